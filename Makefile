@@ -1,0 +1,95 @@
+# newsdb — build, test, demo. See README.md for the two commands that matter:
+#   make demo    set up (apt-get), build, ingest a sample corpus, search it
+#   make check   set up test deps, build, run every test suite (prints "N passed, N failed")
+#
+# Layout: src/<module>/*.c -> $(BUILD)/libnewsdb.a; src/cli -> bin/newsdb;
+#         tests/<module>/test_*.c -> one Criterion binary each, linked with tests/common.
+
+CC       ?= cc
+BUILD    ?= build
+BIN      ?= bin
+OPT      ?= -O2 -g
+WARN     := -Wall -Wextra -Werror -Wshadow -Wconversion -Wno-sign-conversion \
+            -Wstrict-prototypes -Wmissing-prototypes -Wvla -Wformat=2
+CPPFLAGS += -Iinclude -Isrc -D_GNU_SOURCE -DNDB_BUILDING_LIBRARY
+CFLAGS   += -std=c11 $(OPT) $(WARN) -fvisibility=hidden -pthread $(EXTRA_CFLAGS)
+LIBS     := -lstemmer -lutf8proc -lzstd -lxxhash -lstreamvbyte -ljansson -lpsl -larchive \
+            -lpthread -lm
+TEST_LIBS := -lcriterion
+
+LIB_SRC  := $(sort $(filter-out src/cli/%,$(wildcard src/*/*.c)))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_SRC  := $(sort $(wildcard src/cli/*.c))
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+TCOMMON_SRC := $(sort $(wildcard tests/common/*.c))
+TCOMMON_OBJ := $(TCOMMON_SRC:%.c=$(BUILD)/%.o)
+TEST_SRC := $(sort $(wildcard tests/*/test_*.c))
+TEST_BIN := $(TEST_SRC:%.c=$(BUILD)/%)
+TOOL_SRC := $(sort $(wildcard tools/*.c))
+TOOL_BIN := $(TOOL_SRC:tools/%.c=$(BIN)/%)
+FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
+
+.PHONY: all lib check test deps deps-test demo asan fuzz clean lint fmt valgrind bench
+
+all: lib $(BIN)/newsdb $(TOOL_BIN)
+
+lib: $(BUILD)/libnewsdb.a
+
+$(BUILD)/libnewsdb.a: $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BIN)/newsdb: $(CLI_OBJ) $(BUILD)/libnewsdb.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libnewsdb.a $(LIBS)
+
+$(BIN)/%: tools/%.c $(BUILD)/libnewsdb.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/libnewsdb.a $(LIBS)
+
+$(BUILD)/tests/%: tests/%.c $(TCOMMON_OBJ) $(BUILD)/libnewsdb.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) -Wno-missing-prototypes -o $@ $< $(TCOMMON_OBJ) \
+	    $(BUILD)/libnewsdb.a $(LIBS) $(TEST_LIBS)
+
+$(BUILD)/tests/common/%.o: tests/common/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) -MMD -MP -c $< -o $@
+
+# Installs what building needs (Debian 12, as root). Quiet no-op when all is present.
+deps:
+	@sh tools/deps.sh build
+
+deps-test:
+	@sh tools/deps.sh test
+
+test: all $(TEST_BIN)
+	@NEWSDB_BIN=$(abspath $(BIN)/newsdb) sh tools/run_tests.sh $(TEST_BIN)
+
+check: deps-test
+	@$(MAKE) --no-print-directory test
+
+asan:
+	@$(MAKE) --no-print-directory test CC=clang BUILD=build-asan BIN=build-asan/bin \
+	    OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
+
+valgrind: all $(TEST_BIN)
+	@NEWSDB_VALGRIND=1 NEWSDB_BIN=$(abspath $(BIN)/newsdb) sh tools/run_tests.sh $(TEST_BIN)
+
+FUZZ_TIME ?= 30
+fuzz:
+	@sh tools/fuzz.sh $(FUZZ_TIME)
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@sh tools/demo.sh
+
+clean:
+	rm -rf build build-asan build-fuzz bin
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TCOMMON_OBJ:.o=.d)

@@ -1,0 +1,309 @@
+/*
+** newsdb.h — the one public header of newsdb, an embedded news-archive engine.
+**
+** An archive is a directory. It holds the articles (exact bytes, zstd blocks), per-article
+** columns (date, outlet, length), and an inverted index in immutable segments. One writer
+** process at a time adds articles and commits; any number of readers open snapshots, each a
+** consistent view of one commit.
+**
+** Conventions (see STYLE.md):
+**   - Every fallible call returns ndb_rc (0 = NDB_OK, negative = error) and takes a last
+**     `ndb_err *err` (NULL allowed) that receives a message naming the input at fault.
+**   - Pointers marked OWNED are the caller's to release with the named function; BORROWED
+**     pointers stay valid until the call named beside them.
+**   - Threading: an ndb_db and an ndb_snapshot may be used from any number of threads at once.
+**     An ndb_writer belongs to one thread at a time. Result objects belong to their caller.
+**
+** Life cycle:
+**     ndb_open -> ndb_writer_open -> (ndb_writer_add_native | ndb_ingest)* -> ndb_writer_commit
+**              -> ndb_snapshot_open -> ndb_search / ndb_count / ndb_get -> ndb_snapshot_close
+**     ndb_close
+*/
+#ifndef NEWSDB_H
+#define NEWSDB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(NDB_BUILDING_LIBRARY)
+#define NDB_API __attribute__((visibility("default")))
+#else
+#define NDB_API
+#endif
+
+#define NDB_VERSION_STRING "0.1.0"
+
+/* ---------------------------------------------------------------- errors */
+
+typedef enum ndb_rc {
+    NDB_OK = 0,
+    NDB_ENOMEM = -1,     /* allocation failed (or was injected) */
+    NDB_EIO = -2,        /* read/write/fsync/rename failed; err->sys_errno set */
+    NDB_ENOSPC = -3,     /* disk full */
+    NDB_ECORRUPT = -4,   /* on-disk bytes fail a bound or checksum */
+    NDB_EFORMAT = -5,    /* right magic, version outside what we read */
+    NDB_EINVAL = -6,     /* caller broke a documented precondition */
+    NDB_EPARSE = -7,     /* bad outside input: article, query, request */
+    NDB_ENOTFOUND = -8,  /* no such article, URL or archive */
+    NDB_ELIMIT = -9,     /* size or cost bound hit */
+    NDB_EPOISONED = -10, /* writer hit a fatal I/O error earlier: close, reopen */
+    NDB_EBUSY = -11,     /* another process holds the writer lock */
+} ndb_rc;
+
+#define NDB_ERR_MSG_MAX 512
+
+/* Error detail. Caller-allocated; cleared at entry of every call that takes it. */
+typedef struct ndb_err {
+    ndb_rc rc;
+    int sys_errno;               /* errno of the failing system call, else 0 */
+    char msg[NDB_ERR_MSG_MAX];   /* "source: what is wrong", NUL-terminated */
+} ndb_err;
+
+/* Name of a code, e.g. "corrupt archive". Never NULL; static storage. */
+NDB_API const char *ndb_strerror(ndb_rc rc);
+
+/* Library version string (NDB_VERSION_STRING). */
+NDB_API const char *ndb_version(void);
+
+/* ---------------------------------------------------------------- memory */
+
+/* All heap memory of the library goes through this hook. Install before any other call;
+** not thread-safe against concurrent library use. NULL restores libc. */
+typedef struct ndb_allocator {
+    void *(*malloc_fn)(void *ctx, size_t n);
+    void *(*realloc_fn)(void *ctx, void *p, size_t n);
+    void (*free_fn)(void *ctx, void *p);
+    void *ctx;
+} ndb_allocator;
+
+NDB_API void ndb_set_allocator(const ndb_allocator *a);
+
+/* Free memory the library returned as OWNED raw bytes (ndb_doc_format, ...). */
+NDB_API void ndb_free_mem(void *p);
+
+/* A byte view; never assumed NUL-terminated. */
+typedef struct ndb_slice {
+    const uint8_t *p;
+    size_t n;
+} ndb_slice;
+
+/* ---------------------------------------------------------------- archive */
+
+typedef struct ndb_db ndb_db;             /* an open archive directory */
+typedef struct ndb_writer ndb_writer;     /* the one writer of an archive */
+typedef struct ndb_snapshot ndb_snapshot; /* a read view of one commit */
+
+typedef enum ndb_stemmer {
+    NDB_STEM_ENGLISH = 0, /* Snowball English (default) */
+    NDB_STEM_PORTER = 1,  /* Snowball's original Porter */
+    NDB_STEM_NONE = 2,    /* no stemming */
+} ndb_stemmer;
+
+/* Log levels for the optional log callback. */
+typedef enum ndb_log_level { NDB_LOG_DEBUG, NDB_LOG_INFO, NDB_LOG_WARN, NDB_LOG_ERROR } ndb_log_level;
+typedef void (*ndb_log_fn)(void *ctx, ndb_log_level level, const char *msg);
+
+typedef struct ndb_options {
+    int create;          /* create the archive if the directory holds none */
+    ndb_stemmer stemmer; /* analyzer of a new archive; an existing one keeps its own */
+    ndb_log_fn log;      /* optional */
+    void *log_ctx;
+} ndb_options;
+
+/* Open (and with opt->create, create) the archive in directory `path`. opt may be NULL
+** (defaults: no create, English). *out is OWNED: ndb_close. */
+NDB_API ndb_rc ndb_open(const char *path, const ndb_options *opt, ndb_db **out, ndb_err *err);
+/* Close. All snapshots and the writer must be closed first. Accepts NULL. */
+NDB_API void ndb_close(ndb_db *db);
+
+/* ---------------------------------------------------------------- articles */
+
+#define NDB_DATE_NONE INT32_MIN /* article has no known date */
+
+/* A stored article. OWNED by the caller of ndb_get*: ndb_doc_free. All pointers inside are
+** borrowed from the ndb_doc and NUL-terminated (text fields may also contain NUL-free UTF-8). */
+typedef struct ndb_doc {
+    uint32_t id;            /* dense document id, ingest order */
+    const char *url;
+    const char *outlet;     /* registrable domain, "" when none */
+    int32_t date;           /* days since 1970-01-01, or NDB_DATE_NONE */
+    const char *title;      /* from a side file, "" when none */
+    const char *lang;       /* from a side file, "" when none */
+    const char *source;     /* file or tar member it was read from */
+    int64_t lead_bytes;     /* header line 2, kept exactly (inferred: byte length of the
+                               first paragraph including its newline) */
+    int64_t para_declared;  /* header line 3 */
+    uint32_t n_paras;       /* paragraphs as found */
+    const ndb_slice *paras; /* n_paras paragraph texts (no trailing newline) */
+    ndb_slice raw;          /* the exact input bytes */
+    uint32_t version;       /* 1 for the first version of its URL, 2, ... */
+    int live;               /* 1 when this is the current version of its URL */
+} ndb_doc;
+
+NDB_API void ndb_doc_free(ndb_doc *d);
+
+typedef enum ndb_format {
+    NDB_FMT_NATIVE = 0, /* the exact input bytes */
+    NDB_FMT_JSON = 1,   /* one JSON object, no trailing newline */
+    NDB_FMT_CSV = 2,    /* one CSV row (RFC 4180), with trailing CRLF-free newline */
+} ndb_format;
+
+/* Serialize d. *out is OWNED: ndb_free_mem. */
+NDB_API ndb_rc ndb_doc_format(const ndb_doc *d, ndb_format fmt, char **out, size_t *len);
+/* CSV header line matching NDB_FMT_CSV rows. Static storage. */
+NDB_API const char *ndb_doc_csv_header(void);
+
+/* Format a date (days since epoch) as YYYY-MM-DD into buf (>= 11 bytes). "" if NONE. */
+NDB_API void ndb_date_format(int32_t date, char *buf, size_t n);
+
+/* ---------------------------------------------------------------- writing */
+
+/* Take the archive's writer lock. NDB_EBUSY when another process or handle holds it.
+** *out is OWNED: ndb_writer_close (which discards what was not committed). */
+NDB_API ndb_rc ndb_writer_open(ndb_db *db, ndb_writer **out, ndb_err *err);
+NDB_API void ndb_writer_close(ndb_writer *w);
+
+/* Per-article fields that override the derived ones (from a side file). Any field may be
+** NULL; date as "YYYY-MM-DD". */
+typedef struct ndb_meta {
+    const char *url, *outlet, *date, *title, *lang;
+} ndb_meta;
+
+typedef enum ndb_add_status {
+    NDB_ADDED = 0,     /* a new URL */
+    NDB_UPDATED = 1,   /* a new version of a known URL; it replaces the old one in search */
+    NDB_DUPLICATE = 2, /* same URL, identical bytes: skipped */
+} ndb_add_status;
+
+typedef struct ndb_add_result {
+    ndb_add_status status;
+    uint32_t id;        /* id of the new version, or of the existing one for DUPLICATE */
+    int count_mismatch; /* 1: paragraph count differs from header line 3 (kept as found) */
+} ndb_add_result;
+
+/* Add one native-format article. `source` names it in messages (file or tar member). With
+** strict != 0 a paragraph-count mismatch is an error. On NDB_EPARSE nothing was added and
+** err names source and line. Visible to readers after the next commit. */
+NDB_API ndb_rc ndb_writer_add_native(ndb_writer *w, const char *source, const void *bytes,
+                                     size_t n, const ndb_meta *meta, int strict,
+                                     ndb_add_result *res, ndb_err *err);
+
+/* Make everything added so far durable and visible, atomically. After an I/O error the
+** writer is poisoned (NDB_EPOISONED on every later call) and the archive stays at its
+** last commit. */
+NDB_API ndb_rc ndb_writer_commit(ndb_writer *w, ndb_err *err);
+
+/* Merge all index segments into one (then commit). */
+NDB_API ndb_rc ndb_writer_optimize(ndb_writer *w, ndb_err *err);
+
+/* ------------------------------------------------------- ingesting sources */
+
+/* Called once per bad record (error or warning) with a one-line message naming the source. */
+typedef void (*ndb_report_fn)(void *ctx, int is_error, const char *msg);
+/* Called now and then with progress: articles seen, bytes read so far. */
+typedef void (*ndb_progress_fn)(void *ctx, uint64_t articles, uint64_t bytes);
+
+typedef struct ndb_ingest_opts {
+    int strict;                /* first bad record fails the call, nothing committed */
+    const char *meta_path;     /* optional side file (JSONL) */
+    uint32_t commit_every;     /* commit after this many articles (0: 50000) */
+    ndb_report_fn report;
+    ndb_progress_fn progress;
+    void *ctx;
+} ndb_ingest_opts;
+
+typedef struct ndb_ingest_stats {
+    uint64_t seen, added, updated, duplicates, skipped, warnings;
+    uint64_t bytes;
+    uint64_t meta_lines, meta_unmatched;
+} ndb_ingest_stats;
+
+/* Ingest `path`: a native file, a directory (recursive, sorted), a tar archive in any
+** compression libarchive reads, or "-" for a tar stream on stdin. Bad records are reported
+** and skipped. Commits at the end (and every commit_every articles). */
+NDB_API ndb_rc ndb_ingest(ndb_writer *w, const char *path, const ndb_ingest_opts *opt,
+                          ndb_ingest_stats *st, ndb_err *err);
+
+/* ---------------------------------------------------------------- reading */
+
+/* A snapshot of the newest commit. OWNED: ndb_snapshot_close. */
+NDB_API ndb_rc ndb_snapshot_open(ndb_db *db, ndb_snapshot **out, ndb_err *err);
+NDB_API void ndb_snapshot_close(ndb_snapshot *s);
+
+/* Fetch by id (any version) or by URL (the current version). *out OWNED: ndb_doc_free. */
+NDB_API ndb_rc ndb_get(ndb_snapshot *s, uint32_t id, ndb_doc **out, ndb_err *err);
+NDB_API ndb_rc ndb_get_url(ndb_snapshot *s, const char *url, ndb_doc **out, ndb_err *err);
+/* Ids of every version of url, oldest first. *ids OWNED: ndb_free_mem. */
+NDB_API ndb_rc ndb_get_versions(ndb_snapshot *s, const char *url, uint32_t **ids, size_t *n,
+                                ndb_err *err);
+
+typedef struct ndb_stats {
+    uint64_t articles;      /* live (current-version) articles */
+    uint64_t versions;      /* all stored versions */
+    uint64_t outlets;       /* distinct outlets */
+    int32_t date_min, date_max; /* NDB_DATE_NONE when no dated article */
+    uint64_t dated;
+    uint64_t store_bytes, index_bytes, raw_bytes;
+    uint32_t segments;
+    uint64_t generation;    /* commit number */
+    ndb_stemmer stemmer;
+} ndb_stats;
+
+NDB_API ndb_rc ndb_snapshot_stats(ndb_snapshot *s, ndb_stats *st, ndb_err *err);
+
+/* ---------------------------------------------------------------- search */
+
+typedef enum ndb_sort { NDB_SORT_SCORE = 0, NDB_SORT_DATE_DESC = 1, NDB_SORT_DATE_ASC = 2 } ndb_sort;
+
+typedef struct ndb_search_opts {
+    uint32_t limit;   /* hits to return (default 10 when 0), at most 10000 */
+    uint32_t offset;  /* hits to skip */
+    ndb_sort sort;
+    int snippets;     /* 1: make a highlighted snippet per hit */
+    int exhaustive;   /* 1: score every match (test oracle); 0: block-max pruning */
+} ndb_search_opts;
+
+typedef struct ndb_hit {
+    uint32_t id;
+    double score;
+    const char *url, *outlet, *title;
+    int32_t date;
+    const char *snippet; /* "" unless asked; matches wrapped in [[ ]] */
+} ndb_hit;
+
+/* OWNED by the caller of ndb_search: ndb_results_free. */
+typedef struct ndb_results {
+    uint64_t total; /* exact number of matching articles */
+    size_t n;
+    ndb_hit *hits;
+} ndb_results;
+
+/* Run a query (syntax: docs/query-language.md). A syntax error is NDB_EPARSE with the
+** column in err->msg ("column 7: ..."). */
+NDB_API ndb_rc ndb_search(ndb_snapshot *s, const char *query, const ndb_search_opts *opt,
+                          ndb_results **out, ndb_err *err);
+NDB_API void ndb_results_free(ndb_results *r);
+
+/* Exact count of matching articles, without ranking. */
+NDB_API ndb_rc ndb_count(ndb_snapshot *s, const char *query, uint64_t *count, ndb_err *err);
+
+/* Call fn for every matching article id in increasing order (for export). A non-zero return
+** from fn stops the walk. */
+typedef int (*ndb_id_fn)(void *ctx, uint32_t id);
+NDB_API ndb_rc ndb_match_each(ndb_snapshot *s, const char *query, ndb_id_fn fn, void *ctx,
+                              ndb_err *err);
+
+/* ---------------------------------------------------------------- check */
+
+/* Verify every checksum and cross-check the index against the store. Each problem goes to
+** report (is_error=1). Returns NDB_OK when the archive is sound, NDB_ECORRUPT otherwise. */
+NDB_API ndb_rc ndb_check(ndb_db *db, ndb_report_fn report, void *ctx, ndb_err *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* NEWSDB_H */

@@ -1,0 +1,83 @@
+/*
+** frame.c — the header and footer every newsdb file carries (STYLE rule 10).
+**
+** A file proves what it is (magic, kind), which code may read it (major.minor version; a
+** reader accepts a [min, max] major range, else NDB_EFORMAT), who wrote it (16 random
+** bytes of file id) and that it is whole (footer CRC32C over all preceding bytes). The byte
+** table is in base.h next to the constants. Append-only files carry only the header; their
+** integrity is the (length, CRC) pair recorded in the manifest.
+*/
+#include "base/base.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+
+static void frame_file_id(uint8_t id[16])
+{
+    static _Atomic uint64_t counter;
+    uint64_t seed = ndb_now_ns() ^ ((uint64_t)getpid() << 32) ^ (counter++ * 0x9e37u);
+    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        ssize_t k = read(fd, id, 16);
+        close(fd);
+        if (k == 16)
+            return;
+    }
+    for (int i = 0; i < 2; i++)
+        ndb_put_u64le(id + 8 * i, ndb_rand_next(&seed));
+}
+
+ndb_rc ndb_frame_header(ndb_buf *b, uint32_t kind, uint16_t major, uint16_t minor)
+{
+    uint8_t h[NDB_HEADER_SIZE];
+    ndb_put_u32le(h, NDB_FILE_MAGIC);
+    ndb_put_u32le(h + 4, kind);
+    h[8] = (uint8_t)major;
+    h[9] = (uint8_t)(major >> 8);
+    h[10] = (uint8_t)minor;
+    h[11] = (uint8_t)(minor >> 8);
+    ndb_put_u32le(h + 12, 0);
+    frame_file_id(h + 16);
+    return ndb_buf_append(b, h, sizeof h);
+}
+
+ndb_rc ndb_frame_footer(ndb_buf *b)
+{
+    uint8_t f[NDB_FOOTER_SIZE];
+    uint32_t crc;
+    ndb_put_u32le(f, NDB_FOOTER_MAGIC);
+    ndb_put_u32le(f + 4, 1);
+    crc = ndb_crc32c(0, b->p, b->n);
+    crc = ndb_crc32c(crc, f, 8);
+    ndb_put_u32le(f + 8, crc);
+    return ndb_buf_append(b, f, sizeof f);
+}
+
+ndb_rc ndb_frame_check(const uint8_t *p, size_t n, uint32_t kind, uint16_t min_major,
+                       uint16_t max_major, const char *name, ndb_slice *body, ndb_err *err)
+{
+    uint16_t major;
+    uint32_t crc;
+    if (n < NDB_HEADER_SIZE + NDB_FOOTER_SIZE)
+        return ndb_err_set(err, NDB_ECORRUPT, "%s: too short (%zu bytes) to be a newsdb file",
+                           name, n);
+    if (ndb_get_u32le(p) != NDB_FILE_MAGIC)
+        return ndb_err_set(err, NDB_ECORRUPT, "%s: not a newsdb file (bad magic)", name);
+    if (ndb_get_u32le(p + 4) != kind)
+        return ndb_err_set(err, NDB_ECORRUPT, "%s: file kind %08x, expected %08x", name,
+                           ndb_get_u32le(p + 4), kind);
+    major = ndb_get_u16le(p + 8);
+    if (major < min_major || major > max_major)
+        return ndb_err_set(err, NDB_EFORMAT,
+                           "%s: format version %u.%u, this build reads %u..%u", name, major,
+                           ndb_get_u16le(p + 10), min_major, max_major);
+    if (ndb_get_u32le(p + n - NDB_FOOTER_SIZE) != NDB_FOOTER_MAGIC)
+        return ndb_err_set(err, NDB_ECORRUPT, "%s: bad footer (truncated file?)", name);
+    crc = ndb_crc32c(0, p, n - 4);
+    if (crc != ndb_get_u32le(p + n - 4))
+        return ndb_err_set(err, NDB_ECORRUPT, "%s: checksum mismatch", name);
+    body->p = p + NDB_HEADER_SIZE;
+    body->n = n - NDB_HEADER_SIZE - NDB_FOOTER_SIZE;
+    return NDB_OK;
+}

@@ -1,0 +1,63 @@
+/*
+** view.h — what a query sees of one committed snapshot of an archive.
+**
+** The query and collect layers run against this small struct of columns and callbacks,
+** never against segments or the store directly. The api layer builds one per snapshot
+** (multi-segment cursors, store columns); tests build one from in-memory documents, which
+** is how every executor is checked against a brute-force oracle on the same data.
+**
+** Documents: ids [0, ndocs) exist in the view; every one of them is indexed. A document is
+** *live* when it is the current version of its URL (older versions stay stored and
+** indexed, but never match a query).
+**
+** BM25 statistics are taken over all ndocs indexed documents (live or not), so scores do
+** not change when a merge happens and are reproducible per commit:
+**     N = ndocs, avgdl = total_len / ndocs, df = cursor->df,
+**     idf = ln(1 + (N - df + 0.5) / (df + 0.5)),
+**     score(t, d) = idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl)),
+**     k1 = 1.2, b = 0.75.
+**
+** Threading: a view is read-only; its callbacks are safe to call from many threads.
+*/
+#ifndef NDB_INDEX_VIEW_H
+#define NDB_INDEX_VIEW_H
+
+#include "base/base.h"
+#include "postings/cursor.h"
+
+#define NDB_OUTLET_NONE UINT32_MAX
+
+/* One per-document column record. This is also the on-disk record of the store's column
+** file (16 bytes, little-endian), so the api can point `cols` at a mapped file. */
+typedef struct ndb_col {
+    int32_t date;    /* days since 1970-01-01, or NDB_DATE_NONE */
+    uint32_t outlet; /* outlet id, or NDB_OUTLET_NONE */
+    uint32_t len;    /* document length in tokens */
+    uint32_t flags;  /* reserved, 0 */
+} ndb_col;
+
+typedef ndb_rc (*ndb_term_fn)(void *fctx, const char *term, size_t n);
+
+typedef struct ndb_view {
+    void *ctx;
+    uint32_t ndocs;       /* ids [0, ndocs) */
+    uint64_t total_len;   /* sum of cols[i].len over [0, ndocs) */
+    const ndb_col *cols;  /* [ndocs] */
+    /* live(ctx, id): the current version of its URL in this view. */
+    bool (*live)(void *ctx, uint32_t id);
+    /* Open a cursor over the docs containing `term` (already analyzed). *out is NULL when
+    ** the term does not occur. *out OWNED: ndb_cursor_close. */
+    ndb_rc (*term)(void *ctx, const char *term, size_t n, bool positions, ndb_cursor **out);
+    /* Call fn for every indexed term starting with prefix, in byte order, each once. A
+    ** non-OK return from fn stops the walk and is returned. */
+    ndb_rc (*prefix)(void *ctx, const char *prefix, size_t n, ndb_term_fn fn, void *fctx);
+    /* Outlet id of a name (registrable domain, lower case); false if unknown. */
+    bool (*outlet_id)(void *ctx, const char *name, size_t n, uint32_t *id);
+    /* Id of the current version of url; false if unknown. */
+    bool (*url_id)(void *ctx, const char *url, size_t n, uint32_t *id);
+} ndb_view;
+
+#define NDB_BM25_K1 1.2
+#define NDB_BM25_B 0.75
+
+#endif /* NDB_INDEX_VIEW_H */

@@ -1,0 +1,230 @@
+/* Tests of module base: checksums, varints, bounded reader, buffers, dates, frames, vfs. */
+#include "base/base.h"
+
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+Test(base, crc32c_check_value)
+{
+    /* RFC 3720 B.4 check value, and incremental == one shot. */
+    cr_assert_eq(ndb_crc32c(0, "123456789", 9), 0xe3069283u);
+    uint8_t buf[1000];
+    uint64_t s = 1;
+    for (size_t i = 0; i < sizeof buf; i++)
+        buf[i] = (uint8_t)ndb_rand_next(&s);
+    for (size_t cut = 0; cut <= sizeof buf; cut += 37) {
+        uint32_t a = ndb_crc32c(ndb_crc32c(0, buf, cut), buf + cut, sizeof buf - cut);
+        cr_assert_eq(a, ndb_crc32c(0, buf, sizeof buf), "cut %zu", cut);
+    }
+    cr_assert_eq(ndb_crc32c(0, NULL, 0), 0u);
+}
+
+Test(base, varint_round_trip_and_bounds)
+{
+    uint64_t seed = 7;
+    ndb_buf b;
+    ndb_buf_init(&b, NDB_BUF_NOMAX);
+    uint64_t vals[2000];
+    for (int i = 0; i < 2000; i++) {
+        uint64_t v = ndb_rand_next(&seed);
+        vals[i] = v >> (ndb_rand_next(&seed) % 64);
+        cr_assert_eq(ndb_buf_append_varint(&b, vals[i]), NDB_OK);
+    }
+    ndb_rd r;
+    ndb_rd_init(&r, b.p, b.n, NDB_ECORRUPT);
+    for (int i = 0; i < 2000; i++) {
+        uint64_t v;
+        cr_assert_eq(ndb_rd_varint(&r, &v), NDB_OK);
+        cr_assert_eq(v, vals[i], "seed 7 index %d", i);
+    }
+    uint64_t v;
+    cr_assert_eq(ndb_rd_varint(&r, &v), NDB_ECORRUPT);
+    /* truncated varint, and an 11-byte one */
+    uint8_t t[11] = {0x80, 0x80};
+    ndb_rd_init(&r, t, 2, NDB_EPARSE);
+    cr_assert_eq(ndb_rd_varint(&r, &v), NDB_EPARSE);
+    memset(t, 0xff, sizeof t);
+    ndb_rd_init(&r, t, sizeof t, NDB_ECORRUPT);
+    cr_assert_eq(ndb_rd_varint(&r, &v), NDB_ECORRUPT);
+    /* varint32 rejects > 32 bits */
+    ndb_buf_reset(&b);
+    ndb_buf_append_varint(&b, (uint64_t)UINT32_MAX + 1);
+    uint32_t v32;
+    ndb_rd_init(&r, b.p, b.n, NDB_ECORRUPT);
+    cr_assert_eq(ndb_rd_varint32(&r, &v32), NDB_ECORRUPT);
+    ndb_buf_fini(&b);
+}
+
+Test(base, rd_length_prefixed_never_overruns)
+{
+    ndb_buf b;
+    ndb_buf_init(&b, NDB_BUF_NOMAX);
+    ndb_buf_append_lp(&b, "hello", 5);
+    ndb_rd r;
+    ndb_slice s;
+    ndb_rd_init(&r, b.p, b.n, NDB_ECORRUPT);
+    cr_assert_eq(ndb_rd_lp(&r, &s), NDB_OK);
+    cr_assert_eq(s.n, 5);
+    cr_assert(memcmp(s.p, "hello", 5) == 0);
+    ndb_rd_init(&r, b.p, b.n - 1, NDB_ECORRUPT); /* claims 5, has 4 */
+    cr_assert_eq(ndb_rd_lp(&r, &s), NDB_ECORRUPT);
+    uint32_t x;
+    ndb_rd_init(&r, b.p, 3, NDB_ECORRUPT);
+    cr_assert_eq(ndb_rd_u32le(&r, &x), NDB_ECORRUPT);
+    cr_assert_eq(ndb_rd_left(&r), 3);
+    ndb_buf_fini(&b);
+}
+
+Test(base, buf_respects_max)
+{
+    ndb_buf b;
+    ndb_buf_init(&b, 10);
+    cr_assert_eq(ndb_buf_append(&b, "0123456789", 10), NDB_OK);
+    cr_assert_eq(ndb_buf_append(&b, "x", 1), NDB_ELIMIT);
+    cr_assert_eq(b.n, 10);
+    ndb_buf_reset(&b);
+    cr_assert_eq(ndb_buf_printf(&b, "%d-%s", 42, "ab"), NDB_OK);
+    cr_assert_eq(ndb_buf_cstr(&b), NDB_OK);
+    cr_assert_str_eq((char *)b.p, "42-ab");
+    ndb_buf_fini(&b);
+    size_t o;
+    cr_assert_eq(ndb_size_add(SIZE_MAX, 1, &o), NDB_ELIMIT);
+    cr_assert_eq(ndb_size_mul(SIZE_MAX / 2, 3, &o), NDB_ELIMIT);
+    cr_assert_eq(ndb_size_mul(6, 7, &o), NDB_OK);
+    cr_assert_eq(o, 42);
+}
+
+Test(base, dates_round_trip_every_day)
+{
+    int32_t d;
+    cr_assert(ndb_date_from_ymd(1970, 1, 1, &d));
+    cr_assert_eq(d, 0);
+    cr_assert(ndb_date_from_ymd(2016, 10, 11, &d));
+    cr_assert_eq(d, 17085);
+    cr_assert(!ndb_date_from_ymd(2015, 2, 29, &d));
+    cr_assert(ndb_date_from_ymd(2016, 2, 29, &d));
+    cr_assert(!ndb_date_from_ymd(2016, 13, 1, &d));
+    cr_assert(!ndb_date_from_ymd(2016, 4, 31, &d));
+    int32_t lo, hi;
+    ndb_date_from_ymd(1900, 1, 1, &lo);
+    ndb_date_from_ymd(2100, 12, 31, &hi);
+    for (int32_t x = lo; x <= hi; x++) {
+        int y, m, dd;
+        int32_t back;
+        ndb_date_to_ymd(x, &y, &m, &dd);
+        cr_assert(ndb_date_from_ymd(y, m, dd, &back));
+        cr_assert_eq(back, x);
+    }
+    cr_assert(ndb_date_parse("2016-10-11", 10, &d));
+    cr_assert_eq(d, 17085);
+    cr_assert(ndb_date_parse("20161011", 8, &d));
+    cr_assert_eq(d, 17085);
+    cr_assert(!ndb_date_parse("2016-1-11", 9, &d));
+    cr_assert(!ndb_date_parse("2016x10-11", 10, &d));
+    char buf[16];
+    ndb_date_format(17085, buf, sizeof buf);
+    cr_assert_str_eq(buf, "2016-10-11");
+    ndb_date_format(NDB_DATE_NONE, buf, sizeof buf);
+    cr_assert_str_eq(buf, "");
+}
+
+Test(base, frame_detects_every_flip)
+{
+    ndb_buf b;
+    ndb_slice body;
+    ndb_err err;
+    ndb_buf_init(&b, NDB_BUF_NOMAX);
+    ndb_frame_header(&b, 0x1234, 1, 0);
+    ndb_buf_append(&b, "payload bytes", 13);
+    ndb_frame_footer(&b);
+    cr_assert_eq(ndb_frame_check(b.p, b.n, 0x1234, 1, 1, "f", &body, &err), NDB_OK);
+    cr_assert_eq(body.n, 13);
+    cr_assert_eq(ndb_frame_check(b.p, b.n, 0x1234, 2, 3, "f", &body, &err), NDB_EFORMAT);
+    cr_assert_eq(ndb_frame_check(b.p, b.n, 0x9999, 1, 1, "f", &body, &err), NDB_ECORRUPT);
+    for (size_t i = 0; i < b.n; i++) {
+        for (int bit = 0; bit < 8; bit++) {
+            b.p[i] ^= (uint8_t)(1u << bit);
+            ndb_rc rc = ndb_frame_check(b.p, b.n, 0x1234, 1, 1, "f", &body, &err);
+            cr_assert(rc == NDB_ECORRUPT || rc == NDB_EFORMAT, "byte %zu bit %d", i, bit);
+            b.p[i] ^= (uint8_t)(1u << bit);
+        }
+    }
+    for (size_t n = 0; n < b.n; n++)
+        cr_assert_neq(ndb_frame_check(b.p, n, 0x1234, 1, 1, "f", &body, &err), NDB_OK);
+    ndb_buf_fini(&b);
+}
+
+Test(base, alloc_failure_injection)
+{
+    ndb_alloc_fail_at(2, false);
+    void *a = ndb_malloc(10);
+    void *b = ndb_malloc(10);
+    void *c = ndb_malloc(10);
+    cr_assert_not_null(a);
+    cr_assert_null(b);
+    cr_assert_not_null(c);
+    ndb_free(a);
+    ndb_free(c);
+    ndb_alloc_fail_at(1, true);
+    cr_assert_null(ndb_malloc(1));
+    cr_assert_null(ndb_strdup("x"));
+    ndb_alloc_fail_at(0, false);
+    char *s = ndb_strdup("abc");
+    cr_assert_str_eq(s, "abc");
+    ndb_free(s);
+}
+
+Test(base, err_messages)
+{
+    ndb_err err;
+    ndb_err_clear(&err);
+    cr_assert_eq(ndb_err_set(&err, NDB_EPARSE, "file %s:%d: bad", "a.txt", 3), NDB_EPARSE);
+    cr_assert_str_eq(err.msg, "file a.txt:3: bad");
+    ndb_err_prefix(&err, "ingest");
+    cr_assert_str_eq(err.msg, "ingest: file a.txt:3: bad");
+    cr_assert_eq(ndb_err_sys(&err, NDB_EIO, ENOSPC, "x"), NDB_ENOSPC);
+    cr_assert_eq(err.sys_errno, ENOSPC);
+    cr_assert_eq(ndb_err_set(NULL, NDB_EIO, "ignored"), NDB_EIO);
+    for (int rc = 0; rc >= -11; rc--)
+        cr_assert(strcmp(ndb_strerror((ndb_rc)rc), "unknown error") != 0);
+}
+
+Test(base, atomic_write_and_faults)
+{
+    char dir[] = "/tmp/ndb_base_XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    const ndb_vfs *v = ndb_vfs_default();
+    ndb_err err;
+    cr_assert_eq(ndb_vfs_write_atomic(v, dir, "f", "hello", 5, &err), NDB_OK);
+    uint8_t *p;
+    size_t n;
+    cr_assert_eq(ndb_vfs_read_file(v, (char[4200]){0}, 10, &p, &n, &err), NDB_ENOTFOUND);
+    char path[4200];
+    ndb_path_join(path, sizeof path, dir, "f");
+    cr_assert_eq(ndb_vfs_read_file(v, path, 100, &p, &n, &err), NDB_OK);
+    cr_assert_eq(n, 5);
+    cr_assert(memcmp(p, "hello", 5) == 0);
+    ndb_free(p);
+    cr_assert_eq(ndb_vfs_read_file(v, path, 4, &p, &n, &err), NDB_ELIMIT);
+    /* every counted op of an atomic write can fail; the old content survives */
+    for (uint64_t k = 1; k <= 4; k++) {
+        ndb_vfs_fault f;
+        ndb_vfs_fault_init(&f);
+        f.fail_at = k;
+        f.fail_errno = k % 2 ? EIO : ENOSPC;
+        ndb_rc rc = ndb_vfs_write_atomic(&f.vfs, dir, "f", "world!", 6, &err);
+        if (rc == NDB_OK)
+            continue; /* past the last op */
+        cr_assert(rc == NDB_EIO || rc == NDB_ENOSPC, "op %llu rc %d", (unsigned long long)k, rc);
+        cr_assert_eq(ndb_vfs_read_file(v, path, 100, &p, &n, &err), NDB_OK);
+        cr_assert(n == 5 || (k >= 3 && n == 6), "op %llu left %zu bytes", (unsigned long long)k, n);
+        ndb_free(p);
+    }
+    char cmd[4300];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+}

@@ -1,0 +1,47 @@
+/* Shared test helpers (see testutil.h). */
+#include "common/testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+const char *ndb_test_tmpdir(char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%s/ndbtest_XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    return mkdtemp(buf);
+}
+
+void ndb_test_rmtree(const char *path)
+{
+    char cmd[4200];
+    if (!path || !*path || strcmp(path, "/") == 0)
+        return;
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", path);
+    if (system(cmd) != 0)
+        fprintf(stderr, "warning: could not remove %s\n", path);
+}
+
+const char *ndb_test_corpora(void)
+{
+    static char buf[4096];
+    struct stat st;
+    const char *env = getenv("NEWSDB_SHARED");
+    if (env) {
+        snprintf(buf, sizeof buf, "%s/corpora", env);
+        if (stat(buf, &st) == 0)
+            return buf;
+    }
+    if (stat("../shared/corpora", &st) == 0)
+        return realpath("../shared/corpora", buf);
+    if (stat("/work/shared/corpora", &st) == 0)
+        return "/work/shared/corpora";
+    return NULL;
+}
+
+uint64_t ndb_test_seed(uint64_t dflt)
+{
+    const char *s = getenv("NDB_SEED");
+    return s ? strtoull(s, NULL, 10) : dflt;
+}

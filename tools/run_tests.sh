@@ -1,0 +1,34 @@
+#!/bin/sh
+# Run every Criterion test binary given, print each one's synthesis and a final
+# "N passed, N failed" line; exit 1 if any test failed or crashed.
+# NEWSDB_VALGRIND=1 runs each binary under valgrind (memcheck, errors are failures).
+pass=0; fail=0; skip=0; bad=""
+for t in "$@"; do
+    name=${t#*/tests/}
+    start=$(date +%s)
+    if [ -n "$NEWSDB_VALGRIND" ]; then
+        out=$(valgrind -q --error-exitcode=99 --leak-check=full --trace-children=yes \
+              "$t" --jobs 1 --no-early-exit 2>&1); rc=$?
+    else
+        out=$("$t" --jobs 2 2>&1); rc=$?
+    fi
+    syn=$(printf '%s\n' "$out" | grep 'Synthesis:' | tail -1)
+    t_pass=$(printf '%s' "$syn" | sed -n 's/.*Passing: \([0-9]*\).*/\1/p')
+    t_fail=$(printf '%s' "$syn" | sed -n 's/.*Failing: \([0-9]*\).*/\1/p')
+    t_crash=$(printf '%s' "$syn" | sed -n 's/.*Crashing: \([0-9]*\).*/\1/p')
+    t_skip=$(printf '%s\n' "$out" | grep -c 'Skipping\|SKIP' )
+    : "${t_pass:=0}" "${t_fail:=0}" "${t_crash:=0}"
+    if [ -z "$syn" ] || [ "$rc" -ne 0 ] && [ "$t_fail" -eq 0 ] && [ "$t_crash" -eq 0 ]; then
+        t_fail=$((t_fail + 1))   # the binary itself failed (crash, valgrind error)
+    fi
+    pass=$((pass + t_pass)); fail=$((fail + t_fail + t_crash)); skip=$((skip + t_skip))
+    printf '%-36s %4s passed %3s failed  (%ss)\n' "$name" "$t_pass" "$((t_fail + t_crash))" "$(( $(date +%s) - start ))"
+    if [ $((t_fail + t_crash)) -ne 0 ]; then
+        printf '%s\n' "$out" | grep -v '^\[----\] *$' | tail -60
+        bad="$bad $name"
+    fi
+    printf '%s\n' "$out" | grep -i 'skip' | sed 's/^/    /' | head -5
+done
+[ -n "$bad" ] && echo "failing:$bad"
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]
