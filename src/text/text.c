@@ -1,0 +1,512 @@
+/*
+** text.c — tokenizer, folding and stemming (the rules are in text.h; this is the how).
+**
+** Shape: one pass over the bytes. ASCII bytes are classified by a 128-entry table and never
+** decoded; only bytes >= 0x80 go through text_decode (a strict UTF-8 decoder: overlongs,
+** surrogates and > U+10FFFF are invalid) and utf8proc_category. A token is delimited on
+** the surface first, then folded:
+**   - all-ASCII token: lower-cased into a->term (a fixed 64-byte array), no utf8proc;
+**   - otherwise: utf8proc_decompose_custom (U+2019 -> ' via the custom hook, COMPAT +
+**     CASEFOLD decomposition, canonical ordering) into a->cps, then utf8proc_reencode
+**     (composition, UTF-8 encoding in place). This is exactly utf8proc_map with
+**     COMPAT|COMPOSE|CASEFOLD, without its per-call malloc.
+** Then the folded form is stemmed by Snowball (or passed through for NDB_STEM_NONE).
+**
+** Invariants:
+**   1. Every token handed to the callback has 1 <= len and a folded length <= 64 bytes
+**      before stemming; start < end <= n and [start, end) starts and ends on code point
+**      boundaries of the input.
+**   2. Positions increase by exactly one per token, dropped tokens included.
+**   3. a->cps never grows past what one surface run of <= 16 * NDB_TEXT_MAX_TERM bytes
+**      needs (longer runs are dropped before folding), so scratch memory is bounded.
+**
+** Memory: ndb_malloc for everything of ours; libstemmer allocates its own small state with
+** libc inside sb_stemmer_new/sb_stemmer_stem, which we cannot redirect.
+**
+** Threading: an analyzer is single-threaded; the tables here are constant.
+*/
+#include "text/text.h"
+
+#include <libstemmer.h>
+#include <utf8proc.h>
+
+struct ndb_analyzer {
+    ndb_stemmer kind;
+    struct sb_stemmer *sb;        /* NULL for NDB_STEM_NONE */
+    char term[NDB_TEXT_MAX_TERM]; /* ASCII fast-path folded term */
+    utf8proc_int32_t *cps;        /* fold scratch (code points, then UTF-8 in place) */
+    size_t cps_cap;               /* entries in cps */
+};
+
+/* Longest surface run we fold; anything longer is dropped unfolded (text.h rule 7). */
+#define TEXT_MAX_SURFACE (16u * NDB_TEXT_MAX_TERM)
+#define TEXT_FOLD_OPTS (UTF8PROC_COMPAT | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD)
+
+enum text_class { TEXT_SEP = 0, TEXT_LETTER = 1, TEXT_DIGIT = 2, TEXT_APOS = 3 };
+
+/* Class of every ASCII byte: letters, digits, the apostrophe; the rest separate. */
+static const uint8_t text_ascii_class[128] = {
+    ['0'] = 2, ['1'] = 2, ['2'] = 2, ['3'] = 2, ['4'] = 2, ['5'] = 2, ['6'] = 2, ['7'] = 2,
+    ['8'] = 2, ['9'] = 2, ['\''] = 3,
+    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1,
+    ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1,
+    ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+    ['Y'] = 1, ['Z'] = 1,
+    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1,
+    ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1,
+    ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+    ['y'] = 1, ['z'] = 1,
+};
+
+ndb_rc ndb_text_analyzer_new(ndb_stemmer stemmer, ndb_analyzer **out)
+{
+    ndb_rc rc = NDB_OK;
+    ndb_analyzer *a = NULL;
+    const char *algo = NULL;
+
+    *out = NULL;
+    if (stemmer == NDB_STEM_ENGLISH) {
+        algo = "english";
+    } else if (stemmer == NDB_STEM_PORTER) {
+        algo = "porter";
+    } else if (stemmer != NDB_STEM_NONE) {
+        rc = NDB_EINVAL;
+        goto out;
+    }
+    a = ndb_calloc(1, sizeof *a);
+    if (a == NULL) {
+        rc = NDB_ENOMEM;
+        goto out;
+    }
+    a->kind = stemmer;
+    if (algo != NULL) {
+        a->sb = sb_stemmer_new(algo, "UTF_8");
+        if (a->sb == NULL) {
+            rc = NDB_ENOMEM;
+            goto out;
+        }
+    }
+    *out = a;
+    a = NULL;
+out:
+    ndb_text_analyzer_free(a);
+    return rc;
+}
+
+void ndb_text_analyzer_free(ndb_analyzer *a)
+{
+    if (a == NULL) {
+        return;
+    }
+    if (a->sb != NULL) {
+        sb_stemmer_delete(a->sb);
+    }
+    ndb_free(a->cps);
+    ndb_free(a);
+}
+
+ndb_stemmer ndb_text_analyzer_stemmer(const ndb_analyzer *a)
+{
+    return a->kind;
+}
+
+/* Decode one code point at p[0..n), n >= 1. Returns its length (1..4) and *cp, or 0 when
+** the sequence is invalid (the caller skips one byte). */
+static size_t text_decode(const uint8_t *p, size_t n, int32_t *cp)
+{
+    uint32_t c = p[0];
+    size_t len;
+    uint32_t min;
+
+    if (c < 0x80) {
+        *cp = (int32_t)c;
+        return 1;
+    }
+    if (c >= 0xc2 && c <= 0xdf) {
+        len = 2;
+        min = 0x80;
+        c &= 0x1f;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        len = 3;
+        min = 0x800;
+        c &= 0x0f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        len = 4;
+        min = 0x10000;
+        c &= 0x07;
+    } else {
+        return 0;
+    }
+    if (n < len) {
+        return 0;
+    }
+    for (size_t i = 1; i < len; i++) {
+        if ((p[i] & 0xc0) != 0x80) {
+            return 0;
+        }
+        c = (c << 6) | (p[i] & 0x3fu);
+    }
+    if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) {
+        return 0;
+    }
+    *cp = (int32_t)c;
+    return len;
+}
+
+/* Class of a non-ASCII code point. */
+static enum text_class text_class_of(int32_t cp)
+{
+    if (cp == 0x2019) {
+        return TEXT_APOS;
+    }
+    switch (utf8proc_category(cp)) {
+    case UTF8PROC_CATEGORY_LU:
+    case UTF8PROC_CATEGORY_LL:
+    case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO:
+        return TEXT_LETTER;
+    case UTF8PROC_CATEGORY_MN:
+    case UTF8PROC_CATEGORY_MC:
+    case UTF8PROC_CATEGORY_ME:
+    case UTF8PROC_CATEGORY_ND:
+    case UTF8PROC_CATEGORY_NL:
+    case UTF8PROC_CATEGORY_NO:
+        return TEXT_DIGIT; /* a word code point that is not a letter */
+    default:
+        return TEXT_SEP;
+    }
+}
+
+/* Class and length of the code point at p[i..n); an invalid byte is a 1-byte separator. */
+static enum text_class text_next(const uint8_t *p, size_t n, size_t i, size_t *len)
+{
+    int32_t cp;
+
+    if (p[i] < 0x80) {
+        *len = 1;
+        return (enum text_class)text_ascii_class[p[i]];
+    }
+    *len = text_decode(p + i, n - i, &cp);
+    if (*len == 0) {
+        *len = 1;
+        return TEXT_SEP;
+    }
+    return text_class_of(cp);
+}
+
+static utf8proc_int32_t text_apos_hook(utf8proc_int32_t cp, void *data)
+{
+    NDB_UNUSED(data);
+    return cp == 0x2019 ? 0x27 : cp;
+}
+
+/* Fold p[0..n) (rule 6) into a->cps; *out points at the UTF-8 result inside a->cps. */
+static ndb_rc text_fold_utf8(ndb_analyzer *a, const uint8_t *p, size_t n, const char **out,
+                             size_t *outlen)
+{
+    ndb_rc rc = NDB_OK;
+    utf8proc_ssize_t got;
+    size_t bytes;
+
+    if (n > (size_t)(PTRDIFF_MAX / 64)) {
+        rc = NDB_ELIMIT;
+        goto out;
+    }
+    for (;;) {
+        got = utf8proc_decompose_custom(p, (utf8proc_ssize_t)n, a->cps,
+                                        (utf8proc_ssize_t)a->cps_cap, TEXT_FOLD_OPTS,
+                                        text_apos_hook, NULL);
+        if (got < 0) {
+            rc = got == UTF8PROC_ERROR_NOMEM ? NDB_ENOMEM : NDB_EPARSE;
+            goto out;
+        }
+        if ((size_t)got <= a->cps_cap) {
+            break;
+        }
+        if (ndb_size_mul((size_t)got, sizeof *a->cps, &bytes) != NDB_OK) {
+            rc = NDB_ELIMIT;
+            goto out;
+        }
+        utf8proc_int32_t *np = ndb_realloc(a->cps, bytes);
+        if (np == NULL) {
+            rc = NDB_ENOMEM;
+            goto out;
+        }
+        a->cps = np;
+        a->cps_cap = (size_t)got;
+    }
+    got = utf8proc_reencode(a->cps, got, TEXT_FOLD_OPTS);
+    if (got < 0) {
+        rc = NDB_EPARSE;
+        goto out;
+    }
+    *out = (const char *)a->cps;
+    *outlen = (size_t)got;
+out:
+    return rc;
+}
+
+ndb_rc ndb_text_stem(ndb_analyzer *a, const char *p, size_t n, const char **out,
+                     size_t *outlen)
+{
+    const sb_symbol *s;
+
+    if (a->sb == NULL || n == 0) {
+        *out = p;
+        *outlen = n;
+        return NDB_OK;
+    }
+    if (n > INT32_MAX) {
+        return NDB_ELIMIT;
+    }
+    s = sb_stemmer_stem(a->sb, (const sb_symbol *)p, (int)n);
+    if (s == NULL) {
+        return NDB_ENOMEM;
+    }
+    *out = (const char *)s;
+    *outlen = (size_t)sb_stemmer_length(a->sb);
+    return NDB_OK;
+}
+
+/* Fold, length-check, stem and deliver the token p[start..end). *pos advances either way. */
+static ndb_rc text_emit(ndb_analyzer *a, const uint8_t *p, size_t start, size_t end,
+                        bool ascii, uint32_t *pos, ndb_token_fn fn, void *ctx)
+{
+    ndb_rc rc = NDB_OK;
+    size_t n = end - start;
+    const char *folded = a->term;
+    size_t flen = n;
+    ndb_token t;
+
+    if (ascii) {
+        if (n > NDB_TEXT_MAX_TERM) {
+            goto out;
+        }
+        for (size_t i = 0; i < n; i++) {
+            uint8_t c = p[start + i];
+            a->term[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+        }
+    } else {
+        if (n > TEXT_MAX_SURFACE) {
+            goto out;
+        }
+        rc = text_fold_utf8(a, p + start, n, &folded, &flen);
+        if (rc != NDB_OK || flen > NDB_TEXT_MAX_TERM || flen == 0) {
+            goto out;
+        }
+    }
+    rc = ndb_text_stem(a, folded, flen, &t.term, &t.len);
+    if (rc != NDB_OK) {
+        goto out;
+    }
+    t.pos = *pos;
+    t.start = start;
+    t.end = end;
+    rc = fn(ctx, &t);
+out:
+    (*pos)++;
+    return rc;
+}
+
+/* End of the token starting at p[i] (a word code point): rule 2 and rule 3. */
+static size_t text_token_end(const uint8_t *p, size_t n, size_t i, bool *ascii)
+{
+    size_t len, alen, nlen;
+    enum text_class c = text_next(p, n, i, &len);
+    enum text_class nc;
+
+    *ascii = true;
+    for (;;) {
+        if (p[i] >= 0x80) {
+            *ascii = false;
+        }
+        i += len;
+        if (i >= n) {
+            break;
+        }
+        nc = text_next(p, n, i, &alen);
+        if (nc == TEXT_LETTER || nc == TEXT_DIGIT) {
+            c = nc;
+            len = alen;
+            continue;
+        }
+        if (nc != TEXT_APOS || c != TEXT_LETTER || i + alen >= n) {
+            break;
+        }
+        if (text_next(p, n, i + alen, &nlen) != TEXT_LETTER) {
+            break;
+        }
+        if (p[i] >= 0x80) {
+            *ascii = false;
+        }
+        i += alen; /* take the apostrophe; the letter after it is taken next round */
+        c = TEXT_LETTER;
+        len = nlen;
+    }
+    return i;
+}
+
+ndb_rc ndb_text_analyze(ndb_analyzer *a, const uint8_t *p, size_t n, uint32_t *pos,
+                        ndb_token_fn fn, void *ctx)
+{
+    ndb_rc rc = NDB_OK;
+    size_t i = 0, len, end;
+    bool ascii;
+    enum text_class c;
+
+    while (i < n) {
+        if (p[i] < 0x80 && text_ascii_class[p[i]] != TEXT_LETTER &&
+            text_ascii_class[p[i]] != TEXT_DIGIT) {
+            i++; // fast skip of ASCII separators and stray apostrophes
+            continue;
+        }
+        c = text_next(p, n, i, &len);
+        if (c != TEXT_LETTER && c != TEXT_DIGIT) {
+            i += len;
+            continue;
+        }
+        end = text_token_end(p, n, i, &ascii);
+        rc = text_emit(a, p, i, end, ascii, pos, fn, ctx);
+        if (rc != NDB_OK) {
+            goto out;
+        }
+        i = end;
+    }
+out:
+    return rc;
+}
+
+typedef struct text_count_ctx {
+    ndb_token_fn fn;
+    void *ctx;
+    uint32_t count;
+} text_count_ctx;
+
+static ndb_rc text_count_fn(void *ctx, const ndb_token *t)
+{
+    text_count_ctx *cc = ctx;
+    cc->count++;
+    return cc->fn(cc->ctx, t);
+}
+
+ndb_rc ndb_text_analyze_paras(ndb_analyzer *a, const ndb_slice *paras, uint32_t n,
+                              ndb_token_fn fn, void *ctx, uint32_t *ntokens)
+{
+    ndb_rc rc = NDB_OK;
+    uint32_t pos = 0;
+    text_count_ctx cc = {fn, ctx, 0};
+
+    for (uint32_t i = 0; i < n; i++) {
+        if (i > 0) {
+            pos++; // the paragraph gap: phrases never span paragraphs
+        }
+        rc = ndb_text_analyze(a, paras[i].p, paras[i].n, &pos, text_count_fn, &cc);
+        if (rc != NDB_OK) {
+            goto out;
+        }
+    }
+out:
+    if (ntokens != NULL) {
+        *ntokens = cc.count;
+    }
+    return rc;
+}
+
+ndb_rc ndb_text_fold(ndb_analyzer *a, const char *p, size_t n, ndb_buf *out)
+{
+    ndb_rc rc = NDB_OK;
+    const char *f;
+    size_t flen;
+    bool ascii = true;
+
+    ndb_buf_reset(out);
+    for (size_t i = 0; i < n; i++) {
+        if ((uint8_t)p[i] >= 0x80) {
+            ascii = false;
+            break;
+        }
+    }
+    if (ascii) {
+        rc = ndb_buf_reserve(out, n);
+        if (rc != NDB_OK) {
+            goto out;
+        }
+        for (size_t i = 0; i < n; i++) {
+            char c = p[i];
+            out->p[i] = (uint8_t)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+        }
+        out->n = n;
+        goto out;
+    }
+    rc = text_fold_utf8(a, (const uint8_t *)p, n, &f, &flen);
+    if (rc != NDB_OK) {
+        goto out;
+    }
+    rc = ndb_buf_append(out, f, flen);
+out:
+    return rc;
+}
+
+/* English stop words, folded, sorted bytewise (binary search). */
+static const char *const text_stopwords[] = {
+    "a", "about", "above", "after", "again", "against", "all", "am", "an", "and", "any",
+    "are", "aren't", "as", "at", "be", "because", "been", "before", "being", "below",
+    "between", "both", "but", "by", "can", "can't", "cannot", "could", "couldn't", "did",
+    "didn't", "do", "does", "doesn't", "doing", "don't", "down", "during", "each", "few",
+    "for", "from", "further", "had", "hadn't", "has", "hasn't", "have", "haven't", "having",
+    "he", "he'd", "he'll", "he's", "her", "here", "here's", "hers", "herself", "him",
+    "himself", "his", "how", "how's", "i", "i'd", "i'll", "i'm", "i've", "if", "in", "into",
+    "is", "isn't", "it", "it's", "its", "itself", "let's", "me", "more", "most", "mustn't",
+    "my", "myself", "no", "nor", "not", "of", "off", "on", "once", "only", "or", "other",
+    "ought", "our", "ours", "ourselves", "out", "over", "own", "same", "shan't", "she",
+    "she'd", "she'll", "she's", "should", "shouldn't", "so", "some", "such", "than", "that",
+    "that's", "the", "their", "theirs", "them", "themselves", "then", "there", "there's",
+    "these", "they", "they'd", "they'll", "they're", "they've", "this", "those", "through",
+    "to", "too", "under", "until", "up", "very", "was", "wasn't", "we", "we'd", "we'll",
+    "we're", "we've", "were", "weren't", "what", "what's", "when", "when's", "where",
+    "where's", "which", "while", "who", "who's", "whom", "why", "why's", "will", "with",
+    "won't", "would", "wouldn't", "you", "you'd", "you'll", "you're", "you've", "your",
+    "yours", "yourself", "yourselves",
+};
+
+#define TEXT_NSTOP (sizeof text_stopwords / sizeof text_stopwords[0])
+
+static int text_cmp(const char *s, const char *w, size_t n)
+{
+    size_t sl = strlen(s);
+    int c = memcmp(s, w, NDB_MIN(sl, n));
+    if (c != 0) {
+        return c;
+    }
+    return sl < n ? -1 : sl > n ? 1 : 0;
+}
+
+bool ndb_text_is_stopword(const char *w, size_t n)
+{
+    size_t lo = 0, hi = TEXT_NSTOP;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = text_cmp(text_stopwords[mid], w, n);
+        if (c == 0) {
+            return true;
+        }
+        if (c < 0) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return false;
+}
+
+size_t ndb_text_stopword_count(void)
+{
+    return TEXT_NSTOP;
+}
+
+const char *ndb_text_stopword_at(size_t i)
+{
+    return i < TEXT_NSTOP ? text_stopwords[i] : NULL;
+}
