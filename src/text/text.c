@@ -10,7 +10,9 @@
 **     CASEFOLD decomposition, canonical ordering) into a->cps, then utf8proc_reencode
 **     (composition, UTF-8 encoding in place). This is exactly utf8proc_map with
 **     COMPAT|COMPOSE|CASEFOLD, without its per-call malloc.
-** Then the folded form is stemmed by Snowball (or passed through for NDB_STEM_NONE).
+** Then the folded form is stemmed by Snowball (or passed through for NDB_STEM_NONE),
+** through a direct-mapped cache of 8192 folded-term -> stem entries (~1.1 MB per analyzer)
+** because Snowball is most of the cost; the cache never changes a result.
 **
 ** Invariants:
 **   1. Every token handed to the callback has 1 <= len and a folded length <= 64 bytes
@@ -36,6 +38,18 @@ struct ndb_analyzer {
     char term[NDB_TEXT_MAX_TERM]; /* ASCII fast-path folded term */
     utf8proc_int32_t *cps;        /* fold scratch (code points, then UTF-8 in place) */
     size_t cps_cap;               /* entries in cps */
+    struct text_stem_slot *cache; /* TEXT_CACHE_SLOTS, allocated at first stem */
+};
+
+/* Stem cache: Snowball costs ~5x the rest of the analysis, and news text is Zipfian, so a
+** direct-mapped table folded term -> stem (keyed by ndb_hash64) removes most calls. An
+** entry is valid when klen > 0; stems longer than TEXT_CACHE_STEM are not cached. */
+#define TEXT_CACHE_SLOTS 8192u
+#define TEXT_CACHE_STEM (NDB_TEXT_MAX_TERM + 8)
+struct text_stem_slot {
+    uint8_t klen, slen;
+    char key[NDB_TEXT_MAX_TERM];
+    char stem[TEXT_CACHE_STEM];
 };
 
 /* Longest surface run we fold; anything longer is dropped unfolded (text.h rule 7). */
@@ -102,6 +116,7 @@ void ndb_text_analyzer_free(ndb_analyzer *a)
         sb_stemmer_delete(a->sb);
     }
     ndb_free(a->cps);
+    ndb_free(a->cache);
     ndb_free(a);
 }
 
@@ -247,16 +262,12 @@ out:
     return rc;
 }
 
-ndb_rc ndb_text_stem(ndb_analyzer *a, const char *p, size_t n, const char **out,
-                     size_t *outlen)
+/* Snowball, no cache. */
+static ndb_rc text_stem_raw(ndb_analyzer *a, const char *p, size_t n, const char **out,
+                            size_t *outlen)
 {
     const sb_symbol *s;
 
-    if (a->sb == NULL || n == 0) {
-        *out = p;
-        *outlen = n;
-        return NDB_OK;
-    }
     if (n > INT32_MAX) {
         return NDB_ELIMIT;
     }
@@ -267,6 +278,47 @@ ndb_rc ndb_text_stem(ndb_analyzer *a, const char *p, size_t n, const char **out,
     *out = (const char *)s;
     *outlen = (size_t)sb_stemmer_length(a->sb);
     return NDB_OK;
+}
+
+ndb_rc ndb_text_stem(ndb_analyzer *a, const char *p, size_t n, const char **out,
+                     size_t *outlen)
+{
+    ndb_rc rc = NDB_OK;
+    struct text_stem_slot *e;
+
+    if (a->sb == NULL || n == 0) {
+        *out = p;
+        *outlen = n;
+        goto out;
+    }
+    if (n > NDB_TEXT_MAX_TERM) {
+        rc = text_stem_raw(a, p, n, out, outlen);
+        goto out;
+    }
+    if (a->cache == NULL) {
+        a->cache = ndb_calloc(TEXT_CACHE_SLOTS, sizeof *a->cache);
+        if (a->cache == NULL) {
+            rc = NDB_ENOMEM;
+            goto out;
+        }
+    }
+    e = &a->cache[ndb_hash64(p, n) & (TEXT_CACHE_SLOTS - 1)];
+    if (e->klen == n && memcmp(e->key, p, n) == 0) {
+        *out = e->stem;
+        *outlen = e->slen;
+        goto out;
+    }
+    rc = text_stem_raw(a, p, n, out, outlen);
+    if (rc != NDB_OK || *outlen > TEXT_CACHE_STEM) {
+        goto out;
+    }
+    e->klen = (uint8_t)n; // n <= 64
+    e->slen = (uint8_t)*outlen;
+    memcpy(e->key, p, n);
+    memcpy(e->stem, *out, *outlen);
+    *out = e->stem;
+out:
+    return rc;
 }
 
 /* Fold, length-check, stem and deliver the token p[start..end). *pos advances either way. */

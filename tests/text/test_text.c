@@ -381,3 +381,38 @@ Test(text, stopword_list_sorted)
     }
     cr_expect_null(ndb_text_stopword_at(n));
 }
+
+/* The stem cache never changes a result: compare against Snowball called directly, over a
+** random vocabulary big enough to force evictions, visited twice in different orders. */
+#include <libstemmer.h>
+Test(text, stem_cache_agrees_with_snowball)
+{
+    uint64_t seed = 0xcac4e, st = seed;
+    ndb_analyzer *a = NULL;
+    struct sb_stemmer *sb = sb_stemmer_new("english", "UTF_8");
+    cr_assert_not_null(sb);
+    cr_assert_eq(ndb_text_analyzer_new(NDB_STEM_ENGLISH, &a), NDB_OK);
+    static const char *suffix[] = {"", "s", "ing", "ed", "ly", "ies", "ness", "ation"};
+    for (int round = 0; round < 2; round++) {
+        st = seed;
+        for (int i = 0; i < 30000; i++) {
+            char w[80];
+            size_t n = 1 + ndb_rand_next(&st) % 9;
+            for (size_t j = 0; j < n; j++) {
+                w[j] = (char)('a' + ndb_rand_next(&st) % 6);
+            }
+            const char *suf = suffix[ndb_rand_next(&st) % 8];
+            memcpy(w + n, suf, strlen(suf));
+            n += strlen(suf);
+            const char *o;
+            size_t ol;
+            cr_assert_eq(ndb_text_stem(a, w, n, &o, &ol), NDB_OK);
+            const sb_symbol *want = sb_stemmer_stem(sb, (const sb_symbol *)w, (int)n);
+            size_t wl = (size_t)sb_stemmer_length(sb);
+            cr_assert(ol == wl && memcmp(o, want, wl) == 0, "NDB_SEED=%llu word %.*s",
+                      (unsigned long long)seed, (int)n, w);
+        }
+    }
+    sb_stemmer_delete(sb);
+    ndb_text_analyzer_free(a);
+}
