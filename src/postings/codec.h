@@ -1,0 +1,45 @@
+/*
+** codec.h — block codecs for posting lists: 128 uint32 values in, bytes out.
+**
+** Every codec implements `ndb_codec {encode_block, decode_block, block_size}` (STYLE rule
+** 15), so the posting format (postings.c) never knows how a block is packed; a segment
+** records the id of the codec its full blocks use. Values are what the posting format
+** hands over (doc gaps minus one, freqs minus one, position gaps), already small.
+**
+** Codecs:
+**   NDB_CODEC_BITPACK (1) frame of reference: 1 byte b = bits of the largest value
+**                     (0..32), then 128 values of b bits, LSB first, 16*b bytes.
+**                     The default: about 2x smaller than stream-vbyte on freqs and
+**                     dense doc gaps (b = 0 costs one byte for a whole block).
+**   NDB_CODEC_SVB     (2) libstreamvbyte: 32 control bytes + 1..4 bytes per value.
+**
+** Decoding takes the bytes available and returns 0 when the block does not fit in them,
+** so a corrupt file can never make it read past its mapping.
+**
+** Threading: stateless, reentrant.
+*/
+#ifndef NDB_POSTINGS_CODEC_H
+#define NDB_POSTINGS_CODEC_H
+
+#include "base/base.h"
+#include "postings/cursor.h"
+
+#define NDB_CODEC_BITPACK 1u
+#define NDB_CODEC_SVB 2u
+/* Bytes one block may take at most under any codec. */
+#define NDB_CODEC_MAX_BYTES (1 + 4 * NDB_BLOCK_DOCS + NDB_BLOCK_DOCS / 4)
+
+typedef struct ndb_codec {
+    uint32_t id;
+    const char *name;
+    size_t block_size; /* values per block (NDB_BLOCK_DOCS) */
+    /* Encode block_size values into out (>= NDB_CODEC_MAX_BYTES); returns bytes written. */
+    size_t (*encode_block)(const uint32_t *in, uint8_t *out);
+    /* Decode block_size values from p (avail bytes); returns bytes used, 0 if corrupt. */
+    size_t (*decode_block)(const uint8_t *p, size_t avail, uint32_t *out);
+} ndb_codec;
+
+/* The codec with this id, or NULL if unknown. */
+const ndb_codec *ndb_codec_get(uint32_t id);
+
+#endif /* NDB_POSTINGS_CODEC_H */

@@ -1,0 +1,76 @@
+/*
+** postings.h — the on-disk posting list format (v1): encoder and mapped-bytes cursor.
+**
+** One posting list = two byte ranges the caller places anywhere (a segment puts them side
+** by side, term after term): DOC data (doc gaps, freqs, skip data) and POS data
+** (positions). Counting and ranking read only DOC data. Doc ids inside are LOCAL (0-based
+** within the segment); the cursor adds the segment base. Layout (all varints LEB128):
+**
+**   blocks  nb = ceil(df / 128). Blocks 0..nb-2 hold 128 docs; the last holds the rest
+**           (1..128). A block of 128 is "full" and codec-packed; a shorter one is varints.
+**   DOC data, nb == 1:  the block.
+**   DOC data, nb  > 1:  varint skip_len | skip entries [nb] (skip_len bytes) | blocks
+**     skip entry:  varint last - prev_last (prev_last = -1 before block 0)
+**                  varint doc_bytes (block size in DOC), varint pos_bytes (chunk in POS)
+**                  varint max_tf, varint min_dl (of the block's docs)
+**   full block:    codec(gap - 1 for each doc; gap from the previous doc, -1 before the
+**                  first doc of the list) | codec(freq - 1)
+**   short block:   per doc varint (gap - 1) << 1 | (freq == 1), then varint freq - 2 if
+**                  freq != 1
+**   POS data:      one chunk per block, in block order; a chunk is the positions of the
+**                  block's docs, per doc the first position then gaps to the previous
+**                  one; these values go out in groups of 128 (codec) and a varint rest.
+**
+** For nb == 1 the block's max_tf/min_dl are the list's (term info); its last doc is found
+** by decoding the block at open (at most 128 docs).
+** Invariants checked on decode (NDB_ECORRUPT via cursor->err): docs < ndocs and strictly
+** increasing, freqs >= 1, a block's bytes exactly consumed, its last doc equal to the
+** skip entry's, positions fit 32 bits.
+**
+** Threading: the encoder object belongs to one thread; cursors read immutable bytes.
+*/
+#ifndef NDB_POSTINGS_POSTINGS_H
+#define NDB_POSTINGS_POSTINGS_H
+
+#include "base/base.h"
+#include "postings/codec.h"
+#include "postings/cursor.h"
+
+typedef struct ndb_postings_stats {
+    uint64_t df, cf;
+    uint32_t max_tf, min_dl;
+} ndb_postings_stats;
+
+/* Reusable scratch of the encoder. _init cannot fail; _fini releases. */
+typedef struct ndb_postings_enc {
+    const ndb_codec *codec;
+    ndb_buf skip, blocks;
+    uint32_t *vals;
+    size_t vals_cap;
+} ndb_postings_enc;
+
+void ndb_postings_enc_init(ndb_postings_enc *e, const ndb_codec *codec);
+void ndb_postings_enc_fini(ndb_postings_enc *e);
+
+/* Encode one list of n >= 1 docs: docs (local, strictly ascending), freqs >= 1, pos the
+** positions of all docs concatenated (freqs[i] of them for doc i, ascending), dls[i] the
+** length of docs[i]. Appends DOC data to doc and POS data to posb; fills *st. */
+ndb_rc ndb_postings_encode(ndb_postings_enc *e, const uint32_t *docs, const uint32_t *freqs,
+                           const uint32_t *pos, const uint32_t *dls, size_t n, ndb_buf *doc,
+                           ndb_buf *posb, ndb_postings_stats *st);
+
+/* Where a cursor reads from. Bytes are BORROWED for the cursor's life. */
+typedef struct ndb_postings_src {
+    const ndb_codec *codec;
+    const uint8_t *doc, *pos;
+    size_t doc_len, pos_len;
+    uint64_t df;
+    uint32_t max_tf, min_dl;
+    uint32_t base, ndocs; /* global id = base + local; local ids < ndocs */
+} ndb_postings_src;
+
+/* Open a cursor. NDB_ECORRUPT when the first bytes are already wrong (df == 0, ...).
+** *out OWNED: ndb_cursor_close. */
+ndb_rc ndb_postings_cursor_new(const ndb_postings_src *src, bool positions, ndb_cursor **out);
+
+#endif /* NDB_POSTINGS_POSTINGS_H */
