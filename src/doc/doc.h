@@ -97,7 +97,7 @@ typedef struct ndb_doc_source ndb_doc_source;
 ** article), or "-" = a tar stream on stdin. *out OWNED: ndb_doc_source_close. */
 ndb_rc ndb_doc_source_open(const char *path, ndb_doc_source **out, ndb_err *err);
 /* Next record: *name = path relative to the directory given (or the file path itself, or
-** the tar member name), *p/*n = its bytes; both BORROWED until the next call or close.
+** the tar member name), *p and *n = its bytes; both BORROWED until the next call or close.
 ** Returns NDB_OK; NDB_ENOTFOUND at the end; an error about one record (NDB_ELIMIT for a
 ** record > NDB_DOC_MAX_BYTES, not read into memory; NDB_EIO for an unreadable file) after
 ** which next() may be called again; or a fatal error (corrupt/truncated archive) after
