@@ -1,0 +1,78 @@
+/*
+** api.h — private structures of the api layer, which implements include/newsdb.h.
+**
+** The api ties the lower modules together:
+**   ndb_db        an archive directory: its vfs, a shared reader store (refreshed to the
+**                 newest commit), and a cache of open segments shared by snapshots.
+**   ndb_snapshot  one commit: a copy of its store state, references to its segments, and the
+**                 ndb_view the query layer runs on.
+**   ndb_writer    the single writer: lock file, writable store, in-memory segment writer,
+**                 the working manifest; commit = segment write + store sync + manifest.
+**
+** Writer state machine (STYLE rule 13):
+**
+**     writer_open ──> OPEN ──add/commit/optimize ok──> OPEN
+**                       │
+**                       └──any failed write, fsync, rename──> ERROR (every call: EPOISONED)
+**     writer_close from either state releases the lock; uncommitted work is discarded and
+**     cut from the files by the next writer_open.
+**
+** Threading: ndb_db guards its reader store refresh and segment cache with one mutex; a
+** snapshot is immutable once opened and usable from any thread.
+*/
+#ifndef NDB_API_API_H
+#define NDB_API_API_H
+
+#include "base/base.h"
+#include "index/manifest.h"
+#include "index/segment.h"
+#include "index/view.h"
+#include "store/store.h"
+#include "text/text.h"
+
+#include <pthread.h>
+
+typedef struct api_segref {
+    ndb_seg *seg;
+} api_segref;
+
+struct ndb_db {
+    char *path;
+    const ndb_vfs *vfs;
+    ndb_options opt;
+    ndb_stemmer stemmer;
+    pthread_mutex_t mu;
+    ndb_store *rstore;   /* reader store, at rgen's state; NULL until the first snapshot */
+    uint64_t rgen;
+    size_t ncache;       /* open segments of the newest snapshot */
+    ndb_seg **cache;
+    ndb_writer *writer;  /* the writer open on this handle, if any */
+};
+
+struct ndb_snapshot {
+    ndb_db *db;
+    uint64_t gen;
+    ndb_store_state st;
+    size_t nsegs;
+    ndb_seg **segs;
+    uint64_t index_bytes;
+    ndb_view view;
+};
+
+/* Open with an explicit vfs (tests inject faults and crashes through it). */
+ndb_rc ndb_open_vfs(const char *path, const ndb_options *opt, const ndb_vfs *vfs, ndb_db **out,
+                    ndb_err *err);
+
+/* Log through the user's callback, if any. */
+void api_log(const ndb_db *db, ndb_log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Take the archive's LOCK file (flock); *fd holds it until closed. NDB_EBUSY if held. */
+ndb_rc api_lock(ndb_db *db, int *fd, ndb_err *err);
+
+/* Writer internals used by ingest. */
+bool api_writer_poisoned(const ndb_writer *w);
+/* Paragraph counts (line 3, found) of the article added last. */
+void api_writer_last_counts(const ndb_writer *w, int64_t *declared, uint32_t *found);
+
+#endif /* NDB_API_API_H */

@@ -1,0 +1,308 @@
+/*
+** db.c — opening an archive, and snapshots: consistent read views of one commit.
+**
+** ndb_open finds the newest manifest (creating an empty archive when asked: an empty store
+** and MANIFEST-0000000000000001, under the writer lock so two creators cannot race). A
+** snapshot re-reads the newest manifest, moves the shared reader store forward to it, opens
+** the segments it names (reusing those already open), and takes a reference to each; so a
+** snapshot keeps working while a writer commits and merges, because unlinked segment files
+** stay mapped until their last reference goes.
+**
+** A merge may delete a segment between our reading a manifest and opening its segments; we
+** then read the manifest again (bounded retries).
+*/
+#include "api/api.h"
+
+#include "index/multi.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <time.h>
+#include <unistd.h>
+
+void api_log(const ndb_db *db, ndb_log_level level, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    if (!db || !db->opt.log)
+        return;
+    va_start(ap, fmt);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+    vsnprintf(msg, sizeof msg, fmt, ap);
+#pragma GCC diagnostic pop
+    va_end(ap);
+    db->opt.log(db->opt.log_ctx, level, msg);
+}
+
+/* Create the empty archive: store files + first manifest. Caller holds the lock. */
+static ndb_rc db_create(ndb_db *db, ndb_err *err)
+{
+    ndb_store *st = NULL;
+    ndb_manifest m;
+    ndb_rc rc;
+    ndb_manifest_init(&m);
+    rc = ndb_store_open(db->vfs, db->path, NULL, true, &st, err);
+    if (rc == NDB_OK)
+        rc = ndb_store_sync(st, &m.store, err);
+    if (rc == NDB_OK) {
+        m.gen = 1;
+        m.stemmer = db->opt.stemmer;
+        m.time = (uint64_t)time(NULL);
+        rc = ndb_manifest_write(db->vfs, db->path, &m, err);
+    }
+    ndb_store_close(st);
+    ndb_manifest_fini(&m);
+    return rc;
+}
+
+ndb_rc api_lock(ndb_db *db, int *fd, ndb_err *err)
+{
+    char path[4200];
+    *fd = -1;
+    if (ndb_path_join(path, sizeof path, db->path, "LOCK") != NDB_OK)
+        return ndb_err_set(err, NDB_ELIMIT, "%s: path too long", db->path);
+    *fd = db->vfs->open(db->vfs, path, O_RDWR | O_CREAT, 0644);
+    if (*fd < 0)
+        return ndb_err_sys(err, NDB_EIO, errno, "%s: cannot open lock file", path);
+    if (db->vfs->lock(db->vfs, *fd) != 0) {
+        int e = errno;
+        db->vfs->close(db->vfs, *fd);
+        *fd = -1;
+        if (e == EWOULDBLOCK || e == EAGAIN)
+            return ndb_err_set(err, NDB_EBUSY,
+                               "%s: archive is locked by another writer (another `newsdb add` "
+                               "or program is writing to it)",
+                               db->path);
+        return ndb_err_sys(err, NDB_EIO, e, "%s: cannot lock", path);
+    }
+    return NDB_OK;
+}
+
+ndb_rc ndb_open_vfs(const char *path, const ndb_options *opt, const ndb_vfs *vfs, ndb_db **out,
+                    ndb_err *err)
+{
+    ndb_db *db = NULL;
+    ndb_manifest m;
+    ndb_rc rc;
+    int lock_fd = -1;
+    ndb_err_clear(err);
+    ndb_manifest_init(&m);
+    *out = NULL;
+    if (!path || !*path)
+        return ndb_err_set(err, NDB_EINVAL, "no archive path given");
+    db = ndb_calloc(1, sizeof *db);
+    if (!db || !(db->path = ndb_strdup(path))) {
+        ndb_free(db);
+        return ndb_err_set(err, NDB_ENOMEM, "out of memory");
+    }
+    db->vfs = vfs ? vfs : ndb_vfs_default();
+    if (opt)
+        db->opt = *opt;
+    pthread_mutex_init(&db->mu, NULL);
+    rc = ndb_manifest_load(db->vfs, path, &m, err);
+    if (rc == NDB_ENOTFOUND && db->opt.create) {
+        if (db->vfs->mkdir(db->vfs, path, 0755) != 0 && errno != EEXIST) {
+            rc = ndb_err_sys(err, NDB_EIO, errno, "%s: cannot create directory", path);
+            goto out;
+        }
+        rc = api_lock(db, &lock_fd, err);
+        if (rc != NDB_OK)
+            goto out;
+        rc = ndb_manifest_load(db->vfs, path, &m, err);
+        if (rc == NDB_ENOTFOUND) {
+            rc = db_create(db, err);
+            if (rc == NDB_OK)
+                rc = ndb_manifest_load(db->vfs, path, &m, err);
+        }
+    }
+    if (rc != NDB_OK)
+        goto out;
+    db->stemmer = m.stemmer;
+    *out = db;
+    db = NULL;
+out:
+    if (lock_fd >= 0)
+        (void)db->vfs->close((*out ? *out : db)->vfs, lock_fd);
+    ndb_manifest_fini(&m);
+    if (db)
+        ndb_close(db);
+    return rc;
+}
+
+NDB_API ndb_rc ndb_open(const char *path, const ndb_options *opt, ndb_db **out, ndb_err *err)
+{
+    return ndb_open_vfs(path, opt, NULL, out, err);
+}
+
+NDB_API void ndb_close(ndb_db *db)
+{
+    if (!db)
+        return;
+    for (size_t i = 0; i < db->ncache; i++)
+        ndb_seg_unref(db->cache[i]);
+    ndb_free(db->cache);
+    ndb_store_close(db->rstore);
+    pthread_mutex_destroy(&db->mu);
+    ndb_free(db->path);
+    ndb_free(db);
+}
+
+/* ---------------------------------------------------------------- snapshots */
+
+static bool snap_live(void *ctx, uint32_t id)
+{
+    const ndb_snapshot *s = ctx;
+    uint32_t by = ndb_store_superseded_by(s->db->rstore, id);
+    return by == 0 || by >= s->st.ndocs;
+}
+
+static ndb_rc snap_term(void *ctx, const char *t, size_t n, bool positions, ndb_cursor **out)
+{
+    const ndb_snapshot *s = ctx;
+    return ndb_index_term_cursor(s->segs, s->nsegs, t, n, positions, out, NULL);
+}
+
+static ndb_rc snap_prefix(void *ctx, const char *p, size_t n, ndb_term_fn fn, void *fctx)
+{
+    const ndb_snapshot *s = ctx;
+    return ndb_index_prefix(s->segs, s->nsegs, p, n, fn, fctx, NULL);
+}
+
+static bool snap_outlet_id(void *ctx, const char *name, size_t n, uint32_t *id)
+{
+    const ndb_snapshot *s = ctx;
+    return ndb_store_outlet_find(s->db->rstore, name, n, id) && *id < s->st.noutlets;
+}
+
+static bool snap_url_id(void *ctx, const char *url, size_t n, uint32_t *id)
+{
+    const ndb_snapshot *s = ctx;
+    return ndb_store_url_find(s->db->rstore, url, n, s->st.ndocs, id);
+}
+
+/* Find an open segment by name in the cache. */
+static ndb_seg *db_cache_find(ndb_db *db, const char *name)
+{
+    for (size_t i = 0; i < db->ncache; i++)
+        if (strcmp(ndb_seg_name(db->cache[i]), name) == 0)
+            return db->cache[i];
+    return NULL;
+}
+
+/* Under db->mu: bring the reader store and segment cache to manifest m; fill s. */
+static ndb_rc db_snapshot_locked(ndb_db *db, const ndb_manifest *m, ndb_snapshot *s,
+                                 ndb_err *err)
+{
+    ndb_seg **segs = NULL;
+    ndb_rc rc = NDB_OK;
+    size_t k = 0;
+    if (!db->rstore) {
+        rc = ndb_store_open(db->vfs, db->path, &m->store, false, &db->rstore, err);
+        if (rc != NDB_OK)
+            return rc;
+        db->rgen = m->gen;
+    } else if (m->gen > db->rgen) {
+        rc = ndb_store_refresh(db->rstore, &m->store, err);
+        if (rc != NDB_OK)
+            return rc;
+        db->rgen = m->gen;
+    }
+    if (m->nsegs && !(segs = ndb_calloc(m->nsegs, sizeof *segs)))
+        return ndb_err_set(err, NDB_ENOMEM, "out of memory");
+    for (k = 0; k < m->nsegs; k++) {
+        ndb_seg *g = db_cache_find(db, m->segs[k].name);
+        if (g) {
+            ndb_seg_ref(g);
+        } else {
+            rc = ndb_seg_open(db->vfs, db->path, m->segs[k].name, &g, err);
+            if (rc != NDB_OK)
+                break;
+        }
+        if (ndb_seg_base(g) != m->segs[k].base || ndb_seg_ndocs(g) != m->segs[k].ndocs) {
+            rc = ndb_err_set(err, NDB_ECORRUPT, "%s: covers docs %u+%u, manifest says %u+%u",
+                             m->segs[k].name, ndb_seg_base(g), ndb_seg_ndocs(g),
+                             m->segs[k].base, m->segs[k].ndocs);
+            ndb_seg_unref(g);
+            break;
+        }
+        segs[k] = g;
+        s->index_bytes += ndb_seg_bytes(g);
+    }
+    if (rc != NDB_OK) {
+        while (k > 0)
+            ndb_seg_unref(segs[--k]);
+        ndb_free(segs);
+        return rc;
+    }
+    /* The cache becomes this snapshot's set (one extra reference each). */
+    for (size_t i = 0; i < db->ncache; i++)
+        ndb_seg_unref(db->cache[i]);
+    ndb_free(db->cache);
+    db->cache = NULL;
+    db->ncache = 0;
+    if (m->nsegs && (db->cache = ndb_calloc(m->nsegs, sizeof *db->cache)) != NULL) {
+        for (size_t i = 0; i < m->nsegs; i++) {
+            ndb_seg_ref(segs[i]);
+            db->cache[i] = segs[i];
+        }
+        db->ncache = m->nsegs;
+    }
+    s->segs = segs;
+    s->nsegs = m->nsegs;
+    return NDB_OK;
+}
+
+NDB_API ndb_rc ndb_snapshot_open(ndb_db *db, ndb_snapshot **out, ndb_err *err)
+{
+    ndb_snapshot *s;
+    ndb_manifest m;
+    ndb_rc rc = NDB_OK;
+    ndb_err_clear(err);
+    *out = NULL;
+    s = ndb_calloc(1, sizeof *s);
+    if (!s)
+        return ndb_err_set(err, NDB_ENOMEM, "out of memory");
+    for (int attempt = 0; attempt < 8; attempt++) {
+        ndb_manifest_init(&m);
+        rc = ndb_manifest_load(db->vfs, db->path, &m, err);
+        if (rc == NDB_OK) {
+            pthread_mutex_lock(&db->mu);
+            s->index_bytes = 0;
+            rc = db_snapshot_locked(db, &m, s, err);
+            pthread_mutex_unlock(&db->mu);
+        }
+        s->gen = m.gen;
+        s->st = m.store;
+        ndb_manifest_fini(&m);
+        if (rc != NDB_ENOTFOUND)
+            break; /* a segment vanished under a merge: read the manifest again */
+    }
+    if (rc != NDB_OK) {
+        ndb_free(s);
+        return rc;
+    }
+    s->db = db;
+    s->view.ctx = s;
+    s->view.ndocs = s->st.ndocs;
+    s->view.total_len = s->st.total_len;
+    s->view.cols = ndb_store_cols(db->rstore);
+    s->view.live = snap_live;
+    s->view.term = snap_term;
+    s->view.prefix = snap_prefix;
+    s->view.outlet_id = snap_outlet_id;
+    s->view.url_id = snap_url_id;
+    *out = s;
+    return NDB_OK;
+}
+
+NDB_API void ndb_snapshot_close(ndb_snapshot *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->nsegs; i++)
+        ndb_seg_unref(s->segs[i]);
+    ndb_free(s->segs);
+    ndb_free(s);
+}

@@ -1,0 +1,177 @@
+/*
+** ingest.c — ndb_ingest: read a source (file, directory, tar in any compression, stdin),
+** match each record to its side-file line, add it, commit in batches.
+**
+** Bad records never stop the batch: each gets one report line naming the source and what
+** is wrong, and is counted as skipped. Under strict mode the first bad record (or a
+** paragraph-count mismatch) fails the call and nothing of it is committed — so strict mode
+** makes no intermediate commits. Errors that are not about one record (I/O, a corrupt tar,
+** a poisoned writer, out of memory) end the call; batches committed before stay committed.
+*/
+#include "api/api.h"
+
+#include "doc/doc.h"
+
+#include <stdio.h>
+
+#define INGEST_DEFAULT_BATCH 50000
+#define INGEST_PROGRESS_EVERY 256
+
+typedef struct ingest_run {
+    ndb_writer *w;
+    const ndb_ingest_opts *o;
+    ndb_ingest_stats *st;
+    ndb_doc_meta *meta;
+} ingest_run;
+
+static void ingest_report(const ingest_run *r, int is_error, const char *msg)
+{
+    if (r->o->report)
+        r->o->report(r->o->ctx, is_error, msg);
+}
+
+/* Side-file line for a record: by the URL on its first line, else by its name. */
+static const ndb_meta *ingest_meta(ingest_run *r, const char *name, const uint8_t *p, size_t n)
+{
+    const uint8_t *nl;
+    size_t ulen;
+    if (!r->meta)
+        return NULL;
+    nl = memchr(p, '\n', n);
+    ulen = nl ? (size_t)(nl - p) : n;
+    if (ulen && p[ulen - 1] == '\r')
+        ulen--;
+    return ndb_doc_meta_find(r->meta, (const char *)p, ulen, name);
+}
+
+/* Add one record; NDB_OK also when it was skipped as bad (reported). */
+static ndb_rc ingest_one(ingest_run *r, const char *name, const uint8_t *p, size_t n,
+                         ndb_err *err)
+{
+    ndb_add_result res;
+    ndb_err e;
+    const ndb_meta *m = ingest_meta(r, name, p, n);
+    ndb_rc rc = ndb_writer_add_native(r->w, name, p, n, m, r->o->strict, &res, &e);
+    if (rc == NDB_EPARSE || rc == NDB_ELIMIT) {
+        r->st->skipped++;
+        ingest_report(r, 1, e.msg);
+        if (r->o->strict) {
+            if (err)
+                *err = e;
+            return rc;
+        }
+        return NDB_OK;
+    }
+    if (rc != NDB_OK) {
+        if (err)
+            *err = e;
+        return rc;
+    }
+    if (res.count_mismatch) {
+        char msg[NDB_ERR_MSG_MAX + 64];
+        int64_t declared;
+        uint32_t found;
+        api_writer_last_counts(r->w, &declared, &found);
+        r->st->warnings++;
+        snprintf(msg, sizeof msg,
+                 "%s:3: line 3 says %lld paragraphs, found %u (text kept as found)", name,
+                 (long long)declared, found);
+        ingest_report(r, 0, msg);
+    }
+    switch (res.status) {
+    case NDB_ADDED:
+        r->st->added++;
+        break;
+    case NDB_UPDATED:
+        r->st->updated++;
+        break;
+    case NDB_DUPLICATE:
+        r->st->duplicates++;
+        break;
+    }
+    return NDB_OK;
+}
+
+static void ingest_meta_report(void *ctx, int is_error, const char *msg)
+{
+    ingest_report(ctx, is_error, msg);
+}
+
+NDB_API ndb_rc ndb_ingest(ndb_writer *w, const char *path, const ndb_ingest_opts *opt,
+                          ndb_ingest_stats *st, ndb_err *err)
+{
+    static const ndb_ingest_opts defaults;
+    ndb_doc_source *src = NULL;
+    ingest_run r;
+    ndb_ingest_stats local;
+    uint64_t since_commit = 0;
+    ndb_rc rc;
+    ndb_err_clear(err);
+    if (!opt)
+        opt = &defaults;
+    if (!st)
+        st = &local;
+    memset(st, 0, sizeof *st);
+    memset(&r, 0, sizeof r);
+    r.w = w;
+    r.o = opt;
+    r.st = st;
+    if (api_writer_poisoned(w))
+        return ndb_writer_commit(w, err); /* reports EPOISONED */
+    if (opt->meta_path) {
+        rc = ndb_doc_meta_load(opt->meta_path, ingest_meta_report, &r, &r.meta, err);
+        if (rc != NDB_OK)
+            return rc;
+        st->meta_lines = ndb_doc_meta_lines(r.meta);
+    }
+    rc = ndb_doc_source_open(path, &src, err);
+    while (rc == NDB_OK) {
+        const char *name;
+        const uint8_t *p;
+        size_t n;
+        ndb_err e;
+        rc = ndb_doc_source_next(src, &name, &p, &n, &e);
+        if (rc == NDB_ENOTFOUND) {
+            rc = NDB_OK;
+            break;
+        }
+        if (rc != NDB_OK) {
+            if (ndb_doc_source_failed(src)) {
+                if (err)
+                    *err = e;
+                break;
+            }
+            st->seen++;
+            st->skipped++;
+            ingest_report(&r, 1, e.msg);
+            if (opt->strict) {
+                if (err)
+                    *err = e;
+                break;
+            }
+            rc = NDB_OK;
+            continue;
+        }
+        st->seen++;
+        st->bytes += n;
+        rc = ingest_one(&r, name, p, n, err);
+        if (rc != NDB_OK)
+            break;
+        if (opt->progress && st->seen % INGEST_PROGRESS_EVERY == 0)
+            opt->progress(opt->ctx, st->seen, ndb_doc_source_bytes_in(src));
+        if (!opt->strict && ++since_commit >= (opt->commit_every ? opt->commit_every
+                                                                 : INGEST_DEFAULT_BATCH)) {
+            rc = ndb_writer_commit(w, err);
+            since_commit = 0;
+        }
+    }
+    if (rc == NDB_OK)
+        rc = ndb_writer_commit(w, err);
+    if (rc == NDB_OK && opt->progress)
+        opt->progress(opt->ctx, st->seen, src ? ndb_doc_source_bytes_in(src) : 0);
+    if (rc == NDB_OK && r.meta)
+        st->meta_unmatched = ndb_doc_meta_report_unmatched(r.meta, ingest_meta_report, &r);
+    ndb_doc_source_close(src);
+    ndb_doc_meta_free(r.meta);
+    return rc;
+}
