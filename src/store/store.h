@@ -154,4 +154,7 @@ ndb_rc ndb_store_check(ndb_store *s, const ndb_store_state *st, ndb_report_fn re
 typedef uint64_t (*ndb_store_url_hash_fn)(const void *p, size_t n, uint32_t round);
 void ndb_store_set_url_hash(ndb_store *s, ndb_store_url_hash_fn fn);
 
+/* Tuning: zstd level of new blocks (default 1; measured in tests/store, see store_write.c). */
+void ndb_store_set_zstd_level(ndb_store *s, int level);
+
 #endif /* NDB_STORE_STORE_H */
