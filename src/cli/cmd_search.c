@@ -1,0 +1,272 @@
+/*
+** cmd_search.c — `newsdb search`: ranked hits with snippets, or the exact count.
+**
+** What: joins the QUERY words with spaces, opens a snapshot of the newest commit and calls
+** ndb_search (or ndb_count for --count). Human output: a total line ("1,234 articles
+** match"; --count prints the bare number), then per hit its rank, date, outlet, score, URL, title (when a side file gave
+** one) and the snippet, whose [[matches]] become bold on a terminal and stay as-is
+** otherwise (so pipes and tests see the library's markers). --json: one object per hit
+** {rank,id,url,outlet,date,title,score,snippet}, then a summary object
+** {total,offset,returned,sort,query}; --count --json prints {"total":N}.
+**
+** Why shaped so: the library owns ranking, pagination and snippets; this file only
+** renders. A syntax error (NDB_EPARSE, "column N: ...") is shown with the query and a caret
+** under column N.
+**
+** Exit statuses: 0 (also when nothing matches), 1 query or archive error, 2 usage error.
+** Threading: single-threaded.
+*/
+#include "cli/cli.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char search_help[] =
+    "usage: newsdb search [options] QUERY...\n"
+    "Search the archive. The QUERY words are joined with spaces; quote a phrase for the\n"
+    "shell ('\"white house\"'), and put -- before a query that starts with '-'. Query\n"
+    "syntax: docs/query-language.md. Only the current version of each URL matches.\n"
+    "\n"
+    "Options:\n"
+    "  -d, --db DB           archive directory (default: $NEWSDB_DB, else ./news.db)\n"
+    "  -n, --limit N         hits to show (default 10, at most 10000)\n"
+    "      --offset N        hits to skip first (for paging)\n"
+    "      --count           print only the exact number of matching articles\n"
+    "      --sort ORDER      score (default: best first), date (newest first) or date-asc\n"
+    "                        (oldest first); ties go to the lower id, undated last\n"
+    "      --snippets        show a snippet per hit with [[matches]] marked (default)\n"
+    "      --no-snippets     no snippets (faster)\n"
+    "      --exhaustive      score every match instead of block-max pruning (same hits;\n"
+    "                        a check on the fast path)\n"
+    "      --json            one JSON object per hit: {rank,id,url,outlet,date,title,score,\n"
+    "                        snippet}, then {total,offset,returned,sort,query}; with --count\n"
+    "                        just {\"total\":N}\n"
+    "  -h, --help            show this help\n"
+    "\n"
+    "Exit status: 0 ok (also when nothing matches), 1 error (bad query, no archive),\n"
+    "2 usage error.\n";
+
+typedef struct search_args {
+    const char *db;
+    ndb_search_opts so;
+    bool count, json;
+    int first; /* index of the first QUERY word */
+} search_args;
+
+static const char *search_sort_name(ndb_sort s)
+{
+    return s == NDB_SORT_DATE_DESC ? "date" : s == NDB_SORT_DATE_ASC ? "date-asc" : "score";
+}
+
+/* Parse options into o; *help set when --help was shown. */
+static cli_status search_parse(int argc, char **argv, search_args *o, bool *help)
+{
+    static const struct option longopts[] = {
+        {"db", required_argument, NULL, 'd'},
+        {"limit", required_argument, NULL, 'n'},
+        {"offset", required_argument, NULL, 'o'},
+        {"count", no_argument, NULL, 'c'},
+        {"sort", required_argument, NULL, 's'},
+        {"snippets", no_argument, NULL, 'S'},
+        {"no-snippets", no_argument, NULL, 'N'},
+        {"exhaustive", no_argument, NULL, 'e'},
+        {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+    memset(o, 0, sizeof *o);
+    o->so.limit = 10;
+    o->so.snippets = 1;
+    ndb_cli_getopt_reset();
+    while ((c = getopt_long(argc, argv, ":d:n:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd':
+            o->db = optarg;
+            break;
+        case 'n':
+            if (!ndb_cli_parse_u32(optarg, 10000, &o->so.limit) || o->so.limit == 0)
+                return ndb_cli_usage_msg("search", "bad number for --limit: '%s' (1..10000)",
+                                         optarg);
+            break;
+        case 'o':
+            if (!ndb_cli_parse_u32(optarg, UINT32_MAX, &o->so.offset))
+                return ndb_cli_usage_msg("search", "bad number for --offset: '%s'", optarg);
+            break;
+        case 'c':
+            o->count = true;
+            break;
+        case 's':
+            if (strcmp(optarg, "score") == 0)
+                o->so.sort = NDB_SORT_SCORE;
+            else if (strcmp(optarg, "date") == 0)
+                o->so.sort = NDB_SORT_DATE_DESC;
+            else if (strcmp(optarg, "date-asc") == 0)
+                o->so.sort = NDB_SORT_DATE_ASC;
+            else
+                return ndb_cli_usage_msg("search", "bad --sort '%s' (score, date, date-asc)",
+                                         optarg);
+            break;
+        case 'S':
+            o->so.snippets = 1;
+            break;
+        case 'N':
+            o->so.snippets = 0;
+            break;
+        case 'e':
+            o->so.exhaustive = 1;
+            break;
+        case 'j':
+            o->json = true;
+            break;
+        case 'h':
+            fputs(search_help, stdout);
+            *help = true;
+            return CLI_OK;
+        default:
+            return ndb_cli_usage_error("search", c, argv);
+        }
+    }
+    if (optind >= argc)
+        return ndb_cli_usage_msg("search", "no QUERY given");
+    o->first = optind;
+    return CLI_OK;
+}
+
+/* Show a parse error with the query and a caret under the column it names. */
+static void search_show_parse_error(const char *query, const ndb_err *err)
+{
+    long col = 0;
+    fprintf(stderr, "newsdb: query: %s\n", err->msg);
+    if (strncmp(err->msg, "column ", 7) == 0)
+        col = strtol(err->msg + 7, NULL, 10);
+    if (col >= 1 && col <= 4096)
+        fprintf(stderr, "  %s\n  %*s^\n", query, (int)(col - 1), "");
+}
+
+/* Print a snippet; on a terminal [[ ]] become bold on/off. */
+static void search_print_snippet(const char *s, bool tty)
+{
+    fputs("     ", stdout);
+    if (!tty) {
+        fputs(s, stdout);
+        fputc('\n', stdout);
+        return;
+    }
+    while (*s) {
+        if (s[0] == '[' && s[1] == '[') {
+            fputs("\033[1m", stdout);
+            s += 2;
+        } else if (s[0] == ']' && s[1] == ']') {
+            fputs("\033[0m", stdout);
+            s += 2;
+        } else {
+            fputc(*s++, stdout);
+        }
+    }
+    fputc('\n', stdout);
+}
+
+static ndb_rc search_print_json(const search_args *o, const char *query, const ndb_results *r,
+                                ndb_err *err)
+{
+    ndb_rc rc = NDB_OK;
+    for (size_t i = 0; i < r->n && rc == NDB_OK; i++) {
+        const ndb_hit *h = &r->hits[i];
+        json_t *obj = json_pack("{s:I, s:I, s:o, s:o, s:o, s:o, s:f, s:o}", "rank",
+                                (json_int_t)(o->so.offset + i + 1), "id", (json_int_t)h->id,
+                                "url", ndb_cli_json_str(h->url, strlen(h->url)), "outlet",
+                                ndb_cli_json_str(h->outlet, strlen(h->outlet)), "date",
+                                ndb_cli_json_date(h->date), "title",
+                                ndb_cli_json_str(h->title, strlen(h->title)), "score", h->score,
+                                "snippet", ndb_cli_json_str(h->snippet, strlen(h->snippet)));
+        rc = ndb_cli_json_print(stdout, obj, err);
+    }
+    if (rc == NDB_OK)
+        rc = ndb_cli_json_print(
+            stdout,
+            json_pack("{s:I, s:I, s:I, s:s, s:o}", "total", (json_int_t)r->total, "offset",
+                      (json_int_t)o->so.offset, "returned", (json_int_t)r->n, "sort",
+                      search_sort_name(o->so.sort), "query",
+                      ndb_cli_json_str(query, strlen(query))),
+            err);
+    return rc;
+}
+
+static void search_print_human(const search_args *o, const ndb_results *r, bool tty)
+{
+    char n1[32], d[16];
+    if (r->total == 0) {
+        printf("no articles match\n");
+        return;
+    }
+    printf("%s article%s match%s", ndb_cli_fmt_count(r->total, n1, sizeof n1),
+           r->total == 1 ? "" : "s", r->total == 1 ? "es" : "");
+    if (r->n > 0 && (r->n < r->total || o->so.offset > 0))
+        printf("  (showing %llu-%llu, by %s)",
+               (unsigned long long)o->so.offset + 1,
+               (unsigned long long)(o->so.offset + r->n), search_sort_name(o->so.sort));
+    printf("\n");
+    for (size_t i = 0; i < r->n; i++) {
+        const ndb_hit *h = &r->hits[i];
+        ndb_cli_fmt_date(h->date, d, sizeof d);
+        printf("\n%3llu. %-10s  %s  score %.3f  id %u\n",
+               (unsigned long long)(o->so.offset + i + 1), d[0] ? d : "(undated)",
+               h->outlet[0] ? h->outlet : "-", h->score, h->id);
+        printf("     %s\n", h->url);
+        if (h->title[0])
+            printf(tty ? "     \033[1m%s\033[0m\n" : "     %s\n", h->title);
+        if (o->so.snippets && h->snippet[0])
+            search_print_snippet(h->snippet, tty);
+    }
+}
+
+cli_status ndb_cli_cmd_search(int argc, char **argv, const cli_env *env)
+{
+    search_args o;
+    bool help = false;
+    char *query = NULL;
+    ndb_db *db = NULL;
+    ndb_snapshot *snap = NULL;
+    ndb_results *res = NULL;
+    ndb_err err;
+    ndb_rc rc;
+    cli_status st = search_parse(argc, argv, &o, &help);
+    if (st != CLI_OK || help)
+        return st;
+    ndb_err_clear(&err);
+    rc = ndb_cli_join_args(argc, argv, o.first, &query, &err);
+    if (rc == NDB_OK)
+        rc = ndb_cli_open_snapshot(ndb_cli_db_path(o.db), &db, &snap, &err);
+    if (rc != NDB_OK)
+        goto out;
+    if (o.count) {
+        uint64_t n = 0;
+        rc = ndb_count(snap, query, &n, &err);
+        if (rc != NDB_OK)
+            goto out;
+        if (o.json)
+            rc = ndb_cli_json_print(stdout, json_pack("{s:I}", "total", (json_int_t)n), &err);
+        else
+            printf("%llu\n", (unsigned long long)n);
+        goto out;
+    }
+    rc = ndb_search(snap, query, &o.so, &res, &err);
+    if (rc != NDB_OK)
+        goto out;
+    if (o.json)
+        rc = search_print_json(&o, query, res, &err);
+    else
+        search_print_human(&o, res, env->out_tty);
+out:
+    if (rc == NDB_EPARSE && query)
+        search_show_parse_error(query, &err);
+    else if (rc != NDB_OK)
+        ndb_cli_fail(&err, rc);
+    ndb_results_free(res);
+    ndb_snapshot_close(snap);
+    ndb_close(db);
+    ndb_free(query);
+    return rc == NDB_OK ? CLI_OK : CLI_FAIL;
+}
