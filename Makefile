@@ -31,7 +31,7 @@ FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
 
 .PHONY: all lib check test deps deps-test demo asan fuzz clean lint fmt valgrind bench
 
-all: lib $(BIN)/newsdb $(TOOL_BIN)
+all: lib $(BIN)/newsdb $(TOOL_BIN) $(BIN)/search_example
 
 lib: $(BUILD)/libnewsdb.a
 
@@ -47,6 +47,10 @@ $(BUILD)/%.o: %.c
 $(BIN)/newsdb: $(CLI_OBJ) $(BUILD)/libnewsdb.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libnewsdb.a $(LIBS)
+
+$(BIN)/search_example: examples/search_example.c $(BUILD)/libnewsdb.a
+	@mkdir -p $(dir $@)
+	$(CC) -Iinclude $(CFLAGS) -o $@ $< $(BUILD)/libnewsdb.a $(LIBS)
 
 $(BIN)/%: tools/%.c $(BUILD)/libnewsdb.a
 	@mkdir -p $(dir $@)
@@ -88,6 +92,9 @@ fuzz:
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@sh tools/demo.sh
+
+lint:
+	@sh tools/lint.sh
 
 clean:
 	rm -rf build build-asan build-fuzz bin

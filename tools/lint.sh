@@ -1,0 +1,46 @@
+#!/bin/sh
+# make lint: the rules of STYLE.md a machine can check.
+#  1. layers: a module includes only modules of lower layers (never a peer or an upper one);
+#     cli includes only newsdb.h and base/.
+#  2. banned calls in src/: bare malloc/calloc/realloc/free outside base/alloc.c, exit/abort,
+#     printf-family outside cli/, strcpy/strcat/sprintf/gets/atoi.
+set -u
+fail=0
+layer() {
+    case $1 in
+    base) echo 0 ;; text|postings|termdict) echo 1 ;; doc) echo 2 ;; store) echo 3 ;;
+    index) echo 4 ;; collect) echo 5 ;; query) echo 6 ;; analytics) echo 7 ;; api) echo 8 ;;
+    cli|server|dist) echo 9 ;; *) echo 99 ;;
+    esac
+}
+for f in src/*/*.c src/*/*.h; do
+    mod=$(echo "$f" | cut -d/ -f2)
+    lm=$(layer "$mod")
+    grep -o '#include "[a-z_]*/[a-z_0-9]*\.h"' "$f" | sed 's/#include "\([a-z_]*\)\/.*/\1/' | sort -u |
+    while read -r dep; do
+        [ "$dep" = "$mod" ] && continue
+        ld=$(layer "$dep")
+        if [ "$mod" = cli ] && [ "$dep" != base ]; then
+            echo "$f: cli may include only newsdb.h and base/, not $dep/"; echo x >> /tmp/ndb_lint.$$
+        elif [ "$ld" -ge "$lm" ]; then
+            echo "$f: module $mod (L$lm) includes $dep (L$ld): only lower layers allowed"; echo x >> /tmp/ndb_lint.$$
+        fi
+    done
+done
+[ -s /tmp/ndb_lint.$$ ] && fail=1
+rm -f /tmp/ndb_lint.$$
+strip() { sed -e 's://.*$::' -e 's:/\*.*\*/::g' "$1"; }
+for f in src/*/*.c; do
+    case $f in src/base/alloc.c) ;; *)
+        if strip "$f" | grep -nE '(^|[^_a-z])(malloc|calloc|realloc|free)\(' | grep -v 'ndb_' >/dev/null; then
+            echo "$f: bare malloc/calloc/realloc/free (use ndb_malloc & co.)"; fail=1; fi ;;
+    esac
+    if strip "$f" | grep -nE '(^|[^_a-z])(exit|abort|strcpy|strcat|sprintf|gets|atoi)\(' >/dev/null; then
+        echo "$f: banned call:"; strip "$f" | grep -nE '(^|[^_a-z])(exit|abort|strcpy|strcat|sprintf|gets|atoi)\(' | head -3; fail=1; fi
+    case $f in src/cli/*) ;; *)
+        if strip "$f" | grep -nE '(^|[^_a-z])(printf|fprintf|puts)\(' >/dev/null; then
+            echo "$f: printing outside cli/"; fail=1; fi ;;
+    esac
+done
+[ $fail = 0 ] && echo "lint: ok"
+exit $fail
