@@ -1,0 +1,1269 @@
+/*
+** exec.c — executors: match iterators over cursors, count / each / top-k, and the
+** block-max fast path of top-k.
+**
+** Match iterators (qit) are two-phase, as Lucene's TwoPhaseIterator: `seek(t)` moves to
+** the first *candidate* >= t using doc ids only (leapfrog AND rarest first, heap OR,
+** dense column scans for filters); `confirm()` then checks what costs more at that one
+** doc: phrase / proximity positions, column values of filters, exclusions (AND-NOT).
+** An AND confirms its two-phase children only after every child agreed on the doc, so
+** positions are decoded only for docs that passed the doc-level AND.
+**     TERM    one cursor (no positions)            PHRASE  k cursors with positions
+**     PREFIX  heap OR of the expanded terms        ALL     every id (pure negations)
+**     FILTER  approx = every id, confirm = column  DOC     one id (url:, id:)
+**     AND     leapfrog + confirm + exclusions      OR      heap of children
+** Liveness (view->live) is checked once, on the root's confirmed matches: every operator
+** is a set operation on ids, so (A - B) ∩ live = (A ∩ live) - B.
+**
+** Scoring (query.h): score(d) = sum over q->sterms, in that order, of BM25(t, d). The
+** exhaustive top-k scores every match with one extra cursor per scoring term. The fast path
+** (root = AND / OR of terms, plus any non-scoring parts: filters, prefixes, exclusions)
+** drives the term cursors itself. Exact totals mean every match must be enumerated
+** anyway, so the fast path prunes *scoring*: before decoding frequencies and computing
+** BM25 for a match it bounds the score by the block-max data of the present terms'
+** current blocks (block_seek, block_max_tf, block_min_dl) and skips the doc when that
+** bound (plus a 1e-9 relative margin against rounding) cannot enter the heap. The scores
+** that are computed use the same function in the same order as the exhaustive path, so
+** both give bitwise-identical hits.
+**
+** Errors: a cursor that ends with c->err set, or a failing positions() call, records the
+** code in qexec.rc; every loop stops at NDB_DOC_END and the code is returned.
+**
+** Threading: everything lives in one call; the query and view are only read.
+*/
+#include "query/query_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include "collect/collect.h"
+
+typedef struct qexec {
+    const ndb_view *v;
+    ndb_rc rc; /* first error met by any iterator */
+    double avgdl;
+} qexec;
+
+typedef struct qit qit;
+typedef struct qit_ops {
+    uint32_t (*seek)(qit *it, uint32_t target); /* first candidate >= target (> doc) */
+    bool (*confirm)(qit *it);                   /* exact test at it->doc */
+    void (*free)(qit *it);
+} qit_ops;
+
+struct qit {
+    const qit_ops *ops;
+    qexec *ex;
+    uint32_t doc;
+    bool started;
+    bool twophase;  /* confirm() may say no */
+    bool conf_valid, conf_val;
+    uint32_t conf_doc;
+    uint64_t cost;  /* expected candidates (for leapfrog order) */
+    uint32_t ccost; /* cost rank of confirm: 1 column, 2 positions, 3 compound */
+};
+
+static uint32_t qit_seek(qit *it, uint32_t t)
+{
+    if (it->started && (it->doc >= t || it->doc == NDB_DOC_END))
+        return it->doc;
+    it->started = true;
+    it->doc = it->ops->seek(it, t);
+    return it->doc;
+}
+
+static bool qit_confirm(qit *it)
+{
+    if (!it->twophase)
+        return true;
+    if (it->conf_valid && it->conf_doc == it->doc)
+        return it->conf_val;
+    it->conf_val = it->ops->confirm(it);
+    it->conf_doc = it->doc;
+    it->conf_valid = true;
+    return it->conf_val;
+}
+
+/* First confirmed match >= t. */
+static uint32_t qit_next_match(qit *it, uint32_t t)
+{
+    for (;;) {
+        uint32_t d = qit_seek(it, t);
+        if (d == NDB_DOC_END || qit_confirm(it))
+            return d;
+        if (it->ex->rc != NDB_OK)
+            return NDB_DOC_END;
+        t = d + 1;
+    }
+}
+
+static void qit_free(qit *it)
+{
+    if (it)
+        it->ops->free(it);
+}
+
+static void *exec_alloc(qexec *ex, size_t size, const qit_ops *ops)
+{
+    qit *it = ndb_calloc(1, size);
+    if (it) {
+        it->ops = ops;
+        it->ex = ex;
+    }
+    return it;
+}
+
+static uint32_t exec_cursor_seek(qexec *ex, ndb_cursor *c, uint32_t t)
+{
+    uint32_t d = ndb_cursor_seek_geq(c, t);
+    if (d == NDB_DOC_END && c->err != NDB_OK && ex->rc == NDB_OK)
+        ex->rc = c->err;
+    return d;
+}
+
+/* ---------------------------------------------------------------- empty, all, doc */
+
+static uint32_t exec_empty_seek(qit *it, uint32_t t)
+{
+    NDB_UNUSED(it);
+    NDB_UNUSED(t);
+    return NDB_DOC_END;
+}
+
+static void exec_plain_free(qit *it)
+{
+    ndb_free(it);
+}
+
+static const qit_ops exec_empty_ops = {exec_empty_seek, NULL, exec_plain_free};
+
+static uint32_t exec_all_seek(qit *it, uint32_t t)
+{
+    return t < it->ex->v->ndocs ? t : NDB_DOC_END;
+}
+
+static const qit_ops exec_all_ops = {exec_all_seek, NULL, exec_plain_free};
+
+typedef struct qit_doc {
+    qit base;
+    uint32_t id;
+} qit_doc;
+
+static uint32_t exec_doc_seek(qit *it, uint32_t t)
+{
+    qit_doc *d = (qit_doc *)it;
+    return t <= d->id && d->id < it->ex->v->ndocs ? d->id : NDB_DOC_END;
+}
+
+static const qit_ops exec_doc_ops = {exec_doc_seek, NULL, exec_plain_free};
+
+/* ---------------------------------------------------------------- filters */
+
+typedef struct qit_filter {
+    qit base;
+    bool is_date;
+    uint32_t outlet;
+    int32_t lo, hi;
+} qit_filter;
+
+static bool exec_filter_confirm(qit *it)
+{
+    qit_filter *f = (qit_filter *)it;
+    const ndb_col *c = &it->ex->v->cols[it->doc];
+    if (f->is_date)
+        return c->date != NDB_DATE_NONE && c->date >= f->lo && c->date <= f->hi;
+    return c->outlet == f->outlet;
+}
+
+static const qit_ops exec_filter_ops = {exec_all_seek, exec_filter_confirm, exec_plain_free};
+
+/* ---------------------------------------------------------------- term */
+
+typedef struct qit_term {
+    qit base;
+    ndb_cursor *c;
+} qit_term;
+
+static uint32_t exec_term_seek(qit *it, uint32_t t)
+{
+    return exec_cursor_seek(it->ex, ((qit_term *)it)->c, t);
+}
+
+static void exec_term_free(qit *it)
+{
+    ndb_cursor_close(((qit_term *)it)->c);
+    ndb_free(it);
+}
+
+static const qit_ops exec_term_ops = {exec_term_seek, NULL, exec_term_free};
+
+/* ---------------------------------------------------------------- phrase */
+
+typedef struct qit_phrase {
+    qit base;
+    uint32_t k;
+    int32_t slop;
+    ndb_cursor **c;  /* [k], query order */
+    uint32_t *ord;   /* [k] cursor indices, rarest first */
+    uint32_t *group; /* [k] index of the first cursor with the same term */
+    uint32_t *mult;  /* [k] multiplicity of a group leader's term */
+    uint32_t *cnt;   /* [k] scratch counts */
+    uint8_t *cst;    /* [k] cursor started */
+    uint64_t *ev;    /* scratch: (pos << 32 | group) events for proximity */
+    size_t evcap;
+} qit_phrase;
+
+static uint32_t exec_phrase_seek(qit *it, uint32_t t)
+{
+    qit_phrase *ph = (qit_phrase *)it;
+    uint32_t d = t, i = 0;
+    while (i < ph->k) {
+        uint32_t ci = ph->ord[i];
+        ndb_cursor *c = ph->c[ci];
+        uint32_t x = c->doc;
+        if (!ph->cst[ci] || x < d) {
+            ph->cst[ci] = 1;
+            x = exec_cursor_seek(it->ex, c, d);
+        }
+        if (x == NDB_DOC_END)
+            return NDB_DOC_END;
+        if (x > d) {
+            d = x;
+            i = i == 0 ? 1 : 0;
+            continue;
+        }
+        i++;
+    }
+    return d;
+}
+
+static bool exec_phrase_exact(qit_phrase *ph, const uint32_t **pos, const uint32_t *np)
+{
+    uint32_t *j = ph->cnt;
+    memset(j, 0, ph->k * sizeof *j);
+    for (uint32_t a = 0; a < np[0]; a++) {
+        uint32_t p = pos[0][a];
+        bool ok = true;
+        for (uint32_t i = 1; i < ph->k && ok; i++) {
+            uint64_t want = (uint64_t)p + i;
+            while (j[i] < np[i] && pos[i][j[i]] < want)
+                j[i]++;
+            if (j[i] == np[i])
+                return false;
+            ok = pos[i][j[i]] == want;
+        }
+        if (ok)
+            return true;
+    }
+    return false;
+}
+
+static int exec_u64_cmp(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Proximity: distinct positions, one per query term, all within a window of
+** (k - 1) + slop. Terms repeated in the query need that many positions of the term. */
+static bool exec_phrase_near(qit_phrase *ph, const uint32_t **pos, const uint32_t *np)
+{
+    size_t total = 0;
+    for (uint32_t i = 0; i < ph->k; i++)
+        if (ph->group[i] == i)
+            total += np[i];
+    if (total > ph->evcap) {
+        uint64_t *nev = ndb_realloc(ph->ev, total * sizeof *nev);
+        if (!nev) {
+            ph->base.ex->rc = NDB_ENOMEM;
+            return false;
+        }
+        ph->ev = nev;
+        ph->evcap = total;
+    }
+    size_t ne = 0;
+    uint32_t groups = 0;
+    for (uint32_t i = 0; i < ph->k; i++) {
+        if (ph->group[i] != i)
+            continue;
+        groups++;
+        for (uint32_t a = 0; a < np[i]; a++)
+            ph->ev[ne++] = ((uint64_t)pos[i][a] << 32) | i;
+    }
+    qsort(ph->ev, ne, sizeof *ph->ev, exec_u64_cmp);
+    uint64_t w = (uint64_t)(ph->k - 1) + (uint64_t)ph->slop;
+    memset(ph->cnt, 0, ph->k * sizeof *ph->cnt);
+    uint32_t sat = 0;
+    size_t r = 0;
+    for (size_t l = 0; l < ne; l++) {
+        uint64_t lo = ph->ev[l] >> 32;
+        while (r < ne && (ph->ev[r] >> 32) <= lo + w) {
+            uint32_t g = (uint32_t)ph->ev[r];
+            if (++ph->cnt[g] == ph->mult[g])
+                sat++;
+            r++;
+        }
+        if (sat == groups)
+            return true;
+        uint32_t g = (uint32_t)ph->ev[l];
+        if (ph->cnt[g]-- == ph->mult[g])
+            sat--;
+    }
+    return false;
+}
+
+static bool exec_phrase_confirm(qit *it)
+{
+    qit_phrase *ph = (qit_phrase *)it;
+    const uint32_t *stack_pos[16];
+    uint32_t stack_np[16];
+    const uint32_t **pos = stack_pos;
+    uint32_t *np = stack_np;
+    bool res = false;
+    if (ph->k > 16) {
+        pos = ndb_calloc(ph->k, sizeof *pos);
+        np = ndb_calloc(ph->k, sizeof *np);
+        if (!pos || !np) {
+            it->ex->rc = NDB_ENOMEM;
+            goto out;
+        }
+    }
+    for (uint32_t i = 0; i < ph->k; i++) {
+        ndb_rc rc = ndb_cursor_positions(ph->c[i], &pos[i], &np[i]);
+        if (rc != NDB_OK) {
+            if (it->ex->rc == NDB_OK)
+                it->ex->rc = rc;
+            goto out;
+        }
+    }
+    res = ph->slop < 0 ? exec_phrase_exact(ph, pos, np) : exec_phrase_near(ph, pos, np);
+out:
+    if (pos != stack_pos)
+        ndb_free((void *)pos);
+    if (np != stack_np)
+        ndb_free(np);
+    return res;
+}
+
+static void exec_phrase_free(qit *it)
+{
+    qit_phrase *ph = (qit_phrase *)it;
+    for (uint32_t i = 0; ph->c && i < ph->k; i++)
+        ndb_cursor_close(ph->c[i]);
+    ndb_free(ph->c);
+    ndb_free(ph->ord);
+    ndb_free(ph->group);
+    ndb_free(ph->mult);
+    ndb_free(ph->cnt);
+    ndb_free(ph->cst);
+    ndb_free(ph->ev);
+    ndb_free(ph);
+}
+
+static const qit_ops exec_phrase_ops = {exec_phrase_seek, exec_phrase_confirm,
+                                        exec_phrase_free};
+
+/* ---------------------------------------------------------------- AND */
+
+typedef struct qit_and {
+    qit base;
+    qit **kids; /* positives, cheapest approximation first */
+    uint32_t nkids;
+    qit **conf; /* two-phase positives, cheapest confirm first */
+    uint32_t nconf;
+    qit **negs;
+    uint32_t nnegs;
+} qit_and;
+
+static uint32_t exec_and_seek(qit *it, uint32_t t)
+{
+    qit_and *a = (qit_and *)it;
+    uint32_t d = t;
+    for (;;) {
+        d = qit_seek(a->kids[0], d);
+        if (d == NDB_DOC_END)
+            return d;
+        uint32_t i = 1;
+        for (; i < a->nkids; i++) {
+            uint32_t x = qit_seek(a->kids[i], d);
+            if (x != d) {
+                d = x;
+                break;
+            }
+        }
+        if (i == a->nkids)
+            return d;
+        if (d == NDB_DOC_END)
+            return d;
+    }
+}
+
+static bool exec_and_confirm(qit *it)
+{
+    qit_and *a = (qit_and *)it;
+    for (uint32_t i = 0; i < a->nconf; i++)
+        if (!qit_confirm(a->conf[i]))
+            return false;
+    for (uint32_t i = 0; i < a->nnegs; i++) {
+        qit *n = a->negs[i];
+        if (qit_seek(n, it->doc) == it->doc && qit_confirm(n))
+            return false;
+    }
+    return true;
+}
+
+static void exec_and_free(qit *it)
+{
+    qit_and *a = (qit_and *)it;
+    for (uint32_t i = 0; i < a->nkids; i++)
+        qit_free(a->kids[i]);
+    for (uint32_t i = 0; i < a->nnegs; i++)
+        qit_free(a->negs[i]);
+    ndb_free(a->kids);
+    ndb_free(a->conf);
+    ndb_free(a->negs);
+    ndb_free(a);
+}
+
+static const qit_ops exec_and_ops = {exec_and_seek, exec_and_confirm, exec_and_free};
+
+/* ---------------------------------------------------------------- OR */
+
+typedef struct qit_or {
+    qit base;
+    qit **kids;
+    uint32_t n;
+    uint32_t *heap; /* kid indices, min doc at the root */
+} qit_or;
+
+static void exec_or_sift(qit_or *o, uint32_t i)
+{
+    for (;;) {
+        uint32_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < o->n && o->kids[o->heap[l]]->doc < o->kids[o->heap[m]]->doc)
+            m = l;
+        if (r < o->n && o->kids[o->heap[r]]->doc < o->kids[o->heap[m]]->doc)
+            m = r;
+        if (m == i)
+            return;
+        uint32_t tmp = o->heap[i];
+        o->heap[i] = o->heap[m];
+        o->heap[m] = tmp;
+        i = m;
+    }
+}
+
+static uint32_t exec_or_seek(qit *it, uint32_t t)
+{
+    qit_or *o = (qit_or *)it;
+    if (!it->started) {
+        for (uint32_t i = 0; i < o->n; i++) {
+            qit_seek(o->kids[i], t);
+            o->heap[i] = i;
+        }
+        for (uint32_t i = o->n / 2; i-- > 0;)
+            exec_or_sift(o, i);
+    }
+    for (;;) {
+        qit *top = o->kids[o->heap[0]];
+        if (top->doc >= t)
+            return top->doc;
+        qit_seek(top, t);
+        exec_or_sift(o, 0);
+    }
+}
+
+static bool exec_or_confirm(qit *it)
+{
+    qit_or *o = (qit_or *)it;
+    for (uint32_t i = 0; i < o->n; i++)
+        if (o->kids[i]->doc == it->doc && qit_confirm(o->kids[i]))
+            return true;
+    return false;
+}
+
+static void exec_or_free(qit *it)
+{
+    qit_or *o = (qit_or *)it;
+    for (uint32_t i = 0; i < o->n; i++)
+        qit_free(o->kids[i]);
+    ndb_free(o->kids);
+    ndb_free(o->heap);
+    ndb_free(o);
+}
+
+static const qit_ops exec_or_ops = {exec_or_seek, exec_or_confirm, exec_or_free};
+
+/* ---------------------------------------------------------------- building */
+
+static ndb_rc exec_new_empty(qexec *ex, qit **out)
+{
+    qit *it = exec_alloc(ex, sizeof(qit), &exec_empty_ops);
+    *out = it;
+    return it ? NDB_OK : NDB_ENOMEM;
+}
+
+static ndb_rc exec_new_all(qexec *ex, qit **out)
+{
+    qit *it = exec_alloc(ex, sizeof(qit), &exec_all_ops);
+    *out = it;
+    if (!it)
+        return NDB_ENOMEM;
+    it->cost = ex->v->ndocs;
+    return NDB_OK;
+}
+
+static ndb_rc exec_new_term(qexec *ex, const char *s, size_t n, qit **out)
+{
+    ndb_cursor *c = NULL;
+    ndb_rc rc = ex->v->term(ex->v->ctx, s, n, false, &c);
+    *out = NULL;
+    if (rc != NDB_OK)
+        return rc;
+    if (!c)
+        return exec_new_empty(ex, out);
+    qit_term *t = exec_alloc(ex, sizeof *t, &exec_term_ops);
+    if (!t) {
+        ndb_cursor_close(c);
+        return NDB_ENOMEM;
+    }
+    t->c = c;
+    t->base.cost = c->df;
+    *out = &t->base;
+    return NDB_OK;
+}
+
+static ndb_rc exec_new_phrase(qexec *ex, const qnode *n, qit **out)
+{
+    ndb_rc rc = NDB_OK;
+    uint32_t k = n->nterms;
+    qit_phrase *ph = exec_alloc(ex, sizeof *ph, &exec_phrase_ops);
+    *out = NULL;
+    if (!ph)
+        return NDB_ENOMEM;
+    ph->k = k;
+    ph->slop = n->slop;
+    ph->c = ndb_calloc(k, sizeof *ph->c);
+    ph->ord = ndb_calloc(k, sizeof *ph->ord);
+    ph->group = ndb_calloc(k, sizeof *ph->group);
+    ph->mult = ndb_calloc(k, sizeof *ph->mult);
+    ph->cnt = ndb_calloc(k, sizeof *ph->cnt);
+    ph->cst = ndb_calloc(k, sizeof *ph->cst);
+    if (!ph->c || !ph->ord || !ph->group || !ph->mult || !ph->cnt || !ph->cst) {
+        rc = NDB_ENOMEM;
+        goto out;
+    }
+    bool missing = false;
+    for (uint32_t i = 0; i < k && rc == NDB_OK && !missing; i++) {
+        rc = ex->v->term(ex->v->ctx, n->terms[i].p, n->terms[i].n, true, &ph->c[i]);
+        missing = rc == NDB_OK && !ph->c[i];
+    }
+    if (rc != NDB_OK)
+        goto out;
+    if (missing) {
+        exec_phrase_free(&ph->base);
+        ph = NULL;
+        rc = exec_new_empty(ex, out);
+        goto out;
+    }
+    for (uint32_t i = 0; i < k; i++) {
+        uint32_t g = i;
+        for (uint32_t j = 0; j < i; j++)
+            if (n->terms[j].n == n->terms[i].n &&
+                memcmp(n->terms[j].p, n->terms[i].p, n->terms[i].n) == 0) {
+                g = j;
+                break;
+            }
+        ph->group[i] = g;
+        ph->mult[g]++;
+        /* insertion sort of cursor indices by df */
+        uint32_t pos = i;
+        while (pos > 0 && ph->c[ph->ord[pos - 1]]->df > ph->c[i]->df) {
+            ph->ord[pos] = ph->ord[pos - 1];
+            pos--;
+        }
+        ph->ord[pos] = i;
+    }
+    ph->base.cost = ph->c[ph->ord[0]]->df;
+    ph->base.twophase = true;
+    ph->base.ccost = 2;
+    *out = &ph->base;
+    ph = NULL;
+out:
+    if (ph)
+        exec_phrase_free(&ph->base);
+    return rc;
+}
+
+typedef struct exec_prefix_ctx {
+    qstr *v;
+    size_t n, cap;
+} exec_prefix_ctx;
+
+static ndb_rc exec_prefix_add(void *fctx, const char *term, size_t n)
+{
+    exec_prefix_ctx *pc = fctx;
+    if (pc->n >= NDB_QUERY_MAX_EXPANSIONS)
+        return NDB_ELIMIT;
+    if (pc->n == pc->cap) {
+        size_t nc = pc->cap ? pc->cap * 2 : 16;
+        qstr *nv = ndb_realloc(pc->v, nc * sizeof *nv);
+        if (!nv)
+            return NDB_ENOMEM;
+        pc->v = nv;
+        pc->cap = nc;
+    }
+    pc->v[pc->n].p = ndb_strndup(term, n);
+    pc->v[pc->n].n = n;
+    if (!pc->v[pc->n].p)
+        return NDB_ENOMEM;
+    pc->n++;
+    return NDB_OK;
+}
+
+static ndb_rc exec_new_or(qexec *ex, qit **kids, uint32_t n, qit **out)
+{
+    qit_or *o = exec_alloc(ex, sizeof *o, &exec_or_ops);
+    *out = NULL;
+    if (!o)
+        return NDB_ENOMEM;
+    o->kids = kids;
+    o->n = n;
+    o->heap = ndb_calloc(n ? n : 1, sizeof *o->heap);
+    if (!o->heap) {
+        o->kids = NULL;
+        o->n = 0;
+        exec_or_free(&o->base);
+        return NDB_ENOMEM;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        o->base.cost += kids[i]->cost;
+        if (kids[i]->twophase) {
+            o->base.twophase = true;
+            o->base.ccost = 3;
+        }
+    }
+    *out = &o->base;
+    return NDB_OK;
+}
+
+static ndb_rc exec_new_prefix(qexec *ex, const qnode *n, qit **out, ndb_err *err)
+{
+    exec_prefix_ctx pc = {0};
+    qit **kids = NULL;
+    uint32_t nk = 0;
+    ndb_rc rc = ex->v->prefix(ex->v->ctx, n->s.p, n->s.n, exec_prefix_add, &pc);
+    *out = NULL;
+    if (rc == NDB_ELIMIT) {
+        rc = ndb_err_set(err, NDB_ELIMIT, "prefix '%.*s*' matches more than %d terms",
+                         (int)NDB_MIN(n->s.n, 64), n->s.p, NDB_QUERY_MAX_EXPANSIONS);
+        goto out;
+    }
+    if (rc != NDB_OK)
+        goto out;
+    if (pc.n == 0) {
+        rc = exec_new_empty(ex, out);
+        goto out;
+    }
+    kids = ndb_calloc(pc.n, sizeof *kids);
+    if (!kids) {
+        rc = NDB_ENOMEM;
+        goto out;
+    }
+    for (; nk < pc.n && rc == NDB_OK; nk++)
+        rc = exec_new_term(ex, pc.v[nk].p, pc.v[nk].n, &kids[nk]);
+    if (rc != NDB_OK)
+        goto out;
+    rc = exec_new_or(ex, kids, nk, out);
+    if (rc == NDB_OK)
+        kids = NULL;
+out:
+    for (uint32_t i = 0; kids && i < nk; i++)
+        qit_free(kids[i]);
+    ndb_free(kids);
+    for (size_t i = 0; i < pc.n; i++)
+        ndb_free(pc.v[i].p);
+    ndb_free(pc.v);
+    return rc;
+}
+
+static int exec_cost_cmp(const void *a, const void *b)
+{
+    const qit *x = *(qit *const *)a, *y = *(qit *const *)b;
+    return x->cost < y->cost ? -1 : x->cost > y->cost;
+}
+
+static int exec_ccost_cmp(const void *a, const void *b)
+{
+    const qit *x = *(qit *const *)a, *y = *(qit *const *)b;
+    if (x->ccost != y->ccost)
+        return x->ccost < y->ccost ? -1 : 1;
+    return x->cost < y->cost ? -1 : x->cost > y->cost;
+}
+
+/* AND of positives (NULL-free qnode list `pos`) minus negatives. With no positive, the
+** driver is ALL. Takes nothing; builds children itself. */
+static ndb_rc exec_new_and(qexec *ex, const qnode *const *pos, uint32_t np,
+                           const qnode *const *neg, uint32_t nn, qit **out, ndb_err *err);
+
+static ndb_rc exec_build_err(qexec *ex, const qnode *n, qit **out, ndb_err *err)
+{
+    ndb_rc rc = NDB_OK;
+    uint32_t id = 0;
+    *out = NULL;
+    switch (n->kind) {
+    case QN_TERM:
+        return exec_new_term(ex, n->s.p, n->s.n, out);
+    case QN_PHRASE:
+        return exec_new_phrase(ex, n, out);
+    case QN_PREFIX:
+        return exec_new_prefix(ex, n, out, err);
+    case QN_OUTLET:
+    case QN_DATE: {
+        if (n->kind == QN_OUTLET && !ex->v->outlet_id(ex->v->ctx, n->s.p, n->s.n, &id))
+            return exec_new_empty(ex, out);
+        qit_filter *f = exec_alloc(ex, sizeof *f, &exec_filter_ops);
+        if (!f)
+            return NDB_ENOMEM;
+        f->is_date = n->kind == QN_DATE;
+        f->outlet = n->kind == QN_OUTLET ? id : 0;
+        f->lo = n->lo;
+        f->hi = n->hi;
+        f->base.cost = ex->v->ndocs;
+        f->base.twophase = true;
+        f->base.ccost = 1;
+        *out = &f->base;
+        return NDB_OK;
+    }
+    case QN_URL:
+    case QN_ID: {
+        id = n->id;
+        if (n->kind == QN_URL && !ex->v->url_id(ex->v->ctx, n->s.p, n->s.n, &id))
+            return exec_new_empty(ex, out);
+        qit_doc *d = exec_alloc(ex, sizeof *d, &exec_doc_ops);
+        if (!d)
+            return NDB_ENOMEM;
+        d->id = id;
+        d->base.cost = 1;
+        *out = &d->base;
+        return NDB_OK;
+    }
+    case QN_NOT:
+        return exec_new_and(ex, NULL, 0, (const qnode *const *)n->kids, 1, out, err);
+    case QN_AND: {
+        const qnode **pos = ndb_calloc(n->nkids, sizeof *pos);
+        const qnode **neg = ndb_calloc(n->nkids, sizeof *neg);
+        uint32_t np = 0, nn = 0;
+        if (!pos || !neg) {
+            rc = NDB_ENOMEM;
+        } else {
+            for (uint32_t i = 0; i < n->nkids; i++) {
+                if (n->kids[i]->kind == QN_NOT)
+                    neg[nn++] = n->kids[i]->kids[0];
+                else
+                    pos[np++] = n->kids[i];
+            }
+            rc = exec_new_and(ex, pos, np, neg, nn, out, err);
+        }
+        ndb_free((void *)pos);
+        ndb_free((void *)neg);
+        return rc;
+    }
+    case QN_OR: {
+        qit **kids = ndb_calloc(n->nkids, sizeof *kids);
+        uint32_t k = 0;
+        if (!kids)
+            return NDB_ENOMEM;
+        for (; k < n->nkids && rc == NDB_OK; k++)
+            rc = exec_build_err(ex, n->kids[k], &kids[k], err);
+        if (rc == NDB_OK)
+            rc = exec_new_or(ex, kids, k, out);
+        if (rc != NDB_OK) {
+            for (uint32_t i = 0; i < k; i++)
+                qit_free(kids[i]);
+            ndb_free(kids);
+        }
+        return rc;
+    }
+    }
+    return NDB_EINVAL;
+}
+
+static ndb_rc exec_new_and(qexec *ex, const qnode *const *pos, uint32_t np,
+                           const qnode *const *neg, uint32_t nn, qit **out, ndb_err *err)
+{
+    ndb_rc rc = NDB_OK;
+    qit_and *a = exec_alloc(ex, sizeof *a, &exec_and_ops);
+    *out = NULL;
+    if (!a)
+        return NDB_ENOMEM;
+    uint32_t nk = np ? np : 1;
+    a->kids = ndb_calloc(nk, sizeof *a->kids);
+    a->conf = ndb_calloc(nk, sizeof *a->conf);
+    a->negs = ndb_calloc(nn ? nn : 1, sizeof *a->negs);
+    if (!a->kids || !a->conf || !a->negs) {
+        rc = NDB_ENOMEM;
+        goto out;
+    }
+    if (np == 0) {
+        rc = exec_new_all(ex, &a->kids[0]);
+        if (rc == NDB_OK)
+            a->nkids = 1;
+    }
+    for (uint32_t i = 0; i < np && rc == NDB_OK; i++) {
+        rc = exec_build_err(ex, pos[i], &a->kids[i], err);
+        if (rc == NDB_OK)
+            a->nkids++;
+    }
+    for (uint32_t i = 0; i < nn && rc == NDB_OK; i++) {
+        rc = exec_build_err(ex, neg[i], &a->negs[i], err);
+        if (rc == NDB_OK)
+            a->nnegs++;
+    }
+    if (rc != NDB_OK)
+        goto out;
+    qsort(a->kids, a->nkids, sizeof *a->kids, exec_cost_cmp);
+    a->base.cost = a->kids[0]->cost;
+    for (uint32_t i = 0; i < a->nkids; i++)
+        if (a->kids[i]->twophase)
+            a->conf[a->nconf++] = a->kids[i];
+    qsort(a->conf, a->nconf, sizeof *a->conf, exec_ccost_cmp);
+    a->base.twophase = a->nconf > 0 || a->nnegs > 0;
+    a->base.ccost = 3;
+    *out = &a->base;
+    a = NULL;
+out:
+    if (a)
+        exec_and_free(&a->base);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- scoring */
+
+static double exec_bm25(double idf, uint32_t tf, uint32_t dl, double avgdl)
+{
+    double f = (double)tf;
+    return idf * (f * (NDB_BM25_K1 + 1.0)) /
+           (f + NDB_BM25_K1 * (1.0 - NDB_BM25_B + NDB_BM25_B * (double)dl / avgdl));
+}
+
+static double exec_idf(uint32_t ndocs, uint64_t df)
+{
+    double N = (double)ndocs, d = (double)df;
+    return log(1.0 + (N - d + 0.5) / (d + 0.5));
+}
+
+static void exec_init(qexec *ex, const ndb_view *v)
+{
+    ex->v = v;
+    ex->rc = NDB_OK;
+    ex->avgdl = v->ndocs ? (double)v->total_len / (double)v->ndocs : 1.0;
+    if (ex->avgdl <= 0)
+        ex->avgdl = 1.0;
+}
+
+static bool exec_live(const ndb_view *v, uint32_t d)
+{
+    return !v->live || v->live(v->ctx, d);
+}
+
+static ndb_rc exec_finish_rc(qexec *ex, ndb_rc rc, ndb_err *err)
+{
+    if (rc == NDB_OK)
+        rc = ex->rc;
+    if (rc != NDB_OK && (!err || err->rc == NDB_OK)) {
+        if (rc == NDB_ENOMEM)
+            ndb_err_set(err, rc, "query: out of memory");
+        else
+            ndb_err_set(err, rc, "query: reading the index failed (%s)", ndb_strerror(rc));
+    }
+    return rc;
+}
+
+/* ---------------------------------------------------------------- count, each */
+
+ndb_rc ndb_query_each(const ndb_query *q, const ndb_view *v, ndb_id_fn fn, void *ctx,
+                      ndb_err *err)
+{
+    qexec ex;
+    qit *root = NULL;
+    ndb_err_clear(err);
+    exec_init(&ex, v);
+    ndb_rc rc = exec_build_err(&ex, q->root, &root, err);
+    if (rc != NDB_OK)
+        goto out;
+    for (uint32_t d = qit_next_match(root, 0); d != NDB_DOC_END;
+         d = qit_next_match(root, d + 1)) {
+        if (exec_live(v, d) && fn(ctx, d) != 0)
+            break;
+        if (d == NDB_DOC_END - 1)
+            break;
+    }
+out:
+    qit_free(root);
+    return exec_finish_rc(&ex, rc, err);
+}
+
+static int exec_count_fn(void *ctx, uint32_t id)
+{
+    NDB_UNUSED(id);
+    (*(uint64_t *)ctx)++;
+    return 0;
+}
+
+ndb_rc ndb_query_count(const ndb_query *q, const ndb_view *v, uint64_t *count, ndb_err *err)
+{
+    *count = 0;
+    return ndb_query_each(q, v, exec_count_fn, count, err);
+}
+
+/* ---------------------------------------------------------------- top-k */
+
+typedef struct exec_term {
+    ndb_cursor *c; /* NULL when the term is not indexed */
+    double idf;
+    bool started;
+    uint32_t blk_last; /* block-max cache */
+    double blk_ub;
+    bool blk_valid;
+} exec_term;
+
+typedef struct exec_topk {
+    qexec ex;
+    const ndb_query *q;
+    exec_term *t;     /* [q->nsterms] */
+    ndb_collector *col;
+    bool prune;
+} exec_topk;
+
+static ndb_rc exec_open_sterms(exec_topk *tk)
+{
+    const ndb_view *v = tk->ex.v;
+    tk->t = ndb_calloc(tk->q->nsterms ? tk->q->nsterms : 1, sizeof *tk->t);
+    if (!tk->t)
+        return NDB_ENOMEM;
+    for (size_t i = 0; i < tk->q->nsterms; i++) {
+        const qstr *s = &tk->q->sterms[i];
+        ndb_rc rc = v->term(v->ctx, s->p, s->n, false, &tk->t[i].c);
+        if (rc != NDB_OK)
+            return rc;
+        if (tk->t[i].c)
+            tk->t[i].idf = exec_idf(v->ndocs, tk->t[i].c->df);
+    }
+    return NDB_OK;
+}
+
+static void exec_close_sterms(exec_topk *tk)
+{
+    for (size_t i = 0; tk->t && i < tk->q->nsterms; i++)
+        ndb_cursor_close(tk->t[i].c);
+    ndb_free(tk->t);
+}
+
+/* Score of doc d: every scoring term's cursor is positioned at d or past it already. */
+static double exec_score_at(exec_topk *tk, uint32_t d)
+{
+    double s = 0.0;
+    uint32_t dl = tk->ex.v->cols[d].len;
+    for (size_t i = 0; i < tk->q->nsterms; i++) {
+        exec_term *t = &tk->t[i];
+        if (t->c && t->c->doc == d && t->started)
+            s += exec_bm25(t->idf, ndb_cursor_freq(t->c), dl, tk->ex.avgdl);
+    }
+    return s;
+}
+
+static ndb_rc exec_offer(exec_topk *tk, uint32_t d, double score)
+{
+    ndb_collect_hit h = {d, tk->ex.v->cols[d].date, score};
+    return ndb_collect_topk_offer(tk->col, &h);
+}
+
+/* Exhaustive: iterate the root's matches; score each with the scoring cursors. */
+static ndb_rc exec_topk_exhaustive(exec_topk *tk, uint64_t *total, ndb_err *err)
+{
+    qit *root = NULL;
+    ndb_rc rc = exec_build_err(&tk->ex, tk->q->root, &root, err);
+    if (rc != NDB_OK)
+        goto out;
+    for (uint32_t d = qit_next_match(root, 0); d != NDB_DOC_END && rc == NDB_OK;
+         d = d == NDB_DOC_END - 1 ? NDB_DOC_END : qit_next_match(root, d + 1)) {
+        if (!exec_live(tk->ex.v, d))
+            continue;
+        (*total)++;
+        for (size_t i = 0; i < tk->q->nsterms; i++) {
+            exec_term *t = &tk->t[i];
+            if (t->c && (!t->started || t->c->doc < d)) {
+                t->started = true;
+                exec_cursor_seek(&tk->ex, t->c, d);
+            }
+        }
+        rc = exec_offer(tk, d, exec_score_at(tk, d));
+    }
+out:
+    qit_free(root);
+    return rc;
+}
+
+/* Upper bound of term t's score in the block holding d (t's cursor is at d). */
+static double exec_block_ub(exec_topk *tk, exec_term *t, uint32_t d)
+{
+    if (!t->blk_valid || d > t->blk_last) {
+        t->blk_last = ndb_cursor_block_seek(t->c, d);
+        uint32_t mdl = ndb_cursor_block_min_dl(t->c);
+        t->blk_ub = exec_bm25(t->idf, ndb_cursor_block_max_tf(t->c), mdl ? mdl : 1,
+                              tk->ex.avgdl);
+        t->blk_valid = true;
+    }
+    return t->blk_ub;
+}
+
+/* A match d was found (cursors of present terms at d): count it, maybe score it. */
+static ndb_rc exec_fast_hit(exec_topk *tk, uint32_t d, ndb_sort sort)
+{
+    int32_t date = tk->ex.v->cols[d].date;
+    if (sort != NDB_SORT_SCORE) {
+        if (!ndb_collect_topk_admits(tk->col, d, date, 0.0))
+            return NDB_OK;
+    } else if (!ndb_collect_topk_admits(tk->col, d, date, 0.0)) {
+        double ub = 0.0;
+        for (size_t i = 0; i < tk->q->nsterms; i++) {
+            exec_term *t = &tk->t[i];
+            if (t->c && t->started && t->c->doc == d)
+                ub += exec_block_ub(tk, t, d);
+        }
+        if (!ndb_collect_topk_admits(tk->col, d, date, ub * (1.0 + 1e-9)))
+            return NDB_OK;
+    }
+    return exec_offer(tk, d, exec_score_at(tk, d));
+}
+
+/* Non-scoring parts of the fast path: positives must match at d, negatives must not. */
+typedef struct exec_checks {
+    qit **it;
+    bool *neg;
+    uint32_t n;
+} exec_checks;
+
+static bool exec_checks_pass(exec_checks *ch, uint32_t d)
+{
+    for (uint32_t i = 0; i < ch->n; i++) {
+        bool m = qit_seek(ch->it[i], d) == d && qit_confirm(ch->it[i]);
+        if (m == ch->neg[i])
+            return false;
+    }
+    return true;
+}
+
+static ndb_rc exec_fast_and(exec_topk *tk, exec_checks *ch, ndb_sort sort, uint64_t *total)
+{
+    ndb_rc rc = NDB_OK;
+    size_t n = tk->q->nsterms;
+    uint32_t *ord = ndb_calloc(n, sizeof *ord);
+    if (!ord)
+        return NDB_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        if (!tk->t[i].c)
+            goto out; /* a missing term: nothing matches */
+        size_t p = i;
+        while (p > 0 && tk->t[ord[p - 1]].c->df > tk->t[i].c->df) {
+            ord[p] = ord[p - 1];
+            p--;
+        }
+        ord[p] = (uint32_t)i;
+    }
+    uint32_t d = 0;
+    for (;;) {
+        size_t i = 0;
+        while (i < n) {
+            exec_term *t = &tk->t[ord[i]];
+            uint32_t x = t->c->doc;
+            if (!t->started || x < d) {
+                t->started = true;
+                x = exec_cursor_seek(&tk->ex, t->c, d);
+            }
+            if (x == NDB_DOC_END)
+                goto out;
+            if (x > d) {
+                d = x;
+                i = i == 0 ? 1 : 0;
+                continue;
+            }
+            i++;
+        }
+        if (exec_live(tk->ex.v, d) && exec_checks_pass(ch, d)) {
+            (*total)++;
+            rc = exec_fast_hit(tk, d, sort);
+            if (rc != NDB_OK)
+                goto out;
+        }
+        if (d == NDB_DOC_END - 1 || tk->ex.rc != NDB_OK)
+            goto out;
+        d++;
+    }
+out:
+    ndb_free(ord);
+    return rc;
+}
+
+static ndb_rc exec_fast_or(exec_topk *tk, exec_checks *ch, ndb_sort sort, uint64_t *total)
+{
+    ndb_rc rc = NDB_OK;
+    size_t n = tk->q->nsterms;
+    for (size_t i = 0; i < n; i++) {
+        if (tk->t[i].c) {
+            tk->t[i].started = true;
+            exec_cursor_seek(&tk->ex, tk->t[i].c, 0);
+        }
+    }
+    for (;;) {
+        uint32_t d = NDB_DOC_END;
+        for (size_t i = 0; i < n; i++)
+            if (tk->t[i].c && tk->t[i].c->doc < d)
+                d = tk->t[i].c->doc;
+        if (d == NDB_DOC_END || tk->ex.rc != NDB_OK)
+            break;
+        if (exec_live(tk->ex.v, d) && exec_checks_pass(ch, d)) {
+            (*total)++;
+            rc = exec_fast_hit(tk, d, sort);
+            if (rc != NDB_OK)
+                break;
+        }
+        for (size_t i = 0; i < n; i++) {
+            exec_term *t = &tk->t[i];
+            if (t->c && t->c->doc == d) {
+                uint32_t x = ndb_cursor_next(t->c);
+                if (x == NDB_DOC_END && t->c->err != NDB_OK && tk->ex.rc == NDB_OK)
+                    tk->ex.rc = t->c->err;
+            }
+        }
+    }
+    return rc;
+}
+
+/* Does the root have the fast-path shape? *or_core: the scoring core is one OR of terms;
+** *core: that OR node (or NULL for an AND / single-term core). */
+static bool exec_fast_shape(const qnode *root, bool *or_core, const qnode **core)
+{
+    const qnode *const *parts = &root;
+    uint32_t np = 1, nterms = 0, nors = 0;
+    if (root->kind == QN_AND) {
+        parts = (const qnode *const *)root->kids;
+        np = root->nkids;
+    }
+    *core = NULL;
+    for (uint32_t i = 0; i < np; i++) {
+        const qnode *p = parts[i];
+        switch (p->kind) {
+        case QN_TERM:
+            nterms++;
+            break;
+        case QN_OR:
+            for (uint32_t j = 0; j < p->nkids; j++)
+                if (p->kids[j]->kind != QN_TERM)
+                    return false;
+            nors++;
+            *core = p;
+            break;
+        case QN_PREFIX:
+        case QN_OUTLET:
+        case QN_DATE:
+        case QN_URL:
+        case QN_ID:
+        case QN_NOT:
+            break;
+        default:
+            return false;
+        }
+    }
+    *or_core = nors == 1;
+    if (nors == 1)
+        return nterms == 0;
+    return nors == 0 && nterms > 0;
+}
+
+static ndb_rc exec_topk_fast(exec_topk *tk, bool or_core, const qnode *core, ndb_sort sort,
+                             uint64_t *total, ndb_err *err)
+{
+    const qnode *root = tk->q->root;
+    const qnode *const *parts = &root;
+    uint32_t np = 1;
+    exec_checks ch = {0};
+    ndb_rc rc = NDB_OK;
+    if (root->kind == QN_AND) {
+        parts = (const qnode *const *)root->kids;
+        np = root->nkids;
+    }
+    ch.it = ndb_calloc(np, sizeof *ch.it);
+    ch.neg = ndb_calloc(np, sizeof *ch.neg);
+    if (!ch.it || !ch.neg) {
+        rc = NDB_ENOMEM;
+        goto out;
+    }
+    for (uint32_t i = 0; i < np && rc == NDB_OK; i++) {
+        const qnode *p = parts[i];
+        if (p->kind == QN_TERM || p == core)
+            continue;
+        ch.neg[ch.n] = p->kind == QN_NOT;
+        rc = exec_build_err(&tk->ex, ch.neg[ch.n] ? p->kids[0] : p, &ch.it[ch.n], err);
+        if (rc == NDB_OK)
+            ch.n++;
+    }
+    if (rc != NDB_OK)
+        goto out;
+    rc = or_core ? exec_fast_or(tk, &ch, sort, total) : exec_fast_and(tk, &ch, sort, total);
+out:
+    for (uint32_t i = 0; i < ch.n; i++)
+        qit_free(ch.it[i]);
+    ndb_free(ch.it);
+    ndb_free(ch.neg);
+    return rc;
+}
+
+ndb_rc ndb_query_topk(const ndb_query *q, const ndb_view *v, size_t k, ndb_sort sort,
+                      bool exhaustive, ndb_query_hit *hits, size_t *nhits, uint64_t *total,
+                      ndb_err *err)
+{
+    exec_topk tk = {0};
+    ndb_rc rc;
+    bool or_core = false;
+    const qnode *core = NULL;
+    ndb_err_clear(err);
+    *nhits = 0;
+    *total = 0;
+    exec_init(&tk.ex, v);
+    tk.q = q;
+    rc = ndb_collect_topk_new(k, sort, v->cols, v->ndocs, &tk.col);
+    if (rc != NDB_OK)
+        goto out;
+    rc = exec_open_sterms(&tk);
+    if (rc != NDB_OK)
+        goto out;
+    if (!exhaustive && exec_fast_shape(q->root, &or_core, &core))
+        rc = exec_topk_fast(&tk, or_core, core, sort, total, err);
+    else
+        rc = exec_topk_exhaustive(&tk, total, err);
+    if (rc == NDB_OK)
+        rc = tk.ex.rc;
+    for (size_t i = 0; rc == NDB_OK && i < q->nsterms; i++)
+        if (tk.t[i].c && tk.t[i].c->err != NDB_OK)
+            rc = tk.t[i].c->err;
+    if (rc != NDB_OK)
+        goto out;
+    rc = ndb_collector_finish(tk.col, err);
+    if (rc != NDB_OK)
+        goto out;
+    size_t n;
+    const ndb_collect_hit *h = ndb_collect_topk_hits(tk.col, &n);
+    for (size_t i = 0; i < n; i++) {
+        hits[i].id = h[i].id;
+        hits[i].score = h[i].score;
+    }
+    *nhits = n;
+out:
+    exec_close_sterms(&tk);
+    ndb_collector_free(tk.col);
+    if (rc != NDB_OK)
+        *total = 0;
+    return exec_finish_rc(&tk.ex, rc, err);
+}

@@ -1,0 +1,73 @@
+/*
+** query_int.h — the query AST, private to src/query (parse.c builds it, exec.c runs it,
+** snippet.c reads its terms).
+**
+** Shape: a tree of qnode. Leaves are analyzed already: TERM holds one analyzed term,
+** PHRASE holds k >= 2 analyzed terms (slop < 0: exact phrase; slop >= 0: proximity
+** window "a b c"~slop), PREFIX a folded prefix, filters their normalized value. Inner
+** nodes: AND (children; NOT children of an AND are exclusions), OR, NOT (one child).
+**
+** Invariants:
+**   1. AND / OR have >= 2 children and never a child of their own kind (flattened).
+**   2. Every string is owned by its node (ndb_malloc) and not NUL-terminated by contract
+**      (they are, for convenience).
+**   3. ndb_query.sterms lists the distinct analyzed terms of positive TERM and PHRASE
+**      leaves (not under any NOT) in first-appearance order: the scoring terms, summed in
+**      this order by every executor.
+**   4. DATE lo/hi are inclusive day numbers; QDATE_OPEN_LO / QDATE_OPEN_HI mark open ends,
+**      both above NDB_DATE_NONE so undated documents never match.
+*/
+#ifndef NDB_QUERY_QUERY_INT_H
+#define NDB_QUERY_QUERY_INT_H
+
+#include "query/query.h"
+
+typedef enum qnode_kind {
+    QN_TERM,
+    QN_PHRASE,
+    QN_PREFIX,
+    QN_OUTLET,
+    QN_DATE,
+    QN_URL,
+    QN_ID,
+    QN_AND,
+    QN_OR,
+    QN_NOT,
+} qnode_kind;
+
+#define QDATE_OPEN_LO (INT32_MIN + 1)
+#define QDATE_OPEN_HI INT32_MAX
+
+typedef struct qstr {
+    char *p;
+    size_t n;
+} qstr;
+
+typedef struct qnode qnode;
+struct qnode {
+    qnode_kind kind;
+    uint32_t col;      /* 1-based character column in the query text */
+    qstr s;            /* TERM, PREFIX, OUTLET, URL */
+    qstr *terms;       /* PHRASE: nterms analyzed terms */
+    uint32_t nterms;
+    int32_t slop;      /* PHRASE: < 0 exact, else proximity slop */
+    int32_t lo, hi;    /* DATE */
+    uint32_t id;       /* ID */
+    qnode **kids;      /* AND, OR, NOT */
+    uint32_t nkids;
+};
+
+struct ndb_query {
+    qnode *root;
+    qstr *sterms;      /* scoring terms, first-appearance order (invariant 3) */
+    size_t nsterms;
+    qstr *pterms;      /* every positive analyzed term (for snippets), distinct */
+    size_t npterms;
+    qstr *prefixes;    /* positive prefixes (for snippets) */
+    size_t nprefixes;
+    size_t leaves;
+};
+
+void ndb_query_node_free(qnode *n);
+
+#endif /* NDB_QUERY_QUERY_INT_H */
