@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#define SEED_MSG "NDB_SEED=%llu", (unsigned long long)seed0
+#define SEED (unsigned long long)seed0 /* goes last, matching " NDB_SEED=%llu" */
 
 /* A generated doc with its own storage. */
 typedef struct tdoc {
@@ -74,9 +74,9 @@ static void expect_doc(ndb_store *s, uint32_t id, const tdoc *d, uint64_t seed0)
     ndb_store_doc *g = NULL;
     ndb_err e;
     ndb_rc rc = ndb_store_get(s, id, &g, &e);
-    cr_assert_eq(rc, NDB_OK, "get %u: %s " SEED_MSG, id, e.msg);
+    cr_assert_eq(rc, NDB_OK, "get %u: %s NDB_SEED=%llu", id, e.msg, SEED);
     cr_assert_eq(g->id, id);
-    cr_assert_str_eq(g->url, d->url, "doc %u " SEED_MSG, id);
+    cr_assert_str_eq(g->url, d->url, "doc %u NDB_SEED=%llu", id, SEED);
     cr_assert_str_eq(g->outlet, d->outlet);
     cr_assert_str_eq(g->title, d->title);
     cr_assert_str_eq(g->lang, d->lang);
@@ -85,9 +85,9 @@ static void expect_doc(ndb_store *s, uint32_t id, const tdoc *d, uint64_t seed0)
     cr_assert_eq(g->para_declared, d->para);
     cr_assert_eq(g->date, d->date);
     cr_assert_eq(g->len, d->len);
-    cr_assert_eq(g->raw_len, d->raw_len, "doc %u raw length " SEED_MSG, id);
+    cr_assert_eq(g->raw_len, d->raw_len, "doc %u raw length NDB_SEED=%llu", id, SEED);
     cr_assert(d->raw_len == 0 || memcmp(g->raw, d->raw, d->raw_len) == 0,
-              "doc %u raw bytes differ " SEED_MSG, id);
+              "doc %u raw bytes differ NDB_SEED=%llu", id, SEED);
     ndb_store_doc_free(g);
 }
 
@@ -264,13 +264,13 @@ static void check_versions(ndb_store *s, const tdoc *d, size_t n, uint32_t ndocs
             if (strcmp(d[j].url, d[i].url) == 0)
                 next = (int64_t)j;
         }
-        cr_assert_eq(sb, next < 0 ? 0 : (uint32_t)next, "superseded_by(%zu) " SEED_MSG, i);
+        cr_assert_eq(sb, next < 0 ? 0 : (uint32_t)next, "superseded_by(%zu) NDB_SEED=%llu", i, SEED);
         if (want < 0) {
             cr_assert(!found);
             continue;
         }
-        cr_assert(found, "url %s " SEED_MSG, d[i].url);
-        cr_assert_eq(id, (uint32_t)want, SEED_MSG);
+        cr_assert(found, "url %s NDB_SEED=%llu", d[i].url, SEED);
+        cr_assert_eq(id, (uint32_t)want, "NDB_SEED=%llu", SEED);
         cr_assert_eq(ndb_store_url_versions(s, d[i].url, strlen(d[i].url), ndocs, &ids, &nids,
                                             &e),
                      NDB_OK, "%s", e.msg);
@@ -594,7 +594,7 @@ Test(store, check_detects_flips)
             memset(&rep, 0, sizeof rep);
             flip_byte(dir, ndb_store_file_names[i], off);
             cr_assert_eq(ndb_store_check(r, &st, collect_report, &rep, &e), NDB_ECORRUPT,
-                         "%s flipped at %lld not detected " SEED_MSG, ndb_store_file_names[i],
+                         "%s flipped at %lld not detected NDB_SEED=%llu", ndb_store_file_names[i],
                          off, (unsigned long long)seed0);
             cr_assert(strstr(rep.all, ndb_store_file_names[i]) != NULL,
                       "report does not name %s: %s", ndb_store_file_names[i], rep.all);
