@@ -345,6 +345,7 @@ typedef struct writer_fields {
     ndb_slice url;
     const char *outlet, *title, *lang;
     int32_t date;
+    char outlet_buf[256];
 } writer_fields;
 
 static ndb_rc writer_fields_get(const ndb_article *a, const ndb_meta *meta, const char *source,
@@ -361,8 +362,18 @@ static ndb_rc writer_fields_get(const ndb_article *a, const ndb_meta *meta, cons
         f->url.p = (const uint8_t *)meta->url;
         f->url.n = strlen(meta->url);
     }
-    if (meta->outlet)
-        f->outlet = meta->outlet;
+    if (meta->outlet && *meta->outlet) {
+        /* Outlets are registrable domains everywhere (a side file may give a host such as
+        ** "edition.cnn.com"), so filters and breakdowns see one name per outlet. */
+        char url[300];
+        int k = snprintf(url, sizeof url, "http://%s/", meta->outlet);
+        if (k > 0 && (size_t)k < sizeof url &&
+            ndb_doc_outlet(url, (size_t)k, f->outlet_buf, sizeof f->outlet_buf) == NDB_OK &&
+            f->outlet_buf[0])
+            f->outlet = f->outlet_buf;
+        else
+            f->outlet = meta->outlet;
+    }
     if (meta->title)
         f->title = meta->title;
     if (meta->lang)
