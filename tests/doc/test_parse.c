@@ -94,7 +94,7 @@ Test(doc, parse_errors)
         {"http://x.com/a\n5\n1\n\n\n", NDB_EPARSE, "t.txt:4: no body"},
         {"http://x.com/a\n5\n1\n  \n", NDB_EPARSE, "t.txt:4: no body: paragraphs hold only whitespace"},
         {"http://x.com/a\n5\n1\nbody \xff here\n", NDB_EPARSE,
-         "t.txt:4: invalid UTF-8 at byte offset 26"},
+         "t.txt:4: invalid UTF-8 at byte offset 24"},
         {"http://x.com/a\n5\n1\nok\n\nbad \xc0\xaf\n", NDB_EPARSE,
          "t.txt:6: invalid UTF-8 at byte offset 27"},
         {"http://x.com/a\n5\n1\nsurrogate \xed\xa0\x80\n", NDB_EPARSE, "t.txt:4: invalid UTF-8"},
