@@ -1,9 +1,10 @@
 /*
 ** postings.c — encoder and cursor of the posting format described in postings.h.
 **
-** Encoder: one pass per block; full blocks go through the codec, the last short block
-** through varints; skip entries and block bytes are built in scratch buffers and appended
-** as "skip_len | skips | blocks" only when the list has more than one block.
+** Encoder: docs are buffered until a block of 128 is complete, then the block goes out:
+** doc gaps and freqs through the codec (the last short block through varints), its
+** positions chunk to e->pos, its skip entry to e->skip. Finish appends
+** "skip_len | skips | blocks" (just "blocks" when the list has one block).
 **
 ** Cursor: forward-only. Two skip readers walk the (varint) skip entries: `dec` describes
 ** the block whose docs are decoded in docs[]/freqs[], `blk` is the block pointer of
@@ -30,20 +31,32 @@
 
 void ndb_postings_enc_init(ndb_postings_enc *e, const ndb_codec *codec)
 {
+    memset(e, 0, sizeof *e);
     e->codec = codec;
     ndb_buf_init(&e->skip, NDB_BUF_NOMAX);
     ndb_buf_init(&e->blocks, NDB_BUF_NOMAX);
-    e->vals = NULL;
-    e->vals_cap = 0;
+    ndb_buf_init(&e->pos, NDB_BUF_NOMAX);
+    ndb_postings_enc_begin(e);
 }
 
 void ndb_postings_enc_fini(ndb_postings_enc *e)
 {
     ndb_buf_fini(&e->skip);
     ndb_buf_fini(&e->blocks);
+    ndb_buf_fini(&e->pos);
     ndb_free(e->vals);
     e->vals = NULL;
     e->vals_cap = 0;
+}
+
+void ndb_postings_enc_begin(ndb_postings_enc *e)
+{
+    ndb_buf_reset(&e->skip);
+    ndb_buf_reset(&e->blocks);
+    e->nvals = e->cnt = e->nblocks = 0;
+    e->last_doc = e->prev_last = -1;
+    memset(&e->st, 0, sizeof e->st);
+    e->st.min_dl = UINT32_MAX;
 }
 
 static ndb_rc postings_put_codec(ndb_postings_enc *e, ndb_buf *b, const uint32_t *vals)
@@ -54,70 +67,120 @@ static ndb_rc postings_put_codec(ndb_postings_enc *e, ndb_buf *b, const uint32_t
     return rc;
 }
 
-/* Positions of docs [lo, hi) as first-then-gaps values: 128-groups by codec, rest varint. */
-static ndb_rc postings_put_pos(ndb_postings_enc *e, const uint32_t *freqs, const uint32_t *pos,
-                               size_t lo, size_t hi, size_t pos_at, ndb_buf *posb)
+/* The pending block's positions: 128-groups by codec, the rest varint. */
+static ndb_rc postings_put_pos(ndb_postings_enc *e)
 {
-    size_t total = 0, k = 0, g = 0;
     ndb_rc rc = NDB_OK;
-    for (size_t i = lo; i < hi; i++)
-        total += freqs[i];
-    if (total > e->vals_cap) {
-        uint32_t *nv = ndb_realloc(e->vals, total * sizeof(uint32_t));
-        if (!nv)
-            return NDB_ENOMEM;
-        e->vals = nv;
-        e->vals_cap = total;
-    }
-    for (size_t i = lo; i < hi; i++) {
-        for (uint32_t j = 0; j < freqs[i]; j++, k++)
-            e->vals[k] = j == 0 ? pos[pos_at + k] : pos[pos_at + k] - pos[pos_at + k - 1];
-    }
-    for (g = 0; g + PC_N <= total && rc == NDB_OK; g += PC_N)
-        rc = postings_put_codec(e, posb, e->vals + g);
-    for (; g < total && rc == NDB_OK; g++)
-        rc = ndb_buf_append_varint(posb, e->vals[g]);
+    size_t g = 0;
+    for (; g + PC_N <= e->nvals && rc == NDB_OK; g += PC_N)
+        rc = postings_put_codec(e, &e->pos, e->vals + g);
+    for (; g < e->nvals && rc == NDB_OK; g++)
+        rc = ndb_buf_append_varint(&e->pos, e->vals[g]);
     return rc;
 }
 
-static ndb_rc postings_put_block(ndb_postings_enc *e, const uint32_t *docs,
-                                 const uint32_t *freqs, size_t lo, size_t hi, uint32_t prev)
+static ndb_rc postings_put_block(ndb_postings_enc *e)
 {
-    uint32_t gaps[PC_N], fs[PC_N];
+    uint32_t gaps[PC_N], fs[PC_N], prev = (uint32_t)e->prev_last; /* -1 wraps */
     ndb_rc rc = NDB_OK;
-    if (hi - lo == PC_N) {
-        for (size_t i = lo; i < hi; i++) {
-            gaps[i - lo] = docs[i] - prev - 1; /* wraps to docs[i] for prev = -1 */
-            fs[i - lo] = freqs[i] - 1;
-            prev = docs[i];
+    if (e->cnt == PC_N) {
+        for (size_t i = 0; i < PC_N; i++) {
+            gaps[i] = e->docs[i] - prev - 1;
+            fs[i] = e->freqs[i] - 1;
+            prev = e->docs[i];
         }
         if ((rc = postings_put_codec(e, &e->blocks, gaps)) == NDB_OK)
             rc = postings_put_codec(e, &e->blocks, fs);
         return rc;
     }
-    for (size_t i = lo; i < hi && rc == NDB_OK; i++) {
-        uint64_t gap = (uint32_t)(docs[i] - prev - 1);
-        rc = ndb_buf_append_varint(&e->blocks, gap << 1 | (freqs[i] == 1));
-        if (rc == NDB_OK && freqs[i] != 1)
-            rc = ndb_buf_append_varint(&e->blocks, freqs[i] - 2);
-        prev = docs[i];
+    for (size_t i = 0; i < e->cnt && rc == NDB_OK; i++) {
+        uint64_t gap = (uint32_t)(e->docs[i] - prev - 1);
+        rc = ndb_buf_append_varint(&e->blocks, gap << 1 | (e->freqs[i] == 1));
+        if (rc == NDB_OK && e->freqs[i] != 1)
+            rc = ndb_buf_append_varint(&e->blocks, e->freqs[i] - 2);
+        prev = e->docs[i];
     }
     return rc;
 }
 
-static ndb_rc postings_put_skip(ndb_postings_enc *e, uint64_t dlast, size_t doc_bytes,
-                                size_t pos_bytes, uint32_t max_tf, uint32_t min_dl)
+static ndb_rc postings_flush(ndb_postings_enc *e)
 {
-    ndb_rc rc = ndb_buf_append_varint(&e->skip, dlast);
+    size_t d0 = e->blocks.n, p0 = e->pos.n;
+    uint32_t max_tf = 0, min_dl = UINT32_MAX, last = e->docs[e->cnt - 1];
+    ndb_rc rc;
+    for (size_t i = 0; i < e->cnt; i++) {
+        max_tf = NDB_MAX(max_tf, e->freqs[i]);
+        min_dl = NDB_MIN(min_dl, e->dls[i]);
+    }
+    if ((rc = postings_put_block(e)) != NDB_OK || (rc = postings_put_pos(e)) != NDB_OK)
+        return rc;
+    rc = ndb_buf_append_varint(&e->skip, (uint64_t)((int64_t)last - e->prev_last));
     if (rc == NDB_OK)
-        rc = ndb_buf_append_varint(&e->skip, doc_bytes);
+        rc = ndb_buf_append_varint(&e->skip, e->blocks.n - d0);
     if (rc == NDB_OK)
-        rc = ndb_buf_append_varint(&e->skip, pos_bytes);
+        rc = ndb_buf_append_varint(&e->skip, e->pos.n - p0);
     if (rc == NDB_OK)
         rc = ndb_buf_append_varint(&e->skip, max_tf);
     if (rc == NDB_OK)
         rc = ndb_buf_append_varint(&e->skip, min_dl);
+    e->st.max_tf = NDB_MAX(e->st.max_tf, max_tf);
+    e->st.min_dl = NDB_MIN(e->st.min_dl, min_dl);
+    e->prev_last = last;
+    e->cnt = e->nvals = 0;
+    e->nblocks++;
     return rc;
+}
+
+ndb_rc ndb_postings_enc_add(ndb_postings_enc *e, uint32_t doc, uint32_t freq,
+                            const uint32_t *pos, uint32_t dl)
+{
+    size_t need;
+    if ((int64_t)doc <= e->last_doc || doc == NDB_DOC_END || freq == 0)
+        return NDB_EINVAL;
+    for (uint32_t j = 1; j < freq; j++)
+        if (pos[j] <= pos[j - 1])
+            return NDB_EINVAL;
+    if (ndb_size_add(e->nvals, freq, &need) != NDB_OK)
+        return NDB_ELIMIT;
+    if (need > e->vals_cap) {
+        size_t cap = NDB_MAX(need, 2 * e->vals_cap);
+        uint32_t *nv = ndb_realloc(e->vals, cap * sizeof(uint32_t));
+        if (!nv)
+            return NDB_ENOMEM;
+        e->vals = nv;
+        e->vals_cap = cap;
+    }
+    for (uint32_t j = 0; j < freq; j++)
+        e->vals[e->nvals + j] = j == 0 ? pos[0] : pos[j] - pos[j - 1];
+    e->nvals = need;
+    e->docs[e->cnt] = doc;
+    e->freqs[e->cnt] = freq;
+    e->dls[e->cnt] = dl;
+    e->cnt++;
+    e->last_doc = doc;
+    e->st.df++;
+    e->st.cf += freq;
+    return e->cnt == PC_N ? postings_flush(e) : NDB_OK;
+}
+
+ndb_rc ndb_postings_enc_finish(ndb_postings_enc *e, ndb_buf *doc, ndb_postings_stats *st)
+{
+    ndb_rc rc = NDB_OK;
+    if (e->st.df == 0)
+        return NDB_EINVAL;
+    if (e->cnt > 0 && (rc = postings_flush(e)) != NDB_OK)
+        return rc;
+    if (e->nblocks > 1) {
+        if ((rc = ndb_buf_append_varint(doc, e->skip.n)) != NDB_OK)
+            return rc;
+        if ((rc = ndb_buf_append(doc, e->skip.p, e->skip.n)) != NDB_OK)
+            return rc;
+    }
+    if ((rc = ndb_buf_append(doc, e->blocks.p, e->blocks.n)) != NDB_OK)
+        return rc;
+    *st = e->st;
+    ndb_postings_enc_begin(e);
+    return NDB_OK;
 }
 
 ndb_rc ndb_postings_encode(ndb_postings_enc *e, const uint32_t *docs, const uint32_t *freqs,
@@ -125,52 +188,18 @@ ndb_rc ndb_postings_encode(ndb_postings_enc *e, const uint32_t *docs, const uint
                            ndb_buf *posb, ndb_postings_stats *st)
 {
     ndb_rc rc = NDB_OK;
-    size_t nb = (n + PC_N - 1) / PC_N, pos_at = 0;
-    uint32_t prev = UINT32_MAX;
-    int64_t prev_last = -1;
-
-    memset(st, 0, sizeof *st);
-    st->min_dl = UINT32_MAX;
-    ndb_buf_reset(&e->skip);
-    ndb_buf_reset(&e->blocks);
-    if (n == 0 || n > UINT32_MAX) {
-        rc = NDB_EINVAL;
-        goto out;
+    size_t at = 0;
+    ndb_postings_enc_begin(e);
+    ndb_buf_reset(&e->pos);
+    for (size_t i = 0; i < n && rc == NDB_OK; i++) {
+        rc = ndb_postings_enc_add(e, docs[i], freqs[i], pos + at, dls[i]);
+        at += freqs[i];
     }
-    for (size_t b = 0; b < nb && rc == NDB_OK; b++) {
-        size_t lo = b * PC_N, hi = NDB_MIN(n, lo + PC_N), d0 = e->blocks.n, p0 = posb->n;
-        uint32_t max_tf = 0, min_dl = UINT32_MAX;
-        uint64_t bcf = 0;
-        for (size_t i = lo; i < hi; i++) {
-            max_tf = NDB_MAX(max_tf, freqs[i]);
-            min_dl = NDB_MIN(min_dl, dls[i]);
-            bcf += freqs[i];
-        }
-        if ((rc = postings_put_block(e, docs, freqs, lo, hi, prev)) != NDB_OK)
-            break;
-        if ((rc = postings_put_pos(e, freqs, pos, lo, hi, pos_at, posb)) != NDB_OK)
-            break;
-        pos_at += bcf;
-        prev = docs[hi - 1];
-        if (nb > 1)
-            rc = postings_put_skip(e, (uint64_t)((int64_t)docs[hi - 1] - prev_last),
-                                   e->blocks.n - d0, posb->n - p0, max_tf, min_dl);
-        prev_last = docs[hi - 1];
-        st->cf += bcf;
-        st->max_tf = NDB_MAX(st->max_tf, max_tf);
-        st->min_dl = NDB_MIN(st->min_dl, min_dl);
-    }
-    if (rc != NDB_OK)
-        goto out;
-    st->df = n;
-    if (nb > 1) {
-        if ((rc = ndb_buf_append_varint(doc, e->skip.n)) != NDB_OK)
-            goto out;
-        if ((rc = ndb_buf_append(doc, e->skip.p, e->skip.n)) != NDB_OK)
-            goto out;
-    }
-    rc = ndb_buf_append(doc, e->blocks.p, e->blocks.n);
-out:
+    if (rc == NDB_OK)
+        rc = ndb_postings_enc_finish(e, doc, st);
+    if (rc == NDB_OK)
+        rc = ndb_buf_append(posb, e->pos.p, e->pos.n);
+    ndb_buf_reset(&e->pos);
     return rc;
 }
 

@@ -27,6 +27,8 @@
 ** increasing, freqs >= 1, a block's bytes exactly consumed, its last doc equal to the
 ** skip entry's, positions fit 32 bits.
 **
+** The caller places the two ranges; a segment writes POS then DOC data, term after term.
+**
 ** Threading: the encoder object belongs to one thread; cursors read immutable bytes.
 */
 #ifndef NDB_POSTINGS_POSTINGS_H
@@ -41,20 +43,34 @@ typedef struct ndb_postings_stats {
     uint32_t max_tf, min_dl;
 } ndb_postings_stats;
 
-/* Reusable scratch of the encoder. _init cannot fail; _fini releases. */
+/* Incremental encoder of one list at a time, block by block, so a merge holds at most one
+** block of a list in memory besides the list's DOC bytes: POS bytes of finished blocks
+** accumulate in `pos`, which the caller may drain (write out, then ndb_buf_reset) after
+** any add; DOC bytes come out at finish. _init cannot fail; _fini releases. */
 typedef struct ndb_postings_enc {
     const ndb_codec *codec;
-    ndb_buf skip, blocks;
-    uint32_t *vals;
-    size_t vals_cap;
+    ndb_buf skip, blocks, pos; /* pos: POS bytes not yet drained by the caller */
+    uint32_t docs[NDB_BLOCK_DOCS], freqs[NDB_BLOCK_DOCS], dls[NDB_BLOCK_DOCS];
+    uint32_t *vals; /* position values of the pending block */
+    size_t nvals, vals_cap, cnt, nblocks;
+    int64_t last_doc, prev_last;
+    ndb_postings_stats st;
 } ndb_postings_enc;
 
 void ndb_postings_enc_init(ndb_postings_enc *e, const ndb_codec *codec);
 void ndb_postings_enc_fini(ndb_postings_enc *e);
+/* Start a list (drops anything pending). */
+void ndb_postings_enc_begin(ndb_postings_enc *e);
+/* Add doc (local id, greater than the previous one) with freq >= 1 positions pos[]
+** (strictly ascending) and doc length dl. NDB_EINVAL when an order rule is broken. */
+ndb_rc ndb_postings_enc_add(ndb_postings_enc *e, uint32_t doc, uint32_t freq,
+                            const uint32_t *pos, uint32_t dl);
+/* Finish the list (>= 1 doc, else NDB_EINVAL): the last POS bytes go to e->pos, the DOC
+** data is appended to doc, stats to *st. */
+ndb_rc ndb_postings_enc_finish(ndb_postings_enc *e, ndb_buf *doc, ndb_postings_stats *st);
 
-/* Encode one list of n >= 1 docs: docs (local, strictly ascending), freqs >= 1, pos the
-** positions of all docs concatenated (freqs[i] of them for doc i, ascending), dls[i] the
-** length of docs[i]. Appends DOC data to doc and POS data to posb; fills *st. */
+/* Whole list at once: docs, freqs, pos (all positions concatenated, freqs[i] for doc i),
+** dls[i] the length of docs[i]. Appends DOC data to doc and POS data to posb. */
 ndb_rc ndb_postings_encode(ndb_postings_enc *e, const uint32_t *docs, const uint32_t *freqs,
                            const uint32_t *pos, const uint32_t *dls, size_t n, ndb_buf *doc,
                            ndb_buf *posb, ndb_postings_stats *st);

@@ -42,8 +42,8 @@ static int termdict_cmp(const uint8_t *a, size_t an, const uint8_t *b, size_t bn
     return an < bn ? -1 : an > bn;
 }
 
-static ndb_rc termdict_put_info(ndb_buf *b, const ndb_termdict_info *ti, uint64_t doc_gap,
-                                uint64_t pos_gap)
+static ndb_rc termdict_put_info(ndb_buf *b, const ndb_termdict_info *ti, uint64_t pos_gap,
+                                uint64_t doc_gap)
 {
     bool gaps = doc_gap != 0 || pos_gap != 0;
     ndb_rc rc = ndb_buf_append_varint(b, ti->df << 1 | gaps);
@@ -54,9 +54,9 @@ static ndb_rc termdict_put_info(ndb_buf *b, const ndb_termdict_info *ti, uint64_
     if (rc == NDB_OK)
         rc = ndb_buf_append_varint(b, ti->min_dl);
     if (rc == NDB_OK && gaps)
-        rc = ndb_buf_append_varint(b, doc_gap);
-    if (rc == NDB_OK && gaps)
         rc = ndb_buf_append_varint(b, pos_gap);
+    if (rc == NDB_OK && gaps)
+        rc = ndb_buf_append_varint(b, doc_gap);
     if (rc == NDB_OK)
         rc = ndb_buf_append_varint(b, ti->doc_len);
     if (rc == NDB_OK)
@@ -80,14 +80,14 @@ ndb_rc ndb_termdict_add_term(ndb_termdict_writer *w, const uint8_t *t, size_t n,
     if (first) {
         if ((rc = ndb_buf_append_u64le(&w->index, w->blocks.n)) != NDB_OK)
             goto out;
-        if ((rc = ndb_buf_append_varint(&w->blocks, ti->doc_off)) != NDB_OK)
+        if ((rc = ndb_buf_append_varint(&w->blocks, ti->pos_off)) != NDB_OK)
             goto out;
-        w->prev_end = ti->doc_off;
+        w->prev_end = ti->pos_off;
     } else {
         while (shared < n && shared < w->last_len && w->last[shared] == t[shared])
             shared++;
     }
-    if (ti->doc_off < w->prev_end || ti->pos_off < ti->doc_off + ti->doc_len) {
+    if (ti->pos_off < w->prev_end || ti->doc_off < ti->pos_off + ti->pos_len) {
         rc = NDB_EINVAL;
         goto out;
     }
@@ -95,11 +95,11 @@ ndb_rc ndb_termdict_add_term(ndb_termdict_writer *w, const uint8_t *t, size_t n,
         goto out;
     if ((rc = ndb_buf_append_lp(&w->blocks, t + shared, n - shared)) != NDB_OK)
         goto out;
-    rc = termdict_put_info(&w->blocks, ti, ti->doc_off - w->prev_end,
-                           ti->pos_off - (ti->doc_off + ti->doc_len));
+    rc = termdict_put_info(&w->blocks, ti, ti->pos_off - w->prev_end,
+                           ti->doc_off - (ti->pos_off + ti->pos_len));
     if (rc != NDB_OK)
         goto out;
-    w->prev_end = ti->pos_off + ti->pos_len;
+    w->prev_end = ti->doc_off + ti->doc_len;
     memcpy(w->last, t, n);
     w->last_len = n;
     w->n++;
@@ -160,7 +160,7 @@ static ndb_rc termdict_first(const ndb_termdict *d, uint64_t k, ndb_slice *t)
 
 static ndb_rc termdict_read_info(ndb_rd *r, ndb_termdict_info *ti, uint64_t *prev_end)
 {
-    uint64_t v, cfx, mt = 0, dl, dg = 0, pg = 0;
+    uint64_t v, cfx, mt = 0, dl, pg = 0, dg = 0;
     if (ndb_rd_varint(r, &v) || ndb_rd_varint(r, &cfx))
         return NDB_ECORRUPT;
     ti->df = v >> 1;
@@ -170,7 +170,7 @@ static ndb_rc termdict_read_info(ndb_rd *r, ndb_termdict_info *ti, uint64_t *pre
         return NDB_ECORRUPT;
     if (ndb_rd_varint(r, &dl) || dl > UINT32_MAX)
         return NDB_ECORRUPT;
-    if ((v & 1) && (ndb_rd_varint(r, &dg) || ndb_rd_varint(r, &pg)))
+    if ((v & 1) && (ndb_rd_varint(r, &pg) || ndb_rd_varint(r, &dg)))
         return NDB_ECORRUPT;
     if (ndb_rd_varint(r, &ti->doc_len) || ndb_rd_varint(r, &ti->pos_len))
         return NDB_ECORRUPT;
@@ -185,11 +185,11 @@ static ndb_rc termdict_read_info(ndb_rd *r, ndb_termdict_info *ti, uint64_t *pre
     const uint64_t lim = (uint64_t)1 << 62;
     if (dg >= lim || pg >= lim || ti->doc_len >= lim || ti->pos_len >= lim || *prev_end >= lim)
         return NDB_ECORRUPT;
-    ti->doc_off = *prev_end + dg;
-    ti->pos_off = ti->doc_off + ti->doc_len + pg;
-    if (ti->pos_off >= lim || ti->pos_off + ti->pos_len >= lim)
+    ti->pos_off = *prev_end + pg;
+    ti->doc_off = ti->pos_off + ti->pos_len + dg;
+    if (ti->doc_off >= lim || ti->doc_off + ti->doc_len >= lim)
         return NDB_ECORRUPT;
-    *prev_end = ti->pos_off + ti->pos_len;
+    *prev_end = ti->doc_off + ti->doc_len;
     return NDB_OK;
 }
 
@@ -213,6 +213,7 @@ static ndb_rc termdict_decode(ndb_termdict_iter *it)
     }
     memcpy(it->term + shared, suf.p, suf.n);
     it->len = (size_t)shared + suf.n;
+    it->term[it->len] = 0;
     it->have = true;
     it->ord++;
     return termdict_read_info(&it->rd, &it->info, &it->prev_end);

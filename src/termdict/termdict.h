@@ -11,11 +11,11 @@
 **   block       := varint base_off | entry*
 **   entry       := varint shared | varint suffix_len | suffix bytes
 **                  varint df << 1 | gaps | varint cf - df | [varint max_tf - 1 if df > 1]
-**                  varint min_dl | [varint doc_gap, varint pos_gap if gaps]
+**                  varint min_dl | [varint pos_gap, varint doc_gap if gaps]
 **                  varint doc_len | varint pos_len
-**   offsets:       doc_off = prev_end + doc_gap, pos_off = doc_off + doc_len + pos_gap,
-**                  prev_end = pos_off + pos_len (prev_end = base_off at block start), so a
-**                  contiguous layout (doc data then pos data, term after term) costs no
+**   offsets:       pos_off = prev_end + pos_gap, doc_off = pos_off + pos_len + doc_gap,
+**                  prev_end = doc_off + doc_len (prev_end = base_off at block start), so a
+**                  contiguous layout (pos data then doc data, term after term) costs no
 **                  offset bytes at all; with df == 1, max_tf = cf.
 **   index       := u64le offset of block k in the block bytes, k = 0 .. ceil(n/B)-1
 **
@@ -76,7 +76,7 @@ typedef struct ndb_termdict_iter {
     uint64_t block, ord, prev_end; /* ord: index of the next entry to decode */
     bool pending, have;            /* an entry decoded by seek not yet returned */
     size_t len;
-    uint8_t term[NDB_TERMDICT_MAX];
+    uint8_t term[NDB_TERMDICT_MAX + 1]; /* NUL-terminated for convenience */
     ndb_termdict_info info;
 } ndb_termdict_iter;
 

@@ -1,0 +1,89 @@
+/*
+** seg_int.h — private to the segment files of index/ (segment.c, segw.c, seg_merge.c,
+** seg_check.c, multi.c): the reader struct, the trailer (section directory) and the
+** streaming file writer shared by the in-memory writer and the merge.
+**
+** The file layout is the table at the top of segment.c. A segment file is written in one
+** forward pass: header, then per term its POS then DOC bytes, then the doc length table,
+** the term blocks, the term index, the trailer and the footer; the CRC32C of the footer is
+** accumulated as bytes go out, so the file is never read back while written.
+**
+** Threading: an ndb_segout belongs to one thread; ndb_seg: see segment.h.
+*/
+#ifndef NDB_INDEX_SEG_INT_H
+#define NDB_INDEX_SEG_INT_H
+
+#include "index/segment.h"
+#include "postings/codec.h"
+#include "postings/postings.h"
+#include "termdict/termdict.h"
+
+#include <limits.h>
+
+#define NDB_KIND_SEGMENT 0x47455358u /* "XSEG" */
+#define SEG_MAJOR 1
+#define SEG_MINOR 0
+#define SEG_TRAILER_MAGIC 0x54474553u /* "SEGT" */
+#define SEG_TRAILER_SIZE 96
+#define SEG_CODEC NDB_CODEC_BITPACK /* codec of the segments we write */
+#define SEG_NAME_MAX 256
+
+enum { SEG_SEC_POST, SEG_SEC_DOCLEN, SEG_SEC_TERMS, SEG_SEC_TINDEX, SEG_NSEC };
+
+typedef struct seg_meta {
+    uint32_t codec, base, ndocs;
+    uint64_t nterms, total_len;
+    uint64_t off[SEG_NSEC], len[SEG_NSEC];
+} seg_meta;
+
+struct ndb_seg {
+    _Atomic int refs;
+    char name[SEG_NAME_MAX];
+    const uint8_t *p; /* whole file */
+    size_t n;
+    bool mapped; /* else p is ndb_malloc'd */
+    seg_meta m;
+    const ndb_codec *codec;
+    ndb_termdict td;
+};
+
+/* Term info of the dictionary as the segment API's struct. */
+void ndb_seg_info_from(ndb_term_info *ti, const ndb_termdict_info *d);
+/* ti's byte ranges lie inside the postings section. */
+bool ndb_seg_info_ok(const ndb_seg *s, const ndb_term_info *ti);
+
+/* ------------------------------------------------------------ streaming file writer */
+
+typedef struct ndb_segout {
+    const ndb_vfs *vfs;
+    int fd;
+    char tmp[PATH_MAX], path[PATH_MAX];
+    uint64_t off; /* bytes written (flushed + buffered) */
+    uint32_t crc;
+    ndb_buf buf;
+    seg_meta m;
+    ndb_termdict_writer td;
+    ndb_postings_enc enc;
+    ndb_buf doc;           /* DOC bytes of the current term */
+    uint64_t term_pos_off; /* where the current term's POS bytes start */
+} ndb_segout;
+
+/* Create dir/name.tmp and write the header; m.off[POST] is set. On error nothing is left
+** open or on disk. */
+ndb_rc ndb_segout_open(ndb_segout *o, const ndb_vfs *vfs, const char *dir, const char *name,
+                       uint32_t base, ndb_err *err);
+ndb_rc ndb_segout_write(ndb_segout *o, const void *p, size_t n, ndb_err *err);
+/* Postings of one term: ndb_segout_term_begin, ndb_segout_term_add per doc (local ids),
+** ndb_segout_term_end (writes POS and DOC bytes, adds the dictionary entry). */
+void ndb_segout_term_begin(ndb_segout *o);
+ndb_rc ndb_segout_term_add(ndb_segout *o, uint32_t doc, uint32_t freq, const uint32_t *pos,
+                           uint32_t dl, ndb_err *err);
+ndb_rc ndb_segout_term_end(ndb_segout *o, const uint8_t *t, size_t n, ndb_err *err);
+/* After the last term: start the doc length section (then write u32le lengths). */
+void ndb_segout_doclens_begin(ndb_segout *o);
+/* Dictionary, trailer (ndocs, total_len from the caller), footer, fsync, close, rename. */
+ndb_rc ndb_segout_finish(ndb_segout *o, uint32_t ndocs, uint64_t total_len, ndb_err *err);
+/* Close and unlink the tmp file; releases everything (after finish: only memory). */
+void ndb_segout_abort(ndb_segout *o);
+
+#endif /* NDB_INDEX_SEG_INT_H */
