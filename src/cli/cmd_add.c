@@ -9,9 +9,9 @@
 ** Why shaped so: ingesting is one library call per PATH, so the CLI only renders what
 ** the callbacks tell it: report -> one stderr line per bad record ("newsdb: error: ..." /
 ** "newsdb: warning: ...", or a JSON object on stdout with --json); progress -> a bar on
-** stderr when it is a terminal (articles/s, MB/s, and % + ETA when the input size is known,
-** which is the case for directories and plain files but not for tar streams, whose
-** progress counts uncompressed bytes).
+** stderr when it is a terminal (articles/s, input MB/s, and % + ETA when the input size
+** is known: directories and regular files, tar archives included since progress counts
+** compressed input bytes; not stdin).
 **
 ** Exit statuses: 0 when every PATH was ingested, even if bad records were skipped; 1 when a
 ** call failed (lock held, I/O error, --strict and a bad record); 2 usage errors.
@@ -38,6 +38,7 @@ typedef struct add_ctx {
     bool drawn;        /* a bar is on screen and must be cleared before other output */
     uint64_t t0, last_draw;
     uint64_t base_articles, base_bytes; /* done by earlier PATHs */
+    uint64_t last_bytes;                /* input bytes of the current PATH so far */
     uint64_t total_bytes;               /* input size when known, else 0 */
     char last_error[NDB_ERR_MSG_MAX];
     ndb_rc out_rc;                      /* first failure writing JSON output */
@@ -194,6 +195,7 @@ static void add_progress(void *ctx, uint64_t articles, uint64_t bytes)
     add_ctx *a = ctx;
     char n1[32], n2[32];
     uint64_t now = ndb_now_ns();
+    a->last_bytes = bytes;
     if (!a->progress || now - a->last_draw < ADD_DRAW_NS)
         return;
     a->last_draw = now;
@@ -203,7 +205,7 @@ static void add_progress(void *ctx, uint64_t articles, uint64_t bytes)
     double mb = (double)bytes / 1e6;
     double rate = secs > 0 ? (double)articles / secs : 0;
     double mbps = secs > 0 ? mb / secs : 0;
-    fprintf(stderr, "\r\033[K  %s articles  %s/s  %.1f MB  %.1f MB/s",
+    fprintf(stderr, "\r\033[K  %s articles  %s/s  %.1f MB read  %.1f MB/s",
             ndb_cli_fmt_count(articles, n1, sizeof n1),
             ndb_cli_fmt_count((uint64_t)rate, n2, sizeof n2), mb, mbps);
     if (a->total_bytes > 0 && bytes <= a->total_bytes && mbps > 0) {
@@ -242,16 +244,14 @@ static uint64_t add_input_size(const char *path, int depth)
     return sum;
 }
 
-/* True when path is a directory or a file not named like a tar archive, so that the
-** library's byte count can be compared with the on-disk size. */
+/* True when path is a directory or a regular file: the library's progress counts input
+** bytes consumed (compressed bytes for archives), comparable with the on-disk size. */
 static bool add_size_known(const char *path)
 {
     struct stat sb;
     if (strcmp(path, "-") == 0 || stat(path, &sb) != 0)
         return false;
-    if (S_ISDIR(sb.st_mode))
-        return true;
-    return !strstr(path, ".tar") && !strstr(path, ".tgz");
+    return S_ISDIR(sb.st_mode) || S_ISREG(sb.st_mode);
 }
 
 /* ---------------------------------------------------------------- add: summary */
@@ -411,7 +411,8 @@ cli_status ndb_cli_cmd_add(int argc, char **argv, const cli_env *env)
         rc = ndb_ingest(w, argv[i], &io, &s, &err);
         add_accumulate(&sum, &s);
         a.base_articles = sum.seen;
-        a.base_bytes = sum.bytes;
+        a.base_bytes += a.last_bytes;
+        a.last_bytes = 0;
         if (rc != NDB_OK)
             goto out;
     }
