@@ -416,7 +416,7 @@ Test(cli, add_then_get_native_round_trip)
     size_t next = 0;
     for (size_t i = 0; i < n; i++) {
         size_t len;
-        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        snprintf(path, sizeof path, "%s/%.31s", dir, names[i]);
         char *b = slurp(path, &len);
         cr_assert(b != NULL);
         bool found = false;
