@@ -434,6 +434,7 @@ typedef struct qit_or {
     qit **kids;
     uint32_t n;
     uint32_t *heap; /* kid indices, min doc at the root */
+    bool inited;    /* kids seeked once and heap built */
 } qit_or;
 
 static void exec_or_sift(qit_or *o, uint32_t i)
@@ -456,7 +457,8 @@ static void exec_or_sift(qit_or *o, uint32_t i)
 static uint32_t exec_or_seek(qit *it, uint32_t t)
 {
     qit_or *o = (qit_or *)it;
-    if (!it->started) {
+    if (!o->inited) {
+        o->inited = true;
         for (uint32_t i = 0; i < o->n; i++) {
             qit_seek(o->kids[i], t);
             o->heap[i] = i;
