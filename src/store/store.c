@@ -46,7 +46,7 @@
 #include <zstd.h>
 
 const char *const ndb_store_file_names[NDB_STORE_NFILES] = {"docs.log", "docs.idx", "cols.dat",
-                                                           "urls.dat", "outlets.dat"};
+                                                            "urls.dat", "outlets.dat"};
 
 static const uint32_t store_kinds[NDB_STORE_NFILES] = {
     STORE_KIND_LOG, STORE_KIND_IDX, STORE_KIND_COLS, STORE_KIND_URLS, STORE_KIND_OUTLETS};
@@ -90,7 +90,8 @@ void ndb_store_set_url_hash(ndb_store *s, ndb_store_url_hash_fn fn)
 
 uint32_t store_sup_get(const ndb_store *s, uint32_t id)
 {
-    _Atomic uint32_t *c = atomic_load_explicit(&s->sup[id >> STORE_SUP_SHIFT], memory_order_acquire);
+    _Atomic uint32_t *c =
+        atomic_load_explicit(&s->sup[id >> STORE_SUP_SHIFT], memory_order_acquire);
     if (!c)
         return 0;
     return atomic_load_explicit(&c[id & ((1u << STORE_SUP_SHIFT) - 1)], memory_order_relaxed);
@@ -226,8 +227,8 @@ static ndb_rc store_url_add(ndb_store *s, uint32_t id, uint64_t key, ndb_err *er
     return store_sup_set(s, store_url_latest_id(s, first, UINT32_MAX), id, err);
 }
 
-ndb_rc store_url_resolve(ndb_store *s, const char *url, size_t n, uint64_t *key,
-                         uint32_t *first, ndb_err *err)
+ndb_rc store_url_resolve(ndb_store *s, const char *url, size_t n, uint64_t *key, uint32_t *first,
+                         ndb_err *err)
 {
     uint32_t r, f;
     bool eq;
@@ -462,8 +463,7 @@ static ndb_rc store_state_check(ndb_store *s, const ndb_store_state *st, ndb_err
         return ndb_err_set(err, NDB_ECORRUPT, "store: file lengths disagree with %u docs",
                            st->ndocs);
     if (n > s->map_docs)
-        return ndb_err_set(err, NDB_ELIMIT, "store: %u docs exceed the column mapping",
-                           st->ndocs);
+        return ndb_err_set(err, NDB_ELIMIT, "store: %u docs exceed the column mapping", st->ndocs);
     return NDB_OK;
 }
 
@@ -493,8 +493,8 @@ ndb_rc store_header_check(const uint8_t *h, int file, const char *path, ndb_err 
         return ndb_err_set(err, NDB_ECORRUPT, "%s: not a %s file (bad magic or kind)", path,
                            ndb_store_file_names[file]);
     if (major != STORE_VERSION_MAJOR)
-        return ndb_err_set(err, NDB_EFORMAT, "%s: format version %u.%u, this build reads 1.x",
-                           path, major, ndb_get_u16le(h + 10));
+        return ndb_err_set(err, NDB_EFORMAT, "%s: format version %u.%u, this build reads 1.x", path,
+                           major, ndb_get_u16le(h + 10));
     return NDB_OK;
 }
 
@@ -600,8 +600,8 @@ static ndb_rc store_alloc(const ndb_vfs *vfs, const char *dir, bool writable, nd
     return NDB_OK;
 }
 
-ndb_rc ndb_store_open(const ndb_vfs *vfs, const char *dir, const ndb_store_state *st,
-                      bool writable, ndb_store **out, ndb_err *err)
+ndb_rc ndb_store_open(const ndb_vfs *vfs, const char *dir, const ndb_store_state *st, bool writable,
+                      ndb_store **out, ndb_err *err)
 {
     ndb_store *s = NULL;
     ndb_rc rc;
@@ -751,8 +751,8 @@ ndb_rc ndb_store_url_versions(ndb_store *s, const char *url, size_t n, uint32_t 
     pthread_rwlock_rdlock(&s->lock);
     first = store_url_first_locked(s, url, n);
     if (first == STORE_NONE || first >= ndocs) {
-        rc = ndb_err_set(err, NDB_ENOTFOUND, "store: no version of %.*s", (int)NDB_MIN(n, 200),
-                         url);
+        rc =
+            ndb_err_set(err, NDB_ENOTFOUND, "store: no version of %.*s", (int)NDB_MIN(n, 200), url);
         goto out;
     }
     v = ndb_malloc(cap * sizeof *v);

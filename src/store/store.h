@@ -35,7 +35,7 @@
 ** incomplete here because index is a higher layer; include index/view.h to read it. */
 typedef struct ndb_col ndb_col;
 
-#define NDB_STORE_NFILES 5 /* docs.log, docs.idx, cols.dat, urls.dat, outlets.dat */
+#define NDB_STORE_NFILES      5          /* docs.log, docs.idx, cols.dat, urls.dat, outlets.dat */
 #define NDB_STORE_OUTLET_NONE UINT32_MAX /* == NDB_OUTLET_NONE of index/view.h */
 
 /* File indexes into ndb_store_state.len / .crc. */
@@ -68,8 +68,8 @@ typedef struct ndb_store ndb_store;
 ** (discarding a torn tail from a crash), then appends are allowed.
 ** writable=false: a reader store: never writes; sees exactly st (st must not be NULL).
 ** *out OWNED: ndb_store_close; NULL on failure. */
-ndb_rc ndb_store_open(const ndb_vfs *vfs, const char *dir, const ndb_store_state *st,
-                      bool writable, ndb_store **out, ndb_err *err);
+ndb_rc ndb_store_open(const ndb_vfs *vfs, const char *dir, const ndb_store_state *st, bool writable,
+                      ndb_store **out, ndb_err *err);
 /* Accepts NULL; discards uncommitted appends (their bytes past the committed lengths are
 ** cut by the next writer open). */
 void ndb_store_close(ndb_store *s);
@@ -145,8 +145,8 @@ uint32_t ndb_store_noutlets(const ndb_store *s);
 /* Verify every file's CRC against st, every block CRC and decompression, every idx
 ** record's bounds and that the record's id matches, cols/urls counts; each problem goes to
 ** report(ctx, 1, "docs.log: block at offset 123: crc mismatch"); NDB_ECORRUPT if any. */
-ndb_rc ndb_store_check(ndb_store *s, const ndb_store_state *st, ndb_report_fn report,
-                       void *ctx, ndb_err *err);
+ndb_rc ndb_store_check(ndb_store *s, const ndb_store_state *st, ndb_report_fn report, void *ctx,
+                       ndb_err *err);
 
 /* Test hook: the URL key function. round 0 must be the xxh3 of the URL for the on-disk
 ** format; round k > 0 is the k-th rehash used after a verified 64-bit collision. NULL

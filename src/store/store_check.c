@@ -141,10 +141,10 @@ static void check_outlets(check_ctx *c, const ndb_store_state *st)
             check_fail(c, "outlets.dat: bad name record at offset %llu", (unsigned long long)at);
             goto out;
         }
-        if (count < s->nout_all && (strlen(s->oname[count]) != name.n ||
-                                    memcmp(s->oname[count], name.p, name.n) != 0))
-            check_fail(c, "outlets.dat: name %u at offset %llu differs from the loaded one",
-                       count, (unsigned long long)at);
+        if (count < s->nout_all &&
+            (strlen(s->oname[count]) != name.n || memcmp(s->oname[count], name.p, name.n) != 0))
+            check_fail(c, "outlets.dat: name %u at offset %llu differs from the loaded one", count,
+                       (unsigned long long)at);
         count++;
     }
     if (count != st->noutlets)
@@ -169,8 +169,8 @@ typedef struct check_sums {
 } check_sums;
 
 /* 4, 5: one doc whose record lies at rec/rn of a decoded block. */
-static void check_doc(check_ctx *c, uint32_t id, const uint8_t *rec, size_t rn,
-                      const uint8_t *col, const uint8_t *url, check_sums *sum)
+static void check_doc(check_ctx *c, uint32_t id, const uint8_t *rec, size_t rn, const uint8_t *col,
+                      const uint8_t *url, check_sums *sum)
 {
     ndb_store *s = c->s;
     store_rec r;
@@ -197,8 +197,8 @@ static void check_doc(check_ctx *c, uint32_t id, const uint8_t *rec, size_t rn,
 }
 
 /* 3-5: walk the blocks of docs.log with the idx/cols/urls records in id order. */
-static void check_blocks(check_ctx *c, const ndb_store_state *st, uint32_t ndocs,
-                         check_seq *qi, check_seq *qc, check_seq *qu)
+static void check_blocks(check_ctx *c, const ndb_store_state *st, uint32_t ndocs, check_seq *qi,
+                         check_seq *qc, check_seq *qu)
 {
     ndb_store *s = c->s;
     uint64_t off = NDB_HEADER_SIZE, loglen = st->len[NDB_STORE_LOG];
@@ -212,16 +212,16 @@ static void check_blocks(check_ctx *c, const ndb_store_state *st, uint32_t ndocs
         uint8_t hdr[STORE_BLOCK_HDR];
         uint32_t zlen;
         if (loglen - off < STORE_BLOCK_HDR ||
-            ndb_vfs_pread_all(s->vfs, s->fd[NDB_STORE_LOG], hdr, sizeof hdr, (off_t)off,
-                              "docs.log", &e) != NDB_OK) {
+            ndb_vfs_pread_all(s->vfs, s->fd[NDB_STORE_LOG], hdr, sizeof hdr, (off_t)off, "docs.log",
+                              &e) != NDB_OK) {
             check_fail(c, "docs.log: truncated block header at offset %llu",
                        (unsigned long long)off);
             break;
         }
         zlen = ndb_get_u32le(hdr);
         if (zlen == 0 || zlen > loglen - off - STORE_BLOCK_HDR) {
-            check_fail(c, "docs.log: block at offset %llu: bad length %u",
-                       (unsigned long long)off, zlen);
+            check_fail(c, "docs.log: block at offset %llu: bad length %u", (unsigned long long)off,
+                       zlen);
             break;
         }
         if (store_read_block(s, off, loglen, &blk, &bn, &e) != NDB_OK) {
@@ -244,8 +244,8 @@ static void check_blocks(check_ctx *c, const ndb_store_state *st, uint32_t ndocs
             if (!cr || !ur)
                 break;
             if (boff < off) {
-                check_fail(c, "docs.idx: record %u: block offset %llu is not a block start",
-                           next, (unsigned long long)boff);
+                check_fail(c, "docs.idx: record %u: block offset %llu is not a block start", next,
+                           (unsigned long long)boff);
                 sum.complete = false;
             } else if (blk && (uint64_t)roff + rlen > bn) {
                 check_fail(c, "docs.idx: record %u points past its block", next);
@@ -281,8 +281,8 @@ static void check_seq_init(check_seq *q, ndb_store *s, int file, const ndb_store
     q->buf = buf;
 }
 
-ndb_rc ndb_store_check(ndb_store *s, const ndb_store_state *st, ndb_report_fn report,
-                       void *ctx, ndb_err *err)
+ndb_rc ndb_store_check(ndb_store *s, const ndb_store_state *st, ndb_report_fn report, void *ctx,
+                       ndb_err *err)
 {
     check_ctx c = {s, report, ctx, 0};
     uint8_t *buf = NULL;

@@ -24,26 +24,26 @@
 #define STORE_VERSION_MINOR 0
 
 /* Frame kinds: "SLOG", "SIDX", "SCOL", "SURL", "SOUT" as u32le. */
-#define STORE_KIND_LOG 0x474f4c53u
-#define STORE_KIND_IDX 0x58444953u
-#define STORE_KIND_COLS 0x4c4f4353u
-#define STORE_KIND_URLS 0x4c525553u
+#define STORE_KIND_LOG     0x474f4c53u
+#define STORE_KIND_IDX     0x58444953u
+#define STORE_KIND_COLS    0x4c4f4353u
+#define STORE_KIND_URLS    0x4c525553u
 #define STORE_KIND_OUTLETS 0x54554f53u
 
-#define STORE_IDX_REC 16
-#define STORE_COL_REC 16
-#define STORE_URL_REC 20
-#define STORE_BLOCK_HDR 8
-#define STORE_BLOCK_TARGET (64u * 1024u)          /* seal the open block past this */
-#define STORE_BLOCK_MAX ((uint64_t)160 << 20)     /* bound on a decompressed block */
-#define STORE_RAW_MAX ((size_t)64 << 20)          /* bound on one article's raw bytes */
-#define STORE_FIELD_MAX ((size_t)64 << 10)        /* url, title, lang, source, outlet */
-#define STORE_OUTLETS_MAX ((uint64_t)256 << 20)   /* bound on outlets.dat */
-#define STORE_URL_ROUNDS 8                        /* rehash rounds after collisions */
-#define STORE_SUP_SHIFT 16                        /* superseded: chunks of 64 Ki ids */
-#define STORE_SUP_CHUNKS ((size_t)1 << (32 - STORE_SUP_SHIFT))
-#define STORE_NONE UINT32_MAX
-#define STORE_ZSTD_LEVEL 1
+#define STORE_IDX_REC      16
+#define STORE_COL_REC      16
+#define STORE_URL_REC      20
+#define STORE_BLOCK_HDR    8
+#define STORE_BLOCK_TARGET (64u * 1024u)         /* seal the open block past this */
+#define STORE_BLOCK_MAX    ((uint64_t)160 << 20) /* bound on a decompressed block */
+#define STORE_RAW_MAX      ((size_t)64 << 20)    /* bound on one article's raw bytes */
+#define STORE_FIELD_MAX    ((size_t)64 << 10)    /* url, title, lang, source, outlet */
+#define STORE_OUTLETS_MAX  ((uint64_t)256 << 20) /* bound on outlets.dat */
+#define STORE_URL_ROUNDS   8                     /* rehash rounds after collisions */
+#define STORE_SUP_SHIFT    16                    /* superseded: chunks of 64 Ki ids */
+#define STORE_SUP_CHUNKS   ((size_t)1 << (32 - STORE_SUP_SHIFT))
+#define STORE_NONE         UINT32_MAX
+#define STORE_ZSTD_LEVEL   1
 
 typedef enum store_mode {
     STORE_READER,   /* never writes */
@@ -57,7 +57,7 @@ struct ndb_store {
     char *path[NDB_STORE_NFILES]; /* OWNED, for messages and opening */
     int fd[NDB_STORE_NFILES];
     store_mode mode;
-    bool created; /* new archive: the first sync also fsyncs the directory */
+    bool created;       /* new archive: the first sync also fsyncs the directory */
     ndb_store_state st; /* committed */
     pthread_rwlock_t lock;
     ndb_store_url_hash_fn hash_fn;
@@ -109,8 +109,8 @@ ndb_rc store_ukey_reserve(ndb_store *s, uint32_t ndocs, ndb_err *err);
 uint32_t store_url_latest_id(const ndb_store *s, uint32_t first, uint32_t limit);
 /* Resolve url to its key and first version id (STORE_NONE: new URL; *key is then the key a
 ** new doc gets), verifying every hash hit against the stored URL. */
-ndb_rc store_url_resolve(ndb_store *s, const char *url, size_t n, uint64_t *key,
-                         uint32_t *first, ndb_err *err);
+ndb_rc store_url_resolve(ndb_store *s, const char *url, size_t n, uint64_t *key, uint32_t *first,
+                         ndb_err *err);
 ndb_rc store_outlet_add(ndb_store *s, const char *name, size_t n, ndb_err *err);
 uint32_t store_outlet_lookup(const ndb_store *s, const char *name, size_t n);
 ndb_rc store_sys(ndb_store *s, int file, int e, const char *what, ndb_err *err);
@@ -131,8 +131,8 @@ typedef struct store_rec { /* a parsed record; slices point into the block */
 /* Parse exactly n bytes as one record; NDB_ECORRUPT if malformed (err untouched). */
 ndb_rc store_parse_record(const uint8_t *p, size_t n, store_rec *r);
 /* Read and decompress the block at off of docs.log within [32, loglen). *out OWNED. */
-ndb_rc store_read_block(ndb_store *s, uint64_t off, uint64_t loglen, uint8_t **out,
-                        size_t *n, ndb_err *err);
+ndb_rc store_read_block(ndb_store *s, uint64_t off, uint64_t loglen, uint8_t **out, size_t *n,
+                        ndb_err *err);
 /* Decode one record (exactly n bytes) that must carry id. *out OWNED (ndb_store_doc_free). */
 ndb_rc store_decode_record(const uint8_t *p, size_t n, uint32_t id, ndb_store_doc **out,
                            ndb_err *err);

@@ -18,8 +18,8 @@
 
 #include <zstd.h>
 
-ndb_rc store_read_block(ndb_store *s, uint64_t off, uint64_t loglen, uint8_t **out,
-                        size_t *n, ndb_err *err)
+ndb_rc store_read_block(ndb_store *s, uint64_t off, uint64_t loglen, uint8_t **out, size_t *n,
+                        ndb_err *err)
 {
     const char *path = s->path[NDB_STORE_LOG];
     uint8_t hdr[STORE_BLOCK_HDR];
@@ -66,8 +66,8 @@ ndb_rc store_read_block(ndb_store *s, uint64_t off, uint64_t loglen, uint8_t **o
     }
     got = ZSTD_decompress(d, (size_t)dsize, z, zlen);
     if (ZSTD_isError(got) || got != dsize) {
-        rc = ndb_err_set(err, NDB_ECORRUPT, "%s: block at offset %llu: decompression failed",
-                         path, (unsigned long long)off);
+        rc = ndb_err_set(err, NDB_ECORRUPT, "%s: block at offset %llu: decompression failed", path,
+                         (unsigned long long)off);
         goto out;
     }
     *out = d;
@@ -196,8 +196,7 @@ ndb_rc store_get_locked(ndb_store *s, uint32_t id, ndb_store_doc **out, ndb_err 
     ndb_rc rc;
     *out = NULL;
     if (id >= s->st.ndocs)
-        return ndb_err_set(err, NDB_ENOTFOUND, "store: no doc %u (%u committed)", id,
-                           s->st.ndocs);
+        return ndb_err_set(err, NDB_ENOTFOUND, "store: no doc %u (%u committed)", id, s->st.ndocs);
     rc = store_locate(s, id, &blk, &bn, &rec, &rn, err);
     if (rc == NDB_OK)
         rc = store_decode_record(rec, rn, id, out, err);
@@ -215,8 +214,7 @@ ndb_rc ndb_store_get(ndb_store *s, uint32_t id, ndb_store_doc **out, ndb_err *er
     return rc;
 }
 
-ndb_rc store_url_equal(ndb_store *s, uint32_t id, const char *url, size_t n, bool *eq,
-                       ndb_err *err)
+ndb_rc store_url_equal(ndb_store *s, uint32_t id, const char *url, size_t n, bool *eq, ndb_err *err)
 {
     uint8_t *blk = NULL;
     const uint8_t *rec = NULL;

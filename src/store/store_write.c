@@ -74,8 +74,8 @@ static ndb_rc store_seal_block(ndb_store *s, ndb_err *err)
     ndb_put_u32le(s->zbuf, (uint32_t)z);
     ndb_put_u32le(s->zbuf + 4, ndb_crc32c(0, s->zbuf + STORE_BLOCK_HDR, z));
     z += STORE_BLOCK_HDR;
-    rc = ndb_vfs_pwrite_all(s->vfs, s->fd[NDB_STORE_LOG], s->zbuf, z,
-                            (off_t)s->wlen[NDB_STORE_LOG], s->path[NDB_STORE_LOG], err);
+    rc = ndb_vfs_pwrite_all(s->vfs, s->fd[NDB_STORE_LOG], s->zbuf, z, (off_t)s->wlen[NDB_STORE_LOG],
+                            s->path[NDB_STORE_LOG], err);
     if (rc != NDB_OK)
         return store_poison(s, rc);
     s->wcrc[NDB_STORE_LOG] = ndb_crc32c(s->wcrc[NDB_STORE_LOG], s->zbuf, z);
@@ -154,12 +154,12 @@ static ndb_rc store_reserve_append(ndb_store *s, size_t rn, size_t urln, uint32_
         s->purl_off = no;
         s->purl_cap = ncap;
     }
-    if (rc == NDB_OK && (ndb_buf_reserve(&s->blk, rn) != NDB_OK ||
-                         ndb_buf_reserve(&s->purl, urln) != NDB_OK ||
-                         ndb_buf_reserve(&s->pend[NDB_STORE_IDX], STORE_IDX_REC) != NDB_OK ||
-                         ndb_buf_reserve(&s->pend[NDB_STORE_COLS], STORE_COL_REC) != NDB_OK ||
-                         ndb_buf_reserve(&s->pend[NDB_STORE_URLS], STORE_URL_REC) != NDB_OK ||
-                         ndb_buf_reserve(&s->pend[NDB_STORE_OUTLETS], outn + 10) != NDB_OK))
+    if (rc == NDB_OK &&
+        (ndb_buf_reserve(&s->blk, rn) != NDB_OK || ndb_buf_reserve(&s->purl, urln) != NDB_OK ||
+         ndb_buf_reserve(&s->pend[NDB_STORE_IDX], STORE_IDX_REC) != NDB_OK ||
+         ndb_buf_reserve(&s->pend[NDB_STORE_COLS], STORE_COL_REC) != NDB_OK ||
+         ndb_buf_reserve(&s->pend[NDB_STORE_URLS], STORE_URL_REC) != NDB_OK ||
+         ndb_buf_reserve(&s->pend[NDB_STORE_OUTLETS], outn + 10) != NDB_OK))
         rc = ndb_err_set(err, NDB_ENOMEM, "store: out of memory");
     if (rc == NDB_OK && first == STORE_NONE)
         rc = store_url_reserve(s, err);
@@ -203,8 +203,7 @@ static ndb_rc store_append_locked(ndb_store *s, const ndb_store_doc_in *d, uint3
         if (rc != NDB_OK)
             return rc;
     }
-    rc = store_reserve_append(s, s->rec.n, d->url.n, first, on > 0 && oid == STORE_NONE, on,
-                              err);
+    rc = store_reserve_append(s, s->rec.n, d->url.n, first, on > 0 && oid == STORE_NONE, on, err);
     if (rc == NDB_OK && on > 0 && oid == STORE_NONE) {
         rc = store_outlet_add(s, outlet, on, err);
         oid = s->nout_all - 1;
@@ -311,8 +310,8 @@ static ndb_rc store_sync_locked(ndb_store *s, ndb_store_state *out, ndb_err *err
             rc = store_poison(s, store_sys(s, f, errno, "fsync failed", err));
     }
     if (rc == NDB_OK && s->created && s->vfs->fsync_dir(s->vfs, s->dir) != 0)
-        rc = store_poison(s, ndb_err_sys(err, NDB_EIO, errno, "%s: directory fsync failed",
-                                         s->dir));
+        rc =
+            store_poison(s, ndb_err_sys(err, NDB_EIO, errno, "%s: directory fsync failed", s->dir));
     if (rc != NDB_OK)
         return rc;
     s->created = false;

@@ -42,7 +42,7 @@ static void gen_doc(tdoc *d, uint64_t *rng, uint32_t url_pool, size_t max_raw)
     for (i = 0; i < d->raw_len; i++) {
         uint64_t x = ndb_rand_next(rng);
         /* half text-like, half any byte (NULs included) */
-        d->raw[i] = x % 2 ? (uint8_t)"abcdefgh ijklmnop\n"[x % 18] : (uint8_t)(x >> 8);
+        d->raw[i] = x % 2 ? (uint8_t) "abcdefgh ijklmnop\n"[x % 18] : (uint8_t)(x >> 8);
     }
     d->lead = (int64_t)(ndb_rand_next(rng) % 2000) - 100;
     d->para = (int64_t)(ndb_rand_next(rng) % 50) - 3;
@@ -264,15 +264,15 @@ static void check_versions(ndb_store *s, const tdoc *d, size_t n, uint32_t ndocs
             if (strcmp(d[j].url, d[i].url) == 0)
                 next = (int64_t)j;
         }
-        cr_assert_eq(sb, next < 0 ? 0 : (uint32_t)next, "superseded_by(%zu) NDB_SEED=%llu", i, SEED);
+        cr_assert_eq(sb, next < 0 ? 0 : (uint32_t)next, "superseded_by(%zu) NDB_SEED=%llu", i,
+                     SEED);
         if (want < 0) {
             cr_assert(!found);
             continue;
         }
         cr_assert(found, "url %s NDB_SEED=%llu", d[i].url, SEED);
         cr_assert_eq(id, (uint32_t)want, "NDB_SEED=%llu", SEED);
-        cr_assert_eq(ndb_store_url_versions(s, d[i].url, strlen(d[i].url), ndocs, &ids, &nids,
-                                            &e),
+        cr_assert_eq(ndb_store_url_versions(s, d[i].url, strlen(d[i].url), ndocs, &ids, &nids, &e),
                      NDB_OK, "%s", e.msg);
         for (j = 0; j < ndocs; j++) {
             if (strcmp(d[j].url, d[i].url) == 0) {
@@ -285,8 +285,7 @@ static void check_versions(ndb_store *s, const tdoc *d, size_t n, uint32_t ndocs
         ndb_free(ids);
         if (writer && ndocs == n) {
             uint64_t h = 0;
-            cr_assert_eq(ndb_store_url_latest(s, d[i].url, strlen(d[i].url), &id, &h, &found,
-                                              &e),
+            cr_assert_eq(ndb_store_url_latest(s, d[i].url, strlen(d[i].url), &id, &h, &found, &e),
                          NDB_OK);
             cr_assert(found);
             cr_assert_eq(id, (uint32_t)want);
@@ -740,8 +739,9 @@ static void throughput(int level)
     }
     cr_assert_eq(ndb_store_sync(w, &st, &e), NDB_OK);
     t1 = ndb_now_ns();
-    fprintf(stderr, "store throughput (zstd level %d): %zu docs, %.1f MB raw -> %.1f MB docs.log, "
-                    "%.0f MB/s append+sync\n",
+    fprintf(stderr,
+            "store throughput (zstd level %d): %zu docs, %.1f MB raw -> %.1f MB docs.log, "
+            "%.0f MB/s append+sync\n",
             level, ndocs, (double)total / 1e6, (double)st.len[NDB_STORE_LOG] / 1e6,
             (double)total / 1e6 / ((double)(t1 - t0) / 1e9));
     ndb_store_close(w);
