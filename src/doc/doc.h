@@ -101,7 +101,8 @@ ndb_rc ndb_doc_source_open(const char *path, ndb_doc_source **out, ndb_err *err)
 ** Returns NDB_OK; NDB_ENOTFOUND at the end; an error about one record (NDB_ELIMIT for a
 ** record > NDB_DOC_MAX_BYTES, not read into memory; NDB_EIO for an unreadable file) after
 ** which next() may be called again; or a fatal error (corrupt/truncated archive) after
-** which ndb_doc_source_failed() is true and next() repeats it. err names the record. */
+** which ndb_doc_source_failed() is true and next() repeats it. err names the record (and
+** *name is set when the record has one). */
 ndb_rc ndb_doc_source_next(ndb_doc_source *s, const char **name, const uint8_t **p,
                            size_t *n, ndb_err *err);
 bool ndb_doc_source_failed(const ndb_doc_source *s);

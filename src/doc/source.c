@@ -210,6 +210,7 @@ static ndb_rc source_next_dir(ndb_doc_source *s, const char **name, const uint8_
             return ndb_err_set(err, NDB_ENOMEM, "%s: out of memory", entry);
         }
         const char *full = (const char *)s->full.p, *rel = (const char *)s->rel.p;
+        *name = rel; // also on a per-record error
         if (lstat(full, &st) != 0) {
             return ndb_err_sys(err, NDB_EIO, errno, "%s: cannot stat", rel);
         }
@@ -221,6 +222,7 @@ static ndb_rc source_next_dir(ndb_doc_source *s, const char **name, const uint8_
             if (rc != NDB_OK) {
                 return rc;
             }
+            *name = NULL;
             continue;
         }
         if (S_ISLNK(st.st_mode) && stat(full, &st) != 0) {
@@ -229,9 +231,9 @@ static ndb_rc source_next_dir(ndb_doc_source *s, const char **name, const uint8_
         if (!S_ISREG(st.st_mode)) {
             continue; // devices, sockets, symlinked directories
         }
-        *name = rel;
         return source_read_file(s, full, rel, (uint64_t)st.st_size, p, n, err);
     }
+    *name = NULL;
     return NDB_ENOTFOUND;
 }
 
