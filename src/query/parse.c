@@ -747,6 +747,8 @@ static ndb_rc query_p_primary(qparse *p, uint32_t depth, qnode **out)
             return rc;
         if (query_peek(p)->kind == QT_RP)
             return query_perr(p, t->off, "empty parentheses", NULL);
+        if (query_peek(p)->kind == QT_EOF)
+            return query_perr(p, t->off, "unbalanced parenthesis: '(' is never closed", NULL);
         rc = query_p_or(p, depth + 1, out);
         if (rc != NDB_OK)
             return rc;
