@@ -9,12 +9,13 @@
 **     line 3   integer >= 0, the declared paragraph count     "16"
 **     then     paragraphs separated by exactly one blank line; the file ends with "\n"
 ** Lenient reading ("as found"; raw bytes are stored anyway, so nothing is ever lost):
-**   - LF ends a line; a CR right before an LF belongs to the line ending (CRLF files parse
-**     like LF files, paragraphs do not end in CR);
+**   - LF ends a line; CRs right before an LF (or the end of input) belong to the line
+**     ending (CRLF files parse like LF files; a paragraph never ends in CR; CRLFs between
+**     the lines of one multi-line paragraph stay inside its slice, as found);
 **   - a paragraph is a maximal run of non-blank lines, inner newlines kept; runs of several
 **     blank lines (and blank lines before the first / after the last paragraph) only
 **     separate; a missing final newline is accepted;
-**   - an article is `canonical` when serialize(parse(x)) == x byte for byte: LF only, one
+**   - an article is `canonical` when serialize(parse(x)) == x byte for byte: no CR dropped, one
 **     blank line between paragraphs, none before the first, exactly one final "\n", no
 **     leading zeros in lines 2 and 3. The round trip is tested (and fuzzed) for those.
 ** Errors are NDB_EPARSE naming "<source>:<line>: ..." (NDB_ELIMIT for > NDB_DOC_MAX_BYTES).

@@ -16,7 +16,8 @@
 **
 ** Invariants:
 **   1. On success every paras[i] is non-empty, lies inside raw, does not start or end with
-**      a newline and never contains "\n\n" (nor "\n\r\n").
+**      a newline, does not end with a CR and never contains "\n\n" nor a line made of CRs
+**      only (those lines are blank).
 **   2. On any error the article holds no paragraph array (fini'd state plus raw/source).
 **   3. Error messages are "<source>:<line>: <what>" with 1-based lines.
 **
@@ -123,8 +124,9 @@ static ndb_rc doc_check_bytes(const char *source, const uint8_t *p, size_t n, nd
     return NDB_OK;
 }
 
-/* Next line from *pos: content without "\n" and without a CR right before it. False when
-** no newline is left (then *line is the rest). *had_cr tells whether a CR was dropped. */
+/* Next line from *pos: content without "\n" and without the CRs right before it (or before
+** the end of input). False when no newline is left (then *line is the rest). *had_cr tells
+** whether CRs were dropped. */
 static bool doc_next_line(const uint8_t *p, size_t n, size_t *pos, ndb_slice *line,
                           bool *had_cr)
 {
@@ -134,7 +136,7 @@ static bool doc_next_line(const uint8_t *p, size_t n, size_t *pos, ndb_slice *li
     line->p = p + *pos;
     line->n = end - *pos;
     *had_cr = false;
-    if (nl != NULL && line->n > 0 && line->p[line->n - 1] == '\r') {
+    while (line->n > 0 && line->p[line->n - 1] == '\r') {
         line->n--;
         *had_cr = true;
     }
@@ -234,17 +236,17 @@ static ndb_rc doc_parse_body(const char *source, const uint8_t *p, size_t n, siz
     ndb_rc rc = NDB_OK;
     uint32_t cap = 0;
     size_t pstart = 0, pend = 0;
-    bool in_para = false, had_cr, had_nl = true, any_text = false;
+    bool in_para = false, had_cr, last_cr = false, had_nl = true, any_text = false;
     unsigned blanks = 0; /* blank lines since the last paragraph line */
     ndb_slice line;
 
     while (pos < n) {
         had_nl = doc_next_line(p, n, &pos, &line, &had_cr);
-        if (had_cr) {
-            a->canonical = false;
-        }
         if (line.n == 0) {
             blanks++;
+            if (had_cr || (in_para && last_cr)) {
+                a->canonical = false; // a CR dropped from a blank line or a paragraph end
+            }
             if (in_para) {
                 rc = doc_push_para(a, &cap, p + pstart, pend - pstart);
                 if (rc != NDB_OK) {
@@ -262,6 +264,7 @@ static ndb_rc doc_parse_body(const char *source, const uint8_t *p, size_t n, siz
             in_para = true;
         }
         blanks = 0;
+        last_cr = had_cr; // CRs of inner lines stay inside the paragraph slice
         pend = (size_t)(line.p - p) + line.n;
         for (size_t i = 0; i < line.n && !any_text; i++) {
             any_text = line.p[i] != ' ' && line.p[i] != '\t' && line.p[i] != '\r';
@@ -273,7 +276,7 @@ static ndb_rc doc_parse_body(const char *source, const uint8_t *p, size_t n, siz
             goto out;
         }
     }
-    if (blanks != 0 || !had_nl) {
+    if (blanks != 0 || !had_nl || (in_para && last_cr)) {
         a->canonical = false; // trailing blank lines or no final newline
     }
     if (a->n_paras == 0 || !any_text) {
