@@ -179,6 +179,16 @@ Test(doc, parse_lenient)
     cr_assert_eq(parse_str("u:x\n4\n2\none\nstill one\n\ntwo\n", true, &a, &err), NDB_OK);
     expect_paras(&a, multi, 2);
     cr_expect(a.canonical);
+    /* CRLF between the lines of one paragraph stays inside it (and round-trips) */
+    static const char *const inner[] = {"one\r\nline two", "x"};
+    cr_assert_eq(parse_str("u:x\n4\n2\none\r\nline two\n\nx\n", true, &a, &err), NDB_OK);
+    expect_paras(&a, inner, 2);
+    cr_expect(a.canonical);
+    /* trailing CRs (several, or at the end of input) are line ending */
+    static const char *const crs[] = {"one", "two"};
+    cr_assert_eq(parse_str("u:x\n4\n2\none\r\r\n\r\ntwo\r", true, &a, &err), NDB_OK);
+    expect_paras(&a, crs, 2);
+    cr_expect(!a.canonical);
     /* leading zeros are accepted but not canonical */
     cr_assert_eq(parse_str("u:x\n004\n02\none\n\ntwo\n", true, &a, &err), NDB_OK);
     cr_expect(a.lead_bytes == 4 && a.para_declared == 2 && !a.canonical);
