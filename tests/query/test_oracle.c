@@ -514,7 +514,7 @@ static void build_corpus(gen *g, oracle *o, uint32_t ndocs)
         od->outlet = rnd(g, 6) == 0 ? -1 : (int)rnd(g, 4);
         /* about 1 in 5 docs re-uses an earlier doc's url (a new version) */
         if (d > 0 && rnd(g, 5) == 0)
-            snprintf(od->url, sizeof od->url, "%s", o->docs[rnd(g, d)].url);
+            memcpy(od->url, o->docs[rnd(g, d)].url, sizeof od->url); /* an earlier doc */
         else
             snprintf(od->url, sizeof od->url, "http://%s/a/%u", od->outlet >= 0 ? outlets[od->outlet] : "x.org", d);
         ndb_memview_doc md = {pp, np, od->date, od->outlet >= 0 ? outlets[od->outlet] : NULL,
