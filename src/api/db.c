@@ -124,7 +124,7 @@ ndb_rc ndb_open_vfs(const char *path, const ndb_options *opt, const ndb_vfs *vfs
     db = NULL;
 out:
     if (lock_fd >= 0)
-        (void)db->vfs->close((*out ? *out : db)->vfs, lock_fd);
+        (void)(vfs ? vfs : ndb_vfs_default())->close(vfs, lock_fd);
     ndb_manifest_fini(&m);
     if (db)
         ndb_close(db);
