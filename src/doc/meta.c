@@ -293,16 +293,25 @@ const ndb_meta *ndb_doc_meta_find(ndb_doc_meta *m, const char *url, size_t url_l
                                   const char *file)
 {
     size_t s;
-    uint32_t idx = 0;
+    uint32_t by_url = 0, by_file = 0, idx;
 
     if (url != NULL && url_len > 0) {
         s = meta_probe(m, m->by_url, META_URL, url, url_len);
-        idx = m->by_url[s];
+        by_url = m->by_url[s];
     }
-    if (idx == 0 && file != NULL) {
+    if (file != NULL) {
         file = meta_strip_dot(file);
         s = meta_probe(m, m->by_file, META_FILE, file, strlen(file));
-        idx = m->by_file[s];
+        by_file = m->by_file[s];
+    }
+    /* By url, else by file; but when the file's own line carries the same url (or none),
+    ** it is the more specific match: a side file may list one URL on several lines (the
+    ** same story crawled twice), and each line then belongs to its own file. */
+    idx = by_url ? by_url : by_file;
+    if (by_file && by_url && by_file != by_url) {
+        const char *fu = m->lines[by_file - 1].m.url;
+        if (fu == NULL || (strlen(fu) == url_len && memcmp(fu, url, url_len) == 0))
+            idx = by_file;
     }
     if (idx == 0) {
         return NULL;

@@ -277,6 +277,11 @@ static ndb_rc text_stem_raw(ndb_analyzer *a, const char *p, size_t n, const char
     }
     *out = (const char *)s;
     *outlen = (size_t)sb_stemmer_length(a->sb);
+    if (*outlen == 0) {
+        /* Porter stems "s" to nothing; a term is never empty, so keep the word itself. */
+        *out = p;
+        *outlen = n;
+    }
     return NDB_OK;
 }
 

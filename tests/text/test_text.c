@@ -416,3 +416,29 @@ Test(text, stem_cache_agrees_with_snowball)
     sb_stemmer_delete(sb);
     ndb_text_analyzer_free(a);
 }
+
+/* Porter's Snowball stemmer turns "s" into the empty string; terms must never be empty. */
+static ndb_rc text_nonempty_cb(void *ctx, const ndb_token *t)
+{
+    (*(int *)ctx)++;
+    cr_assert_gt(t->len, 0, "empty term at position %u", t->pos);
+    return NDB_OK;
+}
+
+Test(text, porter_never_emits_empty_terms)
+{
+    ndb_analyzer *a = NULL;
+    const char *txt = "it s the s of s's";
+    uint32_t pos = 0;
+    int n = 0;
+    cr_assert_eq(ndb_text_analyzer_new(NDB_STEM_PORTER, &a), NDB_OK);
+    cr_assert_eq(ndb_text_analyze(a, (const uint8_t *)txt, strlen(txt), &pos, text_nonempty_cb, &n),
+                 NDB_OK);
+    cr_assert_gt(n, 3);
+    const char *out;
+    size_t len;
+    cr_assert_eq(ndb_text_stem(a, "s", 1, &out, &len), NDB_OK);
+    cr_assert_eq(len, 1);
+    cr_assert_eq(out[0], 's');
+    ndb_text_analyzer_free(a);
+}
