@@ -997,3 +997,48 @@ Test(cli, every_json_output_parses)
     }
     tctx_fini(&t);
 }
+
+/* export --format native of a one-article query (url:"...") is the input file exactly, for
+** every URL of a gen_corpus directory (the last file with that URL: its current version). */
+Test(cli, export_native_single_article_by_url)
+{
+    static char names[100][32];
+    char dir[400], path[700], q[1200];
+    tctx t;
+    trun r;
+    tctx_init(&t);
+    t.seed += 7;
+    gen(&t, "corpus", 60, 0, NULL, dir, sizeof dir);
+    size_t n = list_good(dir, names, 100);
+    NEWSDB(&t, &r, "add", "-d", t.db, dir);
+    cr_assert_eq(r.status, 0, "add: %s", r.err);
+    trun_free(&r);
+    size_t checked = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t len, len2;
+        snprintf(path, sizeof path, "%s/%.31s", dir, names[i]);
+        char *b = slurp(path, &len);
+        cr_assert(b != NULL);
+        size_t ul = (size_t)((char *)memchr(b, '\n', len) - b);
+        bool later = false; /* a later file with the same URL supersedes this one */
+        for (size_t k = i + 1; k < n && !later; k++) {
+            snprintf(path, sizeof path, "%s/%.31s", dir, names[k]);
+            char *c = slurp(path, &len2);
+            later = len2 > ul && c[ul] == '\n' && memcmp(c, b, ul) == 0;
+            ndb_free(c);
+        }
+        if (!later) {
+            snprintf(q, sizeof q, "url:\"%.*s\"", (int)ul, b);
+            NEWSDB(&t, &r, "export", "-d", t.db, "--format", "native", "--query", q);
+            cr_assert_eq(r.status, 0, "export %s: %s", q, r.err);
+            cr_assert(r.nout == len && memcmp(r.out, b, len) == 0,
+                      "NDB_SEED=%llu: export --query '%s' (%zu bytes) differs from %s (%zu)",
+                      (unsigned long long)t.seed, q, r.nout, names[i], len);
+            trun_free(&r);
+            checked++;
+        }
+        ndb_free(b);
+    }
+    cr_assert(checked > 50, "only %zu URLs checked", checked);
+    tctx_fini(&t);
+}
