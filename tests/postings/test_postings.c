@@ -1,0 +1,411 @@
+/* Tests of postings/: block codecs, the in-memory cursor, and the v1 posting format
+** (encoder + mapped cursor) against an oracle of random lists. NDB_SEED=<n> replays. */
+#include <criterion/criterion.h>
+
+#include "common/testutil.h"
+#include "postings/codec.h"
+#include "postings/cursor.h"
+#include "postings/postings.h"
+
+#include <stdlib.h>
+
+#define SEEDFMT "NDB_SEED=%llu"
+
+/* ------------------------------------------------------------ codecs */
+
+static void codec_roundtrip(uint32_t id, uint64_t seed)
+{
+    const ndb_codec *c = ndb_codec_get(id);
+    uint32_t in[NDB_BLOCK_DOCS], out[NDB_BLOCK_DOCS];
+    uint8_t buf[NDB_CODEC_MAX_BYTES];
+    uint64_t st = seed;
+    cr_assert_not_null(c);
+    for (unsigned w = 0; w <= 32; w++) {
+        for (size_t i = 0; i < NDB_BLOCK_DOCS; i++) {
+            uint64_t r = ndb_rand_next(&st);
+            in[i] = w == 0 ? 0 : (w == 32 ? (uint32_t)r : (uint32_t)(r & ((1u << w) - 1)));
+        }
+        in[7] = w == 0 ? 0 : (w == 32 ? UINT32_MAX : (1u << w) - 1); /* force the width */
+        size_t n = c->encode_block(in, buf);
+        cr_assert(n > 0 && n <= NDB_CODEC_MAX_BYTES, "%s w=%u n=%zu " SEEDFMT, c->name, w, n,
+                  (unsigned long long)seed);
+        memset(out, 0xee, sizeof out);
+        cr_assert_eq(c->decode_block(buf, n, out), n, "%s w=%u " SEEDFMT, c->name, w,
+                     (unsigned long long)seed);
+        cr_assert(memcmp(in, out, sizeof in) == 0, "%s w=%u differs " SEEDFMT, c->name, w,
+                  (unsigned long long)seed);
+        if (n > 0)
+            cr_assert_eq(c->decode_block(buf, n - 1, out), 0, "%s w=%u short input accepted",
+                         c->name, w);
+    }
+}
+
+Test(postings, codec_bitpack_roundtrip)
+{
+    codec_roundtrip(NDB_CODEC_BITPACK, ndb_test_seed(11));
+}
+
+Test(postings, codec_svb_roundtrip)
+{
+    codec_roundtrip(NDB_CODEC_SVB, ndb_test_seed(12));
+}
+
+Test(postings, codec_bitpack_rejects_bad_width)
+{
+    uint8_t buf[NDB_CODEC_MAX_BYTES] = {33};
+    uint32_t out[NDB_BLOCK_DOCS];
+    cr_assert_eq(ndb_codec_get(NDB_CODEC_BITPACK)->decode_block(buf, sizeof buf, out), 0);
+    cr_assert_null(ndb_codec_get(99));
+}
+
+/* ------------------------------------------------------------ oracle lists */
+
+typedef struct olist {
+    uint32_t *docs, *freqs, *pos, *dls, *pos_off;
+    size_t n, npos;
+} olist;
+
+/* n docs from [0, span), freqs skewed small, positions ascending < 5000. */
+static void olist_gen(olist *l, size_t n, uint32_t span, uint32_t maxtf, uint64_t *st)
+{
+    l->n = n;
+    l->docs = calloc(n + 1, 4);
+    l->freqs = calloc(n + 1, 4);
+    l->dls = calloc(n + 1, 4);
+    l->pos_off = calloc(n + 2, 4);
+    size_t cap = 16, k = 0;
+    l->pos = malloc(cap * 4);
+    /* choose n distinct docs: walk with random gaps scaled to fit span */
+    uint32_t d = 0;
+    uint64_t room = span - n;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t gap = room ? ndb_rand_next(st) % (2 * room / (n - i) + 1) : 0;
+        if (gap > room)
+            gap = room;
+        room -= gap;
+        d += (uint32_t)gap;
+        l->docs[i] = d++;
+        uint64_t r = ndb_rand_next(st);
+        l->freqs[i] = (r % 4 == 0) ? 1 + (uint32_t)((r >> 8) % maxtf) : 1 + (uint32_t)(r % 2);
+        l->dls[i] = l->freqs[i] + (uint32_t)((r >> 20) % 900);
+        l->pos_off[i] = (uint32_t)k;
+        uint32_t p = (uint32_t)((r >> 40) % 50);
+        for (uint32_t j = 0; j < l->freqs[i]; j++) {
+            if (k == cap) {
+                cap *= 2;
+                l->pos = realloc(l->pos, cap * 4);
+            }
+            l->pos[k++] = p;
+            p += 1 + (uint32_t)(ndb_rand_next(st) % ((j % 7 == 6) ? 3000 : 20));
+        }
+    }
+    l->pos_off[n] = (uint32_t)k;
+    l->npos = k;
+}
+
+static void olist_free(olist *l)
+{
+    free(l->docs);
+    free(l->freqs);
+    free(l->dls);
+    free(l->pos_off);
+    free(l->pos);
+}
+
+typedef struct enc_out {
+    ndb_buf doc, pos;
+    ndb_postings_stats st;
+} enc_out;
+
+static ndb_cursor *open_list(const olist *l, uint32_t base, uint32_t ndocs, uint32_t codec,
+                             enc_out *o, bool positions)
+{
+    ndb_postings_enc e;
+    ndb_postings_src src;
+    ndb_cursor *c = NULL;
+    ndb_postings_enc_init(&e, ndb_codec_get(codec));
+    ndb_buf_init(&o->doc, NDB_BUF_NOMAX);
+    ndb_buf_init(&o->pos, NDB_BUF_NOMAX);
+    cr_assert_eq(ndb_postings_encode(&e, l->docs, l->freqs, l->pos, l->dls, l->n, &o->doc,
+                                     &o->pos, &o->st),
+                 NDB_OK);
+    ndb_postings_enc_fini(&e);
+    src.codec = ndb_codec_get(codec);
+    src.doc = o->doc.p;
+    src.doc_len = o->doc.n;
+    src.pos = o->pos.p;
+    src.pos_len = o->pos.n;
+    src.df = o->st.df;
+    src.max_tf = o->st.max_tf;
+    src.min_dl = o->st.min_dl;
+    src.base = base;
+    src.ndocs = ndocs;
+    cr_assert_eq(ndb_postings_cursor_new(&src, positions, &c), NDB_OK);
+    return c;
+}
+
+/* Full walk: docs, freqs, positions equal the oracle. */
+static void check_walk(ndb_cursor *c, const olist *l, uint32_t base, bool positions,
+                       uint64_t seed)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        uint32_t d = ndb_cursor_next(c);
+        cr_assert_eq(d, base + l->docs[i], "doc %zu: %u != %u " SEEDFMT, i, d,
+                     base + l->docs[i], (unsigned long long)seed);
+        cr_assert_eq(ndb_cursor_freq(c), l->freqs[i], "freq at %zu " SEEDFMT, i,
+                     (unsigned long long)seed);
+        if (positions) {
+            const uint32_t *p;
+            uint32_t np;
+            cr_assert_eq(ndb_cursor_positions(c, &p, &np), NDB_OK);
+            cr_assert_eq(np, l->freqs[i]);
+            cr_assert(memcmp(p, l->pos + l->pos_off[i], np * 4) == 0,
+                      "positions at %zu " SEEDFMT, i, (unsigned long long)seed);
+        }
+    }
+    cr_assert_eq(ndb_cursor_next(c), NDB_DOC_END);
+    cr_assert_eq(ndb_cursor_next(c), NDB_DOC_END);
+    cr_assert_eq(c->err, NDB_OK);
+}
+
+/* Random mix of next and seek_geq against a linear scan of the oracle. */
+static void check_seeks(ndb_cursor *c, const olist *l, uint32_t base, uint32_t span,
+                        uint64_t *st, uint64_t seed)
+{
+    size_t at = 0; /* oracle index of the current doc */
+    bool started = false;
+    for (int step = 0; step < 400 && at < l->n; step++) {
+        uint64_t r = ndb_rand_next(st);
+        size_t want;
+        uint32_t got;
+        if (r % 3 == 0) {
+            want = started ? at + 1 : 0;
+            got = ndb_cursor_next(c);
+        } else {
+            uint32_t cur = started ? l->docs[at] : 0;
+            uint32_t t = cur + (uint32_t)((r >> 8) % (span / 8 + 2));
+            if (r % 17 == 0)
+                t = cur > 3 ? cur - 3 : 0; /* backwards target: must not move */
+            want = started ? at : 0;
+            while (want < l->n && l->docs[want] < t)
+                want++;
+            got = ndb_cursor_seek_geq(c, base + t);
+        }
+        started = true;
+        uint32_t exp = want < l->n ? base + l->docs[want] : NDB_DOC_END;
+        cr_assert_eq(got, exp, "step %d: got %u want %u " SEEDFMT, step, got, exp,
+                     (unsigned long long)seed);
+        at = want;
+        if (want < l->n)
+            cr_assert_eq(ndb_cursor_freq(c), l->freqs[want]);
+    }
+}
+
+/* block_seek: last doc exact, max_tf / min_dl exact for the 128-doc block. */
+static void check_blocks(ndb_cursor *c, const olist *l, uint32_t base, uint32_t span,
+                         uint64_t *st, uint64_t seed)
+{
+    size_t b = 0, nb = (l->n + NDB_BLOCK_DOCS - 1) / NDB_BLOCK_DOCS;
+    uint32_t t = 0;
+    for (;;) {
+        t += 1 + (uint32_t)(ndb_rand_next(st) % (span / 6 + 1));
+        while (b < nb && l->docs[NDB_MIN(l->n, (b + 1) * NDB_BLOCK_DOCS) - 1] < t)
+            b++;
+        uint32_t last = ndb_cursor_block_seek(c, base + t);
+        if (b == nb) {
+            cr_assert_eq(last, NDB_DOC_END, "target %u past the end " SEEDFMT, t,
+                         (unsigned long long)seed);
+            break;
+        }
+        size_t lo = b * NDB_BLOCK_DOCS, hi = NDB_MIN(l->n, lo + NDB_BLOCK_DOCS);
+        uint32_t mt = 0, md = UINT32_MAX;
+        for (size_t i = lo; i < hi; i++) {
+            mt = NDB_MAX(mt, l->freqs[i]);
+            md = NDB_MIN(md, l->dls[i]);
+        }
+        cr_assert_eq(last, base + l->docs[hi - 1], "block %zu last " SEEDFMT, b,
+                     (unsigned long long)seed);
+        cr_assert_eq(ndb_cursor_block_max_tf(c), mt, "block %zu max_tf " SEEDFMT, b,
+                     (unsigned long long)seed);
+        cr_assert_eq(ndb_cursor_block_min_dl(c), md, "block %zu min_dl " SEEDFMT, b,
+                     (unsigned long long)seed);
+        /* block_seek must not move the doc cursor: next() still yields the first doc */
+    }
+}
+
+static void format_case(size_t n, uint32_t span, uint32_t codec, uint64_t seed)
+{
+    uint64_t st = seed;
+    olist l;
+    enc_out o;
+    olist_gen(&l, n, span, 40, &st);
+    uint32_t base = (uint32_t)(ndb_rand_next(&st) % 100000);
+
+    ndb_cursor *c = open_list(&l, base, span, codec, &o, true);
+    cr_assert_eq(c->df, n);
+    check_walk(c, &l, base, true, seed);
+    ndb_cursor_close(c);
+    ndb_buf_fini(&o.doc);
+    ndb_buf_fini(&o.pos);
+
+    c = open_list(&l, base, span, codec, &o, false);
+    const uint32_t *p;
+    uint32_t np;
+    ndb_cursor_next(c);
+    cr_assert_eq(ndb_cursor_positions(c, &p, &np), NDB_EINVAL);
+    ndb_cursor_close(c);
+    ndb_buf_fini(&o.doc);
+    ndb_buf_fini(&o.pos);
+
+    c = open_list(&l, base, span, codec, &o, true);
+    check_seeks(c, &l, base, span, &st, seed);
+    ndb_cursor_close(c);
+    ndb_buf_fini(&o.doc);
+    ndb_buf_fini(&o.pos);
+
+    c = open_list(&l, base, span, codec, &o, true);
+    check_blocks(c, &l, base, span, &st, seed);
+    cr_assert_eq(ndb_cursor_next(c), base + l.docs[0], "block_seek moved the doc cursor");
+    ndb_cursor_close(c);
+    ndb_buf_fini(&o.doc);
+    ndb_buf_fini(&o.pos);
+    olist_free(&l);
+}
+
+Test(postings, format_sizes_bitpack)
+{
+    size_t sizes[] = {1, 2, 127, 128, 129, 255, 256, 257, 1000, 5000};
+    uint64_t seed = ndb_test_seed(100);
+    for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+        format_case(sizes[k], (uint32_t)(sizes[k] * 3 + 10), NDB_CODEC_BITPACK, seed + k);
+        format_case(sizes[k], (uint32_t)sizes[k], NDB_CODEC_BITPACK, seed + 50 + k); /* dense */
+    }
+}
+
+Test(postings, format_sizes_svb)
+{
+    size_t sizes[] = {1, 128, 129, 1000};
+    uint64_t seed = ndb_test_seed(200);
+    for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++)
+        format_case(sizes[k], (uint32_t)(sizes[k] * 50 + 10), NDB_CODEC_SVB, seed + k);
+}
+
+Test(postings, format_random)
+{
+    uint64_t seed = ndb_test_seed(300), st = seed;
+    for (int k = 0; k < 40; k++) {
+        size_t n = 1 + ndb_rand_next(&st) % 3000;
+        uint32_t span = (uint32_t)(n + ndb_rand_next(&st) % (n * 20 + 1));
+        format_case(n, span, NDB_CODEC_BITPACK, seed * 1000 + (uint64_t)k);
+    }
+}
+
+Test(postings, encoder_rejects_bad_order)
+{
+    ndb_postings_enc e;
+    ndb_buf d;
+    ndb_postings_stats st;
+    uint32_t pos[2] = {5, 5};
+    ndb_postings_enc_init(&e, ndb_codec_get(NDB_CODEC_BITPACK));
+    ndb_buf_init(&d, NDB_BUF_NOMAX);
+    cr_assert_eq(ndb_postings_enc_finish(&e, &d, &st), NDB_EINVAL, "empty list accepted");
+    cr_assert_eq(ndb_postings_enc_add(&e, 3, 1, pos, 10), NDB_OK);
+    cr_assert_eq(ndb_postings_enc_add(&e, 3, 1, pos, 10), NDB_EINVAL, "repeated doc");
+    cr_assert_eq(ndb_postings_enc_add(&e, 4, 0, pos, 10), NDB_EINVAL, "freq 0");
+    cr_assert_eq(ndb_postings_enc_add(&e, 4, 2, pos, 10), NDB_EINVAL, "equal positions");
+    ndb_buf_fini(&d);
+    ndb_postings_enc_fini(&e);
+}
+
+/* Every byte of an encoded list flipped: the cursor ends (maybe with ECORRUPT), never
+** crashes or runs out of range (run under ASan). */
+Test(postings, corrupt_bytes_never_crash)
+{
+    uint64_t seed = ndb_test_seed(400), st = seed;
+    olist l;
+    enc_out o;
+    olist_gen(&l, 700, 3000, 30, &st);
+    ndb_cursor *c = open_list(&l, 0, 3000, NDB_CODEC_BITPACK, &o, true);
+    ndb_cursor_close(c);
+    for (size_t which = 0; which < 2; which++) {
+        ndb_buf *b = which ? &o.pos : &o.doc;
+        for (size_t i = 0; i < b->n; i++) {
+            uint8_t keep = b->p[i];
+            b->p[i] ^= (uint8_t)(1u << (ndb_rand_next(&st) % 8));
+            ndb_postings_src src = {ndb_codec_get(NDB_CODEC_BITPACK), o.doc.p, o.pos.p,
+                                    o.doc.n, o.pos.n, o.st.df, o.st.max_tf, o.st.min_dl, 0,
+                                    3000};
+            if (ndb_postings_cursor_new(&src, true, &c) == NDB_OK) {
+                uint32_t prev = 0;
+                size_t k = 0;
+                for (uint32_t d = ndb_cursor_next(c); d != NDB_DOC_END;
+                     d = ndb_cursor_next(c), k++) {
+                    const uint32_t *p;
+                    uint32_t np;
+                    cr_assert(d < 3000 && (k == 0 || d > prev), "bad doc %u " SEEDFMT, d,
+                              (unsigned long long)seed);
+                    prev = d;
+                    (void)ndb_cursor_positions(c, &p, &np);
+                    (void)ndb_cursor_block_seek(c, d + 50);
+                }
+                ndb_cursor_close(c);
+            }
+            b->p[i] = keep;
+        }
+    }
+    ndb_buf_fini(&o.doc);
+    ndb_buf_fini(&o.pos);
+    olist_free(&l);
+}
+
+/* ------------------------------------------------------------ mem cursor */
+
+Test(postings, mem_cursor_matches_oracle)
+{
+    uint64_t seed = ndb_test_seed(500), st = seed;
+    for (int k = 0; k < 10; k++) {
+        olist l;
+        size_t n = 1 + ndb_rand_next(&st) % 1000;
+        uint32_t span = (uint32_t)(n * 4);
+        olist_gen(&l, n, span, 20, &st);
+        ndb_cursor *c = NULL;
+        cr_assert_eq(ndb_cursor_mem_new(l.docs, l.freqs, l.dls, l.pos, l.pos_off, l.n, &c),
+                     NDB_OK);
+        cr_assert_eq(c->df, n);
+        check_walk(c, &l, 0, true, seed);
+        ndb_cursor_close(c);
+        cr_assert_eq(ndb_cursor_mem_new(l.docs, l.freqs, l.dls, l.pos, l.pos_off, l.n, &c),
+                     NDB_OK);
+        check_seeks(c, &l, 0, span, &st, seed);
+        ndb_cursor_close(c);
+        cr_assert_eq(ndb_cursor_mem_new(l.docs, l.freqs, l.dls, l.pos, l.pos_off, l.n, &c),
+                     NDB_OK);
+        check_blocks(c, &l, 0, span, &st, seed);
+        ndb_cursor_close(c);
+        olist_free(&l);
+    }
+}
+
+Test(postings, mem_cursor_edges)
+{
+    ndb_cursor *c = NULL;
+    uint32_t docs[3] = {5, 5, 7}, freqs[3] = {1, 0, 1};
+    const uint32_t *p;
+    uint32_t np;
+    cr_assert_eq(ndb_cursor_mem_new(NULL, NULL, NULL, NULL, NULL, 0, &c), NDB_OK);
+    cr_assert_eq(ndb_cursor_next(c), NDB_DOC_END);
+    cr_assert_eq(ndb_cursor_block_seek(c, 0), NDB_DOC_END);
+    ndb_cursor_close(c);
+    cr_assert_eq(ndb_cursor_mem_new(docs, NULL, NULL, NULL, NULL, 3, &c), NDB_EINVAL);
+    cr_assert_null(c);
+    docs[1] = 6;
+    cr_assert_eq(ndb_cursor_mem_new(docs, freqs, NULL, NULL, NULL, 3, &c), NDB_EINVAL);
+    cr_assert_eq(ndb_cursor_mem_new(docs, NULL, NULL, NULL, NULL, 3, &c), NDB_OK);
+    cr_assert_eq(c->min_dl, 1);
+    cr_assert_eq(ndb_cursor_seek_geq(c, 6), 6);
+    cr_assert_eq(ndb_cursor_freq(c), 1);
+    cr_assert_eq(ndb_cursor_positions(c, &p, &np), NDB_EINVAL);
+    cr_assert_eq(ndb_cursor_seek_geq(c, 0), 6, "seek went backwards");
+    cr_assert_eq(ndb_cursor_seek_geq(c, 8), NDB_DOC_END);
+    ndb_cursor_close(c);
+}
