@@ -44,41 +44,49 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
-#define GEN_VOCAB 4000
-#define GEN_TEXT_MAX (64u << 20)   /* bytes of one generated file, hard cap */
-#define GEN_BIG_BYTES (16u << 20)  /* the "big" bad file exceeds this */
+#define GEN_VOCAB     4000
+#define GEN_TEXT_MAX  (64u << 20) /* bytes of one generated file, hard cap */
+#define GEN_BIG_BYTES (16u << 20) /* the "big" bad file exceeds this */
 
 /* ---------------------------------------------------------------- word lists */
 
 static const char *const gen_function_words[] = {
-    "the", "of", "and", "to", "a", "in", "that", "is", "was", "for", "on", "it", "with",
-    "as", "he", "said", "by", "at", "from", "his", "an", "be", "have", "has", "but", "are",
-    "not", "they", "this", "which", "were", "had", "their", "who", "been", "its", "after",
-    "would", "will", "also", "more", "she", "there", "we", "over", "about", "than", "when",
-    "into", "two", "new", "up", "out", "last", "year", "one", "other", "could", "people",
-    "first", "some", "no", "all", "if", "government", "officials", "told", "week", "it's",
+    "the",  "of",  "and",   "to",   "a",          "in",        "that",  "is",    "was",    "for",
+    "on",   "it",  "with",  "as",   "he",         "said",      "by",    "at",    "from",   "his",
+    "an",   "be",  "have",  "has",  "but",        "are",       "not",   "they",  "this",   "which",
+    "were", "had", "their", "who",  "been",       "its",       "after", "would", "will",   "also",
+    "more", "she", "there", "we",   "over",       "about",     "than",  "when",  "into",   "two",
+    "new",  "up",  "out",   "last", "year",       "one",       "other", "could", "people", "first",
+    "some", "no",  "all",   "if",   "government", "officials", "told",  "week",  "it's",
 };
 
 static const char *const gen_news_words[] = {
-    "president", "minister", "police", "court", "election", "vote", "party", "city",
-    "country", "state", "report", "market", "company", "million", "billion", "percent",
-    "attack", "security", "war", "peace", "talks", "deal", "economy", "bank", "rates",
-    "prices", "oil", "energy", "climate", "health", "hospital", "school", "students",
-    "workers", "strike", "protest", "border", "migrants", "refugees", "troops", "army",
-    "ceasefire", "sanctions", "trade", "tariffs", "budget", "tax", "investigation",
-    "charges", "trial", "judge", "parliament", "senate", "congress", "campaign", "leader",
-    "opposition", "coalition", "spokesman", "statement", "interview", "analysts",
-    "investors", "shares", "growth", "inflation", "unemployment", "housing", "flood",
-    "storm", "earthquake", "fire", "drought", "vaccine", "virus", "outbreak", "scientists",
-    "research", "technology", "internet", "smartphone", "data", "privacy", "football",
-    "match", "season", "coach", "championship", "olympic", "film", "music", "festival",
-    "museum", "Syria", "Russia", "Ukraine", "China", "Europe", "Africa", "Brazil",
-    "Putin", "Merkel", "Obama", "Trump", "Macron", "Aleppo", "Beijing", "Brussels",
-    "Zürich", "São", "Paulo", "Kyiv", "Brexit", "Tehran", "Ankara", "Paris", "Moscow",
-    "Washington", "London", "Tokyo", "Delhi", "Nairobi", "Lagos", "café", "naïve",
-    "rôle", "résumé", "Kremlin", "Elysee", "NATO", "UN", "EU", "WHO", "IMF", "G20",
-    "2016", "2017", "2018", "1.5", "30", "100", "Monday", "Tuesday", "Wednesday",
-    "Thursday", "Friday", "Saturday", "Sunday", "O'Brien", "governor's", "nation’s",
+    "president",    "minister", "police",     "court",        "election",   "vote",
+    "party",        "city",     "country",    "state",        "report",     "market",
+    "company",      "million",  "billion",    "percent",      "attack",     "security",
+    "war",          "peace",    "talks",      "deal",         "economy",    "bank",
+    "rates",        "prices",   "oil",        "energy",       "climate",    "health",
+    "hospital",     "school",   "students",   "workers",      "strike",     "protest",
+    "border",       "migrants", "refugees",   "troops",       "army",       "ceasefire",
+    "sanctions",    "trade",    "tariffs",    "budget",       "tax",        "investigation",
+    "charges",      "trial",    "judge",      "parliament",   "senate",     "congress",
+    "campaign",     "leader",   "opposition", "coalition",    "spokesman",  "statement",
+    "interview",    "analysts", "investors",  "shares",       "growth",     "inflation",
+    "unemployment", "housing",  "flood",      "storm",        "earthquake", "fire",
+    "drought",      "vaccine",  "virus",      "outbreak",     "scientists", "research",
+    "technology",   "internet", "smartphone", "data",         "privacy",    "football",
+    "match",        "season",   "coach",      "championship", "olympic",    "film",
+    "music",        "festival", "museum",     "Syria",        "Russia",     "Ukraine",
+    "China",        "Europe",   "Africa",     "Brazil",       "Putin",      "Merkel",
+    "Obama",        "Trump",    "Macron",     "Aleppo",       "Beijing",    "Brussels",
+    "Zürich",       "São",      "Paulo",      "Kyiv",         "Brexit",     "Tehran",
+    "Ankara",       "Paris",    "Moscow",     "Washington",   "London",     "Tokyo",
+    "Delhi",        "Nairobi",  "Lagos",      "café",         "naïve",      "rôle",
+    "résumé",       "Kremlin",  "Elysee",     "NATO",         "UN",         "EU",
+    "WHO",          "IMF",      "G20",        "2016",         "2017",       "2018",
+    "1.5",          "30",       "100",        "Monday",       "Tuesday",    "Wednesday",
+    "Thursday",     "Friday",   "Saturday",   "Sunday",       "O'Brien",    "governor's",
+    "nation’s",
 };
 
 /* Topic words and stock phrases; a topic's items are drawn with higher probability. */
@@ -88,26 +96,30 @@ typedef struct gen_topic {
 } gen_topic;
 
 static const gen_topic gen_topics[] = {
-    {"politics", {"election", "prime minister", "white house", "parliament", "vote", "campaign",
-                  "opposition", "coalition", "senate", "polls", "referendum", "ballot"}},
-    {"climate", {"climate change", "emissions", "carbon", "global warming", "renewable energy",
-                 "solar", "wind farm", "drought", "heatwave", "glaciers", "Paris agreement",
-                 "fossil fuels"}},
-    {"economy", {"central bank", "interest rates", "inflation", "stock market", "recession",
-                 "exports", "tariffs", "GDP", "oil prices", "currency", "trade deal", "jobs"}},
-    {"conflict", {"ceasefire", "air strikes", "troops", "rebels", "United Nations",
-                  "Security Council", "peace talks", "civilians", "refugees", "Aleppo",
-                  "humanitarian aid", "sanctions"}},
-    {"health", {"vaccine", "outbreak", "World Health Organization", "hospital", "patients",
-                "doctors", "public health", "cancer", "clinical trial", "virus", "nurses",
-                "health care"}},
-    {"tech", {"artificial intelligence", "smartphone", "data breach", "privacy", "start-up",
-              "social media", "software", "chip", "cyber attack", "encryption", "robots",
-              "electric cars"}},
-    {"sport", {"world cup", "football", "champions league", "goal", "coach", "Olympic Games",
-               "tennis", "final", "transfer", "stadium", "season", "referee"}},
-    {"culture", {"film festival", "box office", "album", "museum", "novel", "exhibition",
-                 "theatre", "director", "Nobel Prize", "concert", "artist", "award"}},
+    {"politics",
+     {"election", "prime minister", "white house", "parliament", "vote", "campaign", "opposition",
+      "coalition", "senate", "polls", "referendum", "ballot"}},
+    {"climate",
+     {"climate change", "emissions", "carbon", "global warming", "renewable energy", "solar",
+      "wind farm", "drought", "heatwave", "glaciers", "Paris agreement", "fossil fuels"}},
+    {"economy",
+     {"central bank", "interest rates", "inflation", "stock market", "recession", "exports",
+      "tariffs", "GDP", "oil prices", "currency", "trade deal", "jobs"}},
+    {"conflict",
+     {"ceasefire", "air strikes", "troops", "rebels", "United Nations", "Security Council",
+      "peace talks", "civilians", "refugees", "Aleppo", "humanitarian aid", "sanctions"}},
+    {"health",
+     {"vaccine", "outbreak", "World Health Organization", "hospital", "patients", "doctors",
+      "public health", "cancer", "clinical trial", "virus", "nurses", "health care"}},
+    {"tech",
+     {"artificial intelligence", "smartphone", "data breach", "privacy", "start-up", "social media",
+      "software", "chip", "cyber attack", "encryption", "robots", "electric cars"}},
+    {"sport",
+     {"world cup", "football", "champions league", "goal", "coach", "Olympic Games", "tennis",
+      "final", "transfer", "stadium", "season", "referee"}},
+    {"culture",
+     {"film festival", "box office", "album", "museum", "novel", "exhibition", "theatre",
+      "director", "Nobel Prize", "concert", "artist", "award"}},
 };
 #define GEN_NTOPICS (sizeof gen_topics / sizeof gen_topics[0])
 
@@ -173,7 +185,7 @@ static const char *const gen_months[] = {"jan", "feb", "mar", "apr", "may", "jun
                                          "jul", "aug", "sep", "oct", "nov", "dec"};
 
 static const char *const gen_bad_kinds[] = {"count", "noheader", "nonnum", "utf8",
-                                            "empty",  "nul",      "big"};
+                                            "empty", "nul",      "big"};
 #define GEN_NBAD (sizeof gen_bad_kinds / sizeof gen_bad_kinds[0])
 
 /* ---------------------------------------------------------------- state */
@@ -181,7 +193,7 @@ static const char *const gen_bad_kinds[] = {"count", "noheader", "nonnum", "utf8
 typedef struct gen_vocab {
     char *words[GEN_VOCAB]; /* OWNED strings (generated ones); fixed ones point at tables */
     bool owned[GEN_VOCAB];
-    double cdf[GEN_VOCAB];  /* cumulative Zipf weights, normalised to 1 */
+    double cdf[GEN_VOCAB]; /* cumulative Zipf weights, normalised to 1 */
     double outlet_cdf[GEN_NOUTLETS];
 } gen_vocab;
 
@@ -264,9 +276,9 @@ static int gen_puts(gen_text *t, const char *s)
 
 static char *gen_make_word(uint64_t *st)
 {
-    static const char *const cons[] = {"b", "c", "d", "f", "g", "h", "k", "l", "m", "n",
-                                       "p", "r", "s", "t", "v", "z", "br", "st", "tr", "ch",
-                                       "sh", "gr", "pl", "th"};
+    static const char *const cons[] = {"b",  "c",  "d",  "f",  "g",  "h",  "k",  "l",
+                                       "m",  "n",  "p",  "r",  "s",  "t",  "v",  "z",
+                                       "br", "st", "tr", "ch", "sh", "gr", "pl", "th"};
     static const char *const vow[] = {"a", "e", "i", "o", "u", "ai", "ea", "ou", "io", "y"};
     static const char *const coda[] = {"", "", "", "n", "r", "s", "l", "t", "m", "nd", "rk"};
     char w[64];
@@ -463,8 +475,8 @@ static int gen_url(gen_text *t, const gen_urlinfo *u, const char *slug)
 
 /* Build article `idx` into t. For a version, `base` is the article whose URL it reuses
 ** and `changed` the paragraph whose text differs. */
-static int gen_article(gen_text *t, const gen_vocab *v, uint64_t seed, uint32_t idx,
-                       gen_kind kind, uint32_t base)
+static int gen_article(gen_text *t, const gen_vocab *v, uint64_t seed, uint32_t idx, gen_kind kind,
+                       uint32_t base)
 {
     uint64_t astate = gen_mix(seed, kind == GEN_PLAIN ? idx : base);
     uint64_t own = gen_mix(seed, idx);
@@ -536,8 +548,7 @@ static int gen_write(const char *dir, const char *name, const void *p, size_t n)
 /* ---------------------------------------------------------------- bad files */
 
 /* A well-formed article of `paras` paragraphs of about `plen` bytes each, URL `url`. */
-static int gen_simple(gen_text *t, const char *url, uint32_t paras, size_t plen,
-                      uint32_t declared)
+static int gen_simple(gen_text *t, const char *url, uint32_t paras, size_t plen, uint32_t declared)
 {
     char hdr[64];
     t->n = 0;
@@ -673,9 +684,12 @@ static bool gen_parse_u64(const char *s, uint64_t *out)
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"n", required_argument, NULL, 'n'},      {"seed", required_argument, NULL, 's'},
-        {"out", required_argument, NULL, 'o'},    {"bad", required_argument, NULL, 'b'},
-        {"kinds", required_argument, NULL, 'k'},  {"help", no_argument, NULL, 'h'},
+        {"n", required_argument, NULL, 'n'},
+        {"seed", required_argument, NULL, 's'},
+        {"out", required_argument, NULL, 'o'},
+        {"bad", required_argument, NULL, 'b'},
+        {"kinds", required_argument, NULL, 'k'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     uint64_t n = 1000, seed = 1, bad = 0;

@@ -91,8 +91,7 @@ ndb_rc ndb_cli_join_args(int argc, char **argv, int first, char **out, ndb_err *
 cli_status ndb_cli_fail(const ndb_err *err, ndb_rc rc);
 
 /* Open the archive at path (create: make it when missing, with stemmer). */
-ndb_rc ndb_cli_open(const char *path, bool create, ndb_stemmer stemmer, ndb_db **db,
-                    ndb_err *err);
+ndb_rc ndb_cli_open(const char *path, bool create, ndb_stemmer stemmer, ndb_db **db, ndb_err *err);
 /* Open the archive read-only-style and take a snapshot of its newest commit. On failure
 ** both out pointers are NULL. */
 ndb_rc ndb_cli_open_snapshot(const char *path, ndb_db **db, ndb_snapshot **snap, ndb_err *err);

@@ -34,14 +34,14 @@
 typedef struct add_ctx {
     const cli_env *env;
     bool json;
-    bool progress;     /* draw a bar on stderr */
-    bool drawn;        /* a bar is on screen and must be cleared before other output */
+    bool progress; /* draw a bar on stderr */
+    bool drawn;    /* a bar is on screen and must be cleared before other output */
     uint64_t t0, last_draw;
     uint64_t base_articles, base_bytes; /* done by earlier PATHs */
     uint64_t last_bytes;                /* input bytes of the current PATH so far */
     uint64_t total_bytes;               /* input size when known, else 0 */
     char last_error[NDB_ERR_MSG_MAX];
-    ndb_rc out_rc;                      /* first failure writing JSON output */
+    ndb_rc out_rc; /* first failure writing JSON output */
     ndb_err out_err;
 } add_ctx;
 
@@ -144,10 +144,10 @@ cli_status ndb_cli_cmd_init(int argc, char **argv, const cli_env *env)
         goto out;
     }
     if (json) {
-        rc = ndb_cli_json_print(stdout,
-                                json_pack("{s:s, s:s}", "created", path, "stemmer",
-                                          ndb_cli_stemmer_name(stemmer)),
-                                &err);
+        rc = ndb_cli_json_print(
+            stdout,
+            json_pack("{s:s, s:s}", "created", path, "stemmer", ndb_cli_stemmer_name(stemmer)),
+            &err);
         if (rc != NDB_OK) {
             st = ndb_cli_fail(&err, rc);
             goto out;
@@ -177,11 +177,11 @@ static void add_report(void *ctx, int is_error, const char *msg)
     if (is_error)
         snprintf(a->last_error, sizeof a->last_error, "%s", msg);
     if (a->json) {
-        ndb_rc rc = ndb_cli_json_print(stdout,
-                                       json_pack("{s:s, s:o}", "kind",
-                                                 is_error ? "error" : "warning", "message",
-                                                 ndb_cli_json_str(msg, strlen(msg))),
-                                       &a->out_err);
+        ndb_rc rc =
+            ndb_cli_json_print(stdout,
+                               json_pack("{s:s, s:o}", "kind", is_error ? "error" : "warning",
+                                         "message", ndb_cli_json_str(msg, strlen(msg))),
+                               &a->out_err);
         if (rc != NDB_OK && a->out_rc == NDB_OK)
             a->out_rc = rc;
         return;
@@ -264,17 +264,15 @@ static ndb_rc add_summary(const add_ctx *a, const ndb_ingest_stats *s, const cha
     double mbps = secs > 0 ? mb / secs : 0;
     char b[6][32];
     if (a->json) {
-        json_t *o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:f}",
-                              "kind", "summary", "seen", (json_int_t)s->seen, "added",
-                              (json_int_t)s->added, "updated", (json_int_t)s->updated,
-                              "duplicates", (json_int_t)s->duplicates, "skipped",
-                              (json_int_t)s->skipped, "warnings", (json_int_t)s->warnings,
-                              "bytes", (json_int_t)s->bytes, "mb", mb, "seconds", secs,
-                              "mb_per_s", mbps);
+        json_t *o =
+            json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:f}", "kind", "summary",
+                      "seen", (json_int_t)s->seen, "added", (json_int_t)s->added, "updated",
+                      (json_int_t)s->updated, "duplicates", (json_int_t)s->duplicates, "skipped",
+                      (json_int_t)s->skipped, "warnings", (json_int_t)s->warnings, "bytes",
+                      (json_int_t)s->bytes, "mb", mb, "seconds", secs, "mb_per_s", mbps);
         if (o && meta) {
             json_object_set_new(o, "meta_lines", json_integer((json_int_t)s->meta_lines));
-            json_object_set_new(o, "meta_unmatched",
-                                json_integer((json_int_t)s->meta_unmatched));
+            json_object_set_new(o, "meta_unmatched", json_integer((json_int_t)s->meta_unmatched));
         }
         return ndb_cli_json_print(stdout, o, err);
     }
@@ -317,14 +315,10 @@ typedef struct add_args {
 static cli_status add_parse(int argc, char **argv, add_args *o, int *first, bool *help)
 {
     static const struct option longopts[] = {
-        {"db", required_argument, NULL, 'd'},
-        {"strict", no_argument, NULL, 's'},
-        {"meta", required_argument, NULL, 'm'},
-        {"commit-every", required_argument, NULL, 'c'},
-        {"stemmer", required_argument, NULL, 'S'},
-        {"json", no_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"db", required_argument, NULL, 'd'},      {"strict", no_argument, NULL, 's'},
+        {"meta", required_argument, NULL, 'm'},    {"commit-every", required_argument, NULL, 'c'},
+        {"stemmer", required_argument, NULL, 'S'}, {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
     };
     int c;
     memset(o, 0, sizeof *o);
@@ -430,8 +424,10 @@ out:
     if (rc == NDB_OK)
         return CLI_OK;
     if (o.strict && cur && rc == NDB_EPARSE && strcmp(err.msg, a.last_error) == 0)
-        fprintf(stderr, "newsdb: --strict: stopped at the first bad record; nothing from %s "
-                        "was committed\n", cur);
+        fprintf(stderr,
+                "newsdb: --strict: stopped at the first bad record; nothing from %s "
+                "was committed\n",
+                cur);
     else
         ndb_cli_fail(&err, rc);
     if (o.json)

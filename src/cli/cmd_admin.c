@@ -43,7 +43,8 @@ static const char check_help[] =
     "\n"
     "Options:\n"
     "  -d, --db DB           archive directory (default: $NEWSDB_DB, else ./news.db)\n"
-    "      --json            {\"problem\":...} per problem, then {\"ok\":true|false,\"problems\":N}\n"
+    "      --json            {\"problem\":...} per problem, then "
+    "{\"ok\":true|false,\"problems\":N}\n"
     "  -h, --help            show this help\n"
     "\n"
     "Exit status: 0 sound, 1 problems found or error, 2 usage error.\n";
@@ -106,14 +107,13 @@ static ndb_rc stats_print(const char *path, const ndb_stats *s, bool json, ndb_e
     if (json)
         return ndb_cli_json_print(
             stdout,
-            json_pack("{s:s, s:I, s:I, s:I, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:s}",
-                      "db", path, "articles", (json_int_t)s->articles, "versions",
+            json_pack("{s:s, s:I, s:I, s:I, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:s}", "db",
+                      path, "articles", (json_int_t)s->articles, "versions",
                       (json_int_t)s->versions, "outlets", (json_int_t)s->outlets, "date_min",
-                      ndb_cli_json_date(s->date_min), "date_max",
-                      ndb_cli_json_date(s->date_max), "dated", (json_int_t)s->dated,
-                      "raw_bytes", (json_int_t)s->raw_bytes, "store_bytes",
-                      (json_int_t)s->store_bytes, "index_bytes", (json_int_t)s->index_bytes,
-                      "segments", (json_int_t)s->segments, "generation",
+                      ndb_cli_json_date(s->date_min), "date_max", ndb_cli_json_date(s->date_max),
+                      "dated", (json_int_t)s->dated, "raw_bytes", (json_int_t)s->raw_bytes,
+                      "store_bytes", (json_int_t)s->store_bytes, "index_bytes",
+                      (json_int_t)s->index_bytes, "segments", (json_int_t)s->segments, "generation",
                       (json_int_t)s->generation, "stemmer", ndb_cli_stemmer_name(s->stemmer)),
             err);
     printf("archive      %s\n", path);
@@ -205,10 +205,9 @@ cli_status ndb_cli_cmd_check(int argc, char **argv, const cli_env *env)
             check_report(&cc, 1, err.msg[0] ? err.msg : ndb_strerror(rc));
         if (rc == NDB_ECORRUPT) {
             if (json)
-                (void)ndb_cli_json_print(stdout,
-                                         json_pack("{s:b, s:I}", "ok", 0, "problems",
-                                                   (json_int_t)cc.problems),
-                                         NULL);
+                (void)ndb_cli_json_print(
+                    stdout, json_pack("{s:b, s:I}", "ok", 0, "problems", (json_int_t)cc.problems),
+                    NULL);
             else
                 printf("%s: %llu problem%s\n", path, (unsigned long long)cc.problems,
                        cc.problems == 1 ? "" : "s");
@@ -275,13 +274,12 @@ cli_status ndb_cli_cmd_optimize(int argc, char **argv, const cli_env *env)
     double secs = (double)(ndb_now_ns() - t0) / 1e9;
     if (json)
         rc = ndb_cli_json_print(stdout,
-                                json_pack("{s:I, s:I, s:f}", "segments_before",
-                                          (json_int_t)before, "segments_after",
-                                          (json_int_t)after, "seconds", secs),
+                                json_pack("{s:I, s:I, s:f}", "segments_before", (json_int_t)before,
+                                          "segments_after", (json_int_t)after, "seconds", secs),
                                 &err);
     else
-        printf("optimized: %u segment%s -> %u in %.2f s\n", before, before == 1 ? "" : "s",
-               after, secs);
+        printf("optimized: %u segment%s -> %u in %.2f s\n", before, before == 1 ? "" : "s", after,
+               secs);
 out:
     if (rc != NDB_OK)
         ndb_cli_fail(&err, rc);

@@ -100,20 +100,20 @@ static ndb_rc get_print_versions(ndb_snapshot *snap, const char *url, bool json,
     if (rc != NDB_OK)
         goto out;
     if (!json)
-        printf("%zu version%s of %s\n%10s %8s %-10s %12s %5s\n", n, n == 1 ? "" : "s", url,
-               "id", "version", "date", "bytes", "live");
+        printf("%zu version%s of %s\n%10s %8s %-10s %12s %5s\n", n, n == 1 ? "" : "s", url, "id",
+               "version", "date", "bytes", "live");
     for (size_t i = 0; i < n; i++) {
         rc = ndb_get(snap, ids[i], &d, err);
         if (rc != NDB_OK)
             goto out;
         if (json) {
-            rc = ndb_cli_json_print(
-                stdout,
-                json_pack("{s:I, s:I, s:o, s:I, s:b, s:o}", "id", (json_int_t)d->id, "version",
-                          (json_int_t)d->version, "date", ndb_cli_json_date(d->date), "bytes",
-                          (json_int_t)d->raw.n, "live", d->live, "url",
-                          ndb_cli_json_str(d->url, strlen(d->url))),
-                err);
+            rc = ndb_cli_json_print(stdout,
+                                    json_pack("{s:I, s:I, s:o, s:I, s:b, s:o}", "id",
+                                              (json_int_t)d->id, "version", (json_int_t)d->version,
+                                              "date", ndb_cli_json_date(d->date), "bytes",
+                                              (json_int_t)d->raw.n, "live", d->live, "url",
+                                              ndb_cli_json_str(d->url, strlen(d->url))),
+                                    err);
             if (rc != NDB_OK)
                 goto out;
         } else {
@@ -144,9 +144,9 @@ static bool get_parse_format(const char *s, ndb_format *fmt)
 cli_status ndb_cli_cmd_get(int argc, char **argv, const cli_env *env)
 {
     static const struct option longopts[] = {
-        {"db", required_argument, NULL, 'd'},     {"format", required_argument, NULL, 'f'},
-        {"versions", no_argument, NULL, 'v'},     {"json", no_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+        {"db", required_argument, NULL, 'd'}, {"format", required_argument, NULL, 'f'},
+        {"versions", no_argument, NULL, 'v'}, {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},     {NULL, 0, NULL, 0},
     };
     const char *db_opt = NULL;
     ndb_format fmt = NDB_FMT_NATIVE;
@@ -256,9 +256,12 @@ typedef struct export_args {
 static cli_status export_parse(int argc, char **argv, export_args *o, bool *help)
 {
     static const struct option longopts[] = {
-        {"db", required_argument, NULL, 'd'},     {"query", required_argument, NULL, 'q'},
-        {"format", required_argument, NULL, 'f'}, {"output", required_argument, NULL, 'o'},
-        {"json", no_argument, NULL, 'j'},         {"help", no_argument, NULL, 'h'},
+        {"db", required_argument, NULL, 'd'},
+        {"query", required_argument, NULL, 'q'},
+        {"format", required_argument, NULL, 'f'},
+        {"output", required_argument, NULL, 'o'},
+        {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -300,8 +303,7 @@ static cli_status export_parse(int argc, char **argv, export_args *o, bool *help
         }
     }
     if (optind < argc)
-        return ndb_cli_usage_msg("export", "unexpected argument '%s' (use --query)",
-                                 argv[optind]);
+        return ndb_cli_usage_msg("export", "unexpected argument '%s' (use --query)", argv[optind]);
     if (!o->have_fmt)
         return ndb_cli_usage_msg("export", "--format jsonl|csv|native is required");
     return CLI_OK;
@@ -385,9 +387,8 @@ out:
         }
     }
     if (rc == NDB_OK && o.output)
-        printf("exported %llu article%s (%.1f MB of articles) to %s\n",
-               (unsigned long long)written, written == 1 ? "" : "s", (double)bytes / 1e6,
-               o.output);
+        printf("exported %llu article%s (%.1f MB of articles) to %s\n", (unsigned long long)written,
+               written == 1 ? "" : "s", (double)bytes / 1e6, o.output);
     if (rc != NDB_OK)
         ndb_cli_fail(&err, rc);
     ndb_buf_fini(&e.ids);

@@ -3,7 +3,8 @@
 **
 ** What: joins the QUERY words with spaces, opens a snapshot of the newest commit and calls
 ** ndb_search (or ndb_count for --count). Human output: a total line ("1,234 articles
-** match"; --count prints the bare number), then per hit its rank, date, outlet, score, URL, title (when a side file gave
+** match"; --count prints the bare number), then per hit its rank, date, outlet, score, URL, title
+*(when a side file gave
 ** one) and the snippet, whose [[matches]] become bold on a terminal and stay as-is
 ** otherwise (so pipes and tests see the library's markers). --json: one object per hit
 ** {rank,id,url,outlet,date,title,score,snippet}, then a summary object
@@ -174,23 +175,22 @@ static ndb_rc search_print_json(const search_args *o, const char *query, const n
     ndb_rc rc = NDB_OK;
     for (size_t i = 0; i < r->n && rc == NDB_OK; i++) {
         const ndb_hit *h = &r->hits[i];
-        json_t *obj = json_pack("{s:I, s:I, s:o, s:o, s:o, s:o, s:f, s:o}", "rank",
-                                (json_int_t)(o->so.offset + i + 1), "id", (json_int_t)h->id,
-                                "url", ndb_cli_json_str(h->url, strlen(h->url)), "outlet",
-                                ndb_cli_json_str(h->outlet, strlen(h->outlet)), "date",
-                                ndb_cli_json_date(h->date), "title",
-                                ndb_cli_json_str(h->title, strlen(h->title)), "score", h->score,
-                                "snippet", ndb_cli_json_str(h->snippet, strlen(h->snippet)));
+        json_t *obj = json_pack(
+            "{s:I, s:I, s:o, s:o, s:o, s:o, s:f, s:o}", "rank", (json_int_t)(o->so.offset + i + 1),
+            "id", (json_int_t)h->id, "url", ndb_cli_json_str(h->url, strlen(h->url)), "outlet",
+            ndb_cli_json_str(h->outlet, strlen(h->outlet)), "date", ndb_cli_json_date(h->date),
+            "title", ndb_cli_json_str(h->title, strlen(h->title)), "score", h->score, "snippet",
+            ndb_cli_json_str(h->snippet, strlen(h->snippet)));
         rc = ndb_cli_json_print(stdout, obj, err);
     }
     if (rc == NDB_OK)
-        rc = ndb_cli_json_print(
-            stdout,
-            json_pack("{s:I, s:I, s:I, s:s, s:o}", "total", (json_int_t)r->total, "offset",
-                      (json_int_t)o->so.offset, "returned", (json_int_t)r->n, "sort",
-                      search_sort_name(o->so.sort), "query",
-                      ndb_cli_json_str(query, strlen(query))),
-            err);
+        rc =
+            ndb_cli_json_print(stdout,
+                               json_pack("{s:I, s:I, s:I, s:s, s:o}", "total", (json_int_t)r->total,
+                                         "offset", (json_int_t)o->so.offset, "returned",
+                                         (json_int_t)r->n, "sort", search_sort_name(o->so.sort),
+                                         "query", ndb_cli_json_str(query, strlen(query))),
+                               err);
     return rc;
 }
 
@@ -204,8 +204,7 @@ static void search_print_human(const search_args *o, const ndb_results *r, bool 
     printf("%s article%s match%s", ndb_cli_fmt_count(r->total, n1, sizeof n1),
            r->total == 1 ? "" : "s", r->total == 1 ? "es" : "");
     if (r->n > 0 && (r->n < r->total || o->so.offset > 0))
-        printf("  (showing %llu-%llu, by %s)",
-               (unsigned long long)o->so.offset + 1,
+        printf("  (showing %llu-%llu, by %s)", (unsigned long long)o->so.offset + 1,
                (unsigned long long)(o->so.offset + r->n), search_sort_name(o->so.sort));
     printf("\n");
     for (size_t i = 0; i < r->n; i++) {

@@ -147,8 +147,7 @@ static void cli_log(void *ctx, ndb_log_level level, const char *msg)
     fprintf(stderr, "newsdb: log %s: %s\n", names[level & 3], msg);
 }
 
-ndb_rc ndb_cli_open(const char *path, bool create, ndb_stemmer stemmer, ndb_db **db,
-                    ndb_err *err)
+ndb_rc ndb_cli_open(const char *path, bool create, ndb_stemmer stemmer, ndb_db **db, ndb_err *err)
 {
     ndb_options opt;
     memset(&opt, 0, sizeof opt);
@@ -323,8 +322,8 @@ static ndb_rc cli_out_flush(cli_out *o, ndb_err *err)
     if (o->buf.n == 0)
         return NDB_OK;
     if (o->path) {
-        rc = ndb_vfs_pwrite_all(ndb_vfs_default(), o->fd, o->buf.p, o->buf.n, (off_t)o->off,
-                                o->tmp, err);
+        rc = ndb_vfs_pwrite_all(ndb_vfs_default(), o->fd, o->buf.p, o->buf.n, (off_t)o->off, o->tmp,
+                                err);
         o->off += (int64_t)o->buf.n;
     } else if (fwrite(o->buf.p, 1, o->buf.n, stdout) != o->buf.n) {
         rc = ndb_err_sys(err, NDB_EIO, errno, "stdout");

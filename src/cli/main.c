@@ -39,9 +39,10 @@ static const cli_command main_commands[] = {
 
 static void main_overview(FILE *f)
 {
-    fprintf(f, "usage: newsdb COMMAND [options] [args]\n"
-               "newsdb %s, an embedded news-archive search engine.\n\n"
-               "Commands:\n",
+    fprintf(f,
+            "usage: newsdb COMMAND [options] [args]\n"
+            "newsdb %s, an embedded news-archive search engine.\n\n"
+            "Commands:\n",
             ndb_version());
     for (size_t i = 0; i < MAIN_NCOMMANDS; i++)
         fprintf(f, "  %-9s %s\n", main_commands[i].name, main_commands[i].summary);

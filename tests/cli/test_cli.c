@@ -27,10 +27,10 @@
 #define SEED_DEFAULT 20161011u
 
 typedef struct tctx {
-    char dir[256];   /* temp dir of this test */
-    char db[320];    /* archive path inside it */
-    char bin[4096];  /* newsdb */
-    char gen[4096];  /* gen_corpus */
+    char dir[256];  /* temp dir of this test */
+    char db[320];   /* archive path inside it */
+    char bin[4096]; /* newsdb */
+    char gen[4096]; /* gen_corpus */
     uint64_t seed;
     int nrun;
 } tctx;
@@ -137,13 +137,14 @@ static void run_prog(tctx *t, trun *r, const char *prog, const char *in, const c
         r->err = ndb_strdup("");
 }
 
-#define NEWSDB(t, r, ...) run_prog((t), (r), (t)->bin, NULL, (const char *const[]){__VA_ARGS__, NULL})
-#define NEWSDB_IN(t, r, in, ...)                                                                  \
+#define NEWSDB(t, r, ...)                                                                          \
+    run_prog((t), (r), (t)->bin, NULL, (const char *const[]){__VA_ARGS__, NULL})
+#define NEWSDB_IN(t, r, in, ...)                                                                   \
     run_prog((t), (r), (t)->bin, (in), (const char *const[]){__VA_ARGS__, NULL})
 
 /* Generate a corpus into t->dir/name with gen_corpus; skipped when the tool is missing. */
-static void gen(tctx *t, const char *name, unsigned n, unsigned bad, const char *kinds,
-                char *out, size_t cap)
+static void gen(tctx *t, const char *name, unsigned n, unsigned bad, const char *kinds, char *out,
+                size_t cap)
 {
     char ns[32], ss[32], bs[32];
     trun r;
@@ -249,13 +250,15 @@ typedef struct help_case {
 
 static const help_case help_cases[] = {
     {"init", {"--db", "-d", "--stemmer", "english", "porter", "none", "--json", "--help"}},
-    {"add", {"--db", "--strict", "--meta", "--commit-every", "--stemmer", "--json", "--help",
-             "stdin"}},
-    {"search", {"--db", "--limit", "--offset", "--count", "--sort", "date-asc", "--snippets",
-                "--no-snippets", "--exhaustive", "--json", "--help"}},
+    {"add",
+     {"--db", "--strict", "--meta", "--commit-every", "--stemmer", "--json", "--help", "stdin"}},
+    {"search",
+     {"--db", "--limit", "--offset", "--count", "--sort", "date-asc", "--snippets", "--no-snippets",
+      "--exhaustive", "--json", "--help"}},
     {"get", {"--db", "--versions", "--format", "native", "json", "--json", "--help"}},
-    {"export", {"--db", "--query", "--format", "jsonl", "csv", "native", "concatenated", "-o",
-                "--json", "--help"}},
+    {"export",
+     {"--db", "--query", "--format", "jsonl", "csv", "native", "concatenated", "-o", "--json",
+      "--help"}},
     {"stats", {"--db", "--json", "--help"}},
     {"check", {"--db", "--json", "--help"}},
     {"optimize", {"--db", "--json", "--help"}},
@@ -500,8 +503,8 @@ Test(cli, search_outputs)
     const char *nl = strchr(r.out, '\n');
     json_t *hit = json_loadb(r.out, (size_t)(nl - r.out), 0, &e);
     cr_assert(hit != NULL);
-    static const char *const keys[] = {"rank", "id", "url", "outlet", "date", "title", "score",
-                                       "snippet"};
+    static const char *const keys[] = {"rank", "id",    "url",   "outlet",
+                                       "date", "title", "score", "snippet"};
     for (size_t k = 0; k < 8; k++)
         cr_assert(json_object_get(hit, keys[k]) != NULL, "hit lacks %s", keys[k]);
     cr_assert(strstr(json_string_value(json_object_get(hit, "snippet")), "[[") != NULL,
@@ -782,19 +785,11 @@ Test(cli, duplicates_updates_and_versions)
 
 /* ---------------------------------------------------------------- lock */
 
-Test(cli, second_writer_gets_locked_error)
+/* Start `newsdb add -d DB -` reading a tar stream from a pipe we keep open: it takes the
+** writer lock, then blocks reading stdin. *wfd is the pipe's write end. */
+static pid_t start_holder(const tctx *t, int *wfd)
 {
-    char p1[400];
-    tctx t;
-    trun r;
     int pipefd[2];
-    tctx_init(&t);
-    snprintf(p1, sizeof p1, "%s/a.txt", t.dir);
-    spit(p1, art_a, sizeof art_a - 1);
-    NEWSDB(&t, &r, "init", "-d", t.db);
-    cr_assert_eq(r.status, 0, "%s", r.err);
-    trun_free(&r);
-    /* holder: `newsdb add -` reading a tar stream from a pipe we keep open */
     cr_assert(pipe(pipefd) == 0);
     pid_t pid = fork();
     cr_assert(pid >= 0);
@@ -804,21 +799,43 @@ Test(cli, second_writer_gets_locked_error)
         dup2(devnull, 1);
         dup2(devnull, 2);
         close(pipefd[1]);
-        execl(t.bin, t.bin, "add", "-d", t.db, "-", (char *)NULL);
+        execl(t->bin, t->bin, "add", "-d", t->db, "-", (char *)NULL);
         _exit(127);
     }
     close(pipefd[0]);
+    *wfd = pipefd[1];
+    return pid;
+}
+
+Test(cli, second_writer_gets_locked_error)
+{
+    char p1[400];
+    tctx t;
+    trun r;
+    int wfd = -1;
+    tctx_init(&t);
+    snprintf(p1, sizeof p1, "%s/a.txt", t.dir);
+    spit(p1, art_a, sizeof art_a - 1);
+    NEWSDB(&t, &r, "init", "-d", t.db);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    trun_free(&r);
+    /* Our probe may win the lock race against a holder that is just starting; the holder
+    ** then exits with "locked" itself, so it is restarted until it holds the lock. */
+    pid_t pid = start_holder(&t, &wfd);
     bool locked = false;
     for (int i = 0; i < 100 && !locked; i++) {
+        usleep(50000);
+        if (waitpid(pid, NULL, WNOHANG) == pid) {
+            close(wfd);
+            pid = start_holder(&t, &wfd);
+            continue;
+        }
         NEWSDB(&t, &r, "add", "-d", t.db, p1);
-        if (r.status == 1 && strstr(r.err, "locked") != NULL)
-            locked = true;
-        else
-            usleep(50000);
+        locked = r.status == 1 && strstr(r.err, "locked") != NULL;
         if (!locked)
             trun_free(&r);
     }
-    close(pipefd[1]);
+    close(wfd);
     kill(pid, SIGTERM);
     waitpid(pid, NULL, 0);
     cr_assert(locked, "no 'locked' error while another add held the writer lock");
@@ -991,8 +1008,7 @@ Test(cli, every_json_output_parses)
             args[k++] = strcmp(cmds[i][j], "DIR") == 0 ? dir : cmds[i][j];
         run_prog(&t, &r, t.bin, NULL, args);
         cr_assert_eq(r.status, 0, "%s --json: exit %d: %s", cmds[i][0], r.status, r.err);
-        cr_assert(json_all_lines(r.out, cmds[i][0]) >= 1, "%s --json printed nothing",
-                  cmds[i][0]);
+        cr_assert(json_all_lines(r.out, cmds[i][0]) >= 1, "%s --json printed nothing", cmds[i][0]);
         trun_free(&r);
     }
     tctx_fini(&t);
