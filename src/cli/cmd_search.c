@@ -32,7 +32,8 @@ static const char search_help[] =
     "Options:\n"
     "  -d, --db DB           archive directory (default: $NEWSDB_DB, else ./news.db)\n"
     "  -n, --limit N         hits to show (default 10, at most 10000)\n"
-    "      --offset N        hits to skip first (for paging)\n"
+    "      --offset N        hits to skip first, for paging (offset + limit <= 100000;\n"
+    "                        use export for everything)\n"
     "      --count           print only the exact number of matching articles\n"
     "      --sort ORDER      score (default: best first), date (newest first) or date-asc\n"
     "                        (oldest first); ties go to the lower id, undated last\n"
@@ -207,6 +208,8 @@ static void search_print_human(const search_args *o, const ndb_results *r, bool 
         printf("  (showing %llu-%llu, by %s)", (unsigned long long)o->so.offset + 1,
                (unsigned long long)(o->so.offset + r->n), search_sort_name(o->so.sort));
     printf("\n");
+    if (r->n == 0)
+        printf("(no hits past offset %u)\n", o->so.offset);
     for (size_t i = 0; i < r->n; i++) {
         const ndb_hit *h = &r->hits[i];
         ndb_cli_fmt_date(h->date, d, sizeof d);

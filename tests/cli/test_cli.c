@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -141,6 +142,56 @@ static void run_prog(tctx *t, trun *r, const char *prog, const char *in, const c
     run_prog((t), (r), (t)->bin, NULL, (const char *const[]){__VA_ARGS__, NULL})
 #define NEWSDB_IN(t, r, in, ...)                                                                   \
     run_prog((t), (r), (t)->bin, (in), (const char *const[]){__VA_ARGS__, NULL})
+
+/* Run newsdb with file descriptor `tty_fd` (1 or 2) on a pseudo-terminal and the other one
+** on /dev/null; r->out gets what the terminal showed. */
+static void run_pty(tctx *t, trun *r, int tty_fd, const char *const *args)
+{
+    const char *argv[32];
+    int n = 0;
+    argv[n++] = t->bin;
+    for (; args[n - 1] && n < 31; n++)
+        argv[n] = args[n - 1];
+    argv[n] = NULL;
+    int m = posix_openpt(O_RDWR | O_NOCTTY);
+    cr_assert(m >= 0 && grantpt(m) == 0 && unlockpt(m) == 0, "no pseudo-terminal");
+    const char *slave = ptsname(m);
+    cr_assert(slave != NULL);
+    pid_t pid = fork();
+    cr_assert(pid >= 0);
+    if (pid == 0) {
+        int s = open(slave, O_RDWR);
+        int devnull = open("/dev/null", O_RDWR);
+        if (s < 0 || devnull < 0)
+            _exit(126);
+        dup2(devnull, 0);
+        dup2(tty_fd == 1 ? s : devnull, 1);
+        dup2(tty_fd == 2 ? s : devnull, 2);
+        close(m);
+        execv(t->bin, (char *const *)argv);
+        _exit(127);
+    }
+    ndb_buf b;
+    ndb_buf_init(&b, NDB_BUF_NOMAX);
+    for (;;) {
+        struct pollfd pf = {.fd = m, .events = POLLIN};
+        char chunk[4096];
+        if (poll(&pf, 1, 10000) <= 0)
+            break;
+        ssize_t got = read(m, chunk, sizeof chunk);
+        if (got <= 0)
+            break; /* EIO: the child closed the terminal */
+        cr_assert(ndb_buf_append(&b, chunk, (size_t)got) == NDB_OK);
+    }
+    int ws = 0;
+    waitpid(pid, &ws, 0);
+    close(m);
+    cr_assert(ndb_buf_cstr(&b) == NDB_OK);
+    r->status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+    r->out = (char *)ndb_buf_detach(&b, &r->nout);
+    r->err = ndb_strdup("");
+    r->nerr = 0;
+}
 
 /* Generate a corpus into t->dir/name with gen_corpus; skipped when the tool is missing. */
 static void gen(tctx *t, const char *name, unsigned n, unsigned bad, const char *kinds, char *out,
@@ -1056,5 +1107,41 @@ Test(cli, export_native_single_article_by_url)
         ndb_free(b);
     }
     cr_assert(checked > 50, "only %zu URLs checked", checked);
+    tctx_fini(&t);
+}
+
+/* On a terminal: search shows matches in bold instead of [[ ]], add draws a progress bar on
+** stderr and clears it; NO_COLOR turns bold off. */
+Test(cli, terminal_bold_and_progress)
+{
+    char dir[400];
+    tctx t;
+    trun r;
+    tctx_init(&t);
+    unsetenv("NO_COLOR");
+    gen(&t, "corpus", 600, 0, NULL, dir, sizeof dir);
+    run_pty(&t, &r, 2, (const char *const[]){"add", "-d", t.db, dir, NULL});
+    cr_assert_eq(r.status, 0, "add on a terminal: exit %d", r.status);
+    cr_assert(strstr(r.out, "articles") != NULL && strstr(r.out, "MB/s") != NULL,
+              "no progress bar on the terminal: %s", r.out);
+    cr_assert(strstr(r.out, "\r\033[K") != NULL, "progress bar never cleared: %s", r.out);
+    trun_free(&r);
+    run_pty(&t, &r, 1,
+            (const char *const[]){"search", "-d", t.db, "--limit", "3", "election", NULL});
+    cr_assert_eq(r.status, 0);
+    cr_assert(strstr(r.out, "\033[1m") != NULL, "no bold on a terminal: %s", r.out);
+    cr_assert(strstr(r.out, "[[") == NULL, "raw [[ markers on a terminal: %s", r.out);
+    trun_free(&r);
+    setenv("NO_COLOR", "1", 1);
+    run_pty(&t, &r, 1,
+            (const char *const[]){"search", "-d", t.db, "--limit", "3", "election", NULL});
+    cr_assert(strstr(r.out, "\033[") == NULL && strstr(r.out, "[[") != NULL, "NO_COLOR ignored: %s",
+              r.out);
+    trun_free(&r);
+    /* past the last hit: the total, and a note instead of hits */
+    NEWSDB(&t, &r, "search", "-d", t.db, "--offset", "90000", "election");
+    cr_assert_eq(r.status, 0);
+    cr_assert(strstr(r.out, "no hits past offset 90000") != NULL, "%s", r.out);
+    trun_free(&r);
     tctx_fini(&t);
 }
