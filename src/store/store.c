@@ -557,6 +557,20 @@ static ndb_rc store_open_file(ndb_store *s, int i, const ndb_store_state *st, nd
     return NDB_OK;
 }
 
+/* Writer-preferring: with glibc's default (reader preference) a steady stream of readers
+** would starve refresh forever. A waiting writer blocks new readers, so no public function
+** may take the read lock twice (see store_int.h). */
+static void store_lock_init(pthread_rwlock_t *l)
+{
+    pthread_rwlockattr_t a;
+    pthread_rwlockattr_init(&a);
+#if defined(__GLIBC__)
+    pthread_rwlockattr_setkind_np(&a, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+#endif
+    pthread_rwlock_init(l, &a);
+    pthread_rwlockattr_destroy(&a);
+}
+
 static ndb_rc store_alloc(const ndb_vfs *vfs, const char *dir, bool writable, ndb_store **out,
                           ndb_err *err)
 {
@@ -575,8 +589,9 @@ static ndb_rc store_alloc(const ndb_vfs *vfs, const char *dir, bool writable, nd
     }
     ndb_buf_init(&s->blk, NDB_BUF_NOMAX);
     ndb_buf_init(&s->rec, NDB_BUF_NOMAX);
+    ndb_buf_init(&s->memo_url, STORE_FIELD_MAX);
     ndb_buf_init(&s->purl, NDB_BUF_NOMAX);
-    pthread_rwlock_init(&s->lock, NULL);
+    store_lock_init(&s->lock);
     *out = s;
     s->sup = ndb_calloc(STORE_SUP_CHUNKS, sizeof *s->sup);
     if (!s->sup || !s->dir)
@@ -668,6 +683,7 @@ void ndb_store_close(ndb_store *s)
     ndb_free(s->slots);
     ndb_buf_fini(&s->blk);
     ndb_buf_fini(&s->rec);
+    ndb_buf_fini(&s->memo_url);
     ndb_buf_fini(&s->purl);
     ndb_free(s->dir);
     ndb_free(s->purl_off);

@@ -93,6 +93,13 @@ struct ndb_store {
     uint64_t *purl_off;              /* [appended + 1] offsets into purl */
     size_t purl_cap;
     uint64_t ptotal_len, praw_bytes;
+    /* url_latest -> append of the same URL (the api's add path) resolves once: the last
+    ** resolution, valid while no doc was appended since (memo_ndocs == ndocs_all). */
+    ndb_buf memo_url;
+    uint64_t memo_key;
+    uint32_t memo_first;
+    uint32_t memo_ndocs;
+    bool memo_ok;
     void *cctx; /* ZSTD_CCtx */
     int level;
     uint8_t *zbuf;

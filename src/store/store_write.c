@@ -178,6 +178,28 @@ static void store_put_col(uint8_t *p, int32_t date, uint32_t outlet, uint32_t le
     ndb_put_u32le(p + 12, 0);
 }
 
+/* store_url_resolve through the one-entry memo. */
+static ndb_rc store_resolve_memo(ndb_store *s, const char *url, size_t n, uint64_t *key,
+                                 uint32_t *first, ndb_err *err)
+{
+    ndb_rc rc;
+    if (s->memo_ok && s->memo_ndocs == s->ndocs_all && s->memo_url.n == n &&
+        (n == 0 || memcmp(s->memo_url.p, url, n) == 0)) {
+        *key = s->memo_key;
+        *first = s->memo_first;
+        return NDB_OK;
+    }
+    rc = store_url_resolve(s, url, n, key, first, err);
+    if (rc != NDB_OK)
+        return rc;
+    ndb_buf_reset(&s->memo_url);
+    s->memo_ok = ndb_buf_append(&s->memo_url, url, n) == NDB_OK;
+    s->memo_key = *key;
+    s->memo_first = *first;
+    s->memo_ndocs = s->ndocs_all;
+    return NDB_OK;
+}
+
 static ndb_rc store_append_locked(ndb_store *s, const ndb_store_doc_in *d, uint32_t *id,
                                   ndb_err *err)
 {
@@ -191,7 +213,7 @@ static ndb_rc store_append_locked(ndb_store *s, const ndb_store_doc_in *d, uint3
     if (rc == NDB_OK)
         rc = store_validate(s, d, err);
     if (rc == NDB_OK)
-        rc = store_url_resolve(s, (const char *)d->url.p, d->url.n, &key, &first, err);
+        rc = store_resolve_memo(s, (const char *)d->url.p, d->url.n, &key, &first, err);
     if (rc == NDB_OK && on > 0)
         oid = store_outlet_lookup(s, outlet, on);
     if (rc == NDB_OK)
@@ -257,10 +279,10 @@ ndb_rc ndb_store_url_latest(ndb_store *s, const char *url, size_t n, uint32_t *i
     ndb_rc rc;
     ndb_err_clear(err);
     *found = false;
-    pthread_rwlock_rdlock(&s->lock);
+    pthread_rwlock_wrlock(&s->lock);
     rc = store_check_writable(s, err);
     if (rc == NDB_OK)
-        rc = store_url_resolve(s, url, n, &key, &first, err);
+        rc = store_resolve_memo(s, url, n, &key, &first, err);
     if (rc != NDB_OK || first == STORE_NONE)
         goto out;
     last = store_url_latest_id(s, first, UINT32_MAX);

@@ -115,7 +115,14 @@ static void append_all(ndb_store *s, const tdoc *d, size_t n, uint32_t first_id)
         ndb_store_doc_in in = doc_in(&d[i]);
         uint32_t id = 0;
         ndb_err e;
-        ndb_rc rc = ndb_store_append(s, &in, &id, &e);
+        ndb_rc rc;
+        if (i % 2) { /* the api's path: url_latest, then append the same URL */
+            uint64_t h;
+            bool found;
+            cr_assert_eq(ndb_store_url_latest(s, d[i].url, strlen(d[i].url), &id, &h, &found, &e),
+                         NDB_OK, "%s", e.msg);
+        }
+        rc = ndb_store_append(s, &in, &id, &e);
         cr_assert_eq(rc, NDB_OK, "append %zu: %s", i, e.msg);
         cr_assert_eq(id, first_id + i);
     }
@@ -753,4 +760,137 @@ Test(store, throughput_report)
 {
     throughput(1);
     throughput(3);
+}
+
+/* --------------------------------------------------------------- OOM */
+
+Test(store, oom_append_and_open)
+{
+    uint64_t seed0 = ndb_test_seed(37), rng = seed0;
+    char dir[256];
+    ndb_store *w = NULL, *r = NULL;
+    ndb_store_state st;
+    ndb_err e;
+    size_t n = 120, i;
+    uint64_t N;
+    tdoc *d = gen_docs(n, &rng, 30, 20000);
+    cr_assert_not_null(ndb_test_tmpdir(dir, sizeof dir));
+    cr_assert_eq(ndb_store_open(NULL, dir, NULL, true, &w, &e), NDB_OK);
+    append_all(w, d, 40, 0);
+    cr_assert_eq(ndb_store_sync(w, &st, &e), NDB_OK);
+    /* every append under failing allocation N = 1, 2, ... until it succeeds */
+    for (i = 40; i < n; i++) {
+        ndb_store_doc_in in = doc_in(&d[i]);
+        uint32_t id = 0;
+        ndb_rc rc = NDB_ENOMEM;
+        for (N = 1; rc == NDB_ENOMEM; N++) {
+            ndb_alloc_fail_at(N, true);
+            rc = ndb_store_append(w, &in, &id, &e);
+            ndb_alloc_fail_at(0, false);
+            if (rc == NDB_ENOMEM)
+                cr_assert_eq(ndb_store_ndocs(w), i, "failed append changed the store");
+        }
+        cr_assert_eq(rc, NDB_OK, "%s", e.msg);
+        cr_assert_eq(id, i);
+    }
+    cr_assert_eq(ndb_store_sync(w, &st, &e), NDB_OK);
+    ndb_store_close(w);
+    /* open under failing allocation */
+    for (N = 1;; N++) {
+        ndb_rc rc;
+        ndb_alloc_fail_at(N, true);
+        rc = ndb_store_open(NULL, dir, &st, false, &r, &e);
+        ndb_alloc_fail_at(0, false);
+        if (rc == NDB_OK)
+            break;
+        cr_assert_eq(rc, NDB_ENOMEM, "N=%llu: %s", (unsigned long long)N, e.msg);
+        cr_assert_null(r);
+    }
+    for (i = 0; i < n; i++)
+        expect_doc(r, (uint32_t)i, &d[i], seed0);
+    check_versions(r, d, n, (uint32_t)n, false, seed0);
+    cr_assert_eq(ndb_store_check(r, &st, NULL, NULL, &e), NDB_OK, "%s", e.msg);
+    ndb_store_close(r);
+    free_docs(d, n);
+    ndb_test_rmtree(dir);
+}
+
+/* --------------------------------------------------------------- threads */
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+typedef struct tctx {
+    ndb_store *r;
+    const tdoc *d;
+    size_t n;
+    atomic_uint visible; /* docs the reader store has been refreshed to */
+    atomic_int stop;
+    atomic_int bad;
+} tctx;
+
+static void *reader_thread(void *arg)
+{
+    tctx *c = arg;
+    uint64_t rng = 99;
+    while (!atomic_load(&c->stop)) {
+        uint32_t vis = atomic_load(&c->visible), id, want;
+        ndb_store_doc *g = NULL;
+        size_t i;
+        if (vis == 0)
+            continue;
+        i = (size_t)(ndb_rand_next(&rng) % vis);
+        if (ndb_store_get(c->r, (uint32_t)i, &g, NULL) != NDB_OK || g->raw_len != c->d[i].raw_len ||
+            strcmp(g->url, c->d[i].url) != 0)
+            atomic_fetch_add(&c->bad, 1);
+        ndb_store_doc_free(g);
+        want = (uint32_t)oracle_latest(c->d, vis, c->d[i].url);
+        if (!ndb_store_url_find(c->r, c->d[i].url, strlen(c->d[i].url), vis, &id) || id != want)
+            atomic_fetch_add(&c->bad, 1);
+        id = ndb_store_superseded_by(c->r, (uint32_t)i);
+        if (id != 0 && id <= i)
+            atomic_fetch_add(&c->bad, 1);
+        if (ndb_store_cols(c->r)[i].len != c->d[i].len)
+            atomic_fetch_add(&c->bad, 1);
+    }
+    return NULL;
+}
+
+Test(store, concurrent_readers_during_refresh)
+{
+    uint64_t seed0 = ndb_test_seed(41), rng = seed0;
+    char dir[256];
+    ndb_store *w = NULL;
+    ndb_store_state st;
+    ndb_err e;
+    size_t n = 1200, i;
+    tdoc *d = gen_docs(n, &rng, 150, 2000);
+    pthread_t th[4];
+    tctx c;
+    memset(&c, 0, sizeof c);
+    c.d = d;
+    c.n = n;
+    cr_assert_not_null(ndb_test_tmpdir(dir, sizeof dir));
+    cr_assert_eq(ndb_store_open(NULL, dir, NULL, true, &w, &e), NDB_OK);
+    append_all(w, d, 100, 0);
+    cr_assert_eq(ndb_store_sync(w, &st, &e), NDB_OK);
+    cr_assert_eq(ndb_store_open(NULL, dir, &st, false, &c.r, &e), NDB_OK, "%s", e.msg);
+    atomic_store(&c.visible, 100);
+    for (i = 0; i < 4; i++)
+        pthread_create(&th[i], NULL, reader_thread, &c);
+    for (i = 100; i < n; i += 100) {
+        append_all(w, d + i, 100, (uint32_t)i);
+        cr_assert_eq(ndb_store_sync(w, &st, &e), NDB_OK);
+        cr_assert_eq(ndb_store_refresh(c.r, &st, &e), NDB_OK, "%s", e.msg);
+        atomic_store(&c.visible, (unsigned)(i + 100));
+    }
+    atomic_store(&c.stop, 1);
+    for (i = 0; i < 4; i++)
+        pthread_join(th[i], NULL);
+    cr_assert_eq(atomic_load(&c.bad), 0, "%d bad reads NDB_SEED=%llu", atomic_load(&c.bad),
+                 (unsigned long long)seed0);
+    ndb_store_close(c.r);
+    ndb_store_close(w);
+    free_docs(d, n);
+    ndb_test_rmtree(dir);
 }
