@@ -894,3 +894,84 @@ Test(store, concurrent_readers_during_refresh)
     free_docs(d, n);
     ndb_test_rmtree(dir);
 }
+
+/* --------------------------------------------------------------- real-corpus throughput */
+
+#include <archive.h>
+#include <archive_entry.h>
+
+/* Append+sync throughput over a real corpus (not asserted; prints one line per level). */
+static void corpus_throughput(const char *tgz, int level)
+{
+    struct archive *a = archive_read_new();
+    struct archive_entry *ent;
+    char dir[256];
+    ndb_store *w = NULL;
+    ndb_store_state st;
+    ndb_err e;
+    size_t cap = 1 << 20, total = 0, ndocs = 0;
+    uint8_t *buf = malloc(cap);
+    uint64_t t = 0;
+    archive_read_support_filter_all(a);
+    archive_read_support_format_all(a);
+    cr_assert_eq(archive_read_open_filename(a, tgz, 1 << 16), ARCHIVE_OK);
+    cr_assert_not_null(ndb_test_tmpdir(dir, sizeof dir));
+    cr_assert_eq(ndb_store_open(NULL, dir, NULL, true, &w, &e), NDB_OK);
+    ndb_store_set_zstd_level(w, level);
+    while (archive_read_next_header(a, &ent) == ARCHIVE_OK && total < (40u << 20)) {
+        const char *name = archive_entry_pathname(ent);
+        la_ssize_t k;
+        size_t n = 0;
+        ndb_store_doc_in in;
+        uint32_t id;
+        uint64_t t0;
+        while ((k = archive_read_data(a, buf + n, cap - n)) > 0) {
+            n += (size_t)k;
+            if (n == cap)
+                buf = realloc(buf, cap *= 2);
+        }
+        memset(&in, 0, sizeof in);
+        in.raw.p = buf;
+        in.raw.n = n;
+        in.url.p = (const uint8_t *)name;
+        in.url.n = strlen(name);
+        in.outlet = "corpus.example";
+        in.date = NDB_DATE_NONE;
+        in.len = (uint32_t)(n / 6);
+        t0 = ndb_now_ns();
+        cr_assert_eq(ndb_store_append(w, &in, &id, &e), NDB_OK, "%s", e.msg);
+        if (++ndocs % 5000 == 0)
+            cr_assert_eq(ndb_store_sync(w, &st, &e), NDB_OK);
+        t += ndb_now_ns() - t0;
+        total += n;
+    }
+    {
+        uint64_t t0 = ndb_now_ns();
+        cr_assert_eq(ndb_store_sync(w, &st, &e), NDB_OK);
+        t += ndb_now_ns() - t0;
+    }
+    fprintf(stderr,
+            "store throughput on %s (zstd level %d): %zu docs, %.1f MB -> docs.log %.1f MB "
+            "(%.2fx), %.0f MB/s append+sync\n",
+            strrchr(tgz, '/') + 1, level, ndocs, (double)total / 1e6,
+            (double)st.len[NDB_STORE_LOG] / 1e6,
+            (double)total / (double)NDB_MAX(st.len[NDB_STORE_LOG], 1),
+            (double)total / 1e6 / ((double)t / 1e9));
+    archive_read_free(a);
+    ndb_store_close(w);
+    free(buf);
+    ndb_test_rmtree(dir);
+}
+
+Test(store, throughput_real_corpus)
+{
+    const char *c = ndb_test_corpora();
+    char path[4200];
+    if (!c)
+        cr_skip_test("shared corpora not found (NEWSDB_SHARED or ../shared/corpora)");
+    snprintf(path, sizeof path, "%s/allsides.tar.gz", c);
+    if (access(path, R_OK) != 0)
+        cr_skip_test("%s not found", path);
+    corpus_throughput(path, 1);
+    corpus_throughput(path, 3);
+}
