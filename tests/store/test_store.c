@@ -975,3 +975,38 @@ Test(store, throughput_real_corpus)
     corpus_throughput(path, 1);
     corpus_throughput(path, 3);
 }
+
+/* The first sync of a new archive (which also fsyncs the directory) under every fault. */
+Test(store, fault_first_sync)
+{
+    uint64_t seed0 = 43, rng = seed0;
+    tdoc *d = gen_docs(3, &rng, 10, 100);
+    uint64_t N;
+    bool done = false;
+    for (N = 1; !done && N < 50; N++) {
+        char dir[256];
+        ndb_vfs_fault f;
+        ndb_store *w = NULL;
+        ndb_store_state st;
+        ndb_err e;
+        ndb_rc rc;
+        ndb_vfs_fault_init(&f);
+        cr_assert_not_null(ndb_test_tmpdir(dir, sizeof dir));
+        cr_assert_eq(ndb_store_open(&f.vfs, dir, NULL, true, &w, &e), NDB_OK, "%s", e.msg);
+        append_all(w, d, 3, 0);
+        f.count = 0;
+        f.fail_at = N;
+        rc = ndb_store_sync(w, &st, &e);
+        if (rc == NDB_OK) {
+            cr_assert_gt(N, 6, "fewer counted ops than 5 file fsyncs + dir fsync");
+            done = true;
+        } else {
+            cr_assert_eq(rc, NDB_EIO, "N=%llu: %s", (unsigned long long)N, e.msg);
+            cr_assert_eq(ndb_store_sync(w, &st, &e), NDB_EPOISONED);
+        }
+        ndb_store_close(w);
+        ndb_test_rmtree(dir);
+    }
+    cr_assert(done);
+    free_docs(d, 3);
+}
