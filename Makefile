@@ -29,6 +29,7 @@ TOOL_SRC := $(sort $(wildcard tools/*.c))
 TOOL_BIN := $(TOOL_SRC:tools/%.c=$(BIN)/%)
 FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
 
+.SECONDARY:
 .PHONY: all lib check test deps deps-test demo asan fuzz clean lint fmt valgrind bench
 
 all: lib $(BIN)/newsdb $(TOOL_BIN) $(BIN)/search_example
@@ -58,7 +59,7 @@ $(BIN)/%: tools/%.c $(BUILD)/libnewsdb.a
 
 $(BUILD)/tests/%: tests/%.c $(TCOMMON_OBJ) $(BUILD)/libnewsdb.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) -Wno-missing-prototypes -o $@ $< $(TCOMMON_OBJ) \
+	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) -Wno-missing-prototypes -Wno-unknown-warning-option -Wno-format-truncation -o $@ $< $(TCOMMON_OBJ) \
 	    $(BUILD)/libnewsdb.a $(LIBS) $(TEST_LIBS)
 
 $(BUILD)/tests/common/%.o: tests/common/%.c

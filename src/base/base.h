@@ -147,6 +147,10 @@ typedef struct ndb_rd {
 
 static inline void ndb_rd_init(ndb_rd *r, const void *p, size_t n, ndb_rc bad)
 {
+    if (!p) { /* an empty view may come as NULL; NULL + 0 is undefined in C */
+        p = "";
+        n = 0;
+    }
     r->p = (const uint8_t *)p;
     r->end = r->p + n;
     r->bad = bad;

@@ -254,7 +254,8 @@ static ndb_rc manifest_list(const char *dir, uint64_t **gens, size_t *n, ndb_err
         v[k++] = g;
     }
     closedir(d);
-    qsort(v, k, sizeof *v, manifest_cmp_desc);
+    if (k > 1)
+        qsort(v, k, sizeof *v, manifest_cmp_desc);
     *gens = v;
     *n = k;
     return NDB_OK;
