@@ -241,8 +241,9 @@ static ndb_rc segw_put_term(ndb_segw *w, ndb_segout *o, const segw_term *e, uint
     uint32_t prev1 = 0;
     const uint32_t *dl = (const uint32_t *)w->doclens.p;
     ndb_rc rc = NDB_OK;
-    ndb_rd_init(&dr, e->docs.p, e->docs.n, NDB_EINVAL);
-    ndb_rd_init(&pr, e->pos.p, e->pos.n, NDB_EINVAL);
+    static const uint8_t none[1];
+    ndb_rd_init(&dr, e->docs.n ? e->docs.p : none, e->docs.n, NDB_EINVAL);
+    ndb_rd_init(&pr, e->pos.n ? e->pos.p : none, e->pos.n, NDB_EINVAL);
     ndb_segout_term_begin(o);
     for (bool open = e->freq > 0; rc == NDB_OK && (ndb_rd_left(&dr) > 0 || open);) {
         uint32_t d1, f;

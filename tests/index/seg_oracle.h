@@ -323,7 +323,8 @@ static inline void orc_expect_prefix(const orc *o, const char *p, uint32_t lo, u
         if (b > a && o->t[i].n >= pn && memcmp(o->t[i].s, p, pn) == 0)
             orc_collect(out, o->t[i].s, o->t[i].n);
     }
-    qsort(out->v, out->n, sizeof *out->v, orc_strcmp);
+    if (out->n > 1)
+        qsort(out->v, out->n, sizeof *out->v, orc_strcmp);
 }
 
 static inline void orc_names_eq(const orc_names *a, const orc_names *b, const char *p,
