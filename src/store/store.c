@@ -106,6 +106,7 @@ ndb_rc store_sup_reserve(ndb_store *s, uint32_t id, ndb_err *err)
         if (!c)
             return ndb_err_set(err, NDB_ENOMEM, "store: out of memory (superseded chunk)");
         atomic_store_explicit(&s->sup[ci], c, memory_order_release);
+        s->sup_hi = NDB_MAX(s->sup_hi, ci + 1);
     }
     return NDB_OK;
 }
@@ -672,7 +673,7 @@ void ndb_store_close(ndb_store *s)
     }
     if (s->map)
         munmap(s->map, s->map_size);
-    for (c = 0; s->sup && c < STORE_SUP_CHUNKS; c++)
+    for (c = 0; s->sup && c < s->sup_hi; c++)
         ndb_free((void *)atomic_load_explicit(&s->sup[c], memory_order_relaxed));
     ndb_free((void *)s->sup);
     for (c = 0; c < s->nout_all; c++)

@@ -25,12 +25,14 @@
 #include <stdio.h>
 
 #define CHECK_MAX_REPORTS 1000
+#define CHECK_CHUNK       ((size_t)1 << 20)
 
 typedef struct check_ctx {
     ndb_store *s;
     ndb_report_fn report;
     void *ctx;
     uint64_t problems;
+    size_t chunk; /* read size: CHECK_CHUNK, less for small stores */
 } check_ctx;
 
 static void check_fail(check_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -53,15 +55,13 @@ typedef struct check_seq {
     int file;
     uint64_t off, end;
     uint8_t *buf;
-    size_t n, pos, rec;
+    size_t n, pos, rec, cap;
 } check_seq;
-
-enum { CHECK_CHUNK = 1 << 20 };
 
 static const uint8_t *check_seq_next(check_seq *q, ndb_err *err)
 {
     if (q->pos + q->rec > q->n) {
-        size_t k = (size_t)NDB_MIN((uint64_t)CHECK_CHUNK, q->end - q->off);
+        size_t k = (size_t)NDB_MIN((uint64_t)q->cap, q->end - q->off);
         k -= k % q->rec;
         if (k == 0)
             return NULL;
@@ -95,7 +95,7 @@ static bool check_file(check_ctx *c, int f, const ndb_store_state *st, uint8_t *
         return false;
     }
     while (off < st->len[f]) {
-        size_t k = (size_t)NDB_MIN((uint64_t)CHECK_CHUNK, st->len[f] - off);
+        size_t k = (size_t)NDB_MIN((uint64_t)c->chunk, st->len[f] - off);
         if (ndb_vfs_pread_all(s->vfs, s->fd[f], buf, k, (off_t)off, name, &e) != NDB_OK) {
             check_fail(c, "%s", e.msg);
             return false;
@@ -270,7 +270,7 @@ static void check_blocks(check_ctx *c, const ndb_store_state *st, uint32_t ndocs
 }
 
 static void check_seq_init(check_seq *q, ndb_store *s, int file, const ndb_store_state *st,
-                           size_t rec, uint8_t *buf)
+                           size_t rec, uint8_t *buf, size_t cap)
 {
     memset(q, 0, sizeof *q);
     q->s = s;
@@ -279,12 +279,13 @@ static void check_seq_init(check_seq *q, ndb_store *s, int file, const ndb_store
     q->end = st->len[file];
     q->rec = rec;
     q->buf = buf;
+    q->cap = cap;
 }
 
 ndb_rc ndb_store_check(ndb_store *s, const ndb_store_state *st, ndb_report_fn report, void *ctx,
                        ndb_err *err)
 {
-    check_ctx c = {s, report, ctx, 0};
+    check_ctx c = {s, report, ctx, 0, 0};
     uint8_t *buf = NULL;
     bool ok[NDB_STORE_NFILES];
     check_seq qi, qc, qu;
@@ -296,7 +297,12 @@ ndb_rc ndb_store_check(ndb_store *s, const ndb_store_state *st, ndb_report_fn re
     pthread_rwlock_rdlock(&s->lock);
     if (!st)
         st = &s->st;
-    buf = ndb_malloc((size_t)CHECK_CHUNK * 4);
+    c.chunk = 4096; /* >= one record of every file, and a header */
+    for (f = 0; f < NDB_STORE_NFILES; f++) {
+        while (c.chunk < CHECK_CHUNK && c.chunk < st->len[f])
+            c.chunk *= 2;
+    }
+    buf = ndb_malloc(c.chunk * 4);
     if (!buf) {
         rc = ndb_err_set(err, NDB_ENOMEM, "store: out of memory");
         goto out;
@@ -317,9 +323,9 @@ ndb_rc ndb_store_check(ndb_store *s, const ndb_store_state *st, ndb_report_fn re
         check_outlets(&c, st);
     if (ok[NDB_STORE_LOG] && ok[NDB_STORE_IDX] && ok[NDB_STORE_COLS] && ok[NDB_STORE_URLS]) {
         ndocs = st->ndocs;
-        check_seq_init(&qi, s, NDB_STORE_IDX, st, STORE_IDX_REC, buf + CHECK_CHUNK);
-        check_seq_init(&qc, s, NDB_STORE_COLS, st, STORE_COL_REC, buf + 2 * (size_t)CHECK_CHUNK);
-        check_seq_init(&qu, s, NDB_STORE_URLS, st, STORE_URL_REC, buf + 3 * (size_t)CHECK_CHUNK);
+        check_seq_init(&qi, s, NDB_STORE_IDX, st, STORE_IDX_REC, buf + c.chunk, c.chunk);
+        check_seq_init(&qc, s, NDB_STORE_COLS, st, STORE_COL_REC, buf + 2 * c.chunk, c.chunk);
+        check_seq_init(&qu, s, NDB_STORE_URLS, st, STORE_URL_REC, buf + 3 * c.chunk, c.chunk);
         check_blocks(&c, st, ndocs, &qi, &qc, &qu);
     }
     if (c.problems > 0)
