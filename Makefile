@@ -80,7 +80,7 @@ check: deps-test
 	@$(MAKE) --no-print-directory test
 
 asan:
-	@$(MAKE) --no-print-directory test CC=clang BUILD=build-asan BIN=build-asan/bin \
+	@NEWSDB_QUICK=1 $(MAKE) --no-print-directory test CC=clang BUILD=build-asan BIN=build-asan/bin \
 	    OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
 
 valgrind: all $(TEST_BIN)
