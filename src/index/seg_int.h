@@ -25,7 +25,7 @@
 #define SEG_MINOR 0
 #define SEG_TRAILER_MAGIC 0x54474553u /* "SEGT" */
 #define SEG_TRAILER_SIZE 96
-#define SEG_CODEC NDB_CODEC_BITPACK /* codec of the segments we write */
+#define SEG_CODEC NDB_CODEC_PFOR /* codec of the segments we write */
 #define SEG_NAME_MAX 256
 
 enum { SEG_SEC_POST, SEG_SEC_DOCLEN, SEG_SEC_TERMS, SEG_SEC_TINDEX, SEG_NSEC };

@@ -13,7 +13,7 @@
 **   ...              T           TERMS: dictionary blocks (termdict/termdict.h)
 **   ...              8*ceil(nterms/32)  TINDEX: u64le offset of each block in TERMS
 **   n-108            96          TRAILER (section directory):
-**                                  0  u32 magic "SEGT"    4  u32 codec id (1 = bitpack)
+**                                  0  u32 magic "SEGT"    4  u32 codec id (3 = pfor)
 **                                  8  u32 base           12  u32 ndocs
 **                                  16 u64 nterms         24  u64 total_len (sum DOCLEN)
 **                                  32 4 x {u64 off, u64 len}: POSTINGS, DOCLEN, TERMS,

@@ -11,6 +11,8 @@
 ** layer already takes the gaps). streamvbyte_decode trusts its input lengths, so we compute
 ** the data length from the 32 control bytes first and refuse a block that overruns.
 **
+** PFOR: bit packing with exceptions (see codec_pfor_encode); the segment default.
+**
 ** Threading: stateless.
 */
 #include "postings/codec.h"
@@ -113,6 +115,99 @@ static size_t codec_svb_decode(const uint8_t *p, size_t avail, uint32_t *out)
     return used == need ? used : 0;
 }
 
+/* Patched frame of reference: byte b, byte nexc, 128 values' low b bits packed, then nexc
+** exceptions {u8 index, varint value >> b}. b minimises the total size, so one outlier
+** (a long doc gap, a high tf) no longer widens the whole block. */
+static uint32_t codec_bits(uint32_t v)
+{
+    uint32_t b = 0;
+    while (b < 32 && (v >> b) != 0)
+        b++;
+    return b;
+}
+
+static uint32_t codec_pfor_width(const uint32_t *in)
+{
+    size_t hist[33] = {0}, best = SIZE_MAX;
+    uint32_t bestb = 32;
+    for (size_t i = 0; i < CODEC_N; i++)
+        hist[codec_bits(in[i])]++;
+    for (uint32_t b = 0; b <= 32; b++) {
+        size_t cost = 16 * (size_t)b, nexc = 0;
+        for (uint32_t k = b + 1; k <= 32; k++) {
+            nexc += hist[k];
+            cost += hist[k] * (1 + (k - b + 6) / 7);
+        }
+        if (nexc > 255)
+            continue;
+        if (cost < best) {
+            best = cost;
+            bestb = b;
+        }
+    }
+    return bestb;
+}
+
+static size_t codec_pfor_encode(const uint32_t *in, uint8_t *out)
+{
+    uint32_t b = codec_pfor_width(in), low[CODEC_N];
+    uint32_t mask = b == 32 ? UINT32_MAX : (1u << b) - 1;
+    size_t nexc = 0;
+    for (size_t i = 0; i < CODEC_N; i++)
+        low[i] = in[i] & mask;
+    size_t n = 0;
+    if (b > 0) {
+        uint64_t acc = 0;
+        uint32_t have = 0;
+        uint8_t *o = out + 2;
+        for (size_t i = 0; i < CODEC_N; i++) {
+            acc |= (uint64_t)low[i] << have;
+            have += b;
+            while (have >= 8) {
+                *o++ = (uint8_t)acc;
+                acc >>= 8;
+                have -= 8;
+            }
+        }
+        n = 16 * (size_t)b;
+    }
+    uint8_t *e = out + 2 + n;
+    for (size_t i = 0; i < CODEC_N; i++) {
+        if (b < 32 && (in[i] >> b) != 0) {
+            *e++ = (uint8_t)i;
+            e += ndb_varint_put(e, in[i] >> b);
+            nexc++;
+        }
+    }
+    out[0] = (uint8_t)b;
+    out[1] = (uint8_t)nexc;
+    return (size_t)(e - out);
+}
+
+static size_t codec_pfor_decode(const uint8_t *p, size_t avail, uint32_t *out)
+{
+    if (avail < 2)
+        return 0;
+    uint32_t b = p[0], nexc = p[1];
+    if (b > 32 || avail < 2 + 16 * (size_t)b)
+        return 0;
+    if (b == 0)
+        memset(out, 0, CODEC_N * sizeof(uint32_t));
+    else
+        codec_unpack_w(p + 2, b, out);
+    ndb_rd r;
+    ndb_rd_init(&r, p + 2 + 16 * (size_t)b, avail - 2 - 16 * (size_t)b, NDB_ECORRUPT);
+    for (uint32_t k = 0; k < nexc; k++) {
+        uint8_t idx;
+        uint32_t hi;
+        if (ndb_rd_u8(&r, &idx) || ndb_rd_varint32(&r, &hi) || idx >= CODEC_N || b == 32 ||
+            hi > (UINT32_MAX >> b))
+            return 0;
+        out[idx] |= hi << b;
+    }
+    return (size_t)(r.p - p);
+}
+
 static const ndb_codec codec_bitpack = {
     NDB_CODEC_BITPACK, "bitpack", CODEC_N, codec_pack_encode, codec_pack_decode,
 };
@@ -120,8 +215,14 @@ static const ndb_codec codec_svb = {
     NDB_CODEC_SVB, "streamvbyte", CODEC_N, codec_svb_encode, codec_svb_decode,
 };
 
+static const ndb_codec codec_pfor = {
+    NDB_CODEC_PFOR, "pfor", CODEC_N, codec_pfor_encode, codec_pfor_decode,
+};
+
 const ndb_codec *ndb_codec_get(uint32_t id)
 {
+    if (id == NDB_CODEC_PFOR)
+        return &codec_pfor;
     if (id == NDB_CODEC_BITPACK)
         return &codec_bitpack;
     if (id == NDB_CODEC_SVB)

@@ -12,6 +12,9 @@
 **                     The default: about 2x smaller than stream-vbyte on freqs and
 **                     dense doc gaps (b = 0 costs one byte for a whole block).
 **   NDB_CODEC_SVB     (2) libstreamvbyte: 32 control bytes + 1..4 bytes per value.
+**   NDB_CODEC_PFOR    (3) patched frame of reference: byte b, byte nexc, 128 values' low
+**                     b bits (16*b bytes), then nexc exceptions {u8 index, varint v >> b};
+**                     b is chosen to minimise the size. Segments use this one.
 **
 ** Decoding takes the bytes available and returns 0 when the block does not fit in them,
 ** so a corrupt file can never make it read past its mapping.
@@ -26,8 +29,9 @@
 
 #define NDB_CODEC_BITPACK 1u
 #define NDB_CODEC_SVB 2u
+#define NDB_CODEC_PFOR 3u
 /* Bytes one block may take at most under any codec. */
-#define NDB_CODEC_MAX_BYTES (1 + 4 * NDB_BLOCK_DOCS + NDB_BLOCK_DOCS / 4)
+#define NDB_CODEC_MAX_BYTES (2 + 4 * NDB_BLOCK_DOCS + NDB_BLOCK_DOCS / 4 + 8 * NDB_BLOCK_DOCS)
 
 typedef struct ndb_codec {
     uint32_t id;

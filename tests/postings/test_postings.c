@@ -50,6 +50,39 @@ Test(postings, codec_svb_roundtrip)
     codec_roundtrip(NDB_CODEC_SVB, ndb_test_seed(12));
 }
 
+Test(postings, codec_pfor_roundtrip)
+{
+    codec_roundtrip(NDB_CODEC_PFOR, ndb_test_seed(13));
+}
+
+/* Mostly small values with a few outliers: exceptions are used and still round-trip; the
+** block is far smaller than plain bit packing. Corrupt exception tables are refused. */
+Test(postings, codec_pfor_exceptions)
+{
+    const ndb_codec *pf = ndb_codec_get(NDB_CODEC_PFOR), *bp = ndb_codec_get(NDB_CODEC_BITPACK);
+    uint32_t in[NDB_BLOCK_DOCS], out[NDB_BLOCK_DOCS];
+    uint8_t a[NDB_CODEC_MAX_BYTES], b[NDB_CODEC_MAX_BYTES];
+    uint64_t seed = ndb_test_seed(14), st = seed;
+    for (int round = 0; round < 200; round++) {
+        for (size_t i = 0; i < NDB_BLOCK_DOCS; i++)
+            in[i] = (uint32_t)(ndb_rand_next(&st) % 4);
+        for (int k = 0; k < round % 9; k++)
+            in[ndb_rand_next(&st) % NDB_BLOCK_DOCS] = (uint32_t)ndb_rand_next(&st) >> (k * 3);
+        size_t n = pf->encode_block(in, a), m = bp->encode_block(in, b);
+        cr_assert(n <= m + 1, "pfor %zu > bitpack %zu + 1 NDB_SEED=%llu", n, m,
+                  (unsigned long long)seed);
+        cr_assert_eq(pf->decode_block(a, n, out), n);
+        cr_assert(memcmp(in, out, sizeof in) == 0, "round %d NDB_SEED=%llu", round,
+                  (unsigned long long)seed);
+        for (size_t cut = 0; cut < n; cut++)
+            cr_assert_eq(pf->decode_block(a, cut, out), 0, "short input %zu accepted", cut);
+        if (a[1] > 0) {
+            a[2 + 16 * (size_t)a[0]] = 200; /* exception index out of range */
+            cr_assert_eq(pf->decode_block(a, n, out), 0);
+        }
+    }
+}
+
 Test(postings, codec_bitpack_rejects_bad_width)
 {
     uint8_t buf[NDB_CODEC_MAX_BYTES] = {33};
