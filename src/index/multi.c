@@ -182,8 +182,8 @@ ndb_rc ndb_index_term_cursor(ndb_seg *const *segs, size_t n, const char *t, size
         if (!ndb_seg_term(segs[k], t, len, &ti))
             continue;
         if ((rc = ndb_seg_cursor(segs[k], &ti, positions, &c)) != NDB_OK) {
-            ndb_err_set(err, rc, "%s: term '%.*s': cannot open postings",
-                        ndb_seg_name(segs[k]), (int)NDB_MIN(len, 64), t);
+            ndb_err_set(err, rc, "%s: term '%.*s': cannot open postings", ndb_seg_name(segs[k]),
+                        (int)NDB_MIN(len, 64), t);
             goto out;
         }
         m->subs[m->n] = c;
@@ -222,8 +222,8 @@ static ndb_rc multi_advance(ndb_termdict_iter *it, bool *live, const char *p, si
     return rc;
 }
 
-ndb_rc ndb_index_prefix(ndb_seg *const *segs, size_t n, const char *p, size_t len,
-                        ndb_term_fn fn, void *fctx, ndb_err *err)
+ndb_rc ndb_index_prefix(ndb_seg *const *segs, size_t n, const char *p, size_t len, ndb_term_fn fn,
+                        void *fctx, ndb_err *err)
 {
     ndb_rc rc = NDB_OK;
     ndb_termdict_iter *its = NULL;
@@ -247,8 +247,8 @@ ndb_rc ndb_index_prefix(ndb_seg *const *segs, size_t n, const char *p, size_t le
     while (rc == NDB_OK) {
         size_t m = n, tlen;
         for (size_t k = 0; k < n; k++)
-            if (live[k] && (m == n || multi_cmp(its[k].term, its[k].len, its[m].term,
-                                                its[m].len) < 0))
+            if (live[k] &&
+                (m == n || multi_cmp(its[k].term, its[k].len, its[m].term, its[m].len) < 0))
                 m = k;
         if (m == n)
             break;

@@ -23,7 +23,7 @@ ndb_rc ndb_index_term_cursor(ndb_seg *const *segs, size_t n, const char *t, size
                              bool positions, ndb_cursor **out, ndb_err *err);
 /* Every distinct term with the prefix across segs, in byte order, once each (k-way merge).
 ** A non-OK return from fn stops the walk and is returned. */
-ndb_rc ndb_index_prefix(ndb_seg *const *segs, size_t n, const char *p, size_t len,
-                        ndb_term_fn fn, void *fctx, ndb_err *err);
+ndb_rc ndb_index_prefix(ndb_seg *const *segs, size_t n, const char *p, size_t len, ndb_term_fn fn,
+                        void *fctx, ndb_err *err);
 
 #endif /* NDB_INDEX_MULTI_H */

@@ -67,10 +67,11 @@ typedef struct segchk_blk {
 static void segchk_block_end(segchk *k, const segchk_blk *b, uint64_t idx)
 {
     if (b->claim_last != b->last || b->claim_tf != b->tf || b->claim_dl != b->dl)
-        segchk_say(k, "block %llu: skip data (last %u, max_tf %u, min_dl %u) != data "
-                      "(%u, %u, %u)",
-                   (unsigned long long)idx, b->claim_last, b->claim_tf, b->claim_dl, b->last,
-                   b->tf, b->dl);
+        segchk_say(k,
+                   "block %llu: skip data (last %u, max_tf %u, min_dl %u) != data "
+                   "(%u, %u, %u)",
+                   (unsigned long long)idx, b->claim_last, b->claim_tf, b->claim_dl, b->last, b->tf,
+                   b->dl);
 }
 
 /* Walk one posting list, reporting what disagrees. */
@@ -125,8 +126,8 @@ static void segchk_term(segchk *k, const ndb_term_info *ti)
         segchk_block_end(k, &b, (df - 1) / NDB_BLOCK_DOCS);
     if (df != ti->df || cf != ti->cf || max_tf != ti->max_tf || min_dl != ti->min_dl)
         segchk_say(k, "stats df %llu cf %llu max_tf %u min_dl %u, data says %llu %llu %u %u",
-                   (unsigned long long)ti->df, (unsigned long long)ti->cf, ti->max_tf,
-                   ti->min_dl, (unsigned long long)df, (unsigned long long)cf, max_tf, min_dl);
+                   (unsigned long long)ti->df, (unsigned long long)ti->cf, ti->max_tf, ti->min_dl,
+                   (unsigned long long)df, (unsigned long long)cf, max_tf, min_dl);
     ndb_cursor_close(c);
 }
 
@@ -161,14 +162,14 @@ ndb_rc ndb_seg_check(const ndb_seg *s, ndb_report_fn report, void *ctx, ndb_err 
     uint64_t total = 0;
 
     ndb_err_clear(err);
-    if (ndb_frame_check(s->p, s->n, NDB_KIND_SEGMENT, SEG_MAJOR, SEG_MAJOR, s->name, &body,
-                        &e) != NDB_OK)
+    if (ndb_frame_check(s->p, s->n, NDB_KIND_SEGMENT, SEG_MAJOR, SEG_MAJOR, s->name, &body, &e) !=
+        NDB_OK)
         segchk_say(&k, "%s", e.msg);
     for (uint32_t i = 0; i < s->m.ndocs; i++)
         total += ndb_seg_doclen(s, s->m.base + i);
     if (total != s->m.total_len)
-        segchk_say(&k, "doc lengths sum to %llu, trailer says %llu",
-                   (unsigned long long)total, (unsigned long long)s->m.total_len);
+        segchk_say(&k, "doc lengths sum to %llu, trailer says %llu", (unsigned long long)total,
+                   (unsigned long long)s->m.total_len);
     segchk_terms(&k);
     if (k.problems == 0)
         return NDB_OK;

@@ -20,13 +20,13 @@
 
 #include <limits.h>
 
-#define NDB_KIND_SEGMENT 0x47455358u /* "XSEG" */
-#define SEG_MAJOR 1
-#define SEG_MINOR 0
+#define NDB_KIND_SEGMENT  0x47455358u /* "XSEG" */
+#define SEG_MAJOR         1
+#define SEG_MINOR         0
 #define SEG_TRAILER_MAGIC 0x54474553u /* "SEGT" */
-#define SEG_TRAILER_SIZE 96
-#define SEG_CODEC NDB_CODEC_PFOR /* codec of the segments we write */
-#define SEG_NAME_MAX 256
+#define SEG_TRAILER_SIZE  96
+#define SEG_CODEC         NDB_CODEC_PFOR /* codec of the segments we write */
+#define SEG_NAME_MAX      256
 
 enum { SEG_SEC_POST, SEG_SEC_DOCLEN, SEG_SEC_TERMS, SEG_SEC_TINDEX, SEG_NSEC };
 

@@ -56,8 +56,7 @@ static ndb_rc merge_feed(ndb_segout *o, const ndb_seg *s, const ndb_termdict_ite
     if (rc == NDB_OK)
         rc = c->err;
     if (rc != NDB_OK)
-        ndb_err_set(err, rc, "%s: term '%s': corrupt postings", s->name,
-                    (const char *)it->term);
+        ndb_err_set(err, rc, "%s: term '%s': corrupt postings", s->name, (const char *)it->term);
 out:
     ndb_cursor_close(c);
     return rc;
@@ -131,8 +130,8 @@ ndb_rc ndb_seg_merge(const ndb_vfs *vfs, const char *dir, ndb_seg *const *segs, 
     for (;;) {
         size_t m = n;
         for (size_t i = 0; i < n; i++)
-            if (live[i] && (m == n || merge_cmp(its[i].term, its[i].len, its[m].term,
-                                                its[m].len) < 0))
+            if (live[i] &&
+                (m == n || merge_cmp(its[i].term, its[i].len, its[m].term, its[m].len) < 0))
                 m = i;
         if (m == n)
             break;

@@ -42,7 +42,7 @@
 #include <sys/mman.h>
 
 #define SEG_FLUSH_BYTES (1u << 20)
-#define SEG_POS_DRAIN (256u << 10)
+#define SEG_POS_DRAIN   (256u << 10)
 
 /* ------------------------------------------------------------ writer */
 
@@ -50,8 +50,8 @@ static ndb_rc seg_flush(ndb_segout *o, ndb_err *err)
 {
     ndb_rc rc = NDB_OK;
     if (o->buf.n > 0) {
-        rc = ndb_vfs_pwrite_all(o->vfs, o->fd, o->buf.p, o->buf.n,
-                                (off_t)(o->off - o->buf.n), o->tmp, err);
+        rc = ndb_vfs_pwrite_all(o->vfs, o->fd, o->buf.p, o->buf.n, (off_t)(o->off - o->buf.n),
+                                o->tmp, err);
         ndb_buf_reset(&o->buf);
     }
     return rc;
@@ -293,8 +293,8 @@ static ndb_rc seg_load(ndb_seg *s, const ndb_vfs *vfs, const char *path, ndb_err
     off_t size = 0;
     int fd = vfs->open(vfs, path, O_RDONLY | O_CLOEXEC, 0);
     if (fd < 0) {
-        rc = ndb_err_sys(err, errno == ENOENT ? NDB_ENOTFOUND : NDB_EIO, errno,
-                         "%s: cannot open", path);
+        rc = ndb_err_sys(err, errno == ENOENT ? NDB_ENOTFOUND : NDB_EIO, errno, "%s: cannot open",
+                         path);
         goto out;
     }
     if (vfs->fsize(vfs, fd, &size) != 0) {
@@ -445,8 +445,7 @@ bool ndb_seg_term(const ndb_seg *s, const char *t, size_t n, ndb_term_info *ti)
     return true;
 }
 
-ndb_rc ndb_seg_cursor(const ndb_seg *s, const ndb_term_info *ti, bool positions,
-                      ndb_cursor **out)
+ndb_rc ndb_seg_cursor(const ndb_seg *s, const ndb_term_info *ti, bool positions, ndb_cursor **out)
 {
     ndb_postings_src src;
     *out = NULL;

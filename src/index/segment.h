@@ -86,8 +86,7 @@ bool ndb_seg_term(const ndb_seg *s, const char *t, size_t n, ndb_term_info *ti);
 /* Cursor over the postings described by ti (from ndb_seg_term or ndb_seg_prefix's walk).
 ** positions = false never decodes position data. *out OWNED: ndb_cursor_close; it borrows
 ** s. Corrupt bytes found later end the cursor with cursor->err = NDB_ECORRUPT. */
-ndb_rc ndb_seg_cursor(const ndb_seg *s, const ndb_term_info *ti, bool positions,
-                      ndb_cursor **out);
+ndb_rc ndb_seg_cursor(const ndb_seg *s, const ndb_term_info *ti, bool positions, ndb_cursor **out);
 /* Call fn for every term starting with p (n bytes), in byte order. A non-OK return from fn
 ** stops the walk and is returned; NDB_ECORRUPT on a corrupt dictionary. */
 ndb_rc ndb_seg_prefix(const ndb_seg *s, const char *p, size_t n, ndb_term_fn fn, void *fctx);

@@ -21,12 +21,14 @@
 
 #include <stdlib.h>
 
+_Static_assert(NDB_TERM_MAX == NDB_TERMDICT_MAX, "segment and dictionary term limits differ");
+
 typedef struct segw_term {
     uint64_t hash;
-    uint32_t toff, tlen;    /* bytes in the arena */
-    uint32_t prev1;         /* last flushed local doc + 1 (0: none) */
-    uint32_t cur;           /* local id of the open doc */
-    uint32_t freq;          /* occurrences in the open doc (0: none open) */
+    uint32_t toff, tlen; /* bytes in the arena */
+    uint32_t prev1;      /* last flushed local doc + 1 (0: none) */
+    uint32_t cur;        /* local id of the open doc */
+    uint32_t freq;       /* occurrences in the open doc (0: none open) */
     uint32_t last_pos;
     ndb_buf docs, pos;
 } segw_term;

@@ -70,10 +70,67 @@ static inline void codec_unpack_w(const uint8_t *p, uint32_t b, uint32_t *out)
     }
 }
 
-#define CODEC_CASE(w)                                                                      \
-    case w:                                                                                \
-        codec_unpack_w(p + 1, w, out);                                                     \
+/* Unpack 128 values of b bits from p; widths up to 16 get a constant-width copy of the
+** loop (the common case for gaps and freqs), wider ones the generic loop. */
+static void codec_unpack(const uint8_t *p, uint32_t b, uint32_t *out)
+{
+    switch (b) {
+    case 0:
+        memset(out, 0, CODEC_N * sizeof(uint32_t));
         break;
+    case 1:
+        codec_unpack_w(p, 1, out);
+        break;
+    case 2:
+        codec_unpack_w(p, 2, out);
+        break;
+    case 3:
+        codec_unpack_w(p, 3, out);
+        break;
+    case 4:
+        codec_unpack_w(p, 4, out);
+        break;
+    case 5:
+        codec_unpack_w(p, 5, out);
+        break;
+    case 6:
+        codec_unpack_w(p, 6, out);
+        break;
+    case 7:
+        codec_unpack_w(p, 7, out);
+        break;
+    case 8:
+        codec_unpack_w(p, 8, out);
+        break;
+    case 9:
+        codec_unpack_w(p, 9, out);
+        break;
+    case 10:
+        codec_unpack_w(p, 10, out);
+        break;
+    case 11:
+        codec_unpack_w(p, 11, out);
+        break;
+    case 12:
+        codec_unpack_w(p, 12, out);
+        break;
+    case 13:
+        codec_unpack_w(p, 13, out);
+        break;
+    case 14:
+        codec_unpack_w(p, 14, out);
+        break;
+    case 15:
+        codec_unpack_w(p, 15, out);
+        break;
+    case 16:
+        codec_unpack_w(p, 16, out);
+        break;
+    default:
+        codec_unpack_w(p, b, out);
+        break;
+    }
+}
 
 static size_t codec_pack_decode(const uint8_t *p, size_t avail, uint32_t *out)
 {
@@ -82,17 +139,7 @@ static size_t codec_pack_decode(const uint8_t *p, size_t avail, uint32_t *out)
     uint32_t b = p[0];
     if (b > 32 || avail < 1 + 16 * (size_t)b)
         return 0;
-    switch (b) {
-    case 0:
-        memset(out, 0, CODEC_N * sizeof(uint32_t));
-        break;
-        CODEC_CASE(1) CODEC_CASE(2) CODEC_CASE(3) CODEC_CASE(4) CODEC_CASE(5) CODEC_CASE(6)
-        CODEC_CASE(7) CODEC_CASE(8) CODEC_CASE(9) CODEC_CASE(10) CODEC_CASE(11)
-        CODEC_CASE(12) CODEC_CASE(13) CODEC_CASE(14) CODEC_CASE(15) CODEC_CASE(16)
-    default:
-        codec_unpack_w(p + 1, b, out);
-        break;
-    }
+    codec_unpack(p + 1, b, out);
     return 1 + 16 * (size_t)b;
 }
 
@@ -191,10 +238,7 @@ static size_t codec_pfor_decode(const uint8_t *p, size_t avail, uint32_t *out)
     uint32_t b = p[0], nexc = p[1];
     if (b > 32 || avail < 2 + 16 * (size_t)b)
         return 0;
-    if (b == 0)
-        memset(out, 0, CODEC_N * sizeof(uint32_t));
-    else
-        codec_unpack_w(p + 2, b, out);
+    codec_unpack(p + 2, b, out);
     ndb_rd r;
     ndb_rd_init(&r, p + 2 + 16 * (size_t)b, avail - 2 - 16 * (size_t)b, NDB_ECORRUPT);
     for (uint32_t k = 0; k < nexc; k++) {

@@ -28,8 +28,8 @@
 #include "postings/cursor.h"
 
 #define NDB_CODEC_BITPACK 1u
-#define NDB_CODEC_SVB 2u
-#define NDB_CODEC_PFOR 3u
+#define NDB_CODEC_SVB     2u
+#define NDB_CODEC_PFOR    3u
 /* Bytes one block may take at most under any codec. */
 #define NDB_CODEC_MAX_BYTES (2 + 4 * NDB_BLOCK_DOCS + NDB_BLOCK_DOCS / 4 + 8 * NDB_BLOCK_DOCS)
 

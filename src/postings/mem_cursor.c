@@ -221,8 +221,7 @@ static void memc_fill_blocks(memc *m, const uint32_t *dls)
 }
 
 ndb_rc ndb_cursor_mem_new(const uint32_t *docs, const uint32_t *freqs, const uint32_t *dls,
-                          const uint32_t *pos, const uint32_t *pos_off, size_t n,
-                          ndb_cursor **out)
+                          const uint32_t *pos, const uint32_t *pos_off, size_t n, ndb_cursor **out)
 {
     ndb_rc rc = NDB_OK;
     memc *m = NULL;

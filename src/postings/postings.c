@@ -25,7 +25,7 @@
 #include "postings/postings.h"
 
 #define PC_NONE SIZE_MAX
-#define PC_N NDB_BLOCK_DOCS
+#define PC_N    NDB_BLOCK_DOCS
 
 /* ---------------------------------------------------------------- encoder */
 
@@ -131,8 +131,8 @@ static ndb_rc postings_flush(ndb_postings_enc *e)
     return rc;
 }
 
-ndb_rc ndb_postings_enc_add(ndb_postings_enc *e, uint32_t doc, uint32_t freq,
-                            const uint32_t *pos, uint32_t dl)
+ndb_rc ndb_postings_enc_add(ndb_postings_enc *e, uint32_t doc, uint32_t freq, const uint32_t *pos,
+                            uint32_t dl)
 {
     size_t need;
     if ((int64_t)doc <= e->last_doc || doc == NDB_DOC_END || freq == 0)
@@ -206,10 +206,10 @@ ndb_rc ndb_postings_encode(ndb_postings_enc *e, const uint32_t *docs, const uint
 /* ---------------------------------------------------------------- cursor */
 
 typedef struct pc_skip {
-    ndb_rd rd;            /* over the skip entries (nb > 1) */
-    size_t idx;           /* block described, PC_NONE before the first */
-    int64_t prev_last;    /* last doc of the block before (-1) */
-    uint32_t last;        /* local last doc of this block */
+    ndb_rd rd;         /* over the skip entries (nb > 1) */
+    size_t idx;        /* block described, PC_NONE before the first */
+    int64_t prev_last; /* last doc of the block before (-1) */
+    uint32_t last;     /* local last doc of this block */
     uint64_t doc_at, pos_at, doc_bytes, pos_bytes;
     uint32_t max_tf, min_dl;
 } pc_skip;
@@ -469,8 +469,7 @@ static ndb_rc pc_positions(ndb_cursor *cc, const uint32_t **pos, uint32_t *n)
     pc *c = (pc *)cc;
     *pos = NULL;
     *n = 0;
-    if (!c->want_pos || c->dec.idx == PC_NONE || c->dec.idx >= c->nb ||
-        c->decoded != c->dec.idx)
+    if (!c->want_pos || c->dec.idx == PC_NONE || c->dec.idx >= c->nb || c->decoded != c->dec.idx)
         return NDB_EINVAL;
     if (c->pos_block != c->dec.idx) {
         ndb_rc rc = pc_decode_pos(c);

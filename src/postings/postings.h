@@ -63,8 +63,8 @@ void ndb_postings_enc_fini(ndb_postings_enc *e);
 void ndb_postings_enc_begin(ndb_postings_enc *e);
 /* Add doc (local id, greater than the previous one) with freq >= 1 positions pos[]
 ** (strictly ascending) and doc length dl. NDB_EINVAL when an order rule is broken. */
-ndb_rc ndb_postings_enc_add(ndb_postings_enc *e, uint32_t doc, uint32_t freq,
-                            const uint32_t *pos, uint32_t dl);
+ndb_rc ndb_postings_enc_add(ndb_postings_enc *e, uint32_t doc, uint32_t freq, const uint32_t *pos,
+                            uint32_t dl);
 /* Finish the list (>= 1 doc, else NDB_EINVAL): the last POS bytes go to e->pos, the DOC
 ** data is appended to doc, stats to *st. */
 ndb_rc ndb_postings_enc_finish(ndb_postings_enc *e, ndb_buf *doc, ndb_postings_stats *st);

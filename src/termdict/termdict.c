@@ -152,8 +152,8 @@ static ndb_rc termdict_first(const ndb_termdict *d, uint64_t k, ndb_slice *t)
     uint64_t base, shared;
     size_t off = (size_t)ndb_get_u64le(d->index.p + 8 * k);
     ndb_rd_init(&r, d->blocks.p + off, termdict_block_end(d, k) - off, NDB_ECORRUPT);
-    if (ndb_rd_varint(&r, &base) || ndb_rd_varint(&r, &shared) || shared != 0 ||
-        ndb_rd_lp(&r, t) || t->n == 0 || t->n > NDB_TERMDICT_MAX)
+    if (ndb_rd_varint(&r, &base) || ndb_rd_varint(&r, &shared) || shared != 0 || ndb_rd_lp(&r, t) ||
+        t->n == 0 || t->n > NDB_TERMDICT_MAX)
         return NDB_ECORRUPT;
     return NDB_OK;
 }
@@ -266,8 +266,7 @@ out:
     return rc;
 }
 
-ndb_rc ndb_termdict_find(const ndb_termdict *d, const uint8_t *t, size_t n,
-                         ndb_termdict_info *ti)
+ndb_rc ndb_termdict_find(const ndb_termdict *d, const uint8_t *t, size_t n, ndb_termdict_info *ti)
 {
     ndb_termdict_iter it;
     bool done = false;

@@ -30,7 +30,7 @@
 #include "base/base.h"
 
 #define NDB_TERMDICT_BLOCK 32
-#define NDB_TERMDICT_MAX 256 /* longest term, bytes */
+#define NDB_TERMDICT_MAX   256 /* longest term, bytes */
 
 typedef struct ndb_termdict_info {
     uint64_t df, cf;
@@ -65,8 +65,7 @@ typedef struct ndb_termdict {
 /* Wrap mapped bytes; checks the index (size, offsets ascending and in range). */
 ndb_rc ndb_termdict_open(ndb_termdict *d, ndb_slice blocks, ndb_slice index, uint64_t nterms);
 /* NDB_OK with *ti, NDB_ENOTFOUND, or NDB_ECORRUPT. */
-ndb_rc ndb_termdict_find(const ndb_termdict *d, const uint8_t *t, size_t n,
-                         ndb_termdict_info *ti);
+ndb_rc ndb_termdict_find(const ndb_termdict *d, const uint8_t *t, size_t n, ndb_termdict_info *ti);
 
 /* Ordered walk. After ndb_termdict_iter_seek, each ndb_termdict_iter_next yields the next
 ** term >= the seek target in it->term/len/info, or sets *done. */

@@ -167,8 +167,7 @@ static inline void orc_walk(ndb_cursor *c, const orc *o, const orc_term *t, size
         cr_assert_eq(ndb_cursor_positions(c, &p, &np), NDB_OK);
         cr_assert_eq(np, t->freqs[i]);
         cr_assert(memcmp(p, t->pos + t->pos_off[i], np * 4) == 0,
-                  "term %s doc %u positions NDB_SEED=%llu", t->s, d,
-                  (unsigned long long)o->seed);
+                  "term %s doc %u positions NDB_SEED=%llu", t->s, d, (unsigned long long)o->seed);
     }
     cr_assert_eq(ndb_cursor_next(c), NDB_DOC_END, "term %s: extra docs", t->s);
     cr_assert_eq(c->err, NDB_OK);
@@ -176,8 +175,8 @@ static inline void orc_walk(ndb_cursor *c, const orc *o, const orc_term *t, size
 
 /* Mixed next/seek_geq/block_seek against the oracle restricted to [a, b). Blocks: when
 ** exact, each 128 docs from a form a block (one segment); else only bounds are checked. */
-static inline void orc_seeks(ndb_cursor *c, const orc *o, const orc_term *t, size_t a,
-                             size_t b, bool exact_blocks, uint64_t *st)
+static inline void orc_seeks(ndb_cursor *c, const orc *o, const orc_term *t, size_t a, size_t b,
+                             bool exact_blocks, uint64_t *st)
 {
     size_t at = a;
     bool started = false, blocks_done = false;
@@ -201,8 +200,7 @@ static inline void orc_seeks(ndb_cursor *c, const orc *o, const orc_term *t, siz
                     cr_assert_eq(last, NDB_DOC_END);
                 continue;
             }
-            cr_assert(last != NDB_DOC_END && last >= t->docs[j], "block_seek %u -> %u", tgt,
-                      last);
+            cr_assert(last != NDB_DOC_END && last >= t->docs[j], "block_seek %u -> %u", tgt, last);
             uint32_t mt = ndb_cursor_block_max_tf(c), md = ndb_cursor_block_min_dl(c);
             size_t lo = j, hi = j;
             if (exact_blocks) {
@@ -241,8 +239,8 @@ static inline void orc_seeks(ndb_cursor *c, const orc *o, const orc_term *t, siz
         }
         started = true;
         at = want;
-        cr_assert_eq(got, want < b ? t->docs[want] : NDB_DOC_END,
-                     "term %s step %d NDB_SEED=%llu", t->s, step, (unsigned long long)o->seed);
+        cr_assert_eq(got, want < b ? t->docs[want] : NDB_DOC_END, "term %s step %d NDB_SEED=%llu",
+                     t->s, step, (unsigned long long)o->seed);
         if (want < b)
             cr_assert_eq(ndb_cursor_freq(c), t->freqs[want]);
     }
@@ -330,8 +328,8 @@ static inline void orc_expect_prefix(const orc *o, const char *p, uint32_t lo, u
 static inline void orc_names_eq(const orc_names *a, const orc_names *b, const char *p,
                                 uint64_t seed)
 {
-    cr_assert_eq(a->n, b->n, "prefix '%s': %zu terms, expected %zu NDB_SEED=%llu", p, a->n,
-                 b->n, (unsigned long long)seed);
+    cr_assert_eq(a->n, b->n, "prefix '%s': %zu terms, expected %zu NDB_SEED=%llu", p, a->n, b->n,
+                 (unsigned long long)seed);
     for (size_t i = 0; i < a->n; i++)
         cr_assert_str_eq(a->v[i], b->v[i], "prefix '%s' #%zu", p, i);
 }

@@ -41,8 +41,7 @@ static ndb_seg *write_open(ndb_segw *w, const char *name)
     ndb_err err;
     ndb_seg *s = NULL;
     int problems = 0;
-    cr_assert_eq(ndb_segw_write(w, ndb_vfs_default(), g_dir, name, &err), NDB_OK, "%s",
-                 err.msg);
+    cr_assert_eq(ndb_segw_write(w, ndb_vfs_default(), g_dir, name, &err), NDB_OK, "%s", err.msg);
     cr_assert_eq(ndb_seg_open(ndb_vfs_default(), g_dir, name, &s, &err), NDB_OK, "%s", err.msg);
     cr_assert_eq(ndb_seg_check(s, report_print, &problems, &err), NDB_OK, "%s", err.msg);
     cr_assert_eq(problems, 0);
@@ -50,8 +49,8 @@ static ndb_seg *write_open(ndb_segw *w, const char *name)
 }
 
 /* Build one segment of ndocs docs and check it against the oracle. */
-static void roundtrip(uint32_t ndocs, size_t vocab, uint32_t maxlen, uint32_t base,
-                      bool every, uint64_t seed)
+static void roundtrip(uint32_t ndocs, size_t vocab, uint32_t maxlen, uint32_t base, bool every,
+                      uint64_t seed)
 {
     orc o;
     ndb_segw *w = NULL;
@@ -289,8 +288,8 @@ static void merge_case(size_t k, uint64_t seed)
         segs[i] = write_open(w[i], name);
         orc_check_seg(&o, segs[i]);
     }
-    cr_assert_eq(ndb_seg_merge(ndb_vfs_default(), g_dir, segs, k, "seg-m.ndx", &err), NDB_OK,
-                 "%s", err.msg);
+    cr_assert_eq(ndb_seg_merge(ndb_vfs_default(), g_dir, segs, k, "seg-m.ndx", &err), NDB_OK, "%s",
+                 err.msg);
     ndb_seg *m = NULL;
     int problems = 0;
     cr_assert_eq(ndb_seg_open(ndb_vfs_default(), g_dir, "seg-m.ndx", &m, &err), NDB_OK);

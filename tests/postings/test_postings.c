@@ -159,9 +159,9 @@ static ndb_cursor *open_list(const olist *l, uint32_t base, uint32_t ndocs, uint
     ndb_postings_enc_init(&e, ndb_codec_get(codec));
     ndb_buf_init(&o->doc, NDB_BUF_NOMAX);
     ndb_buf_init(&o->pos, NDB_BUF_NOMAX);
-    cr_assert_eq(ndb_postings_encode(&e, l->docs, l->freqs, l->pos, l->dls, l->n, &o->doc,
-                                     &o->pos, &o->st),
-                 NDB_OK);
+    cr_assert_eq(
+        ndb_postings_encode(&e, l->docs, l->freqs, l->pos, l->dls, l->n, &o->doc, &o->pos, &o->st),
+        NDB_OK);
     ndb_postings_enc_fini(&e);
     src.codec = ndb_codec_get(codec);
     src.doc = o->doc.p;
@@ -178,13 +178,12 @@ static ndb_cursor *open_list(const olist *l, uint32_t base, uint32_t ndocs, uint
 }
 
 /* Full walk: docs, freqs, positions equal the oracle. */
-static void check_walk(ndb_cursor *c, const olist *l, uint32_t base, bool positions,
-                       uint64_t seed)
+static void check_walk(ndb_cursor *c, const olist *l, uint32_t base, bool positions, uint64_t seed)
 {
     for (size_t i = 0; i < l->n; i++) {
         uint32_t d = ndb_cursor_next(c);
-        cr_assert_eq(d, base + l->docs[i], "doc %zu: %u != %u " SEEDFMT, i, d,
-                     base + l->docs[i], (unsigned long long)seed);
+        cr_assert_eq(d, base + l->docs[i], "doc %zu: %u != %u " SEEDFMT, i, d, base + l->docs[i],
+                     (unsigned long long)seed);
         cr_assert_eq(ndb_cursor_freq(c), l->freqs[i], "freq at %zu " SEEDFMT, i,
                      (unsigned long long)seed);
         if (positions) {
@@ -192,8 +191,8 @@ static void check_walk(ndb_cursor *c, const olist *l, uint32_t base, bool positi
             uint32_t np;
             cr_assert_eq(ndb_cursor_positions(c, &p, &np), NDB_OK);
             cr_assert_eq(np, l->freqs[i]);
-            cr_assert(memcmp(p, l->pos + l->pos_off[i], np * 4) == 0,
-                      "positions at %zu " SEEDFMT, i, (unsigned long long)seed);
+            cr_assert(memcmp(p, l->pos + l->pos_off[i], np * 4) == 0, "positions at %zu " SEEDFMT,
+                      i, (unsigned long long)seed);
         }
     }
     cr_assert_eq(ndb_cursor_next(c), NDB_DOC_END);
@@ -202,8 +201,8 @@ static void check_walk(ndb_cursor *c, const olist *l, uint32_t base, bool positi
 }
 
 /* Random mix of next and seek_geq against a linear scan of the oracle. */
-static void check_seeks(ndb_cursor *c, const olist *l, uint32_t base, uint32_t span,
-                        uint64_t *st, uint64_t seed)
+static void check_seeks(ndb_cursor *c, const olist *l, uint32_t base, uint32_t span, uint64_t *st,
+                        uint64_t seed)
 {
     size_t at = 0; /* oracle index of the current doc */
     bool started = false;
@@ -235,8 +234,8 @@ static void check_seeks(ndb_cursor *c, const olist *l, uint32_t base, uint32_t s
 }
 
 /* block_seek: last doc exact, max_tf / min_dl exact for the 128-doc block. */
-static void check_blocks(ndb_cursor *c, const olist *l, uint32_t base, uint32_t span,
-                         uint64_t *st, uint64_t seed)
+static void check_blocks(ndb_cursor *c, const olist *l, uint32_t base, uint32_t span, uint64_t *st,
+                         uint64_t seed)
 {
     size_t b = 0, nb = (l->n + NDB_BLOCK_DOCS - 1) / NDB_BLOCK_DOCS;
     uint32_t t = 0;
@@ -365,8 +364,15 @@ Test(postings, corrupt_bytes_never_crash)
         for (size_t i = 0; i < b->n; i++) {
             uint8_t keep = b->p[i];
             b->p[i] ^= (uint8_t)(1u << (ndb_rand_next(&st) % 8));
-            ndb_postings_src src = {ndb_codec_get(NDB_CODEC_BITPACK), o.doc.p, o.pos.p,
-                                    o.doc.n, o.pos.n, o.st.df, o.st.max_tf, o.st.min_dl, 0,
+            ndb_postings_src src = {ndb_codec_get(NDB_CODEC_BITPACK),
+                                    o.doc.p,
+                                    o.pos.p,
+                                    o.doc.n,
+                                    o.pos.n,
+                                    o.st.df,
+                                    o.st.max_tf,
+                                    o.st.min_dl,
+                                    0,
                                     3000};
             if (ndb_postings_cursor_new(&src, true, &c) == NDB_OK) {
                 uint32_t prev = 0;
@@ -402,17 +408,14 @@ Test(postings, mem_cursor_matches_oracle)
         uint32_t span = (uint32_t)(n * 4);
         olist_gen(&l, n, span, 20, &st);
         ndb_cursor *c = NULL;
-        cr_assert_eq(ndb_cursor_mem_new(l.docs, l.freqs, l.dls, l.pos, l.pos_off, l.n, &c),
-                     NDB_OK);
+        cr_assert_eq(ndb_cursor_mem_new(l.docs, l.freqs, l.dls, l.pos, l.pos_off, l.n, &c), NDB_OK);
         cr_assert_eq(c->df, n);
         check_walk(c, &l, 0, true, seed);
         ndb_cursor_close(c);
-        cr_assert_eq(ndb_cursor_mem_new(l.docs, l.freqs, l.dls, l.pos, l.pos_off, l.n, &c),
-                     NDB_OK);
+        cr_assert_eq(ndb_cursor_mem_new(l.docs, l.freqs, l.dls, l.pos, l.pos_off, l.n, &c), NDB_OK);
         check_seeks(c, &l, 0, span, &st, seed);
         ndb_cursor_close(c);
-        cr_assert_eq(ndb_cursor_mem_new(l.docs, l.freqs, l.dls, l.pos, l.pos_off, l.n, &c),
-                     NDB_OK);
+        cr_assert_eq(ndb_cursor_mem_new(l.docs, l.freqs, l.dls, l.pos, l.pos_off, l.n, &c), NDB_OK);
         check_blocks(c, &l, 0, span, &st, seed);
         ndb_cursor_close(c);
         olist_free(&l);

@@ -61,8 +61,8 @@ static void tcase_build(tcase *c, size_t cnt, uint64_t seed)
         ti->doc_off = ti->pos_off + ti->pos_len + (i % 11 == 0 ? 3 : 0);
         ti->doc_len = 1 + ndb_rand_next(&st) % 1000;
         end = ti->doc_off + ti->doc_len;
-        cr_assert_eq(ndb_termdict_add_term(&c->w, (const uint8_t *)c->t[i], c->n[i], ti),
-                     NDB_OK, "add #%zu NDB_SEED=%llu", i, (unsigned long long)seed);
+        cr_assert_eq(ndb_termdict_add_term(&c->w, (const uint8_t *)c->t[i], c->n[i], ti), NDB_OK,
+                     "add #%zu NDB_SEED=%llu", i, (unsigned long long)seed);
     }
     ndb_slice b = {c->w.blocks.p, c->w.blocks.n}, x = {c->w.index.p, c->w.index.n};
     cr_assert_eq(ndb_termdict_open(&c->d, b, x, k), NDB_OK);
@@ -81,9 +81,8 @@ static void tcase_free(tcase *c)
 static void info_eq(const ndb_termdict_info *a, const ndb_termdict_info *b, const char *t)
 {
     cr_assert(a->df == b->df && a->cf == b->cf && a->max_tf == b->max_tf &&
-                  a->min_dl == b->min_dl && a->doc_off == b->doc_off &&
-                  a->doc_len == b->doc_len && a->pos_off == b->pos_off &&
-                  a->pos_len == b->pos_len,
+                  a->min_dl == b->min_dl && a->doc_off == b->doc_off && a->doc_len == b->doc_len &&
+                  a->pos_off == b->pos_off && a->pos_len == b->pos_len,
               "info of '%s' differs", t);
 }
 
@@ -108,8 +107,7 @@ Test(termdict, find_every_term_and_absent_ones)
         }
         ndb_termdict_info ti;
         cr_assert_eq(ndb_termdict_find(&c.d, (const uint8_t *)"", 0, &ti), NDB_ENOTFOUND);
-        cr_assert_eq(ndb_termdict_find(&c.d, (const uint8_t *)"\xff\xff", 2, &ti),
-                     NDB_ENOTFOUND);
+        cr_assert_eq(ndb_termdict_find(&c.d, (const uint8_t *)"\xff\xff", 2, &ti), NDB_ENOTFOUND);
         tcase_free(&c);
     }
 }
