@@ -10,13 +10,15 @@ for t in "$@"; do
         out=$(valgrind -q --error-exitcode=99 --leak-check=full --trace-children=yes \
               "$t" --jobs 1 --no-early-exit 2>&1); rc=$?
     else
-        out=$("$t" --jobs 2 2>&1); rc=$?
+        out=$(LSAN_OPTIONS="suppressions=$(dirname "$0")/lsan.supp:print_suppressions=0" \
+              "$t" --jobs 2 --verbose 2>&1); rc=$?
     fi
     syn=$(printf '%s\n' "$out" | grep 'Synthesis:' | tail -1)
     t_pass=$(printf '%s' "$syn" | sed -n 's/.*Passing: \([0-9]*\).*/\1/p')
     t_fail=$(printf '%s' "$syn" | sed -n 's/.*Failing: \([0-9]*\).*/\1/p')
     t_crash=$(printf '%s' "$syn" | sed -n 's/.*Crashing: \([0-9]*\).*/\1/p')
-    t_skip=$(printf '%s\n' "$out" | grep -c 'Skipping\|SKIP' )
+    skips=$(printf '%s\n' "$out" | grep '^\[SKIP\]' | grep -v 'Test is disabled')
+    t_skip=$(printf '%s\n' "$skips" | grep -c 'SKIP')
     : "${t_pass:=0}" "${t_fail:=0}" "${t_crash:=0}"
     if [ -z "$syn" ] || [ "$rc" -ne 0 ] && [ "$t_fail" -eq 0 ] && [ "$t_crash" -eq 0 ]; then
         t_fail=$((t_fail + 1))   # the binary itself failed (crash, valgrind error)
@@ -24,10 +26,10 @@ for t in "$@"; do
     pass=$((pass + t_pass)); fail=$((fail + t_fail + t_crash)); skip=$((skip + t_skip))
     printf '%-36s %4s passed %3s failed  (%ss)\n' "$name" "$t_pass" "$((t_fail + t_crash))" "$(( $(date +%s) - start ))"
     if [ $((t_fail + t_crash)) -ne 0 ]; then
-        printf '%s\n' "$out" | grep -v '^\[----\] *$' | tail -60
+        printf '%s\n' "$out" | grep -v '^\[----\] *$' | grep -v '^\[RUN \]\|^\[PASS\]' | tail -60
         bad="$bad $name"
     fi
-    printf '%s\n' "$out" | grep -i 'skip' | sed 's/^/    /' | head -5
+    [ -n "$skips" ] && printf '%s\n' "$skips" | sed 's/^/    /' | head -8
 done
 [ -n "$bad" ] && echo "failing:$bad"
 echo "$pass passed, $fail failed, $skip skipped"
