@@ -182,8 +182,9 @@ static ndb_rc check_segment_docs(check_run *c, ndb_store *st, ndb_seg *seg, ndb_
         if (step > 1 && c->report) {
             char msg[256];
             snprintf(msg, sizeof msg,
-                     "%s: term-level cross-check of every %u-th article (%u of %u)",
-                     ndb_seg_name(seg), step, (nd + step - 1) / step, nd);
+                     "%s: terms cross-checked on a sample of %u of %u articles (one in %u); "
+                     "postings sums on all",
+                     ndb_seg_name(seg), (nd + step - 1) / step, nd, step);
             c->report(c->ctx, 0, msg);
         }
         for (uint32_t i = 0; rc == NDB_OK && i < nd; i += step)
