@@ -30,7 +30,7 @@ TOOL_BIN := $(TOOL_SRC:tools/%.c=$(BIN)/%)
 FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
 
 .SECONDARY:
-.PHONY: all lib check test deps deps-test demo asan fuzz clean lint fmt valgrind bench
+.PHONY: all lib check test deps deps-test demo asan fuzz clean lint fmt valgrind bench bench-1m
 
 all: lib $(BIN)/newsdb $(TOOL_BIN) $(BIN)/search_example
 
@@ -85,6 +85,19 @@ asan:
 
 valgrind: all $(TEST_BIN)
 	@NEWSDB_VALGRIND=1 NEWSDB_BIN=$(abspath $(BIN)/newsdb) sh tools/run_tests.sh $(TEST_BIN)
+
+# Side-by-side benchmark (bench/run.sh, BENCHMARKS.md): newsdb + SQLite FTS5 + Lucene 4.10 +
+# Xapian in one run of ../shared/bench on 200k (bench) or 1M (bench-1m) synthetic articles.
+# Never part of check. Work dir: BENCH_W (default /tmp/newsdb-bench).
+$(BIN)/newsdb_bench: bench/newsdb_bench.c $(BUILD)/libnewsdb.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/libnewsdb.a $(LIBS)
+
+bench: $(BIN)/newsdb_bench
+	@sh bench/run.sh 200000 $(BIN)/newsdb_bench
+
+bench-1m: $(BIN)/newsdb_bench
+	@sh bench/run.sh 1000000 $(BIN)/newsdb_bench
 
 FUZZ_TIME ?= 30
 fuzz:

@@ -75,4 +75,19 @@ bool api_writer_poisoned(const ndb_writer *w);
 /* Paragraph counts (line 3, found) of the article added last. */
 void api_writer_last_counts(const ndb_writer *w, int64_t *declared, uint32_t *found);
 
+/* Bulk loading of pre-parsed rows (the benchmark driver bench/newsdb_bench.c): add a
+** native article whose outlet and date are taken exactly as given — the outlet is NOT
+** normalized to its registrable domain, the date is NOT derived from the URL. Everything
+** else (parse, URL versions, analysis, store) is ndb_writer_add_native's path. The
+** benchmark harness filters on the URL host as its docs.tsv gives it, so this keeps
+** `outlet:HOST` meaning the same thing for every engine. Not part of the public API. */
+typedef struct api_fixed_fields {
+    const char *outlet; /* stored as is ("" or NULL: none) */
+    int32_t date;       /* days since 1970-01-01, or NDB_DATE_NONE */
+} api_fixed_fields;
+
+ndb_rc api_writer_add_verbatim(ndb_writer *w, const char *source, const void *bytes,
+                               size_t n, const api_fixed_fields *fixed,
+                               ndb_add_result *res, ndb_err *err);
+
 #endif /* NDB_API_API_H */

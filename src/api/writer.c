@@ -385,9 +385,12 @@ static ndb_rc writer_fields_get(const ndb_article *a, const ndb_meta *meta, cons
     return NDB_OK;
 }
 
-NDB_API ndb_rc ndb_writer_add_native(ndb_writer *w, const char *source, const void *bytes,
-                                     size_t n, const ndb_meta *meta, int strict,
-                                     ndb_add_result *res, ndb_err *err)
+/* The add path shared by ndb_writer_add_native and api_writer_add_verbatim: with `fixed`
+** non-NULL its outlet and date are stored exactly as given (no registrable-domain
+** normalization, no date derived from the URL) instead of the derived/side-file ones. */
+static ndb_rc writer_add(ndb_writer *w, const char *source, const void *bytes, size_t n,
+                         const ndb_meta *meta, int strict, const api_fixed_fields *fixed,
+                         ndb_add_result *res, ndb_err *err)
 {
     ndb_article *a = &w->art;
     writer_fields f;
@@ -412,6 +415,10 @@ NDB_API ndb_rc ndb_writer_add_native(ndb_writer *w, const char *source, const vo
     rc = writer_fields_get(a, meta, source, &f, err);
     if (rc != NDB_OK)
         return rc;
+    if (fixed) {
+        f.outlet = fixed->outlet ? fixed->outlet : "";
+        f.date = fixed->date;
+    }
     rc = ndb_store_url_latest(w->store, (const char *)f.url.p, f.url.n, &old_id, &chash, &found,
                               err);
     if (rc != NDB_OK)
@@ -457,4 +464,18 @@ NDB_API ndb_rc ndb_writer_add_native(ndb_writer *w, const char *source, const vo
     if (ndb_segw_mem(w->segw) > WRITER_FLUSH_BYTES)
         return writer_flush(w, err);
     return NDB_OK;
+}
+
+NDB_API ndb_rc ndb_writer_add_native(ndb_writer *w, const char *source, const void *bytes,
+                                     size_t n, const ndb_meta *meta, int strict,
+                                     ndb_add_result *res, ndb_err *err)
+{
+    return writer_add(w, source, bytes, n, meta, strict, NULL, res, err);
+}
+
+ndb_rc api_writer_add_verbatim(ndb_writer *w, const char *source, const void *bytes, size_t n,
+                               const api_fixed_fields *fixed, ndb_add_result *res,
+                               ndb_err *err)
+{
+    return writer_add(w, source, bytes, n, NULL, 0, fixed, res, err);
 }

@@ -48,7 +48,7 @@ typedef struct qit qit;
 typedef struct qit_ops {
     uint32_t (*seek)(qit *it, uint32_t target); /* first candidate >= target (> doc) */
     bool (*confirm)(qit *it);                   /* exact test at it->doc */
-    void (*free)(qit *it);
+    void (*release)(qit *it);
 } qit_ops;
 
 struct qit {
@@ -100,7 +100,7 @@ static uint32_t qit_next_match(qit *it, uint32_t t)
 static void qit_free(qit *it)
 {
     if (it)
-        it->ops->free(it);
+        it->ops->release(it);
 }
 
 static void *exec_alloc(qexec *ex, size_t size, const qit_ops *ops)
