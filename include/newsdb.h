@@ -211,6 +211,9 @@ typedef struct ndb_ingest_opts {
     int strict;                /* first bad record fails the call, nothing committed */
     const char *meta_path;     /* optional side file (JSONL) */
     uint32_t commit_every;     /* commit after this many articles (0: 50000) */
+    int defer_commit;          /* 1: make no commit at all (strict mode makes none before the
+                                  end either); the caller commits, e.g. after several
+                                  sources that must land together */
     ndb_report_fn report;
     ndb_progress_fn progress;
     void *ctx;
@@ -296,6 +299,68 @@ NDB_API ndb_rc ndb_count(ndb_snapshot *s, const char *query, uint64_t *count, nd
 typedef int (*ndb_id_fn)(void *ctx, uint32_t id);
 NDB_API ndb_rc ndb_match_each(ndb_snapshot *s, const char *query, ndb_id_fn fn, void *ctx,
                               ndb_err *err);
+
+/* ---------------------------------------------------------------- analytics */
+
+/* Attention over time and by outlet, exact (docs/analytics.md). Every figure is computed
+** from the per-article columns (date, outlet) of the live articles that match the query;
+** article bodies are never read. Errors: NDB_EPARSE (query, "column N: ..."), NDB_EINVAL
+** (from > to, unknown period), NDB_ELIMIT (a timeline of more than NDB_AGG_MAX_ROWS rows:
+** use a coarser period or a narrower range), NDB_ENOMEM. An empty match is NDB_OK with
+** matched = 0 and n = 0 (the caller decides how to say so). Threading: like ndb_search. */
+
+typedef enum ndb_period {
+    NDB_PERIOD_NONE = 0,  /* one bucket for every dated article (outlets) */
+    NDB_PERIOD_DAY = 1,
+    NDB_PERIOD_WEEK = 2,  /* ISO weeks, Monday to Sunday */
+    NDB_PERIOD_MONTH = 3,
+    NDB_PERIOD_YEAR = 4,
+} ndb_period;
+
+#define NDB_AGG_MAX_ROWS 5000000u
+
+typedef struct ndb_agg_opts {
+    ndb_period by;     /* timeline bucket; NONE means MONTH there */
+    int split_outlet;  /* timeline: one series per outlet with at least one match */
+    int32_t from, to;  /* inclusive day range; NDB_DATE_NONE = open end. Both 0 is also
+                          read as open (so {0} opts mean "everything"). A range with at
+                          least one end set keeps only dated articles inside it. */
+    uint32_t top;      /* outlets: keep the `top` largest (0 = all) */
+} ndb_agg_opts;
+
+typedef struct ndb_agg_row {
+    int32_t period;     /* first day of the period; NDB_DATE_NONE = the undated bucket */
+    const char *outlet; /* outlet name, "" = none; NULL in an unsplit timeline */
+    uint64_t count;     /* matching live articles of this period (and outlet) */
+    uint64_t total;     /* all live articles of this period (and outlet): count / total is
+                           the share of coverage (--normalize), or an outlet's share of its
+                           own output */
+} ndb_agg_row;
+
+/* OWNED by the caller: ndb_agg_free. rows and their strings live until then. */
+typedef struct ndb_agg {
+    uint64_t matched;  /* live articles matching the query, before the range and top cuts */
+    uint64_t in_range; /* of those, the ones counted in rows (dated in range, or undated) */
+    size_t n;
+    ndb_agg_row *rows;
+} ndb_agg;
+
+/* Matching articles per period, oldest first, then the undated bucket (when it is not
+** empty). Every period from the first to the last (or from..to when given) is present,
+** zero counts included. With split_outlet: per period, one row per outlet that has at
+** least one match in range, outlets by name. */
+NDB_API ndb_rc ndb_timeline(ndb_snapshot *s, const char *query, const ndb_agg_opts *opt,
+                            ndb_agg **out, ndb_err *err);
+/* Matching articles per outlet (period = NDB_DATE_NONE), most first, ties by name; only
+** outlets with a match in range. Articles without an outlet are the row with outlet "". */
+NDB_API ndb_rc ndb_outlets(ndb_snapshot *s, const char *query, const ndb_agg_opts *opt,
+                           ndb_agg **out, ndb_err *err);
+NDB_API void ndb_agg_free(ndb_agg *a); /* accepts NULL */
+
+/* Name of a period ("day", "week", "month", "year", "none"); parse one back (0 ok, -1 not a
+** period name). */
+NDB_API const char *ndb_period_name(ndb_period p);
+NDB_API int ndb_period_parse(const char *s, ndb_period *out);
 
 /* ---------------------------------------------------------------- check */
 

@@ -159,13 +159,13 @@ NDB_API ndb_rc ndb_ingest(ndb_writer *w, const char *path, const ndb_ingest_opts
             break;
         if (opt->progress && st->seen % INGEST_PROGRESS_EVERY == 0)
             opt->progress(opt->ctx, st->seen, ndb_doc_source_bytes_in(src));
-        if (!opt->strict && ++since_commit >= (opt->commit_every ? opt->commit_every
+        if (!opt->strict && !opt->defer_commit && ++since_commit >= (opt->commit_every ? opt->commit_every
                                                                  : INGEST_DEFAULT_BATCH)) {
             rc = ndb_writer_commit(w, err);
             since_commit = 0;
         }
     }
-    if (rc == NDB_OK)
+    if (rc == NDB_OK && !opt->defer_commit)
         rc = ndb_writer_commit(w, err);
     if (rc == NDB_OK && opt->progress)
         opt->progress(opt->ctx, st->seen, src ? ndb_doc_source_bytes_in(src) : 0);

@@ -15,8 +15,8 @@
 **
 ** Exit statuses: 0 when every PATH was ingested, even if bad records were skipped; 1 when a
 ** call failed (lock held, I/O error, --strict and a bad record); 2 usage errors.
-** --strict makes the failing PATH commit nothing; PATHs ingested before it stay committed
-** (each ndb_ingest call commits when it ends). Ctrl-C is not caught: batches committed so
+** --strict commits nothing unless every PATH ingests without a bad record: the sources
+** are ingested with defer_commit and committed together at the end. Ctrl-C is not caught: batches committed so
 ** far are durable, the rest is discarded by the next writer's recovery.
 **
 ** Threading: single-threaded; the callbacks run on this thread.
@@ -58,8 +58,7 @@ static const char add_help[] =
     "Options:\n"
     "  -d, --db DB           archive directory (default: $NEWSDB_DB, else ./news.db)\n"
     "      --strict          the first bad record (a paragraph-count mismatch too) is an\n"
-    "                        error: exit 1, and that PATH commits nothing (PATHs before\n"
-    "                        it stay committed)\n"
+    "                        error: exit 1, and nothing of this command is committed\n"
     "      --meta FILE       side file, JSONL: one object per article with url and any of\n"
     "                        outlet, date (YYYY-MM-DD), title, lang; overrides derived fields\n"
     "      --commit-every N  commit after every N articles (default 50000)\n"
@@ -393,6 +392,7 @@ cli_status ndb_cli_cmd_add(int argc, char **argv, const cli_env *env)
     io.strict = o.strict;
     io.meta_path = o.meta;
     io.commit_every = o.commit_every;
+    io.defer_commit = o.strict; /* all PATHs land together, or none */
     io.report = add_report;
     io.progress = add_progress;
     io.ctx = &a;
@@ -407,6 +407,11 @@ cli_status ndb_cli_cmd_add(int argc, char **argv, const cli_env *env)
         a.base_articles = sum.seen;
         a.base_bytes += a.last_bytes;
         a.last_bytes = 0;
+        if (rc != NDB_OK)
+            goto out;
+    }
+    if (o.strict) {
+        rc = ndb_writer_commit(w, &err);
         if (rc != NDB_OK)
             goto out;
     }
@@ -425,7 +430,7 @@ out:
         return CLI_OK;
     if (o.strict && cur && rc == NDB_EPARSE && strcmp(err.msg, a.last_error) == 0)
         fprintf(stderr,
-                "newsdb: --strict: stopped at the first bad record; nothing from %s "
+                "newsdb: --strict: stopped at the first bad record (in %s); nothing "
                 "was committed\n",
                 cur);
     else

@@ -722,12 +722,28 @@ Test(cli, strict_commits_nothing)
     s = stats_json(&t);
     cr_assert_eq(jint(s, "versions"), 0);
     json_decref(s);
+
     NEWSDB(&t, &r, "add", "-d", t.db, one);
     cr_assert_eq(r.status, 0, "%s", r.err);
     cr_assert(strstr(r.err, "newsdb: warning: ") != NULL, "%s", r.err);
     trun_free(&r);
     s = stats_json(&t);
     cr_assert_eq(jint(s, "versions"), 1);
+    json_decref(s);
+    /* several PATHs: a good one before the bad one does not land either */
+    char good[400];
+    gen(&t, "good", 5, 0, NULL, good, sizeof good);
+    NEWSDB(&t, &r, "add", "-d", t.db, "--strict", good, one);
+    cr_assert_eq(r.status, 1, "--strict good + bad: exit %d", r.status);
+    trun_free(&r);
+    s = stats_json(&t);
+    cr_assert_eq(jint(s, "versions"), 1, "--strict committed the good PATH before the bad one");
+    json_decref(s);
+    NEWSDB(&t, &r, "add", "-d", t.db, "--strict", good);
+    cr_assert_eq(r.status, 0, "--strict, all good: %s", r.err);
+    trun_free(&r);
+    s = stats_json(&t);
+    cr_assert_gt(jint(s, "versions"), 1);
     json_decref(s);
     tctx_fini(&t);
 }
