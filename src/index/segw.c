@@ -11,8 +11,17 @@
 ** terms once and re-encodes each list through the streaming file writer (seg_int.h); the
 ** writer itself is not modified, so a failed write can be retried.
 **
+** Streams live in a slice pool (Lucene's ByteBlockPool): 1 MiB pages that never move; a
+** stream is a chain of slices of growing size (16 B .. 4 KiB), the last 4 bytes of each
+** full slice holding the pool offset of the next. Appending never copies (per-term
+** growable buffers cost a realloc + memmove per doubling and a malloc per stream), and the
+** reader follows the chain replaying the writer's size sequence. The hash slots keep the
+** upper 32 hash bits beside the term index, so a probe touches the term record only when
+** those bits agree.
+**
 ** Invariants: ids strictly consecutive from base; add_token only inside a doc; per term
-** positions strictly ascending within a doc; a term's open doc is the last doc it occurs in.
+** positions strictly ascending within a doc; a term's open doc is the last doc it occurs in;
+** pool offsets < 2^32 (a writer is flushed at 192 MiB; more is NDB_ELIMIT).
 **
 ** State machine:  IDLE --begin_doc--> IN_DOC --end_doc--> IDLE;  write needs IDLE.
 ** Threading: one thread at a time.
@@ -23,6 +32,20 @@
 
 _Static_assert(NDB_TERM_MAX == NDB_TERMDICT_MAX, "segment and dictionary term limits differ");
 
+#define SEGW_PAGE_BITS 20
+#define SEGW_PAGE      (1u << SEGW_PAGE_BITS)
+#define SEGW_MAX_PAGES 4095u /* pool offsets stay below 2^32 */
+#define SEGW_LEVELS    9
+
+static const uint32_t segw_slice[SEGW_LEVELS] = {16, 32, 64, 128, 256, 512, 1024, 2048, 4096};
+
+/* One byte stream: write offset `at` in the current slice, whose data ends at `end` (the
+** next 4 bytes are the link). */
+typedef struct segw_stream {
+    uint32_t head, at, end;
+    uint32_t level;
+} segw_stream;
+
 typedef struct segw_term {
     uint64_t hash;
     uint32_t toff, tlen; /* bytes in the arena */
@@ -30,7 +53,7 @@ typedef struct segw_term {
     uint32_t cur;        /* local id of the open doc */
     uint32_t freq;       /* occurrences in the open doc (0: none open) */
     uint32_t last_pos;
-    ndb_buf docs, pos;
+    segw_stream docs, pos;
 } segw_term;
 
 struct ndb_segw {
@@ -40,9 +63,11 @@ struct ndb_segw {
     ndb_buf doclens; /* u32 per doc, native endian */
     segw_term *terms;
     size_t nterms, cap;
-    uint32_t *slots; /* index + 1 into terms, 0 = empty; power of two */
+    uint64_t *slots; /* (hash >> 32) << 32 | (index + 1), 0 = empty; power of two */
     size_t nslots;
-    size_t stream_mem; /* sum of the term streams' capacities */
+    uint8_t **pages; /* the slice pool */
+    size_t npages, pcap;
+    uint32_t pool_at; /* pool offset of the next free byte */
     uint64_t total_len;
 };
 
@@ -55,7 +80,7 @@ ndb_rc ndb_segw_new(uint32_t base, ndb_segw **out)
     w->base = base;
     ndb_buf_init(&w->arena, UINT32_MAX);
     ndb_buf_init(&w->doclens, NDB_BUF_NOMAX);
-    w->slots = ndb_calloc(1024, sizeof(uint32_t));
+    w->slots = ndb_calloc(1024, sizeof *w->slots);
     if (!w->slots) {
         ndb_free(w);
         return NDB_ENOMEM;
@@ -69,10 +94,9 @@ void ndb_segw_free(ndb_segw *w)
 {
     if (!w)
         return;
-    for (size_t i = 0; i < w->nterms; i++) {
-        ndb_buf_fini(&w->terms[i].docs);
-        ndb_buf_fini(&w->terms[i].pos);
-    }
+    for (size_t i = 0; i < w->npages; i++)
+        ndb_free(w->pages[i]);
+    ndb_free(w->pages);
     ndb_free(w->terms);
     ndb_free(w->slots);
     ndb_buf_fini(&w->arena);
@@ -88,7 +112,7 @@ uint32_t ndb_segw_ndocs(const ndb_segw *w)
 size_t ndb_segw_mem(const ndb_segw *w)
 {
     return sizeof *w + w->arena.cap + w->doclens.cap + w->cap * sizeof(segw_term) +
-           w->nslots * sizeof(uint32_t) + w->stream_mem;
+           w->nslots * sizeof *w->slots + w->npages * (size_t)SEGW_PAGE;
 }
 
 ndb_rc ndb_segw_begin_doc(ndb_segw *w, uint32_t id)
@@ -113,17 +137,139 @@ ndb_rc ndb_segw_end_doc(ndb_segw *w, uint32_t doclen)
     return NDB_OK;
 }
 
+/* ------------------------------------------------------------ slice pool */
+
+static inline uint8_t *segw_at(const ndb_segw *w, uint32_t off)
+{
+    return w->pages[off >> SEGW_PAGE_BITS] + (off & (SEGW_PAGE - 1));
+}
+
+/* A fresh slice of n bytes (never crossing a page); its pool offset in *off. */
+static ndb_rc segw_alloc(ndb_segw *w, uint32_t n, uint32_t *off)
+{
+    size_t page = w->pool_at >> SEGW_PAGE_BITS;
+    if (w->npages == 0 || (w->pool_at & (SEGW_PAGE - 1)) + n > SEGW_PAGE || page >= w->npages) {
+        if (w->npages >= SEGW_MAX_PAGES)
+            return NDB_ELIMIT;
+        if (w->npages == w->pcap) {
+            size_t cap = w->pcap ? 2 * w->pcap : 16;
+            uint8_t **np = ndb_realloc(w->pages, cap * sizeof *np);
+            if (!np)
+                return NDB_ENOMEM;
+            w->pages = np;
+            w->pcap = cap;
+        }
+        if (!(w->pages[w->npages] = ndb_malloc(SEGW_PAGE)))
+            return NDB_ENOMEM;
+        w->pool_at = (uint32_t)(w->npages++ << SEGW_PAGE_BITS);
+    }
+    *off = w->pool_at;
+    w->pool_at += n;
+    return NDB_OK;
+}
+
+static ndb_rc segw_stream_init(ndb_segw *w, segw_stream *s)
+{
+    ndb_rc rc = segw_alloc(w, segw_slice[0], &s->head);
+    s->at = s->head;
+    s->end = s->head + segw_slice[0] - 4;
+    s->level = 0;
+    return rc;
+}
+
+/* The current slice is full: chain a new one of the next size. */
+static ndb_rc segw_stream_grow(ndb_segw *w, segw_stream *s)
+{
+    uint32_t lv = s->level + 1 < SEGW_LEVELS ? s->level + 1 : s->level, off;
+    ndb_rc rc = segw_alloc(w, segw_slice[lv], &off);
+    if (rc != NDB_OK)
+        return rc;
+    memcpy(segw_at(w, s->end), &off, 4);
+    s->at = off;
+    s->end = off + segw_slice[lv] - 4;
+    s->level = lv;
+    return NDB_OK;
+}
+
+static ndb_rc segw_append(ndb_segw *w, segw_stream *s, uint32_t v)
+{
+    uint8_t t[5];
+    size_t n = 0, i = 0;
+    ndb_rc rc;
+    do {
+        t[n++] = (uint8_t)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+        v >>= 7;
+    } while (v);
+    if (s->end - s->at >= n) {
+        memcpy(segw_at(w, s->at), t, n);
+        s->at += (uint32_t)n;
+        return NDB_OK;
+    }
+    for (; i < n; i++) {
+        if (s->at == s->end && (rc = segw_stream_grow(w, s)) != NDB_OK)
+            return rc;
+        *segw_at(w, s->at++) = t[i];
+    }
+    return NDB_OK;
+}
+
+/* Reader over a finished stream: replays the writer's slice sizes. */
+typedef struct segw_rd {
+    const ndb_segw *w;
+    uint32_t at, end, stop, level;
+} segw_rd;
+
+static void segw_rd_init(segw_rd *r, const ndb_segw *w, const segw_stream *s)
+{
+    r->w = w;
+    r->at = s->head;
+    r->end = s->head + segw_slice[0] - 4;
+    r->stop = s->at;
+    r->level = 0;
+}
+
+static bool segw_rd_left(const segw_rd *r)
+{
+    return r->at != r->stop;
+}
+
+/* Next varint (< 2^32); false when the stream ends inside it. */
+static bool segw_rd_varint(segw_rd *r, uint32_t *out)
+{
+    uint32_t v = 0;
+    for (unsigned sh = 0; sh < 35; sh += 7) {
+        uint8_t b;
+        if (r->at == r->stop)
+            return false;
+        if (r->at == r->end) {
+            memcpy(&r->at, segw_at(r->w, r->end), 4);
+            r->level += r->level + 1 < SEGW_LEVELS;
+            r->end = r->at + segw_slice[r->level] - 4;
+        }
+        b = *segw_at(r->w, r->at++);
+        v |= (uint32_t)(b & 0x7f) << sh;
+        if (!(b & 0x80)) {
+            *out = v;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* ------------------------------------------------------------ terms */
+
 static ndb_rc segw_grow_slots(ndb_segw *w)
 {
     size_t n = w->nslots * 2;
-    uint32_t *s = ndb_calloc(n, sizeof(uint32_t));
+    uint64_t *s = ndb_calloc(n, sizeof *s);
     if (!s)
         return NDB_ENOMEM;
     for (size_t i = 0; i < w->nterms; i++) {
-        size_t k = (size_t)w->terms[i].hash & (n - 1);
+        uint64_t h = w->terms[i].hash;
+        size_t k = (size_t)h & (n - 1);
         while (s[k])
             k = (k + 1) & (n - 1);
-        s[k] = (uint32_t)(i + 1);
+        s[k] = (h >> 32 << 32) | (uint64_t)(i + 1);
     }
     ndb_free(w->slots);
     w->slots = s;
@@ -134,14 +280,17 @@ static ndb_rc segw_grow_slots(ndb_segw *w)
 /* Find or insert term; *out is its record. */
 static ndb_rc segw_lookup(ndb_segw *w, const char *t, size_t n, segw_term **out)
 {
-    uint64_t h = ndb_hash64(t, n);
+    uint64_t h = ndb_hash64(t, n), hi = h >> 32 << 32;
     size_t k = (size_t)h & (w->nslots - 1);
     ndb_rc rc;
     while (w->slots[k]) {
-        segw_term *e = &w->terms[w->slots[k] - 1];
-        if (e->hash == h && e->tlen == n && memcmp(w->arena.p + e->toff, t, n) == 0) {
-            *out = e;
-            return NDB_OK;
+        uint64_t sl = w->slots[k];
+        if ((sl >> 32 << 32) == hi) {
+            segw_term *e = &w->terms[(uint32_t)sl - 1];
+            if (e->hash == h && e->tlen == n && memcmp(w->arena.p + e->toff, t, n) == 0) {
+                *out = e;
+                return NDB_OK;
+            }
         }
         k = (k + 1) & (w->nslots - 1);
     }
@@ -156,16 +305,17 @@ static ndb_rc segw_lookup(ndb_segw *w, const char *t, size_t n, segw_term **out)
     if (w->nterms >= UINT32_MAX - 1)
         return NDB_ELIMIT;
     size_t toff = w->arena.n;
-    if ((rc = ndb_buf_append(&w->arena, t, n)) != NDB_OK)
-        return rc;
     segw_term *e = &w->terms[w->nterms];
     memset(e, 0, sizeof *e);
+    if ((rc = segw_stream_init(w, &e->docs)) != NDB_OK ||
+        (rc = segw_stream_init(w, &e->pos)) != NDB_OK)
+        return rc;
+    if ((rc = ndb_buf_append(&w->arena, t, n)) != NDB_OK)
+        return rc;
     e->hash = h;
     e->toff = (uint32_t)toff;
     e->tlen = (uint32_t)n;
-    ndb_buf_init(&e->docs, NDB_BUF_NOMAX);
-    ndb_buf_init(&e->pos, NDB_BUF_NOMAX);
-    w->slots[k] = (uint32_t)(++w->nterms);
+    w->slots[k] = hi | (uint64_t)(++w->nterms);
     *out = e;
     if (2 * w->nterms > w->nslots && (rc = segw_grow_slots(w)) != NDB_OK) {
         *out = NULL; /* the term stays; the table is still valid, just full-ish */
@@ -175,18 +325,10 @@ static ndb_rc segw_lookup(ndb_segw *w, const char *t, size_t n, segw_term **out)
     return NDB_OK;
 }
 
-static ndb_rc segw_append(ndb_segw *w, ndb_buf *b, uint64_t v)
-{
-    size_t cap = b->cap;
-    ndb_rc rc = ndb_buf_append_varint(b, v);
-    w->stream_mem += b->cap - cap;
-    return rc;
-}
-
 /* Move the term's open doc into its docs stream. */
 static ndb_rc segw_close_doc(ndb_segw *w, segw_term *e)
 {
-    ndb_rc rc = segw_append(w, &e->docs, (uint64_t)e->cur + 1 - e->prev1);
+    ndb_rc rc = segw_append(w, &e->docs, e->cur + 1 - e->prev1);
     if (rc == NDB_OK)
         rc = segw_append(w, &e->docs, e->freq);
     if (rc == NDB_OK) {
@@ -239,18 +381,17 @@ static int segw_cmp(const void *a, const void *b)
 static ndb_rc segw_put_term(ndb_segw *w, ndb_segout *o, const segw_term *e, uint32_t **scratch,
                             size_t *cap, ndb_err *err)
 {
-    ndb_rd dr, pr;
+    segw_rd dr, pr;
     uint32_t prev1 = 0;
     const uint32_t *dl = (const uint32_t *)w->doclens.p;
     ndb_rc rc = NDB_OK;
-    static const uint8_t none[1];
-    ndb_rd_init(&dr, e->docs.n ? e->docs.p : none, e->docs.n, NDB_EINVAL);
-    ndb_rd_init(&pr, e->pos.n ? e->pos.p : none, e->pos.n, NDB_EINVAL);
+    segw_rd_init(&dr, w, &e->docs);
+    segw_rd_init(&pr, w, &e->pos);
     ndb_segout_term_begin(o);
-    for (bool open = e->freq > 0; rc == NDB_OK && (ndb_rd_left(&dr) > 0 || open);) {
+    for (bool open = e->freq > 0; rc == NDB_OK && (segw_rd_left(&dr) || open);) {
         uint32_t d1, f;
-        if (ndb_rd_left(&dr) > 0) {
-            if (ndb_rd_varint32(&dr, &d1) || ndb_rd_varint32(&dr, &f))
+        if (segw_rd_left(&dr)) {
+            if (!segw_rd_varint(&dr, &d1) || !segw_rd_varint(&dr, &f))
                 return ndb_err_set(err, NDB_EINVAL, "segment writer: bad stream");
             d1 += prev1;
         } else {
@@ -268,7 +409,7 @@ static ndb_rc segw_put_term(ndb_segw *w, ndb_segout *o, const segw_term *e, uint
         }
         for (uint32_t j = 0; j < f; j++) {
             uint32_t v;
-            if (ndb_rd_varint32(&pr, &v))
+            if (!segw_rd_varint(&pr, &v))
                 return ndb_err_set(err, NDB_EINVAL, "segment writer: bad stream");
             (*scratch)[j] = j == 0 ? v : (*scratch)[j - 1] + v;
         }
