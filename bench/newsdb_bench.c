@@ -22,7 +22,8 @@
 ** search: qlang is a subset of newsdb's query language (docs/query-language.md: top-level
 ** filters without operators apply to the whole query), so each line is parsed as is with
 ** ndb_query_parse before the clock starts (as the peers do); the timed part is
-** ndb_query_topk(k=10, by score) resp. ndb_query_count on the snapshot's view, including
+** ndb_query_topk(k=10, by score, no total: the mode asks for ids only) resp.
+** ndb_query_count on the snapshot's view, including
 ** copying out the ids / the count. Hits are not decorated with stored fields (ndb_search
 ** would decompress each hit's store block, which no peer does). Protocol: per mode one
 ** untimed warm-up pass, then REPEATS timed passes, queries in file order.
@@ -269,7 +270,7 @@ static int bench_search(const char *dir, const char *qfile, int repeats, const c
                 t0 = bench_now_us();
                 if (mode == 0)
                     rc = ndb_query_topk(q->q, &s->view, BENCH_TOPK, NDB_SORT_SCORE, false, hits,
-                                        &nh, &total, &e);
+                                        &nh, NULL, &e);
                 else
                     rc = ndb_query_count(q->q, &s->view, &total, &e);
                 if (rc == NDB_OK && mode == 0) {

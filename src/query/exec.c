@@ -992,7 +992,8 @@ static ndb_rc exec_topk_exhaustive(exec_topk *tk, uint64_t *total, ndb_err *err)
          d = d == NDB_DOC_END - 1 ? NDB_DOC_END : qit_next_match(root, d + 1)) {
         if (!exec_live(tk->ex.v, d))
             continue;
-        (*total)++;
+        if (total)
+            (*total)++;
         for (size_t i = 0; i < tk->q->nsterms; i++) {
             exec_term *t = &tk->t[i];
             if (t->c && (!t->started || t->c->doc < d)) {
@@ -1094,7 +1095,8 @@ static ndb_rc exec_fast_and(exec_topk *tk, exec_checks *ch, ndb_sort sort, uint6
             i++;
         }
         if (exec_live(tk->ex.v, d) && exec_checks_pass(ch, d)) {
-            (*total)++;
+            if (total)
+                (*total)++;
             rc = exec_fast_hit(tk, d, sort);
             if (rc != NDB_OK)
                 goto out;
@@ -1105,6 +1107,82 @@ static ndb_rc exec_fast_and(exec_topk *tk, exec_checks *ch, ndb_sort sort, uint6
     }
 out:
     ndb_free(ord);
+    return rc;
+}
+
+/* Can no doc whose score is at most ub enter the top k any more? (id 0 is the most
+** favourable tie-break, so this holds for every doc.) */
+static bool exec_ub_dead(exec_topk *tk, double ub)
+{
+    return !ndb_collect_topk_admits(tk->col, 0, 0, ub * (1.0 + 1e-9));
+}
+
+/* OR core by score without an exact total (MaxScore, Turtle & Flood): terms sorted by
+** their list-level score bound; the longest prefix whose bounds sum to a score that can no
+** longer enter is "non-essential": only docs of the other (essential) terms are visited,
+** and the non-essential cursors are seeked to each such doc to score it exactly. A doc with
+** only non-essential terms scores at most that sum, so no hit is lost; hits and scores are
+** those of the exhaustive path. */
+static ndb_rc exec_fast_or_maxscore(exec_topk *tk, exec_checks *ch)
+{
+    ndb_rc rc = NDB_OK;
+    size_t n = 0, m = 0;
+    exec_term **o = ndb_calloc(tk->q->nsterms + 1, sizeof *o);
+    double *ub = ndb_calloc(tk->q->nsterms + 1, sizeof *ub), *pre;
+    pre = ndb_calloc(tk->q->nsterms + 2, sizeof *pre);
+    if (!o || !ub || !pre) {
+        rc = NDB_ENOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < tk->q->nsterms; i++) {
+        exec_term *t = &tk->t[i];
+        if (!t->c)
+            continue;
+        double u = exec_bm25(t->idf, t->c->max_tf, t->c->min_dl ? t->c->min_dl : 1,
+                             tk->ex.avgdl);
+        size_t p = n++;
+        while (p > 0 && ub[p - 1] > u) {
+            ub[p] = ub[p - 1];
+            o[p] = o[p - 1];
+            p--;
+        }
+        ub[p] = u;
+        o[p] = t;
+        t->started = true;
+        exec_cursor_seek(&tk->ex, t->c, 0);
+    }
+    for (size_t i = 0; i < n; i++)
+        pre[i + 1] = pre[i] + ub[i];
+    for (;;) {
+        uint32_t d = NDB_DOC_END;
+        while (m < n && exec_ub_dead(tk, pre[m + 1]))
+            m++;
+        for (size_t i = m; i < n; i++)
+            if (o[i]->c->doc < d)
+                d = o[i]->c->doc;
+        if (d == NDB_DOC_END || tk->ex.rc != NDB_OK)
+            break;
+        if (exec_live(tk->ex.v, d) && exec_checks_pass(ch, d)) {
+            for (size_t i = 0; i < m; i++)
+                if (o[i]->c->doc < d)
+                    exec_cursor_seek(&tk->ex, o[i]->c, d);
+            rc = exec_fast_hit(tk, d, NDB_SORT_SCORE);
+            if (rc != NDB_OK)
+                break;
+        }
+        for (size_t i = m; i < n; i++) {
+            exec_term *t = o[i];
+            if (t->c->doc == d) {
+                uint32_t x = ndb_cursor_next(t->c);
+                if (x == NDB_DOC_END && t->c->err != NDB_OK && tk->ex.rc == NDB_OK)
+                    tk->ex.rc = t->c->err;
+            }
+        }
+    }
+out:
+    ndb_free(o);
+    ndb_free(ub);
+    ndb_free(pre);
     return rc;
 }
 
@@ -1126,7 +1204,8 @@ static ndb_rc exec_fast_or(exec_topk *tk, exec_checks *ch, ndb_sort sort, uint64
         if (d == NDB_DOC_END || tk->ex.rc != NDB_OK)
             break;
         if (exec_live(tk->ex.v, d) && exec_checks_pass(ch, d)) {
-            (*total)++;
+            if (total)
+                (*total)++;
             rc = exec_fast_hit(tk, d, sort);
             if (rc != NDB_OK)
                 break;
@@ -1213,7 +1292,12 @@ static ndb_rc exec_topk_fast(exec_topk *tk, bool or_core, const qnode *core, ndb
     }
     if (rc != NDB_OK)
         goto out;
-    rc = or_core ? exec_fast_or(tk, &ch, sort, total) : exec_fast_and(tk, &ch, sort, total);
+    if (or_core && !total && sort == NDB_SORT_SCORE)
+        rc = exec_fast_or_maxscore(tk, &ch);
+    else if (or_core)
+        rc = exec_fast_or(tk, &ch, sort, total);
+    else
+        rc = exec_fast_and(tk, &ch, sort, total);
 out:
     for (uint32_t i = 0; i < ch.n; i++)
         qit_free(ch.it[i]);
@@ -1232,7 +1316,8 @@ ndb_rc ndb_query_topk(const ndb_query *q, const ndb_view *v, size_t k, ndb_sort 
     const qnode *core = NULL;
     ndb_err_clear(err);
     *nhits = 0;
-    *total = 0;
+    if (total)
+        *total = 0;
     exec_init(&tk.ex, v);
     tk.q = q;
     rc = ndb_collect_topk_new(k, sort, v->cols, v->ndocs, &tk.col);
@@ -1265,7 +1350,7 @@ ndb_rc ndb_query_topk(const ndb_query *q, const ndb_view *v, size_t k, ndb_sort 
 out:
     exec_close_sterms(&tk);
     ndb_collector_free(tk.col);
-    if (rc != NDB_OK)
+    if (rc != NDB_OK && total)
         *total = 0;
     return exec_finish_rc(&tk.ex, rc, err);
 }

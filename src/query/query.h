@@ -72,8 +72,10 @@ typedef struct ndb_query_hit {
 
 /* Top k by sort (ndb_sort from newsdb.h: score desc then id asc; date desc/asc then id
 ** asc, undated last). hits has room for k; *nhits = min(k, total). *total = exact number
-** of matches. exhaustive=true scores every match (the oracle); false uses block-max
-** pruning where the query's shape allows; both give identical hits and scores. */
+** of matches; total may be NULL when the caller does not need it, which lets an OR of
+** terms skip docs that cannot enter (MaxScore). exhaustive=true scores every match (the
+** oracle); false uses block-max pruning where the query's shape allows; all give identical
+** hits and scores. */
 ndb_rc ndb_query_topk(const ndb_query *q, const ndb_view *v, size_t k, ndb_sort sort,
                       bool exhaustive, ndb_query_hit *hits, size_t *nhits, uint64_t *total,
                       ndb_err *err);

@@ -666,6 +666,13 @@ static void run_round(uint64_t seed, uint32_t ndocs, int nqueries, int *skipped)
                 cr_assert(hits2[i].score == hits[i].score,
                           "NDB_SEED=%llu '%s': pruned score differs", (unsigned long long)seed, text);
             }
+            cr_assert_eq(ndb_query_topk(q, v, k, g_sort, false, hits2, &n2, NULL, &err), NDB_OK,
+                         "%s", err.msg);
+            cr_assert_eq(n2, n1);
+            for (size_t i = 0; i < n1; i++)
+                cr_assert(hits2[i].id == hits[i].id && hits2[i].score == hits[i].score,
+                          "NDB_SEED=%llu '%s' sort %d: no-total hit %zu id %u, exhaustive %u",
+                          (unsigned long long)seed, text, si, i, hits2[i].id, hits[i].id);
         }
         ndb_buf_fini(&ex);
         ndb_query_free(q);
@@ -727,6 +734,16 @@ Test(query, oracle_fast_path)
             cr_assert_eq(n1, n2);
             for (size_t i = 0; i < n1; i++) {
                 cr_assert_eq(h1[i].id, h2[i].id, "NDB_SEED=%llu '%s' sort %d hit %zu",
+                             (unsigned long long)seed, text, si, i);
+                cr_assert(h1[i].score == h2[i].score);
+            }
+            /* without a total (MaxScore for OR cores): the same hits and scores */
+            size_t n3;
+            cr_assert_eq(ndb_query_topk(q, &view, k, (ndb_sort)si, false, h2, &n3, NULL, &err),
+                         NDB_OK);
+            cr_assert_eq(n3, n1, "NDB_SEED=%llu '%s' no-total", (unsigned long long)seed, text);
+            for (size_t i = 0; i < n1; i++) {
+                cr_assert_eq(h1[i].id, h2[i].id, "NDB_SEED=%llu '%s' sort %d no-total hit %zu",
                              (unsigned long long)seed, text, si, i);
                 cr_assert(h1[i].score == h2[i].score);
             }
