@@ -362,6 +362,44 @@ NDB_API void ndb_agg_free(ndb_agg *a); /* accepts NULL */
 NDB_API const char *ndb_period_name(ndb_period p);
 NDB_API int ndb_period_parse(const char *s, ndb_period *out);
 
+/* Frequent and significant terms of the articles matching a query (docs/analytics.md).
+** Counts are exact, read from the index postings (no article is re-tokenized for them);
+** stop words are left out. A term is shown as its most common surface form (lower case)
+** among up to NDB_TERMS_SURFACE_SAMPLE matching articles, else as its stem. Errors as
+** above, plus NDB_ELIMIT when the walk would read more than max_postings postings. */
+
+#define NDB_TERMS_SURFACE_SAMPLE 200
+
+typedef struct ndb_terms_opts {
+    uint32_t top;           /* terms to return (0: 20) */
+    int significant;        /* 1: rank by log-odds z-score against the background */
+    const char *background; /* query of the background; NULL = the whole archive. The
+                               matching articles are taken out of the background. */
+    uint64_t max_postings;  /* cost bound (0: 2,000,000,000) */
+} ndb_terms_opts;
+
+typedef struct ndb_term_row {
+    const char *term;  /* surface form shown */
+    const char *stem;  /* the indexed term */
+    uint64_t count;    /* occurrences in the matching articles */
+    uint64_t docs;     /* matching articles containing it */
+    uint64_t bg_count; /* occurrences in the background (significant only) */
+    double delta, z;   /* Monroe et al. log-odds ratio and z-score (significant only) */
+} ndb_term_row;
+
+/* OWNED by the caller: ndb_term_list_free. */
+typedef struct ndb_term_list {
+    uint64_t matched, bg_docs;  /* matching articles; background articles (significant) */
+    uint64_t tokens, bg_tokens; /* non-stop-word occurrences in each */
+    uint64_t postings;          /* postings read */
+    size_t n;
+    ndb_term_row *rows;
+} ndb_term_list;
+
+NDB_API ndb_rc ndb_top_terms(ndb_snapshot *s, const char *query, const ndb_terms_opts *opt,
+                             ndb_term_list **out, ndb_err *err);
+NDB_API void ndb_term_list_free(ndb_term_list *l); /* accepts NULL */
+
 /* ---------------------------------------------------------------- check */
 
 /* Verify every checksum and cross-check the index against the store. Each problem goes to

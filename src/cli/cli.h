@@ -3,7 +3,8 @@
 **
 ** What: `newsdb COMMAND [options] [args]`. main.c dispatches on COMMAND to one
 ** ndb_cli_cmd_<name>() per command (cmd_add.c: init, add; cmd_search.c: search;
-** cmd_get.c: get, export; cmd_admin.c: stats, check, optimize). This header holds what
+** cmd_get.c: get, export; cmd_admin.c: stats, check, optimize;
+** cmd_analytics.c: timeline, outlets, terms, compare). This header holds what
 ** they share (common.c): option parsing helpers, archive opening, error printing, JSON and
 ** number formatting, and an output sink that writes either to stdout or atomically to a
 ** file (tmp + rename through the base vfs).
@@ -59,6 +60,10 @@ cli_status ndb_cli_cmd_export(int argc, char **argv, const cli_env *env);
 cli_status ndb_cli_cmd_stats(int argc, char **argv, const cli_env *env);
 cli_status ndb_cli_cmd_check(int argc, char **argv, const cli_env *env);
 cli_status ndb_cli_cmd_optimize(int argc, char **argv, const cli_env *env);
+cli_status ndb_cli_cmd_timeline(int argc, char **argv, const cli_env *env);
+cli_status ndb_cli_cmd_outlets(int argc, char **argv, const cli_env *env);
+cli_status ndb_cli_cmd_terms(int argc, char **argv, const cli_env *env);
+cli_status ndb_cli_cmd_compare(int argc, char **argv, const cli_env *env);
 
 /* ---------------------------------------------------------------- options */
 

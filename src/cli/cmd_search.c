@@ -8,7 +8,9 @@
 ** one) and the snippet, whose [[matches]] become bold on a terminal and stay as-is
 ** otherwise (so pipes and tests see the library's markers). --json: one object per hit
 ** {rank,id,url,outlet,date,title,score,snippet}, then a summary object
-** {total,offset,returned,sort,query}; --count --json prints {"total":N}.
+** {total,offset,returned,sort,query}; --count --json prints {"total":N}. --facets outlet,date
+** adds breakdowns of all matches (ndb_outlets top 10, ndb_timeline by year) after the hits;
+** in JSON one {facet,values:[{key,count}]} object per facet.
 **
 ** Why shaped so: the library owns ranking, pagination and snippets; this file only
 ** renders. A syntax error (NDB_EPARSE, "column N: ...") is shown with the query and a caret
@@ -41,9 +43,12 @@ static const char search_help[] =
     "      --no-snippets     no snippets (faster)\n"
     "      --exhaustive      score every match instead of block-max pruning (same hits;\n"
     "                        a check on the fast path)\n"
+    "      --facets LIST     add breakdowns of ALL matches (not only the shown hits):\n"
+    "                        'outlet' (the 10 outlets with most matches), 'date' (matches\n"
+    "                        per year, undated last), or 'outlet,date'\n"
     "      --json            one JSON object per hit: {rank,id,url,outlet,date,title,score,\n"
     "                        snippet}, then {total,offset,returned,sort,query}; with --count\n"
-    "                        just {\"total\":N}\n"
+    "                        just {\"total\":N}; facets add {facet,values:[{key,count}]}\n"
     "  -h, --help            show this help\n"
     "\n"
     "Exit status: 0 ok (also when nothing matches), 1 error (bad query, no archive),\n"
@@ -53,12 +58,72 @@ typedef struct search_args {
     const char *db;
     ndb_search_opts so;
     bool count, json;
+    bool facet_outlet, facet_date;
     int first; /* index of the first QUERY word */
 } search_args;
 
 static const char *search_sort_name(ndb_sort s)
 {
     return s == NDB_SORT_DATE_DESC ? "date" : s == NDB_SORT_DATE_ASC ? "date-asc" : "score";
+}
+
+/* "outlet", "date" or both, comma-separated; false on anything else. */
+static bool search_parse_facets(const char *s, search_args *o)
+{
+    while (*s) {
+        size_t n = strcspn(s, ",");
+        if (n == 6 && strncmp(s, "outlet", 6) == 0)
+            o->facet_outlet = true;
+        else if (n == 4 && strncmp(s, "date", 4) == 0)
+            o->facet_date = true;
+        else
+            return false;
+        s += n + (s[n] == ',');
+    }
+    return o->facet_outlet || o->facet_date;
+}
+
+/* Facets of all matches: outlets (top 10) and years, printed after the hits. */
+static ndb_rc search_facets(const search_args *o, ndb_snapshot *snap, const char *query,
+                            ndb_err *err)
+{
+    ndb_rc rc = NDB_OK;
+    for (int f = 0; f < 2 && rc == NDB_OK; f++) {
+        ndb_agg *a = NULL;
+        ndb_agg_opts ao = {.by = NDB_PERIOD_YEAR, .top = 10};
+        char key[32], n1[32];
+        if ((f == 0 && !o->facet_outlet) || (f == 1 && !o->facet_date))
+            continue;
+        rc = f == 0 ? ndb_outlets(snap, query, &ao, &a, err)
+                    : ndb_timeline(snap, query, &ao, &a, err);
+        json_t *vals = o->json ? json_array() : NULL;
+        if (rc == NDB_OK && !o->json)
+            printf("\n%s:\n", f == 0 ? "Outlets (top 10)" : "Dates (by year)");
+        for (size_t i = 0; rc == NDB_OK && a && i < a->n; i++) {
+            const ndb_agg_row *r = &a->rows[i];
+            if (f == 1 && r->count == 0)
+                continue;
+            if (f == 0)
+                snprintf(key, sizeof key, "%.31s", r->outlet[0] ? r->outlet : "(none)");
+            else if (r->period == NDB_DATE_NONE)
+                snprintf(key, sizeof key, "(undated)");
+            else
+                snprintf(key, sizeof key, "%.4s", ndb_cli_fmt_date(r->period, n1, sizeof n1));
+            if (o->json)
+                json_array_append_new(
+                    vals, json_pack("{s:s, s:I}", "key", key, "count", (json_int_t)r->count));
+            else
+                printf("  %-28s %10s\n", key, ndb_cli_fmt_count(r->count, n1, sizeof n1));
+        }
+        if (rc == NDB_OK && o->json)
+            rc = ndb_cli_json_print(
+                stdout,
+                json_pack("{s:s, s:o}", "facet", f == 0 ? "outlet" : "date", "values", vals), err);
+        else
+            json_decref(vals);
+        ndb_agg_free(a);
+    }
+    return rc;
 }
 
 /* Parse options into o; *help set when --help was shown. */
@@ -75,6 +140,7 @@ static cli_status search_parse(int argc, char **argv, search_args *o, bool *help
         {"exhaustive", no_argument, NULL, 'e'},
         {"json", no_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'},
+        {"facets", required_argument, NULL, 'F'}, // analytics breakdowns
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -121,6 +187,11 @@ static cli_status search_parse(int argc, char **argv, search_args *o, bool *help
             break;
         case 'j':
             o->json = true;
+            break;
+        case 'F':
+            if (!search_parse_facets(optarg, o))
+                return ndb_cli_usage_msg("search", "bad --facets '%s' (outlet, date, outlet,date)",
+                                         optarg);
             break;
         case 'h':
             fputs(search_help, stdout);
@@ -261,6 +332,8 @@ cli_status ndb_cli_cmd_search(int argc, char **argv, const cli_env *env)
         rc = search_print_json(&o, query, res, &err);
     else
         search_print_human(&o, res, env->out_tty);
+    if (rc == NDB_OK && res->total > 0 && (o.facet_outlet || o.facet_date))
+        rc = search_facets(&o, snap, query, &err);
 out:
     if (rc == NDB_EPARSE && query)
         search_show_parse_error(query, &err);

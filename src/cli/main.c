@@ -32,6 +32,10 @@ static const cli_command main_commands[] = {
     {"stats", ndb_cli_cmd_stats, "articles, versions, outlets, dates, sizes, segments"},
     {"check", ndb_cli_cmd_check, "verify every checksum and the index against the store"},
     {"optimize", ndb_cli_cmd_optimize, "merge all index segments into one"},
+    {"timeline", ndb_cli_cmd_timeline, "matching articles per day, week, month or year"},
+    {"outlets", ndb_cli_cmd_outlets, "matching articles per outlet, with share of its output"},
+    {"terms", ndb_cli_cmd_terms, "frequent or significant (log-odds) terms of matching articles"},
+    {"compare", ndb_cli_cmd_compare, "distinctive terms and timelines of two sides of a topic"},
     {"version", main_cmd_version, "print the version"},
     {"help", main_cmd_help, "this overview"},
 };

@@ -1,0 +1,310 @@
+/*
+** terms.c — term statistics of a result set, from the index: frequent terms and terms
+** over-represented against a background (log-odds with an informative Dirichlet prior).
+**
+** How: the matching set R (and the background set B) become bitmaps over [0, ndocs). Then
+** the whole vocabulary is walked in byte order (view->prefix with an empty prefix); for
+** each term that is not a stop word, its postings (doc, tf) are read once, and tf is added
+** to the foreground count when the doc is in R, to the background count when it is in B \ R.
+** Nothing is re-tokenized and no article body is read; counts are exact.
+**
+** Trade-off (why not a forward index): the cost is the total number of postings in the
+** archive, whatever |R| is — O(sum of df) sequential block decodes, cheap per posting but
+** proportional to the archive, not to the result set. A forward-index section (doc -> its
+** term ids and tfs) would make it O(tokens of R), the better choice for small result sets
+** over huge archives, at the price of a second copy of the index (~the postings' size) and
+** a new on-disk format in the index layer; this module owns no file format (STYLE §1). The
+** walk is bounded: more than `max_postings` postings is NDB_ELIMIT, never a silent cut.
+**
+** Stop words: a term is dropped when it is the stem of a word of text's stop list (the
+** index holds stems, so "this" -> "this", "does" -> "doe" are both caught), keeping the
+** two sides of the comparison consistent with the analyzer.
+**
+** Scoring (Monroe, Colaresi and Quinn 2008, "Fightin' Words", eq. 16-22): y_w^i and y_w^j
+** are the counts of w in R and in B \ R, n_i and n_j their sums over all (non-stop) terms,
+** alpha_w = ALPHA0 * (y_w^i + y_w^j) / (n_i + n_j) the informative prior (background
+** frequencies scaled to ALPHA0 = 1000 pseudo-counts), alpha_0 = ALPHA0,
+**   delta_w = ln((y_i + a) / (n_i + a0 - y_i - a)) - ln((y_j + a) / (n_j + a0 - y_j - a))
+**   var_w   = 1 / (y_i + a) + 1 / (y_j + a),   z_w = delta_w / sqrt(var_w).
+** Terms are ranked by z desc, then term bytes asc (rule 23); frequent terms by count desc,
+** then term asc. Each term's score depends only on its own counts and the totals, so the
+** answer is deterministic.
+**
+** Threading: reentrant over a read-only view; the analyzer belongs to the calling thread.
+*/
+#include "analytics/analytics.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#define TERMS_ALPHA0 1000.0
+
+typedef struct terms_walk {
+    const ndb_view *v;
+    const uint64_t *fg, *bg; /* bitmaps; bg NULL when no background is needed */
+    char **stops;            /* sorted stop stems */
+    size_t nstops;
+    uint64_t max_postings, postings;
+    uint64_t n_fg, n_bg;
+    ndb_analytics_term *terms;
+    size_t n, cap;
+    ndb_err *err;
+} terms_walk;
+
+static bool terms_bit(const uint64_t *b, uint32_t i)
+{
+    return (b[i >> 6] >> (i & 63)) & 1u;
+}
+
+static int terms_strcmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The stems of the stop list, sorted, deduplicated. */
+static ndb_rc terms_stops(ndb_analyzer *an, char ***out, size_t *n)
+{
+    size_t k = ndb_text_stopword_count(), m = 0;
+    char **s = ndb_calloc(k ? k : 1, sizeof *s);
+    ndb_rc rc = s ? NDB_OK : NDB_ENOMEM;
+    for (size_t i = 0; i < k && rc == NDB_OK; i++) {
+        const char *w = ndb_text_stopword_at(i), *st;
+        size_t sl;
+        rc = ndb_text_stem(an, w, strlen(w), &st, &sl);
+        if (rc == NDB_OK && !(s[m++] = ndb_strndup(st, sl)))
+            rc = NDB_ENOMEM;
+    }
+    if (rc == NDB_OK && m > 1) {
+        size_t u = 1;
+        qsort(s, m, sizeof *s, terms_strcmp);
+        for (size_t i = 1; i < m; i++) {
+            if (strcmp(s[i], s[u - 1]) != 0)
+                s[u++] = s[i];
+            else
+                ndb_free(s[i]);
+        }
+        m = u;
+    }
+    *out = s;
+    *n = m;
+    return rc;
+}
+
+static void terms_stops_free(char **s, size_t n)
+{
+    for (size_t i = 0; s && i < n; i++)
+        ndb_free(s[i]);
+    ndb_free(s);
+}
+
+static bool terms_is_stop(const terms_walk *w, const char *t)
+{
+    return bsearch(&t, w->stops, w->nstops, sizeof *w->stops, terms_strcmp) != NULL;
+}
+
+static ndb_rc terms_keep(terms_walk *w, const char *t, size_t n, uint64_t fg, uint64_t docs,
+                         uint64_t bg)
+{
+    if (w->n == w->cap) {
+        size_t nc = w->cap ? w->cap * 2 : 1024;
+        ndb_analytics_term *nt = ndb_realloc(w->terms, nc * sizeof *nt);
+        if (!nt)
+            return NDB_ENOMEM;
+        w->terms = nt;
+        w->cap = nc;
+    }
+    ndb_analytics_term *x = &w->terms[w->n];
+    memset(x, 0, sizeof *x);
+    x->term = ndb_strndup(t, n);
+    if (!x->term)
+        return NDB_ENOMEM;
+    x->count = fg;
+    x->docs = docs;
+    x->bg_count = bg;
+    w->n++;
+    return NDB_OK;
+}
+
+/* One vocabulary term: read its postings once. */
+static ndb_rc terms_visit(void *ctx, const char *t, size_t n)
+{
+    terms_walk *w = ctx;
+    ndb_cursor *c = NULL;
+    uint64_t fg = 0, docs = 0, bg = 0;
+    char buf[NDB_TEXT_MAX_TERM * 4 + 1];
+    ndb_rc rc;
+    if (n >= sizeof buf)
+        return NDB_OK; /* longer than any analyzed term: cannot be one */
+    memcpy(buf, t, n);
+    buf[n] = 0;
+    if (terms_is_stop(w, buf))
+        return NDB_OK;
+    rc = w->v->term(w->v->ctx, t, n, false, &c);
+    if (rc != NDB_OK || !c)
+        return rc;
+    w->postings += c->df;
+    if (w->postings > w->max_postings) {
+        ndb_cursor_close(c);
+        return ndb_err_set(w->err, NDB_ELIMIT,
+                           "term statistics would read more than %llu postings: narrow the "
+                           "archive or raise the bound",
+                           (unsigned long long)w->max_postings);
+    }
+    for (uint32_t d = ndb_cursor_next(c); d != NDB_DOC_END; d = ndb_cursor_next(c)) {
+        if (d >= w->v->ndocs)
+            break;
+        if (terms_bit(w->fg, d)) {
+            fg += ndb_cursor_freq(c);
+            docs++;
+        } else if (w->bg && terms_bit(w->bg, d)) {
+            bg += ndb_cursor_freq(c);
+        }
+    }
+    rc = c->err;
+    ndb_cursor_close(c);
+    if (rc != NDB_OK)
+        return ndb_err_set(w->err, rc, "term statistics: index read failed");
+    w->n_fg += fg;
+    w->n_bg += bg;
+    return fg > 0 ? terms_keep(w, t, n, fg, docs, bg) : NDB_OK;
+}
+
+typedef struct terms_fill {
+    uint64_t *bits;
+    uint64_t n;
+} terms_fill;
+
+static int terms_fill_cb(void *ctx, uint32_t id)
+{
+    terms_fill *f = ctx;
+    f->bits[id >> 6] |= 1ull << (id & 63);
+    f->n++;
+    return 0;
+}
+
+static int terms_by_count(const void *pa, const void *pb)
+{
+    const ndb_analytics_term *a = pa, *b = pb;
+    if (a->count != b->count)
+        return a->count > b->count ? -1 : 1;
+    return strcmp(a->term, b->term);
+}
+
+static int terms_by_z(const void *pa, const void *pb)
+{
+    const ndb_analytics_term *a = pa, *b = pb;
+    if (a->z != b->z)
+        return a->z > b->z ? -1 : 1;
+    return strcmp(a->term, b->term);
+}
+
+void ndb_analytics_log_odds(uint64_t yi, uint64_t ni, uint64_t yj, uint64_t nj, double *delta,
+                            double *z)
+{
+    double a = (ni + nj) ? TERMS_ALPHA0 * (double)(yi + yj) / (double)(ni + nj) : 0.0;
+    double a0 = TERMS_ALPHA0;
+    double li = log(((double)yi + a) / ((double)ni + a0 - (double)yi - a));
+    double lj = log(((double)yj + a) / ((double)nj + a0 - (double)yj - a));
+    double var = 1.0 / ((double)yi + a) + 1.0 / ((double)yj + a);
+    *delta = li - lj;
+    *z = *delta / sqrt(var);
+}
+
+/* Bitmaps of the foreground and (when significant) of background \ foreground. */
+static ndb_rc terms_sets(const ndb_query *fg, const ndb_query *bg, const ndb_view *v,
+                         bool significant, terms_fill *f, terms_fill *b, ndb_err *err)
+{
+    size_t words = ((size_t)v->ndocs + 63) / 64 + 1;
+    ndb_rc rc = NDB_OK;
+    f->bits = ndb_calloc(words, sizeof *f->bits);
+    b->bits = significant ? ndb_calloc(words, sizeof *b->bits) : NULL;
+    if (!f->bits || (significant && !b->bits))
+        return ndb_err_set(err, NDB_ENOMEM, "out of memory");
+    rc = ndb_query_each(fg, v, terms_fill_cb, f, err);
+    if (rc != NDB_OK || !significant)
+        return rc;
+    if (bg) {
+        rc = ndb_query_each(bg, v, terms_fill_cb, b, err);
+    } else {
+        for (uint32_t id = 0; id < v->ndocs; id++) {
+            if (v->live(v->ctx, id))
+                terms_fill_cb(b, id);
+        }
+    }
+    for (size_t i = 0; rc == NDB_OK && i < words; i++) {
+        b->n -= (uint64_t)__builtin_popcountll(b->bits[i] & f->bits[i]);
+        b->bits[i] &= ~f->bits[i];
+    }
+    return rc;
+}
+
+ndb_rc ndb_analytics_terms(const ndb_query *fg, const ndb_query *bg, const ndb_view *v,
+                           ndb_analyzer *an, size_t top, bool significant, uint64_t max_postings,
+                           ndb_analytics_terms_result **out, ndb_err *err)
+{
+    terms_walk w;
+    terms_fill f = {NULL, 0}, b = {NULL, 0};
+    ndb_analytics_terms_result *r = NULL;
+    ndb_rc rc;
+    memset(&w, 0, sizeof w);
+    *out = NULL;
+    rc = terms_sets(fg, bg, v, significant, &f, &b, err);
+    if (rc == NDB_OK && terms_stops(an, &w.stops, &w.nstops) != NDB_OK)
+        rc = ndb_err_set(err, NDB_ENOMEM, "out of memory");
+    r = ndb_calloc(1, sizeof *r);
+    if (rc == NDB_OK && !r)
+        rc = ndb_err_set(err, NDB_ENOMEM, "out of memory");
+    if (rc != NDB_OK)
+        goto out;
+    r->fg_docs = f.n;
+    r->bg_docs = b.n;
+    w.v = v;
+    w.fg = f.bits;
+    w.bg = b.bits;
+    w.max_postings = max_postings;
+    w.err = err;
+    if (f.n > 0) {
+        rc = v->prefix(v->ctx, "", 0, terms_visit, &w);
+        if (rc != NDB_OK && err && err->rc == NDB_OK)
+            rc = ndb_err_set(err, rc, "term statistics: %s", ndb_strerror(rc));
+        if (rc != NDB_OK)
+            goto out;
+    }
+    r->fg_tokens = w.n_fg;
+    r->bg_tokens = w.n_bg;
+    r->postings = w.postings;
+    for (size_t i = 0; significant && i < w.n; i++)
+        ndb_analytics_log_odds(w.terms[i].count, w.n_fg, w.terms[i].bg_count, w.n_bg,
+                               &w.terms[i].delta, &w.terms[i].z);
+    if (w.n > 1)
+        qsort(w.terms, w.n, sizeof *w.terms, significant ? terms_by_z : terms_by_count);
+    r->nall = w.n;
+    r->n = top && top < w.n ? top : w.n;
+    r->terms = w.terms;
+    for (size_t i = r->n; i < w.n; i++)
+        ndb_free(w.terms[i].term);
+    w.terms = NULL;
+out:
+    for (size_t i = 0; w.terms && i < w.n; i++)
+        ndb_free(w.terms[i].term);
+    ndb_free(w.terms);
+    terms_stops_free(w.stops, w.nstops);
+    ndb_free(f.bits);
+    ndb_free(b.bits);
+    if (rc != NDB_OK) {
+        ndb_analytics_terms_free(r);
+        return rc;
+    }
+    *out = r;
+    return NDB_OK;
+}
+
+void ndb_analytics_terms_free(ndb_analytics_terms_result *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->n; i++)
+        ndb_free(r->terms[i].term);
+    ndb_free(r->terms);
+    ndb_free(r);
+}
