@@ -1119,9 +1119,11 @@ static bool exec_ub_dead(exec_topk *tk, double ub)
 
 /* OR core by score without an exact total (MaxScore, Turtle & Flood): terms sorted by
 ** their list-level score bound; the longest prefix whose bounds sum to a score that can no
-** longer enter is "non-essential": only docs of the other (essential) terms are visited,
-** and the non-essential cursors are seeked to each such doc to score it exactly. A doc with
-** only non-essential terms scores at most that sum, so no hit is lost; hits and scores are
+** longer enter is "non-essential": only docs of the other (essential) terms are visited.
+** A visited doc's bound (exact essential part + the non-essential bounds) is tightened
+** while the non-essential cursors are seeked to it, highest bound first, and the doc is
+** dropped as soon as the bound cannot enter; survivors are scored exactly. A doc with only
+** non-essential terms scores at most their sum, so no hit is lost; hits and scores are
 ** those of the exhaustive path. */
 static ndb_rc exec_fast_or_maxscore(exec_topk *tk, exec_checks *ch)
 {
@@ -1163,11 +1165,23 @@ static ndb_rc exec_fast_or_maxscore(exec_topk *tk, exec_checks *ch)
         if (d == NDB_DOC_END || tk->ex.rc != NDB_OK)
             break;
         if (exec_live(tk->ex.v, d) && exec_checks_pass(ch, d)) {
-            for (size_t i = 0; i < m; i++)
-                if (o[i]->c->doc < d)
-                    exec_cursor_seek(&tk->ex, o[i]->c, d);
-            rc = exec_fast_hit(tk, d, NDB_SORT_SCORE);
-            if (rc != NDB_OK)
+            /* bound: exact essential part + non-essential list bounds, tightened term by
+            ** term (highest bound first) as the non-essential cursors are seeked */
+            uint32_t dl = tk->ex.v->cols[d].len;
+            int32_t date = tk->ex.v->cols[d].date;
+            double part = 0.0;
+            bool dead = false;
+            for (size_t i = m; i < n; i++)
+                if (o[i]->c->doc == d)
+                    part += exec_bm25(o[i]->idf, ndb_cursor_freq(o[i]->c), dl, tk->ex.avgdl);
+            for (size_t i = m; i-- > 0 && !dead;) {
+                if (!ndb_collect_topk_admits(tk->col, d, date, (part + pre[i + 1]) * (1.0 + 1e-9)))
+                    dead = true;
+                else if ((o[i]->c->doc < d ? exec_cursor_seek(&tk->ex, o[i]->c, d)
+                                           : o[i]->c->doc) == d)
+                    part += exec_bm25(o[i]->idf, ndb_cursor_freq(o[i]->c), dl, tk->ex.avgdl);
+            }
+            if (!dead && (rc = exec_fast_hit(tk, d, NDB_SORT_SCORE)) != NDB_OK)
                 break;
         }
         for (size_t i = m; i < n; i++) {
