@@ -42,7 +42,8 @@ typedef struct group {
     size_t cap, used;
     group_slot *slots;
     uint64_t memo_key;
-    size_t memo_slot; /* SIZE_MAX: none */
+    size_t memo_slot;               /* SIZE_MAX: none */
+    int32_t memo_date, memo_period; /* last date -> period (NDB_DATE_NONE: none) */
     ndb_analytics_cell *cells;
     size_t ncells;
 } group;
@@ -180,8 +181,10 @@ static ndb_rc group_collect(ndb_collector *c, uint32_t doc, double score)
         period = GROUP_PERIOD_NONE_KEY;
     else if (col->date == NDB_DATE_NONE)
         period = NDB_DATE_NONE;
+    else if (col->date == g->memo_date)
+        period = g->memo_period; /* ids of one ingest run share dates: skip the calendar */
     else
-        period = ndb_analytics_period_start(g->by, col->date);
+        period = g->memo_period = ndb_analytics_period_start(g->by, g->memo_date = col->date);
     return group_add(g, group_key(period, g->by_outlet ? col->outlet : 0), 1);
 }
 
@@ -270,6 +273,7 @@ ndb_rc ndb_analytics_group_new(ndb_period by, bool by_outlet, int32_t from, int3
     g->cols = cols;
     g->ndocs = ndocs;
     g->memo_slot = SIZE_MAX;
+    g->memo_date = NDB_DATE_NONE;
     *out = &g->base;
     return NDB_OK;
 }
