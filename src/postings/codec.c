@@ -252,15 +252,48 @@ static size_t codec_pfor_decode(const uint8_t *p, size_t avail, uint32_t *out)
     return (size_t)(r.p - p);
 }
 
+static size_t codec_pack_skip(const uint8_t *p, size_t avail)
+{
+    if (avail < 1 || p[0] > 32 || avail < 1 + 16 * (size_t)p[0])
+        return 0;
+    return 1 + 16 * (size_t)p[0];
+}
+
+static size_t codec_svb_skip(const uint8_t *p, size_t avail)
+{
+    size_t ctl = (CODEC_N + 3) / 4, need = ctl;
+    if (avail < ctl)
+        return 0;
+    for (size_t i = 0; i < ctl; i++)
+        for (int k = 0; k < 8; k += 2)
+            need += ((p[i] >> k) & 3u) + 1;
+    return need > avail ? 0 : need;
+}
+
+static size_t codec_pfor_skip(const uint8_t *p, size_t avail)
+{
+    if (avail < 2 || p[0] > 32 || avail < 2 + 16 * (size_t)p[0])
+        return 0;
+    ndb_rd r;
+    ndb_rd_init(&r, p + 2 + 16 * (size_t)p[0], avail - 2 - 16 * (size_t)p[0], NDB_ECORRUPT);
+    for (uint32_t k = 0; k < p[1]; k++) {
+        uint8_t idx;
+        uint32_t hi;
+        if (ndb_rd_u8(&r, &idx) || ndb_rd_varint32(&r, &hi))
+            return 0;
+    }
+    return (size_t)(r.p - p);
+}
+
 static const ndb_codec codec_bitpack = {
-    NDB_CODEC_BITPACK, "bitpack", CODEC_N, codec_pack_encode, codec_pack_decode,
+    NDB_CODEC_BITPACK, "bitpack", CODEC_N, codec_pack_encode, codec_pack_decode, codec_pack_skip,
 };
 static const ndb_codec codec_svb = {
-    NDB_CODEC_SVB, "streamvbyte", CODEC_N, codec_svb_encode, codec_svb_decode,
+    NDB_CODEC_SVB, "streamvbyte", CODEC_N, codec_svb_encode, codec_svb_decode, codec_svb_skip,
 };
 
 static const ndb_codec codec_pfor = {
-    NDB_CODEC_PFOR, "pfor", CODEC_N, codec_pfor_encode, codec_pfor_decode,
+    NDB_CODEC_PFOR, "pfor", CODEC_N, codec_pfor_encode, codec_pfor_decode, codec_pfor_skip,
 };
 
 const ndb_codec *ndb_codec_get(uint32_t id)

@@ -41,6 +41,9 @@ typedef struct ndb_codec {
     size_t (*encode_block)(const uint32_t *in, uint8_t *out);
     /* Decode block_size values from p (avail bytes); returns bytes used, 0 if corrupt. */
     size_t (*decode_block)(const uint8_t *p, size_t avail, uint32_t *out);
+    /* Bytes of the block at p without decoding it (what decode_block would return for a
+    ** valid block), 0 if its header overruns avail. Lets a reader jump over blocks. */
+    size_t (*skip_block)(const uint8_t *p, size_t avail);
 } ndb_codec;
 
 /* The codec with this id, or NULL if unknown. */

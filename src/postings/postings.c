@@ -10,8 +10,11 @@
 ** the block whose docs are decoded in docs[]/freqs[], `blk` is the block pointer of
 ** block_seek (never behind `dec`). A skip reader is a few words of state over the mapped
 ** bytes, so opening a cursor allocates one struct and never decodes a whole skip list.
-** Positions of a block are decoded on the first positions() call in that block into a
-** buffer grown on demand (amortised, no per-document allocation).
+** Positions are decoded lazily: the first positions() call in a block computes each doc's
+** value offsets from the freqs; a doc's call then decodes only the 128-value groups that
+** hold its values (jumping over earlier groups with codec->skip_block, which reads headers
+** only) and prefix-sums its values once. A phrase led by a rare word thus never decodes
+** most of a frequent word's positions. Buffers grow on demand (no per-doc allocation).
 **
 ** Invariants:
 **   1. dec.idx == PC_NONE before the first next/seek; dec.idx == nb once exhausted.
@@ -228,6 +231,14 @@ typedef struct pc {
     uint32_t *pbuf;
     size_t pcap;
     uint32_t poff[PC_N + 1];
+    /* lazy positions of block pos_block: byte offsets of its 128-value groups (gknown of
+    ** them known, goff[0] = 0), which groups are decoded, whether the varint tail is, and
+    ** which docs' values are prefix-summed to positions */
+    uint32_t *goff;
+    uint8_t *gdone;
+    size_t gcap, gknown, nfull;
+    bool tail_done;
+    uint8_t ddone[PC_N];
 } pc;
 
 static uint32_t pc_fail(pc *c)
@@ -417,6 +428,7 @@ static uint32_t pc_freq(ndb_cursor *cc)
     return c->freqs[c->i];
 }
 
+/* Start the positions of block dec.idx: offsets only; groups decode on demand. */
 static ndb_rc pc_decode_pos(pc *c)
 {
     uint64_t total = 0;
@@ -436,31 +448,90 @@ static ndb_rc pc_decode_pos(pc *c)
         c->pbuf = nb;
         c->pcap = (size_t)total;
     }
-    ndb_rd r;
-    ndb_rd_init(&r, c->pos + c->dec.pos_at, c->dec.pos_bytes, NDB_ECORRUPT);
-    size_t g = 0;
-    for (; g + PC_N <= total; g += PC_N) {
-        size_t u = c->codec->decode_block(r.p, ndb_rd_left(&r), c->pbuf + g);
+    c->nfull = (size_t)total / PC_N;
+    if (c->nfull + 1 > c->gcap) {
+        size_t cap = c->nfull + 1;
+        uint32_t *ng = ndb_realloc(c->goff, cap * sizeof *ng);
+        if (!ng)
+            return NDB_ENOMEM;
+        c->goff = ng;
+        uint8_t *nd = ndb_realloc(c->gdone, cap);
+        if (!nd)
+            return NDB_ENOMEM;
+        c->gdone = nd;
+        c->gcap = cap;
+    }
+    memset(c->gdone, 0, c->nfull + 1);
+    memset(c->ddone, 0, sizeof c->ddone);
+    c->goff[0] = 0;
+    c->gknown = 1;
+    c->tail_done = false;
+    c->pos_block = c->dec.idx;
+    return NDB_OK;
+}
+
+/* Learn the byte offsets of groups up to g (g <= nfull) by skipping group headers. */
+static ndb_rc pc_pos_reach(pc *c, size_t g)
+{
+    const uint8_t *chunk = c->pos + c->dec.pos_at;
+    size_t len = c->dec.pos_bytes;
+    while (c->gknown <= g) {
+        size_t at = c->goff[c->gknown - 1];
+        size_t u = c->codec->skip_block(chunk + at, len - at);
         if (u == 0)
             return NDB_ECORRUPT;
-        r.p += u;
+        c->goff[c->gknown++] = (uint32_t)(at + u);
     }
-    for (; g < total; g++) {
-        if (ndb_rd_varint32(&r, &c->pbuf[g]))
+    return NDB_OK;
+}
+
+/* Decode value group g (< nfull), or the varint tail (g == nfull). */
+static ndb_rc pc_pos_group(pc *c, size_t g)
+{
+    const uint8_t *chunk = c->pos + c->dec.pos_at;
+    size_t len = c->dec.pos_bytes;
+    ndb_rc rc = pc_pos_reach(c, g);
+    if (rc != NDB_OK)
+        return rc;
+    if (g < c->nfull) {
+        size_t at = c->goff[g];
+        size_t u = c->codec->decode_block(chunk + at, len - at, c->pbuf + g * PC_N);
+        if (u == 0 || (g + 1 < c->gknown && at + u != c->goff[g + 1]))
             return NDB_ECORRUPT;
+        c->gdone[g] = 1;
+        return NDB_OK;
     }
+    ndb_rd r;
+    ndb_rd_init(&r, chunk + c->goff[g], len - c->goff[g], NDB_ECORRUPT);
+    for (size_t k = g * PC_N; k < c->poff[c->cnt]; k++)
+        if (ndb_rd_varint32(&r, &c->pbuf[k]))
+            return NDB_ECORRUPT;
     if (ndb_rd_left(&r) != 0)
-        return NDB_ECORRUPT;
-    for (size_t i = 0; i < c->cnt; i++) {
-        uint64_t p = 0;
-        for (uint32_t k = c->poff[i]; k < c->poff[i + 1]; k++) {
-            p = (k == c->poff[i]) ? c->pbuf[k] : p + c->pbuf[k];
-            if (p > UINT32_MAX)
-                return NDB_ECORRUPT;
-            c->pbuf[k] = (uint32_t)p;
-        }
+        return NDB_ECORRUPT; /* the chunk is exactly consumed */
+    c->tail_done = true;
+    return NDB_OK;
+}
+
+/* Positions of doc i of the block: decode its groups, prefix-sum its values once. */
+static ndb_rc pc_pos_doc(pc *c, size_t i)
+{
+    uint32_t lo = c->poff[i], hi = c->poff[i + 1];
+    if (c->ddone[i])
+        return NDB_OK;
+    for (size_t g = lo / PC_N; hi > lo && g <= (hi - 1) / PC_N; g++) {
+        bool done = g < c->nfull ? c->gdone[g] != 0 : c->tail_done;
+        ndb_rc rc = done ? NDB_OK : pc_pos_group(c, g);
+        if (rc != NDB_OK)
+            return rc;
     }
-    c->pos_block = c->dec.idx;
+    uint64_t p = 0;
+    for (uint32_t k = lo; k < hi; k++) {
+        p = (k == lo) ? c->pbuf[k] : p + c->pbuf[k];
+        if (p > UINT32_MAX)
+            return NDB_ECORRUPT;
+        c->pbuf[k] = (uint32_t)p;
+    }
+    c->ddone[i] = 1;
     return NDB_OK;
 }
 
@@ -471,13 +542,13 @@ static ndb_rc pc_positions(ndb_cursor *cc, const uint32_t **pos, uint32_t *n)
     *n = 0;
     if (!c->want_pos || c->dec.idx == PC_NONE || c->dec.idx >= c->nb || c->decoded != c->dec.idx)
         return NDB_EINVAL;
-    if (c->pos_block != c->dec.idx) {
-        ndb_rc rc = pc_decode_pos(c);
-        if (rc != NDB_OK) {
-            if (rc == NDB_ECORRUPT)
-                pc_fail(c);
-            return rc;
-        }
+    ndb_rc rc = c->pos_block != c->dec.idx ? pc_decode_pos(c) : NDB_OK;
+    if (rc == NDB_OK)
+        rc = pc_pos_doc(c, c->i);
+    if (rc != NDB_OK) {
+        if (rc == NDB_ECORRUPT)
+            pc_fail(c);
+        return rc;
     }
     *pos = c->pbuf + c->poff[c->i];
     *n = c->poff[c->i + 1] - c->poff[c->i];
@@ -522,6 +593,8 @@ static void pc_close(ndb_cursor *cc)
 {
     pc *c = (pc *)cc;
     ndb_free(c->pbuf);
+    ndb_free(c->goff);
+    ndb_free(c->gdone);
     ndb_free(c);
 }
 
