@@ -270,6 +270,10 @@ void ndb_date_to_ymd(int32_t days, int *y, int *m, int *d);
 /* Parse "YYYY-MM-DD" or "YYYYMMDD" (exactly); false if not a valid date. */
 bool ndb_date_parse(const char *s, size_t n, int32_t *days);
 
+/* Decode one UTF-8 code point at p[0..n), n >= 1: returns its length (1..4) and *cp, or 0
+** when the sequence is invalid (overlong, surrogate, > U+10FFFF, truncated, bad byte). */
+size_t ndb_utf8_decode(const uint8_t *p, size_t n, int32_t *cp);
+
 /* Monotonic clock in nanoseconds. */
 uint64_t ndb_now_ns(void);
 

@@ -55,46 +55,11 @@ static unsigned long doc_line_of(const uint8_t *p, size_t off)
     return line;
 }
 
-/* Length of the valid UTF-8 sequence at p[0..n), 0 if invalid (same rules as text.c). */
-static size_t doc_utf8_len(const uint8_t *p, size_t n)
-{
-    uint32_t c = p[0], min;
-    size_t len;
-
-    if (c >= 0xc2 && c <= 0xdf) {
-        len = 2;
-        min = 0x80;
-        c &= 0x1f;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        len = 3;
-        min = 0x800;
-        c &= 0x0f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        len = 4;
-        min = 0x10000;
-        c &= 0x07;
-    } else {
-        return 0;
-    }
-    if (n < len) {
-        return 0;
-    }
-    for (size_t i = 1; i < len; i++) {
-        if ((p[i] & 0xc0) != 0x80) {
-            return 0;
-        }
-        c = (c << 6) | (p[i] & 0x3fu);
-    }
-    if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) {
-        return 0;
-    }
-    return len;
-}
-
 /* Reject NUL bytes and invalid UTF-8 anywhere. */
 static ndb_rc doc_check_bytes(const char *source, const uint8_t *p, size_t n, ndb_err *err)
 {
     size_t i = 0, len;
+    int32_t cp;
     const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
 
     while (i < n) {
@@ -114,7 +79,7 @@ static ndb_rc doc_check_bytes(const char *source, const uint8_t *p, size_t n, nd
             i++;
             continue;
         }
-        len = doc_utf8_len(p + i, n - i);
+        len = ndb_utf8_decode(p + i, n - i, &cp);
         if (len == 0) {
             return ndb_err_set(err, NDB_EPARSE, "%s:%lu: invalid UTF-8 at byte offset %zu",
                                source, doc_line_of(p, i), i);

@@ -125,48 +125,6 @@ ndb_stemmer ndb_text_analyzer_stemmer(const ndb_analyzer *a)
     return a->kind;
 }
 
-/* Decode one code point at p[0..n), n >= 1. Returns its length (1..4) and *cp, or 0 when
-** the sequence is invalid (the caller skips one byte). */
-static size_t text_decode(const uint8_t *p, size_t n, int32_t *cp)
-{
-    uint32_t c = p[0];
-    size_t len;
-    uint32_t min;
-
-    if (c < 0x80) {
-        *cp = (int32_t)c;
-        return 1;
-    }
-    if (c >= 0xc2 && c <= 0xdf) {
-        len = 2;
-        min = 0x80;
-        c &= 0x1f;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        len = 3;
-        min = 0x800;
-        c &= 0x0f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        len = 4;
-        min = 0x10000;
-        c &= 0x07;
-    } else {
-        return 0;
-    }
-    if (n < len) {
-        return 0;
-    }
-    for (size_t i = 1; i < len; i++) {
-        if ((p[i] & 0xc0) != 0x80) {
-            return 0;
-        }
-        c = (c << 6) | (p[i] & 0x3fu);
-    }
-    if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) {
-        return 0;
-    }
-    *cp = (int32_t)c;
-    return len;
-}
 
 /* Class of a non-ASCII code point. */
 static enum text_class text_class_of(int32_t cp)
@@ -202,7 +160,7 @@ static enum text_class text_next(const uint8_t *p, size_t n, size_t i, size_t *l
         *len = 1;
         return (enum text_class)text_ascii_class[p[i]];
     }
-    *len = text_decode(p + i, n - i, &cp);
+    *len = ndb_utf8_decode(p + i, n - i, &cp);
     if (*len == 0) {
         *len = 1;
         return TEXT_SEP;

@@ -228,3 +228,32 @@ Test(base, atomic_write_and_faults)
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     cr_assert_eq(system(cmd), 0);
 }
+
+Test(base, utf8_decode_strict)
+{
+    struct {
+        const char *s;
+        size_t n, len;
+        int32_t cp;
+    } t[] = {
+        {"A", 1, 1, 0x41},
+        {"\xc3\xa9", 2, 2, 0xe9},
+        {"\xe2\x80\x99", 3, 3, 0x2019},
+        {"\xf0\x9f\x98\x80", 4, 4, 0x1f600},
+        {"\xc0\xaf", 2, 0, 0},         /* overlong '/' */
+        {"\xe0\x80\xaf", 3, 0, 0},     /* overlong, 3 bytes */
+        {"\xed\xa0\x80", 3, 0, 0},     /* surrogate U+D800 */
+        {"\xf4\x90\x80\x80", 4, 0, 0}, /* above U+10FFFF */
+        {"\xe2\x80", 2, 0, 0},         /* truncated */
+        {"\x80", 1, 0, 0},             /* lone continuation */
+        {"\xc3\x28", 2, 0, 0},         /* bad continuation */
+        {"\xff", 1, 0, 0},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+        int32_t cp = -1;
+        size_t len = ndb_utf8_decode((const uint8_t *)t[i].s, t[i].n, &cp);
+        cr_assert_eq(len, t[i].len, "case %zu", i);
+        if (len)
+            cr_assert_eq(cp, t[i].cp, "case %zu", i);
+    }
+}
