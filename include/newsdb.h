@@ -230,6 +230,11 @@ typedef struct ndb_ingest_stats {
 ** and skipped. Commits at the end (and every commit_every articles). */
 NDB_API ndb_rc ndb_ingest(ndb_writer *w, const char *path, const ndb_ingest_opts *opt,
                           ndb_ingest_stats *st, ndb_err *err);
+/* The same over several sources as one run: the side file is loaded once and its unmatched
+** lines are reported once, at the end; progress counts across all sources. */
+NDB_API ndb_rc ndb_ingest_paths(ndb_writer *w, const char *const *paths, size_t npaths,
+                                const ndb_ingest_opts *opt, ndb_ingest_stats *st,
+                                ndb_err *err);
 
 /* ---------------------------------------------------------------- reading */
 

@@ -97,34 +97,15 @@ static void ingest_meta_report(void *ctx, int is_error, const char *msg)
     ingest_report(ctx, is_error, msg);
 }
 
-NDB_API ndb_rc ndb_ingest(ndb_writer *w, const char *path, const ndb_ingest_opts *opt,
-                          ndb_ingest_stats *st, ndb_err *err)
+/* Ingest one source; progress bytes are counted from `bytes_before`. */
+static ndb_rc ingest_source(ingest_run *r, const char *path, uint64_t bytes_before,
+                            uint64_t *since_commit, uint64_t *bytes_in, ndb_err *err)
 {
-    static const ndb_ingest_opts defaults;
+    const ndb_ingest_opts *opt = r->o;
+    ndb_ingest_stats *st = r->st;
     ndb_doc_source *src = NULL;
-    ingest_run r;
-    ndb_ingest_stats local;
-    uint64_t since_commit = 0;
-    ndb_rc rc;
-    ndb_err_clear(err);
-    if (!opt)
-        opt = &defaults;
-    if (!st)
-        st = &local;
-    memset(st, 0, sizeof *st);
-    memset(&r, 0, sizeof r);
-    r.w = w;
-    r.o = opt;
-    r.st = st;
-    if (api_writer_poisoned(w))
-        return ndb_writer_commit(w, err); /* reports EPOISONED */
-    if (opt->meta_path) {
-        rc = ndb_doc_meta_load(opt->meta_path, ingest_meta_report, &r, &r.meta, err);
-        if (rc != NDB_OK)
-            return rc;
-        st->meta_lines = ndb_doc_meta_lines(r.meta);
-    }
-    rc = ndb_doc_source_open(path, &src, err);
+    uint32_t batch = opt->commit_every ? opt->commit_every : INGEST_DEFAULT_BATCH;
+    ndb_rc rc = ndb_doc_source_open(path, &src, err);
     while (rc == NDB_OK) {
         const char *name;
         const uint8_t *p;
@@ -143,7 +124,7 @@ NDB_API ndb_rc ndb_ingest(ndb_writer *w, const char *path, const ndb_ingest_opts
             }
             st->seen++;
             st->skipped++;
-            ingest_report(&r, 1, e.msg);
+            ingest_report(r, 1, e.msg);
             if (opt->strict) {
                 if (err)
                     *err = e;
@@ -154,24 +135,64 @@ NDB_API ndb_rc ndb_ingest(ndb_writer *w, const char *path, const ndb_ingest_opts
         }
         st->seen++;
         st->bytes += n;
-        rc = ingest_one(&r, name, p, n, err);
+        rc = ingest_one(r, name, p, n, err);
         if (rc != NDB_OK)
             break;
         if (opt->progress && st->seen % INGEST_PROGRESS_EVERY == 0)
-            opt->progress(opt->ctx, st->seen, ndb_doc_source_bytes_in(src));
-        if (!opt->strict && !opt->defer_commit && ++since_commit >= (opt->commit_every ? opt->commit_every
-                                                                 : INGEST_DEFAULT_BATCH)) {
-            rc = ndb_writer_commit(w, err);
-            since_commit = 0;
+            opt->progress(opt->ctx, st->seen, bytes_before + ndb_doc_source_bytes_in(src));
+        if (!opt->strict && !opt->defer_commit && ++*since_commit >= batch) {
+            rc = ndb_writer_commit(r->w, err);
+            *since_commit = 0;
         }
+    }
+    *bytes_in = src ? ndb_doc_source_bytes_in(src) : 0;
+    ndb_doc_source_close(src);
+    return rc;
+}
+
+NDB_API ndb_rc ndb_ingest_paths(ndb_writer *w, const char *const *paths, size_t npaths,
+                                const ndb_ingest_opts *opt, ndb_ingest_stats *st, ndb_err *err)
+{
+    static const ndb_ingest_opts defaults;
+    ingest_run r;
+    ndb_ingest_stats local;
+    uint64_t since_commit = 0, bytes_in = 0;
+    ndb_rc rc = NDB_OK;
+    ndb_err_clear(err);
+    if (!opt)
+        opt = &defaults;
+    if (!st)
+        st = &local;
+    memset(st, 0, sizeof *st);
+    memset(&r, 0, sizeof r);
+    r.w = w;
+    r.o = opt;
+    r.st = st;
+    if (api_writer_poisoned(w))
+        return ndb_writer_commit(w, err); /* reports EPOISONED */
+    if (opt->meta_path) {
+        rc = ndb_doc_meta_load(opt->meta_path, ingest_meta_report, &r, &r.meta, err);
+        if (rc != NDB_OK)
+            return rc;
+        st->meta_lines = ndb_doc_meta_lines(r.meta);
+    }
+    for (size_t i = 0; i < npaths && rc == NDB_OK; i++) {
+        uint64_t b = 0;
+        rc = ingest_source(&r, paths[i], bytes_in, &since_commit, &b, err);
+        bytes_in += b;
     }
     if (rc == NDB_OK && !opt->defer_commit)
         rc = ndb_writer_commit(w, err);
     if (rc == NDB_OK && opt->progress)
-        opt->progress(opt->ctx, st->seen, src ? ndb_doc_source_bytes_in(src) : 0);
+        opt->progress(opt->ctx, st->seen, bytes_in);
     if (rc == NDB_OK && r.meta)
         st->meta_unmatched = ndb_doc_meta_report_unmatched(r.meta, ingest_meta_report, &r);
-    ndb_doc_source_close(src);
     ndb_doc_meta_free(r.meta);
     return rc;
+}
+
+NDB_API ndb_rc ndb_ingest(ndb_writer *w, const char *path, const ndb_ingest_opts *opt,
+                          ndb_ingest_stats *st, ndb_err *err)
+{
+    return ndb_ingest_paths(w, &path, 1, opt, st, err);
 }

@@ -37,8 +37,6 @@ typedef struct add_ctx {
     bool progress; /* draw a bar on stderr */
     bool drawn;    /* a bar is on screen and must be cleared before other output */
     uint64_t t0, last_draw;
-    uint64_t base_articles, base_bytes; /* done by earlier PATHs */
-    uint64_t last_bytes;                /* input bytes of the current PATH so far */
     uint64_t total_bytes;               /* input size when known, else 0 */
     char last_error[NDB_ERR_MSG_MAX];
     ndb_rc out_rc; /* first failure writing JSON output */
@@ -194,12 +192,9 @@ static void add_progress(void *ctx, uint64_t articles, uint64_t bytes)
     add_ctx *a = ctx;
     char n1[32], n2[32];
     uint64_t now = ndb_now_ns();
-    a->last_bytes = bytes;
     if (!a->progress || now - a->last_draw < ADD_DRAW_NS)
         return;
     a->last_draw = now;
-    articles += a->base_articles;
-    bytes += a->base_bytes;
     double secs = (double)(now - a->t0) / 1e9;
     double mb = (double)bytes / 1e6;
     double rate = secs > 0 ? (double)articles / secs : 0;
@@ -287,19 +282,6 @@ static ndb_rc add_summary(const add_ctx *a, const ndb_ingest_stats *s, const cha
     return NDB_OK;
 }
 
-static void add_accumulate(ndb_ingest_stats *sum, const ndb_ingest_stats *s)
-{
-    sum->seen += s->seen;
-    sum->added += s->added;
-    sum->updated += s->updated;
-    sum->duplicates += s->duplicates;
-    sum->skipped += s->skipped;
-    sum->warnings += s->warnings;
-    sum->bytes += s->bytes;
-    sum->meta_lines += s->meta_lines;
-    sum->meta_unmatched += s->meta_unmatched;
-}
-
 /* ---------------------------------------------------------------- add */
 
 typedef struct add_args {
@@ -364,7 +346,7 @@ cli_status ndb_cli_cmd_add(int argc, char **argv, const cli_env *env)
     add_args o;
     add_ctx a;
     ndb_ingest_opts io;
-    ndb_ingest_stats sum, s;
+    ndb_ingest_stats sum;
     ndb_db *db = NULL;
     ndb_writer *w = NULL;
     ndb_err err;
@@ -396,20 +378,23 @@ cli_status ndb_cli_cmd_add(int argc, char **argv, const cli_env *env)
     io.report = add_report;
     io.progress = add_progress;
     io.ctx = &a;
-    for (int i = first; i < argc; i++) {
-        memset(&s, 0, sizeof s);
-        a.total_bytes = 0;
-        cur = argv[i];
-        if (a.progress && add_size_known(argv[i]))
-            a.total_bytes = a.base_bytes + add_input_size(argv[i], 0);
-        rc = ndb_ingest(w, argv[i], &io, &s, &err);
-        add_accumulate(&sum, &s);
-        a.base_articles = sum.seen;
-        a.base_bytes += a.last_bytes;
-        a.last_bytes = 0;
-        if (rc != NDB_OK)
-            goto out;
+    a.total_bytes = 0;
+    if (a.progress) {
+        bool known = true;
+        uint64_t total = 0;
+        for (int i = first; i < argc && known; i++) {
+            known = add_size_known(argv[i]);
+            if (known)
+                total += add_input_size(argv[i], 0);
+        }
+        a.total_bytes = known ? total : 0;
     }
+    cur = argc - first == 1 ? argv[first] : "the PATHs given";
+    /* One run over every PATH: the side file is matched across all of them. */
+    rc = ndb_ingest_paths(w, (const char *const *)(argv + first), (size_t)(argc - first), &io,
+                          &sum, &err);
+    if (rc != NDB_OK)
+        goto out;
     if (o.strict) {
         rc = ndb_writer_commit(w, &err);
         if (rc != NDB_OK)

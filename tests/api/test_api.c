@@ -13,6 +13,7 @@
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 static ndb_db *api_new_db(char *tmp, size_t cap)
 {
@@ -375,6 +376,58 @@ Test(api, oracle_boolean_queries_across_segments, .timeout = 240)
         free(or_docs[i].pos);
     }
     ndb_text_analyzer_free(an);
+    ndb_snapshot_close(s);
+    ndb_close(db);
+    api_rm(dir);
+}
+
+/* One side file over several sources: every line matches across them, none is reported. */
+static void api_report_count(void *ctx, int is_error, const char *msg)
+{
+    (void)msg;
+    if (!is_error)
+        (*(int *)ctx)++;
+}
+
+Test(api, side_file_across_several_paths)
+{
+    char dir[512], a[600], b[600], meta[600];
+    ndb_db *db = api_new_db(dir, sizeof dir);
+    ndb_writer *w;
+    ndb_err err;
+    ndb_ingest_stats st;
+    int warnings = 0;
+    snprintf(a, sizeof a, "%s/../a", dir);
+    snprintf(b, sizeof b, "%s/../b", dir);
+    snprintf(meta, sizeof meta, "%s/../meta.jsonl", dir);
+    cr_assert_eq(mkdir(a, 0755), 0);
+    cr_assert_eq(mkdir(b, 0755), 0);
+    FILE *m = fopen(meta, "w");
+    for (uint32_t i = 0; i < 6; i++) {
+        tc_doc d = tc_make_doc(9, i, 0, 0);
+        char name[32];
+        snprintf(name, sizeof name, "d%u.txt", i);
+        cr_assert_eq(tc_write_file(i < 3 ? a : b, name, d.bytes, d.n), 0);
+        fprintf(m, "{\"file\": \"%s\", \"url\": \"%s\", \"title\": \"Title %u\"}\n", name, d.url, i);
+        tc_doc_free(&d);
+    }
+    fclose(m);
+    cr_assert_eq(ndb_writer_open(db, &w, &err), NDB_OK);
+    ndb_ingest_opts o = {.meta_path = meta, .report = api_report_count, .ctx = &warnings};
+    const char *paths[2] = {a, b};
+    cr_assert_eq(ndb_ingest_paths(w, paths, 2, &o, &st, &err), NDB_OK, "%s", err.msg);
+    cr_assert_eq(st.seen, 6);
+    cr_assert_eq(st.added, 6);
+    cr_assert_eq(st.meta_lines, 6);
+    cr_assert_eq(st.meta_unmatched, 0, "lines of the other PATH reported as unmatched");
+    cr_assert_eq(warnings, 0);
+    ndb_writer_close(w);
+    ndb_snapshot *s;
+    ndb_doc *d;
+    cr_assert_eq(ndb_snapshot_open(db, &s, &err), NDB_OK);
+    cr_assert_eq(ndb_get(s, 4, &d, &err), NDB_OK);
+    cr_assert_str_eq(d->title, "Title 4");
+    ndb_doc_free(d);
     ndb_snapshot_close(s);
     ndb_close(db);
     api_rm(dir);
