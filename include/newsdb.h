@@ -380,7 +380,12 @@ typedef struct ndb_terms_opts {
     int significant;        /* 1: rank by log-odds z-score against the background */
     const char *background; /* query of the background; NULL = the whole archive. The
                                matching articles are taken out of the background. */
-    uint64_t max_postings;  /* cost bound (0: 2,000,000,000) */
+    uint64_t max_postings;  /* cost bound (0: 2,000,000,000); with bigrams it bounds the
+                               postings plus positions read */
+    int bigrams;            /* 1: bigrams instead of terms: two consecutive tokens of one
+                               paragraph, dropped when either is a stop word; term is
+                               "first second" (surface forms), stem the two stems. Not with
+                               significant (NDB_EINVAL). */
 } ndb_terms_opts;
 
 typedef struct ndb_term_row {

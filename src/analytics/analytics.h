@@ -115,6 +115,17 @@ ndb_rc ndb_analytics_terms(const ndb_query *fg, const ndb_query *bg, const ndb_v
                            ndb_analytics_terms_result **out, ndb_err *err);
 void ndb_analytics_terms_free(ndb_analytics_terms_result *r);
 
+/* Bigram statistics of the live matches of fg (see terms.c, "Bigrams"): two non-stop
+** terms at positions p and p+1 of one doc (paragraphs are one position apart in the index,
+** so a bigram never spans two). term is "first second" (stems, one space); count =
+** occurrences, docs = matching docs holding it; fg_tokens = all such pairs; postings =
+** postings plus positions read. Ranked by count desc, then first, then second term
+** bytewise. NDB_ELIMIT when more than max_cost postings and positions would be read.
+** *out OWNED: ndb_analytics_terms_free. */
+ndb_rc ndb_analytics_bigrams(const ndb_query *fg, const ndb_view *v, ndb_analyzer *an,
+                             size_t top, uint64_t max_cost, ndb_analytics_terms_result **out,
+                             ndb_err *err);
+
 /* The Monroe et al. log-odds ratio with informative Dirichlet prior of one term (yi of
 ** ni in the foreground, yj of nj in the background): delta and z. */
 void ndb_analytics_log_odds(uint64_t yi, uint64_t ni, uint64_t yj, uint64_t nj, double *delta,

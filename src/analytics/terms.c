@@ -30,6 +30,12 @@
 ** then term asc. Each term's score depends only on its own counts and the totals, so the
 ** answer is deterministic.
 **
+** Bigrams: positions p and p+1 of one doc (the index leaves a position free between
+** paragraphs and at a dropped long token, so neither is bridged); dropped when either word
+** is a stop word (stop terms are skipped, so no pair with one is adjacent). The positions of
+** every non-stop term in R become (doc, pos, term id) triples, sorted; adjacent pairs are
+** counted. O(postings + positions of R), ~12 bytes per token of R; past the bound (postings
+** plus positions) NDB_ELIMIT. Term ids follow byte order: ties rank by (first, second).
 ** Threading: reentrant over a read-only view; the analyzer belongs to the calling thread.
 */
 #include "analytics/analytics.h"
@@ -307,4 +313,273 @@ void ndb_analytics_terms_free(ndb_analytics_terms_result *r)
         ndb_free(r->terms[i].term);
     ndb_free(r->terms);
     ndb_free(r);
+}
+
+/* ---------------------------------------------------------------- bigrams */
+
+/* One token occurrence of a non-stop term in a matching doc. */
+typedef struct bigram_occ {
+    uint64_t key; /* doc << 32 | position */
+    uint32_t tid; /* index into the walk's term table (byte order of the terms) */
+} bigram_occ;
+
+/* One adjacent pair: term ids and the doc it occurs in. */
+typedef struct bigram_pair {
+    uint64_t ids; /* tid1 << 32 | tid2 */
+    uint32_t doc;
+} bigram_pair;
+
+typedef struct bigram_walk {
+    const ndb_view *v;
+    const uint64_t *fg;
+    char **stops;
+    size_t nstops;
+    uint64_t max_cost, cost;
+    char **terms; /* every non-stop term with a match, byte order */
+    size_t nterms, tcap;
+    bigram_occ *occ;
+    size_t nocc, ocap;
+    ndb_err *err;
+} bigram_walk;
+
+static ndb_rc bigram_limit(bigram_walk *w)
+{
+    return ndb_err_set(w->err, NDB_ELIMIT,
+                       "bigram statistics would read more than %llu postings and positions: "
+                       "narrow the query or raise the bound",
+                       (unsigned long long)w->max_cost);
+}
+
+/* One vocabulary term: collect its positions in the matching docs. */
+static ndb_rc bigram_visit(void *ctx, const char *t, size_t n)
+{
+    bigram_walk *w = ctx;
+    terms_walk probe;
+    ndb_cursor *c = NULL;
+    char buf[NDB_TEXT_MAX_TERM * 4 + 1];
+    size_t before = w->nocc;
+    ndb_rc rc;
+    if (n >= sizeof buf)
+        return NDB_OK;
+    memcpy(buf, t, n);
+    buf[n] = 0;
+    probe.stops = w->stops;
+    probe.nstops = w->nstops;
+    if (terms_is_stop(&probe, buf))
+        return NDB_OK;
+    rc = w->v->term(w->v->ctx, t, n, true, &c);
+    if (rc != NDB_OK || !c)
+        return rc;
+    w->cost += c->df;
+    for (uint32_t d = ndb_cursor_next(c); rc == NDB_OK && d != NDB_DOC_END;
+         d = ndb_cursor_next(c)) {
+        const uint32_t *pos;
+        uint32_t np;
+        if (d >= w->v->ndocs)
+            break;
+        if (!terms_bit(w->fg, d))
+            continue;
+        rc = ndb_cursor_positions(c, &pos, &np);
+        if (rc != NDB_OK)
+            break;
+        w->cost += np;
+        if (w->cost > w->max_cost) {
+            ndb_cursor_close(c);
+            return bigram_limit(w);
+        }
+        if (w->nocc + np > w->ocap) {
+            size_t nc = w->ocap ? w->ocap : 4096;
+            while (nc < w->nocc + np)
+                nc *= 2;
+            bigram_occ *no = ndb_realloc(w->occ, nc * sizeof *no);
+            if (!no) {
+                rc = NDB_ENOMEM;
+                break;
+            }
+            w->occ = no;
+            w->ocap = nc;
+        }
+        for (uint32_t i = 0; i < np; i++) {
+            w->occ[w->nocc].key = (uint64_t)d << 32 | pos[i];
+            w->occ[w->nocc++].tid = (uint32_t)w->nterms;
+        }
+    }
+    if (rc == NDB_OK)
+        rc = c->err;
+    ndb_cursor_close(c);
+    if (w->cost > w->max_cost)
+        return bigram_limit(w);
+    if (rc != NDB_OK)
+        return ndb_err_set(w->err, rc, "bigram statistics: index read failed");
+    if (w->nocc == before)
+        return NDB_OK;
+    if (w->nterms == w->tcap) {
+        size_t nc = w->tcap ? w->tcap * 2 : 1024;
+        char **nt = ndb_realloc(w->terms, nc * sizeof *nt);
+        if (!nt)
+            return NDB_ENOMEM;
+        w->terms = nt;
+        w->tcap = nc;
+    }
+    if (!(w->terms[w->nterms] = ndb_strndup(t, n)))
+        return NDB_ENOMEM;
+    w->nterms++;
+    return NDB_OK;
+}
+
+static int bigram_occ_cmp(const void *pa, const void *pb)
+{
+    const bigram_occ *a = pa, *b = pb;
+    return a->key < b->key ? -1 : a->key > b->key;
+}
+
+static int bigram_pair_cmp(const void *pa, const void *pb)
+{
+    const bigram_pair *a = pa, *b = pb;
+    if (a->ids != b->ids)
+        return a->ids < b->ids ? -1 : 1;
+    return a->doc < b->doc ? -1 : a->doc > b->doc;
+}
+
+/* Distinct bigrams, ranked by count desc, then (first, second) term ids = byte order. */
+typedef struct bigram_row {
+    uint64_t ids, count, docs;
+} bigram_row;
+
+static int bigram_row_cmp(const void *pa, const void *pb)
+{
+    const bigram_row *a = pa, *b = pb;
+    if (a->count != b->count)
+        return a->count > b->count ? -1 : 1;
+    return a->ids < b->ids ? -1 : a->ids > b->ids;
+}
+
+/* Adjacent pairs of the sorted occurrences, counted. *rows OWNED: ndb_free. */
+static ndb_rc bigram_count(bigram_walk *w, bigram_row **rows, size_t *nrows, uint64_t *total)
+{
+    bigram_pair *p = NULL;
+    bigram_row *r = NULL;
+    size_t np = 0, nr = 0;
+    ndb_rc rc = NDB_OK;
+    *rows = NULL;
+    *nrows = 0;
+    *total = 0;
+    if (w->nocc > 1)
+        qsort(w->occ, w->nocc, sizeof *w->occ, bigram_occ_cmp);
+    p = ndb_malloc((w->nocc ? w->nocc : 1) * sizeof *p);
+    if (!p)
+        return NDB_ENOMEM;
+    for (size_t i = 0; i + 1 < w->nocc; i++) {
+        if (w->occ[i + 1].key == w->occ[i].key + 1 && (w->occ[i].key & 0xFFFFFFFFu) != 0xFFFFFFFFu) {
+            p[np].ids = (uint64_t)w->occ[i].tid << 32 | w->occ[i + 1].tid;
+            p[np++].doc = (uint32_t)(w->occ[i].key >> 32);
+        }
+    }
+    if (np > 1)
+        qsort(p, np, sizeof *p, bigram_pair_cmp);
+    r = ndb_malloc((np ? np : 1) * sizeof *r);
+    if (!r) {
+        rc = NDB_ENOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < np; i++) {
+        if (nr == 0 || r[nr - 1].ids != p[i].ids) {
+            r[nr].ids = p[i].ids;
+            r[nr].count = 0;
+            r[nr++].docs = 0;
+        }
+        r[nr - 1].count++;
+        if (i == 0 || p[i - 1].ids != p[i].ids || p[i - 1].doc != p[i].doc)
+            r[nr - 1].docs++;
+    }
+    if (nr > 1)
+        qsort(r, nr, sizeof *r, bigram_row_cmp);
+    *rows = r;
+    *nrows = nr;
+    *total = np;
+    r = NULL;
+out:
+    ndb_free(p);
+    ndb_free(r);
+    return rc;
+}
+
+/* Build the kept rows' "first second" strings. */
+static ndb_rc bigram_result(const bigram_walk *w, const bigram_row *rows, size_t nrows,
+                            size_t top, ndb_analytics_terms_result *r)
+{
+    size_t n = top && top < nrows ? top : nrows;
+    r->terms = ndb_calloc(n ? n : 1, sizeof *r->terms);
+    if (!r->terms)
+        return NDB_ENOMEM;
+    r->nall = nrows;
+    for (size_t i = 0; i < n; i++) {
+        const char *a = w->terms[rows[i].ids >> 32], *b = w->terms[rows[i].ids & 0xFFFFFFFFu];
+        size_t la = strlen(a), lb = strlen(b);
+        char *s = ndb_malloc(la + lb + 2);
+        if (!s)
+            return NDB_ENOMEM;
+        memcpy(s, a, la);
+        s[la] = ' ';
+        memcpy(s + la + 1, b, lb + 1);
+        r->terms[r->n].term = s;
+        r->terms[r->n].count = rows[i].count;
+        r->terms[r->n++].docs = rows[i].docs;
+    }
+    return NDB_OK;
+}
+
+ndb_rc ndb_analytics_bigrams(const ndb_query *fg, const ndb_view *v, ndb_analyzer *an,
+                             size_t top, uint64_t max_cost, ndb_analytics_terms_result **out,
+                             ndb_err *err)
+{
+    bigram_walk w;
+    terms_fill f = {NULL, 0}, b = {NULL, 0};
+    ndb_analytics_terms_result *r = NULL;
+    bigram_row *rows = NULL;
+    size_t nrows = 0;
+    uint64_t total = 0;
+    ndb_rc rc;
+    memset(&w, 0, sizeof w);
+    *out = NULL;
+    rc = terms_sets(fg, NULL, v, false, &f, &b, err);
+    if (rc == NDB_OK && terms_stops(an, &w.stops, &w.nstops) != NDB_OK)
+        rc = ndb_err_set(err, NDB_ENOMEM, "out of memory");
+    r = ndb_calloc(1, sizeof *r);
+    if (rc == NDB_OK && !r)
+        rc = ndb_err_set(err, NDB_ENOMEM, "out of memory");
+    if (rc != NDB_OK)
+        goto out;
+    r->fg_docs = f.n;
+    w.v = v;
+    w.fg = f.bits;
+    w.max_cost = max_cost;
+    w.err = err;
+    if (f.n > 0) {
+        rc = v->prefix(v->ctx, "", 0, bigram_visit, &w);
+        if (rc != NDB_OK && err && err->rc == NDB_OK)
+            rc = ndb_err_set(err, rc, "bigram statistics: %s", ndb_strerror(rc));
+        if (rc == NDB_OK && bigram_count(&w, &rows, &nrows, &total) != NDB_OK)
+            rc = ndb_err_set(err, NDB_ENOMEM, "out of memory");
+        if (rc == NDB_OK && bigram_result(&w, rows, nrows, top, r) != NDB_OK)
+            rc = ndb_err_set(err, NDB_ENOMEM, "out of memory");
+        if (rc != NDB_OK)
+            goto out;
+    }
+    r->fg_tokens = total;
+    r->postings = w.cost;
+out:
+    for (size_t i = 0; i < w.nterms; i++)
+        ndb_free(w.terms[i]);
+    ndb_free(w.terms);
+    ndb_free(w.occ);
+    ndb_free(rows);
+    terms_stops_free(w.stops, w.nstops);
+    ndb_free(f.bits);
+    if (rc != NDB_OK) {
+        ndb_analytics_terms_free(r);
+        return rc;
+    }
+    *out = r;
+    return NDB_OK;
 }

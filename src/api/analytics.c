@@ -209,6 +209,9 @@ typedef struct analytics_surface {
     const uint8_t *text; /* paragraph being analyzed */
     ndb_analyzer *an;
     ndb_buf fold;
+    bool bigrams;        /* rows are "stem stem": match pairs of consecutive tokens */
+    uint32_t prev_pos;   /* position of the previous token of this paragraph, or UINT32_MAX */
+    char prev_stem[NDB_TEXT_MAX_TERM * 4 + 1], prev_form[NDB_TEXT_MAX_TERM * 4 * 4 + 1];
 } analytics_surface;
 
 static int analytics_forms_cmp(const void *a, const void *b)
@@ -243,9 +246,51 @@ static ndb_rc analytics_forms_add(analytics_forms *f, const char *p, size_t n)
     return NDB_OK;
 }
 
+/* out = "a b" (a NUL-terminated, b of n bytes); out holds strlen(a) + n + 2 bytes. */
+static void analytics_join(char *out, const char *a, const char *b, size_t n)
+{
+    size_t la = strlen(a);
+    memcpy(out, a, la);
+    out[la] = ' ';
+    memcpy(out + la + 1, b, n);
+    out[la + 1 + n] = 0;
+}
+
+/* Bigram rows: the pair (previous token, this one) when they are consecutive. */
+static ndb_rc analytics_surface_pair(analytics_surface *s, const ndb_token *t)
+{
+    char stem[sizeof s->prev_stem * 2 + 2], form[sizeof s->prev_form * 2 + 2];
+    analytics_forms key, *f;
+    bool adjacent = s->prev_pos != UINT32_MAX && t->pos == s->prev_pos + 1;
+    ndb_rc rc;
+    if (t->len >= sizeof s->prev_stem) {
+        s->prev_pos = UINT32_MAX;
+        return NDB_OK;
+    }
+    rc = ndb_text_fold(s->an, (const char *)s->text + t->start, t->end - t->start, &s->fold);
+    if (rc != NDB_OK || s->fold.n >= sizeof s->prev_form) {
+        s->prev_pos = UINT32_MAX;
+        return rc == NDB_OK || rc == NDB_EPARSE ? NDB_OK : rc;
+    }
+    analytics_join(stem, s->prev_stem, t->term, t->len);
+    analytics_join(form, s->prev_form, (const char *)s->fold.p, s->fold.n);
+    memcpy(s->prev_stem, t->term, t->len);
+    s->prev_stem[t->len] = 0;
+    memcpy(s->prev_form, s->fold.p, s->fold.n);
+    s->prev_form[s->fold.n] = 0;
+    s->prev_pos = t->pos;
+    if (!adjacent)
+        return NDB_OK;
+    key.stem = stem;
+    f = bsearch(&key, s->f, s->n, sizeof *s->f, analytics_forms_cmp);
+    return f ? analytics_forms_add(f, form, strlen(form)) : NDB_OK;
+}
+
 static ndb_rc analytics_surface_tok(void *ctx, const ndb_token *t)
 {
     analytics_surface *s = ctx;
+    if (s->bigrams)
+        return analytics_surface_pair(s, t);
     analytics_forms key, *f;
     char stem[NDB_TEXT_MAX_TERM * 4 + 1];
     ndb_rc rc;
@@ -290,6 +335,7 @@ static ndb_rc analytics_surface_scan(ndb_snapshot *s, const ndb_query *q, analyt
         rc = ndb_get(s, ids->ids[i], &d, err);
         for (uint32_t p = 0; rc == NDB_OK && p < d->n_paras; p++) {
             sf->text = d->paras[p].p;
+            sf->prev_pos = UINT32_MAX;
             rc = ndb_text_analyze(sf->an, d->paras[p].p, d->paras[p].n, &pos, analytics_surface_tok,
                                   sf);
         }
@@ -301,12 +347,13 @@ static ndb_rc analytics_surface_scan(ndb_snapshot *s, const ndb_query *q, analyt
 
 /* Set each row's term to its most common surface form (ties: bytewise smallest). */
 static ndb_rc analytics_surface_forms(ndb_snapshot *s, const ndb_query *q, ndb_analyzer *an,
-                                      ndb_term_list *l, ndb_err *err)
+                                      bool bigrams, ndb_term_list *l, ndb_err *err)
 {
     analytics_surface sf;
     ndb_rc rc = NDB_OK;
     memset(&sf, 0, sizeof sf);
     sf.an = an;
+    sf.bigrams = bigrams;
     ndb_buf_init(&sf.fold, 1u << 16);
     sf.f = ndb_calloc(l->n ? l->n : 1, sizeof *sf.f);
     if (!sf.f)
@@ -391,6 +438,10 @@ NDB_API ndb_rc ndb_top_terms(ndb_snapshot *s, const char *query, const ndb_terms
         rc = ndb_err_set(err, NDB_EINVAL, "no query given");
         goto out;
     }
+    if (opt->bigrams && opt->significant) {
+        rc = ndb_err_set(err, NDB_EINVAL, "bigrams are counted, not scored: drop significant");
+        goto out;
+    }
     if (ndb_text_analyzer_new(s->db->stemmer, &an) != NDB_OK) {
         rc = ndb_err_set(err, NDB_ENOMEM, "out of memory");
         goto out;
@@ -401,7 +452,11 @@ NDB_API ndb_rc ndb_top_terms(ndb_snapshot *s, const char *query, const ndb_terms
         if (rc != NDB_OK)
             ndb_err_prefix(err, "background: ");
     }
-    if (rc == NDB_OK)
+    if (rc == NDB_OK && opt->bigrams)
+        rc = ndb_analytics_bigrams(q, &s->view, an, opt->top ? opt->top : ANALYTICS_TERMS_TOP,
+                                   opt->max_postings ? opt->max_postings : ANALYTICS_MAX_POSTINGS,
+                                   &r, err);
+    else if (rc == NDB_OK)
         rc = ndb_analytics_terms(
             q, bq, &s->view, an, opt->top ? opt->top : ANALYTICS_TERMS_TOP, opt->significant != 0,
             opt->max_postings ? opt->max_postings : ANALYTICS_MAX_POSTINGS, &r, err);
@@ -412,7 +467,7 @@ NDB_API ndb_rc ndb_top_terms(ndb_snapshot *s, const char *query, const ndb_terms
         rc = ndb_err_set(err, NDB_ENOMEM, "out of memory");
         goto out;
     }
-    rc = analytics_surface_forms(s, q, an, l, err);
+    rc = analytics_surface_forms(s, q, an, opt->bigrams != 0, l, err);
 out:
     ndb_analytics_terms_free(r);
     ndb_query_free(q);

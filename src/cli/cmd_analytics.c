@@ -21,6 +21,10 @@
 ** match" (exit 0; the JSON summary says matched 0); matches that all fall outside the range
 ** say so.
 **
+** Also `newsdb terms` (frequent, --significant or --bigrams terms: ndb_top_terms) and
+** `newsdb compare` (two sides' distinctive terms and timelines; its --svg merges the two
+** timelines into one two-series agg and draws it with the timeline's chart code).
+**
 ** Threading: single-threaded.
 */
 #include "cli/cli.h"
@@ -83,6 +87,8 @@ typedef struct an_args {
     const char *cmd;
     const char *db;
     const char *svg;
+    const char *svg_title, *svg_sub; /* chart title and subtitle instead of the derived ones
+                                        (compare); with a title, series keep row order */
     ndb_agg_opts ao;
     bool normalize;
     int bars; /* -1 auto, 0 no, 1 yes */
@@ -523,8 +529,9 @@ static ndb_rc svg_frame(ndb_buf *b, const char *title, const char *sub, double t
     return rc;
 }
 
-/* Outlets of a split timeline, largest total count first (at most SVG_MAX_SERIES). */
-static size_t svg_series(const ndb_agg *a, const char **names)
+/* Outlets of a split timeline, largest total count first (at most SVG_MAX_SERIES); with
+** by_size false, in the order of the rows instead (compare: A, then B). */
+static size_t svg_series(const ndb_agg *a, const char **names, bool by_size)
 {
     size_t n = 0;
     uint64_t sums[SVG_MAX_SERIES];
@@ -537,7 +544,7 @@ static size_t svg_series(const ndb_agg *a, const char **names)
             seen = seen || strcmp(names[j], nm) == 0;
         if (seen || a->rows[i].period == NDB_DATE_NONE)
             continue;
-        for (size_t j = 0; j < a->n; j++) {
+        for (size_t j = 0; by_size && j < a->n; j++) {
             if (a->rows[j].period != NDB_DATE_NONE && a->rows[j].outlet &&
                 strcmp(a->rows[j].outlet, nm) == 0)
                 sum += a->rows[j].count;
@@ -583,7 +590,7 @@ static ndb_rc svg_timeline(const an_args *o, const ndb_agg *a, const char *query
     double mx = 0, step, top, slot;
     ndb_rc rc;
     if (o->ao.split_outlet)
-        ns = svg_series(a, names);
+        ns = svg_series(a, names, !o->svg_title);
     for (size_t i = 0; i < a->n; i++) {
         bool drawn = !o->ao.split_outlet;
         if (a->rows[i].period == NDB_DATE_NONE) {
@@ -605,6 +612,10 @@ static ndb_rc svg_timeline(const an_args *o, const ndb_agg *a, const char *query
     snprintf(sub + strlen(sub), sizeof sub - strlen(sub), "%s%s",
              undated ? "; undated ones not drawn" : "",
              o->ao.split_outlet ? "; the largest outlets" : "");
+    if (o->svg_title)
+        snprintf(title, sizeof title, "%s", o->svg_title);
+    if (o->svg_sub)
+        snprintf(sub, sizeof sub, "%s", o->svg_sub);
     rc = svg_frame(b, title, sub, top, step, o->normalize,
                    o->normalize ? "share of articles" : "articles", pw);
     every = np > 24 ? (np + 23) / 24 : 1;
@@ -781,9 +792,12 @@ static const char terms_help[] =
     "      --significant     rank by z-score against the background instead of by count\n"
     "      --background Q    background: the articles matching Q (default: the whole\n"
     "                        archive); the matching articles are taken out of it\n"
+    "      --bigrams         the most frequent bigrams instead: two consecutive words of\n"
+    "                        one paragraph, left out when either is a stop word (the\n"
+    "                        term column holds both words, stem both stems)\n"
     "      --json            one object per term {rank,term,stem,count,docs[,bg_count,\n"
     "                        delta,z]}, then {matched,background,tokens,bg_tokens,postings,\n"
-    "                        query}\n"
+    "                        query[,bigrams]}\n"
     "      --csv             CSV: rank,term,stem,count,docs,bg_count,delta,z\n"
     "  -h, --help            show this help\n"
     "\n"
@@ -803,7 +817,8 @@ static cli_status terms_parse(int argc, char **argv, terms_args *o, bool *help)
         {"db", required_argument, NULL, 'd'},    {"top", required_argument, NULL, 'n'},
         {"significant", no_argument, NULL, 's'}, {"background", required_argument, NULL, 'b'},
         {"json", no_argument, NULL, 'j'},        {"csv", no_argument, NULL, 'c'},
-        {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
+        {"bigrams", no_argument, NULL, 'g'},     {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     int c;
     memset(o, 0, sizeof *o);
@@ -824,6 +839,9 @@ static cli_status terms_parse(int argc, char **argv, terms_args *o, bool *help)
         case 'b':
             o->to.background = optarg;
             break;
+        case 'g':
+            o->to.bigrams = 1;
+            break;
         case 'j':
             o->fmt = AN_JSON;
             break;
@@ -840,6 +858,8 @@ static cli_status terms_parse(int argc, char **argv, terms_args *o, bool *help)
     }
     if (o->to.background && !o->to.significant)
         return ndb_cli_usage_msg("terms", "--background needs --significant");
+    if (o->to.bigrams && o->to.significant)
+        return ndb_cli_usage_msg("terms", "--bigrams are counted, not scored: drop --significant");
     if (optind >= argc)
         return ndb_cli_usage_msg("terms", "no QUERY given");
     o->first = optind;
@@ -856,7 +876,8 @@ static void terms_human(const terms_args *o, const ndb_term_list *l, const char 
     if (o->to.significant)
         printf("%4s  %-24s%9s  %10s  %12s\n", "rank", "term", "z", "count", "background");
     else
-        printf("%4s  %-24s%10s  %10s\n", "rank", "term", "count", "articles");
+        printf("%4s  %-24s%10s  %10s\n", "rank", o->to.bigrams ? "bigram" : "term", "count",
+               "articles");
     for (size_t i = 0; i < l->n; i++) {
         const ndb_term_row *r = &l->rows[i];
         if (o->to.significant)
@@ -868,8 +889,9 @@ static void terms_human(const terms_args *o, const ndb_term_list *l, const char 
                    ndb_cli_fmt_count(r->count, n1, sizeof n1),
                    ndb_cli_fmt_count(r->docs, n2, sizeof n2));
     }
-    printf("%s article%s match %s (%s terms)", ndb_cli_fmt_count(l->matched, n1, sizeof n1),
-           l->matched == 1 ? "" : "s", query, ndb_cli_fmt_count(l->tokens, n2, sizeof n2));
+    printf("%s article%s match %s (%s %s)", ndb_cli_fmt_count(l->matched, n1, sizeof n1),
+           l->matched == 1 ? "" : "s", query, ndb_cli_fmt_count(l->tokens, n2, sizeof n2),
+           o->to.bigrams ? "bigrams" : "terms");
     if (o->to.significant)
         printf("; background %s articles (%s terms)%s",
                ndb_cli_fmt_count(l->bg_docs, n3, sizeof n3),
@@ -902,6 +924,8 @@ static ndb_rc terms_json(const terms_args *o, const ndb_term_list *l, const char
                   (json_int_t)l->bg_docs, "tokens", (json_int_t)l->tokens, "bg_tokens",
                   (json_int_t)l->bg_tokens, "postings", (json_int_t)l->postings, "query",
                   ndb_cli_json_str(query, strlen(query)));
+    if (sum && o->to.bigrams)
+        json_object_set_new(sum, "bigrams", json_true());
     return ndb_cli_json_print(stdout, sum, err);
 }
 
@@ -976,6 +1000,8 @@ static const char compare_help[] =
     "      --b FILTER        side B\n"
     "  -n, --top N           terms per side (default 15, at most 100000)\n"
     "      --by PERIOD       timeline period: day, week, month (default), year\n"
+    "      --svg FILE        also write both timelines as one SVG chart (two series,\n"
+    "                        legend, axes; undated articles are not drawn)\n"
     "      --json            {side,rank,term,stem,z,count,other} per term, then\n"
     "                        {period,start,a,a_total,b,b_total} per period (totals: all\n"
     "                        articles of the side's FILTER alone), then\n"
@@ -987,7 +1013,7 @@ static const char compare_help[] =
     "Exit status: 0 ok, 1 error (bad query, no archive), 2 usage error.\n";
 
 typedef struct cmp_args {
-    const char *db, *a, *b;
+    const char *db, *a, *b, *svg;
     uint32_t top;
     ndb_period by;
     an_fmt fmt;
@@ -1002,6 +1028,7 @@ static cli_status cmp_parse(int argc, char **argv, cmp_args *o, bool *help)
         {"b", required_argument, NULL, 'B'},
         {"top", required_argument, NULL, 'n'},
         {"by", required_argument, NULL, 'p'},
+        {"svg", required_argument, NULL, 'g'},
         {"json", no_argument, NULL, 'j'},
         {"csv", no_argument, NULL, 'c'},
         {"help", no_argument, NULL, 'h'},
@@ -1023,6 +1050,8 @@ static cli_status cmp_parse(int argc, char **argv, cmp_args *o, bool *help)
             return ndb_cli_usage_msg("compare", "bad number for --top: '%s' (1..100000)", optarg);
         else if (c == 'p' && (ndb_period_parse(optarg, &o->by) != 0 || o->by == NDB_PERIOD_NONE))
             return ndb_cli_usage_msg("compare", "bad --by '%s' (day, week, month, year)", optarg);
+        else if (c == 'g')
+            o->svg = optarg;
         else if (c == 'j')
             o->fmt = AN_JSON;
         else if (c == 'c')
@@ -1180,6 +1209,71 @@ static ndb_rc cmp_print(const cmp_args *o, const char *query, const ndb_term_lis
     return rc;
 }
 
+/* The two sides' dated timelines from a common first period (so their periods line up and
+** the union has no gap), merged into one two-series agg drawn by svg_timeline. */
+static ndb_rc cmp_svg(const cmp_args *o, ndb_snapshot *snap, const char *query, const char *qa,
+                      const char *qb, const ndb_term_list *la, const ndb_term_list *lb,
+                      const ndb_agg *const t[2], ndb_err *err)
+{
+    char name[2][160], title[512], sub[512], n1[32], n2[32];
+    const char *q[2] = {qa, qb}, *f[2] = {o->a, o->b};
+    ndb_agg *s[2] = {NULL, NULL}, m;
+    an_args ao;
+    int32_t first = NDB_DATE_NONE;
+    ndb_rc rc = NDB_OK;
+    for (int k = 0; k < 2; k++) {
+        if (t[k]->n > 0 && t[k]->rows[0].period != NDB_DATE_NONE &&
+            (first == NDB_DATE_NONE || t[k]->rows[0].period < first))
+            first = t[k]->rows[0].period;
+    }
+    if (first == NDB_DATE_NONE) {
+        fprintf(stderr, "newsdb: compare: no dated matches on either side; %s not written\n",
+                o->svg);
+        return NDB_OK;
+    }
+    memset(&ao, 0, sizeof ao);
+    ao.cmd = "compare";
+    ao.svg = o->svg;
+    ao.ao = (ndb_agg_opts){.by = o->by, .split_outlet = 1, .from = first, .to = NDB_DATE_NONE};
+    for (int k = 0; k < 2 && rc == NDB_OK; k++)
+        rc = ndb_timeline(snap, q[k], &ao.ao, &s[k], err);
+    memset(&m, 0, sizeof m);
+    size_t np = rc == NDB_OK ? (s[0]->n > s[1]->n ? s[0]->n : s[1]->n) : 0;
+    m.rows = ndb_calloc(2 * np + 1, sizeof *m.rows);
+    if (rc == NDB_OK && !m.rows)
+        rc = ndb_err_set(err, NDB_ENOMEM, "out of memory");
+    for (int k = 0; k < 2 && rc == NDB_OK; k++) {
+        snprintf(name[k], sizeof name[k], "%c: %s", "AB"[k], f[k]);
+        m.matched += s[k]->matched;
+        m.in_range += s[k]->in_range;
+    }
+    /* both start at `first` and have every period to their last: row i is one period */
+    const ndb_agg *lg = rc == NDB_OK && s[0]->n >= s[1]->n ? s[0] : s[1];
+    for (size_t i = 0; rc == NDB_OK && i < np; i++) {
+        for (int k = 0; k < 2; k++) {
+            ndb_agg_row *r = &m.rows[m.n++];
+            r->period = lg->rows[i].period;
+            r->outlet = name[k];
+            r->count = i < s[k]->n ? s[k]->rows[i].count : 0;
+            r->total = i < s[k]->n ? s[k]->rows[i].total : 0;
+        }
+    }
+    snprintf(title, sizeof title, "Articles matching %s: A vs B, by %s", query,
+             ndb_period_name(o->by));
+    snprintf(sub, sizeof sub, "A %s articles, B %s articles%s",
+             ndb_cli_fmt_count(la->matched, n1, sizeof n1),
+             ndb_cli_fmt_count(lb->matched, n2, sizeof n2),
+             m.in_range < la->matched + lb->matched ? "; undated ones not drawn" : "");
+    ao.svg_title = title;
+    ao.svg_sub = sub;
+    if (rc == NDB_OK)
+        rc = an_write_svg(&ao, true, &m, query, err);
+    ndb_free(m.rows);
+    ndb_agg_free(s[0]);
+    ndb_agg_free(s[1]);
+    return rc;
+}
+
 cli_status ndb_cli_cmd_compare(int argc, char **argv, const cli_env *env)
 {
     cmp_args o;
@@ -1216,6 +1310,8 @@ cli_status ndb_cli_cmd_compare(int argc, char **argv, const cli_env *env)
                 la->matched == 0 ? "A" : "B", la->matched == 0 ? qa : qb);
     if (rc == NDB_OK)
         rc = cmp_print(&o, query, la, lb, (const ndb_agg *const *)t, &err);
+    if (rc == NDB_OK && o.svg)
+        rc = cmp_svg(&o, snap, query, qa, qb, la, lb, (const ndb_agg *const *)t, &err);
     if (rc != NDB_OK)
         ndb_cli_fail(&err, rc);
     ndb_term_list_free(la);

@@ -105,6 +105,35 @@ Test(analytics_cli, json_matches_api)
     snprintf(cmd, sizeof cmd, "%s terms -d %s --json -n 5 --significant oil", bin, db);
     cr_assert_eq(tc_run(cmd, out, sizeof out), 0);
     cr_assert(strstr(out, "\"z\":") && strstr(out, "\"postings\":"), "%s", out);
+    /* terms --bigrams: --json rows are ndb_top_terms' bigrams, --csv one line each */
+    ndb_terms_opts bo = {.top = 7, .bigrams = 1};
+    ndb_term_list *bl;
+    cr_assert_eq(ndb_top_terms(s, "oil OR war", &bo, &bl, &err), NDB_OK, "%s", err.msg);
+    cr_assert_gt(bl->n, 0);
+    snprintf(cmd, sizeof cmd, "%s terms -d %s --json -n 7 --bigrams 'oil OR war'", bin, db);
+    cr_assert_eq(tc_run(cmd, out, sizeof out), 0);
+    line = strtok(out, "\n");
+    for (size_t i = 0; i < bl->n; i++, line = strtok(NULL, "\n")) {
+        json_error_t je;
+        cr_assert_not_null(line);
+        json_t *j = json_loads(line, 0, &je);
+        cr_assert_not_null(j, "%s", line);
+        cr_assert_str_eq(json_string_value(json_object_get(j, "term")), bl->rows[i].term);
+        cr_assert_str_eq(json_string_value(json_object_get(j, "stem")), bl->rows[i].stem);
+        cr_assert_eq(json_integer_value(json_object_get(j, "count")),
+                     (json_int_t)bl->rows[i].count);
+        cr_assert_eq(json_integer_value(json_object_get(j, "docs")), (json_int_t)bl->rows[i].docs);
+        json_decref(j);
+    }
+    cr_assert(line && strstr(line, "\"bigrams\":true"), "summary: %s", line ? line : "");
+    snprintf(cmd, sizeof cmd, "%s terms -d %s --csv -n 7 --bigrams 'oil OR war'", bin, db);
+    cr_assert_eq(tc_run(cmd, out, sizeof out), 0);
+    lines = 0;
+    for (char *p = out; *p; p++)
+        lines += *p == '\n';
+    cr_assert_eq(lines, bl->n + 1, "%s", out);
+    ndb_term_list_free(bl);
+
     snprintf(cmd, sizeof cmd,
              "%s compare -d %s --csv -n 3 --a outlet:outlet1.com --b outlet:outlet2.co.uk oil", bin,
              db);
@@ -144,6 +173,122 @@ Test(analytics_cli, json_matches_api)
     ndb_test_rmtree(tmp);
 }
 
+/* Days from 1970-01-01 to the first day of month m of year y (checked against
+** ndb_date_format). */
+static int32_t tc_month1(int y, int m)
+{
+    static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int32_t d = 0;
+    char buf[16], want[16];
+    for (int i = 1970; i < y; i++)
+        d += (i % 4 == 0 && (i % 100 != 0 || i % 400 == 0)) ? 366 : 365;
+    for (int i = 1; i < m; i++)
+        d += mdays[i - 1] + (i == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0));
+    ndb_date_format(d, buf, sizeof buf);
+    snprintf(want, sizeof want, "%d-%02d-01", y, m);
+    cr_assert_str_eq(buf, want);
+    return d;
+}
+
+/* Count of side k in period p of a timeline (0 when absent). */
+static uint64_t tc_at(const ndb_agg *a, int32_t p)
+{
+    for (size_t i = 0; i < a->n; i++)
+        if (a->rows[i].period == p)
+            return a->rows[i].count;
+    return 0;
+}
+
+/* compare --svg: two series (A blue, B red, in that order per month), one bar per side
+** and month from the first dated month of either side to the last, each bar's height
+** (times the top tick over the plot height) equal to the side's count of that period. */
+Test(analytics_cli, compare_svg)
+{
+    const char *bin = tc_bin();
+    char tmp[512], db[600], cmd[2048], path[700], line[1024];
+    static char out[1 << 16];
+    cr_assert_not_null(ndb_test_tmpdir(tmp, sizeof tmp));
+    snprintf(db, sizeof db, "%s/db", tmp);
+    snprintf(path, sizeof path, "%s/c.svg", tmp);
+    tc_build(db);
+    ndb_db *d;
+    ndb_snapshot *s;
+    ndb_err err;
+    ndb_agg *ta, *tb;
+    ndb_agg_opts o = {.by = NDB_PERIOD_MONTH};
+    cr_assert_eq(ndb_open(db, NULL, &d, &err), NDB_OK);
+    cr_assert_eq(ndb_snapshot_open(d, &s, &err), NDB_OK);
+    cr_assert_eq(ndb_timeline(s, "(oil OR war) (outlet:outlet1.com)", &o, &ta, &err), NDB_OK);
+    cr_assert_eq(ndb_timeline(s, "(oil OR war) (outlet:outlet2.co.uk)", &o, &tb, &err), NDB_OK);
+    snprintf(cmd, sizeof cmd,
+             "%s compare -d %s --by month --svg %s --a outlet:outlet1.com --b outlet:outlet2.co.uk"
+             " 'oil OR war' > /dev/null",
+             bin, db, path);
+    cr_assert_eq(tc_run(cmd, out, sizeof out), 0);
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f);
+    double top = 0, h[2][64];
+    size_t nb[2] = {0, 0};
+    bool legend[2] = {false, false}, title = false, end = false;
+    while (fgets(line, sizeof line, f)) {
+        double x, y, w, hh, v;
+        char fill[16];
+        if (sscanf(line, "<rect x=\"%lf\" y=\"%lf\" width=\"%lf\" height=\"%lf\" fill=\"%7s", &x,
+                   &y, &w, &hh, fill) == 5 &&
+            w != 12) {
+            int k = strcmp(fill, "#1f77b4") == 0 ? 0 : strcmp(fill, "#d62728") == 0 ? 1 : -1;
+            cr_assert(k >= 0, "bar colour %s", fill);
+            cr_assert_eq(nb[k], nb[1 - k] - (size_t)k, "A and B bars alternate: %s", line);
+            cr_assert_lt(nb[k], 64);
+            h[k][nb[k]++] = hh;
+        }
+        if (strstr(line, "text-anchor=\"end\">") &&
+            sscanf(strstr(line, "\"end\">") + 6, "%lf", &v) == 1)
+            top = v > top ? v : top;
+        legend[0] = legend[0] || strstr(line, ">A: outlet:outlet1.com</text>");
+        legend[1] = legend[1] || strstr(line, ">B: outlet:outlet2.co.uk</text>");
+        title = title || strstr(line, "Articles matching oil OR war: A vs B, by month");
+        end = end || strstr(line, "</svg>");
+    }
+    fclose(f);
+    cr_assert(legend[0] && legend[1] && title && end, "legend, title, closing tag");
+    int32_t first = INT32_MAX, last = INT32_MIN;
+    const ndb_agg *t[2] = {ta, tb};
+    for (int k = 0; k < 2; k++) {
+        for (size_t i = 0; i < t[k]->n; i++) {
+            int32_t p = t[k]->rows[i].period;
+            if (p != NDB_DATE_NONE) {
+                first = p < first ? p : first;
+                last = p > last ? p : last;
+            }
+        }
+    }
+    cr_assert(first <= last, "the corpus has dated matches");
+    size_t np = 0;
+    for (int ym = 2000 * 12; ym < 2030 * 12; ym++) {
+        int y = ym / 12;
+        int32_t p = tc_month1(y, ym % 12 + 1);
+        if (p < first || p > last)
+            continue;
+        cr_assert_lt(np, nb[0], "bars for every month %d..", y);
+        for (int k = 0; k < 2; k++) {
+            double c = h[k][np] * top / (520 - 56 - 110);
+            cr_assert(c > (double)tc_at(t[k], p) - 0.05 && c < (double)tc_at(t[k], p) + 0.05,
+                      "%d-%02d side %c: bar %.3f, count %llu", y, ym % 12 + 1, "AB"[k], c,
+                      (unsigned long long)tc_at(t[k], p));
+        }
+        np++;
+    }
+    cr_assert_gt(np, 1, "several months drawn");
+    cr_assert_eq(np, nb[0]);
+    cr_assert_eq(np, nb[1]);
+    ndb_agg_free(ta);
+    ndb_agg_free(tb);
+    ndb_snapshot_close(s);
+    ndb_close(d);
+    ndb_test_rmtree(tmp);
+}
+
 Test(analytics_cli, bad_input)
 {
     const char *bin = tc_bin();
@@ -163,6 +308,8 @@ Test(analytics_cli, bad_input)
         {"timeline --from 2016-13-01 oil", 2, "bad date for --from"},
         {"outlets --top 0 oil", 2, "bad number for --top"},
         {"terms --background oil oil", 2, "--background needs --significant"},
+        {"terms --bigrams --significant oil", 2, "--bigrams are counted, not scored"},
+        {"terms --bigrams xyzzy", 0, "no articles match xyzzy"},
         {"compare --a outlet:x.com oil", 2, "both --a FILTER and --b FILTER"},
         {"timeline 'oil AND ('", 1, "column"},
         {"timeline xyzzy", 0, "no articles match xyzzy"},
