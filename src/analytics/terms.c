@@ -33,9 +33,9 @@
 ** Bigrams: positions p and p+1 of one doc (the index leaves a position free between
 ** paragraphs and at a dropped long token, so neither is bridged); dropped when either word
 ** is a stop word (stop terms are skipped, so no pair with one is adjacent). The positions of
-** every non-stop term in R become (doc, pos, term id) triples, sorted; adjacent pairs are
-** counted. O(postings + positions of R), ~12 bytes per token of R; past the bound (postings
-** plus positions) NDB_ELIMIT. Term ids follow byte order: ties rank by (first, second).
+** every non-stop term in R become (doc, pos, term id) triples, radix-sorted; adjacent pairs
+** are counted. O(postings + positions of R), ~48 bytes per token of R; past the bound
+** (postings plus positions) NDB_ELIMIT. Term ids are in byte order: ties by (first, second).
 ** Threading: reentrant over a read-only view; the analyzer belongs to the calling thread.
 */
 #include "analytics/analytics.h"
@@ -323,11 +323,9 @@ typedef struct bigram_occ {
     uint32_t tid; /* index into the walk's term table (byte order of the terms) */
 } bigram_occ;
 
-/* One adjacent pair: term ids and the doc it occurs in. */
-typedef struct bigram_pair {
-    uint64_t ids; /* tid1 << 32 | tid2 */
-    uint32_t doc;
-} bigram_pair;
+/* One adjacent pair: key = tid1 << 32 | tid2, tid = the doc it occurs in (same shape as
+** an occurrence, so one radix sort serves both). */
+typedef bigram_occ bigram_pair;
 
 typedef struct bigram_walk {
     const ndb_view *v;
@@ -427,18 +425,35 @@ static ndb_rc bigram_visit(void *ctx, const char *t, size_t n)
     return NDB_OK;
 }
 
-static int bigram_occ_cmp(const void *pa, const void *pb)
+/* Stable LSD radix sort of a[n] by key, 11 bits a pass, only over the bits that vary
+** (keys below 2^bits). tmp holds n items. Returns the array holding the result. */
+static bigram_occ *bigram_radix(bigram_occ *a, bigram_occ *tmp, size_t n, unsigned bits)
 {
-    const bigram_occ *a = pa, *b = pb;
-    return a->key < b->key ? -1 : a->key > b->key;
+    size_t cnt[2048];
+    for (unsigned sh = 0; sh < bits; sh += 11) {
+        memset(cnt, 0, sizeof cnt);
+        for (size_t i = 0; i < n; i++)
+            cnt[(a[i].key >> sh) & 2047u]++;
+        for (size_t i = 0, sum = 0; i < 2048; i++) {
+            size_t c = cnt[i];
+            cnt[i] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            tmp[cnt[(a[i].key >> sh) & 2047u]++] = a[i];
+        bigram_occ *t = a;
+        a = tmp;
+        tmp = t;
+    }
+    return a;
 }
 
-static int bigram_pair_cmp(const void *pa, const void *pb)
+static unsigned bigram_bits(uint64_t max)
 {
-    const bigram_pair *a = pa, *b = pb;
-    if (a->ids != b->ids)
-        return a->ids < b->ids ? -1 : 1;
-    return a->doc < b->doc ? -1 : a->doc > b->doc;
+    unsigned b = 0;
+    while (b < 64 && (max >> b) != 0)
+        b++;
+    return b;
 }
 
 /* Distinct bigrams, ranked by count desc, then (first, second) term ids = byte order. */
@@ -457,39 +472,46 @@ static int bigram_row_cmp(const void *pa, const void *pb)
 /* Adjacent pairs of the sorted occurrences, counted. *rows OWNED: ndb_free. */
 static ndb_rc bigram_count(bigram_walk *w, bigram_row **rows, size_t *nrows, uint64_t *total)
 {
-    bigram_pair *p = NULL;
+    bigram_occ *tmp = NULL, *o;
+    bigram_pair *p = NULL, *ps = NULL;
     bigram_row *r = NULL;
     size_t np = 0, nr = 0;
+    uint64_t mx = 0;
     ndb_rc rc = NDB_OK;
     *rows = NULL;
     *nrows = 0;
     *total = 0;
-    if (w->nocc > 1)
-        qsort(w->occ, w->nocc, sizeof *w->occ, bigram_occ_cmp);
+    tmp = ndb_malloc((w->nocc ? w->nocc : 1) * sizeof *tmp);
     p = ndb_malloc((w->nocc ? w->nocc : 1) * sizeof *p);
-    if (!p)
-        return NDB_ENOMEM;
+    if (!tmp || !p) {
+        rc = NDB_ENOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < w->nocc; i++)
+        mx = w->occ[i].key > mx ? w->occ[i].key : mx;
+    o = bigram_radix(w->occ, tmp, w->nocc, bigram_bits(mx)); /* by (doc, pos) */
     for (size_t i = 0; i + 1 < w->nocc; i++) {
-        if (w->occ[i + 1].key == w->occ[i].key + 1 && (w->occ[i].key & 0xFFFFFFFFu) != 0xFFFFFFFFu) {
-            p[np].ids = (uint64_t)w->occ[i].tid << 32 | w->occ[i + 1].tid;
-            p[np++].doc = (uint32_t)(w->occ[i].key >> 32);
+        if (o[i + 1].key == o[i].key + 1 && (o[i].key & 0xFFFFFFFFu) != 0xFFFFFFFFu) {
+            p[np].key = (uint64_t)o[i].tid << 32 | o[i + 1].tid;
+            p[np++].tid = (uint32_t)(o[i].key >> 32);
         }
     }
-    if (np > 1)
-        qsort(p, np, sizeof *p, bigram_pair_cmp);
+    /* pairs come in doc order; the stable sort by ids keeps it within each bigram */
+    ps = bigram_radix(p, o == w->occ ? tmp : w->occ, np,
+                      w->nterms ? 32 + bigram_bits(w->nterms - 1) : 0);
     r = ndb_malloc((np ? np : 1) * sizeof *r);
     if (!r) {
         rc = NDB_ENOMEM;
         goto out;
     }
     for (size_t i = 0; i < np; i++) {
-        if (nr == 0 || r[nr - 1].ids != p[i].ids) {
-            r[nr].ids = p[i].ids;
+        if (nr == 0 || r[nr - 1].ids != ps[i].key) {
+            r[nr].ids = ps[i].key;
             r[nr].count = 0;
             r[nr++].docs = 0;
         }
         r[nr - 1].count++;
-        if (i == 0 || p[i - 1].ids != p[i].ids || p[i - 1].doc != p[i].doc)
+        if (i == 0 || ps[i - 1].key != ps[i].key || ps[i - 1].tid != ps[i].tid)
             r[nr - 1].docs++;
     }
     if (nr > 1)
@@ -499,6 +521,7 @@ static ndb_rc bigram_count(bigram_walk *w, bigram_row **rows, size_t *nrows, uin
     *total = np;
     r = NULL;
 out:
+    ndb_free(tmp);
     ndb_free(p);
     ndb_free(r);
     return rc;
