@@ -307,25 +307,6 @@ static void tb_check_terms(ndb_snapshot *s, const char *query)
     free(ids);
 }
 
-static ndb_db *tb_new_db(char *tmp, size_t cap)
-{
-    ndb_options o = {.create = 1};
-    ndb_db *db = NULL;
-    ndb_err err;
-    cr_assert_not_null(ndb_test_tmpdir(tmp, cap));
-    strncat(tmp, "/db", cap - strlen(tmp) - 1);
-    cr_assert_eq(ndb_open(tmp, &o, &db, &err), NDB_OK, "%s", err.msg);
-    return db;
-}
-
-static void tb_rm(const char *dbdir)
-{
-    char parent[512];
-    snprintf(parent, sizeof parent, "%s", dbdir);
-    *strrchr(parent, '/') = 0;
-    ndb_test_rmtree(parent);
-}
-
 static const char *const tb_words[] = {"election", "oil", "syria", "bank", "climate", "talks"};
 
 static void tb_check_all(ndb_snapshot *s, uint64_t *rs)
@@ -353,7 +334,7 @@ Test(analytics_api, random_archive)
 {
     uint64_t seed = ndb_test_seed(99), rs = seed;
     char dir[512];
-    ndb_db *db = tb_new_db(dir, sizeof dir);
+    ndb_db *db = ndb_test_new_archive(dir, sizeof dir);
     ndb_writer *w;
     ndb_snapshot *s;
     ndb_err err;
@@ -386,13 +367,13 @@ Test(analytics_api, random_archive)
     tb_check_all(s, &rs);
     ndb_snapshot_close(s);
     ndb_close(db);
-    tb_rm(dir);
+    ndb_test_remove_archive(dir);
 }
 
 Test(analytics_api, bad_input)
 {
     char dir[512];
-    ndb_db *db = tb_new_db(dir, sizeof dir);
+    ndb_db *db = ndb_test_new_archive(dir, sizeof dir);
     ndb_writer *w;
     ndb_snapshot *s;
     ndb_err err;
@@ -435,7 +416,7 @@ Test(analytics_api, bad_input)
     cr_assert_eq(ndb_period_parse("decade", &p), -1);
     ndb_snapshot_close(s);
     ndb_close(db);
-    tb_rm(dir);
+    ndb_test_remove_archive(dir);
 }
 
 Test(analytics_api, basil)
@@ -446,7 +427,7 @@ Test(analytics_api, basil)
         cr_skip_test("no shared corpora (../shared/corpora): basil analytics test skipped");
     snprintf(tar, sizeof tar, "%s/basil.tar.gz", corp);
     snprintf(meta, sizeof meta, "%s/basil.meta.jsonl", corp);
-    ndb_db *db = tb_new_db(dir, sizeof dir);
+    ndb_db *db = ndb_test_new_archive(dir, sizeof dir);
     ndb_writer *w;
     ndb_snapshot *s;
     ndb_err err;
@@ -497,5 +478,5 @@ Test(analytics_api, basil)
     tb_check_terms(s, "immigration OR border");
     ndb_snapshot_close(s);
     ndb_close(db);
-    tb_rm(dir);
+    ndb_test_remove_archive(dir);
 }

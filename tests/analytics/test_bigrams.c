@@ -195,30 +195,11 @@ static void bg_check(ndb_snapshot *s, const char *query)
     ndb_text_analyzer_free(c.an2);
 }
 
-static ndb_db *bg_new_db(char *tmp, size_t cap)
-{
-    ndb_options o = {.create = 1};
-    ndb_db *db = NULL;
-    ndb_err err;
-    cr_assert_not_null(ndb_test_tmpdir(tmp, cap));
-    strncat(tmp, "/db", cap - strlen(tmp) - 1);
-    cr_assert_eq(ndb_open(tmp, &o, &db, &err), NDB_OK, "%s", err.msg);
-    return db;
-}
-
-static void bg_rm(const char *dbdir)
-{
-    char parent[512];
-    snprintf(parent, sizeof parent, "%s", dbdir);
-    *strrchr(parent, '/') = 0;
-    ndb_test_rmtree(parent);
-}
-
 Test(bigrams, random_archive)
 {
     uint64_t seed = ndb_test_seed(77), rs = seed;
     char dir[512];
-    ndb_db *db = bg_new_db(dir, sizeof dir);
+    ndb_db *db = ndb_test_new_archive(dir, sizeof dir);
     ndb_writer *w;
     ndb_snapshot *s;
     ndb_err err;
@@ -242,7 +223,7 @@ Test(bigrams, random_archive)
         bg_check(s, qs[i]);
     ndb_snapshot_close(s);
     ndb_close(db);
-    bg_rm(dir);
+    ndb_test_remove_archive(dir);
 }
 
 static ndb_snapshot *bg_one(ndb_db *db, const char *art)
@@ -263,7 +244,7 @@ static ndb_snapshot *bg_one(ndb_db *db, const char *art)
 Test(bigrams, hand)
 {
     char dir[512];
-    ndb_db *db = bg_new_db(dir, sizeof dir);
+    ndb_db *db = ndb_test_new_archive(dir, sizeof dir);
     ndb_err err;
     ndb_term_list *l;
     /* oil price rose [in] oil price | price oil rose: "rose in", "in oil" have a stop word,
@@ -292,13 +273,13 @@ Test(bigrams, hand)
     ndb_term_list_free(l);
     ndb_snapshot_close(s);
     ndb_close(db);
-    bg_rm(dir);
+    ndb_test_remove_archive(dir);
 }
 
 Test(bigrams, limits)
 {
     char dir[512];
-    ndb_db *db = bg_new_db(dir, sizeof dir);
+    ndb_db *db = ndb_test_new_archive(dir, sizeof dir);
     ndb_err err;
     ndb_term_list *l = NULL;
     ndb_snapshot *s = bg_one(db, "http://www.bbc.co.uk/news/2016/10/11/a\n25\n1\n"
@@ -321,7 +302,7 @@ Test(bigrams, limits)
     ndb_term_list_free(l);
     ndb_snapshot_close(s);
     ndb_close(db);
-    bg_rm(dir);
+    ndb_test_remove_archive(dir);
 }
 
 Test(bigrams, basil)
@@ -332,7 +313,7 @@ Test(bigrams, basil)
         cr_skip_test("no shared corpora (../shared/corpora): basil bigram test skipped");
     snprintf(tar, sizeof tar, "%s/basil.tar.gz", corp);
     snprintf(meta, sizeof meta, "%s/basil.meta.jsonl", corp);
-    ndb_db *db = bg_new_db(dir, sizeof dir);
+    ndb_db *db = ndb_test_new_archive(dir, sizeof dir);
     ndb_writer *w;
     ndb_snapshot *s;
     ndb_err err;
@@ -347,5 +328,5 @@ Test(bigrams, basil)
     bg_check(s, "\"white house\"");
     ndb_snapshot_close(s);
     ndb_close(db);
-    bg_rm(dir);
+    ndb_test_remove_archive(dir);
 }

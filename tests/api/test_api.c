@@ -15,25 +15,6 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
-static ndb_db *api_new_db(char *tmp, size_t cap)
-{
-    ndb_options o = {.create = 1};
-    ndb_db *db = NULL;
-    ndb_err err;
-    cr_assert_not_null(ndb_test_tmpdir(tmp, cap));
-    strncat(tmp, "/db", cap - strlen(tmp) - 1);
-    cr_assert_eq(ndb_open(tmp, &o, &db, &err), NDB_OK, "%s", err.msg);
-    return db;
-}
-
-static void api_rm(const char *dbdir)
-{
-    char parent[512];
-    snprintf(parent, sizeof parent, "%s", dbdir);
-    *strrchr(parent, '/') = 0;
-    ndb_test_rmtree(parent);
-}
-
 static ndb_rc api_add(ndb_writer *w, const char *s, int strict, ndb_add_result *r, ndb_err *e)
 {
     return ndb_writer_add_native(w, "t.txt", s, strlen(s), NULL, strict, r, e);
@@ -42,7 +23,7 @@ static ndb_rc api_add(ndb_writer *w, const char *s, int strict, ndb_add_result *
 Test(api, add_get_versions_duplicates)
 {
     char dir[512];
-    ndb_db *db = api_new_db(dir, sizeof dir);
+    ndb_db *db = ndb_test_new_archive(dir, sizeof dir);
     ndb_writer *w;
     ndb_snapshot *s;
     ndb_add_result r;
@@ -115,13 +96,13 @@ Test(api, add_get_versions_duplicates)
     cr_assert_eq(st.versions, 2);
     ndb_snapshot_close(s);
     ndb_close(db);
-    api_rm(dir);
+    ndb_test_remove_archive(dir);
 }
 
 Test(api, bad_records_strict_and_warnings)
 {
     char dir[512];
-    ndb_db *db = api_new_db(dir, sizeof dir);
+    ndb_db *db = ndb_test_new_archive(dir, sizeof dir);
     ndb_writer *w;
     ndb_add_result r;
     ndb_err err;
@@ -149,7 +130,7 @@ Test(api, bad_records_strict_and_warnings)
     ndb_writer_close(w2);
     ndb_close(db2);
     ndb_close(db);
-    api_rm(dir);
+    ndb_test_remove_archive(dir);
 }
 
 /* ---------------------------------------------------------------- oracle */
@@ -286,7 +267,7 @@ static int or_id(void *ctx, uint32_t id)
 Test(api, oracle_boolean_queries_across_segments, .timeout = 240)
 {
     char dir[512];
-    ndb_db *db = api_new_db(dir, sizeof dir);
+    ndb_db *db = ndb_test_new_archive(dir, sizeof dir);
     ndb_writer *w;
     ndb_snapshot *s;
     ndb_err err;
@@ -378,7 +359,7 @@ Test(api, oracle_boolean_queries_across_segments, .timeout = 240)
     ndb_text_analyzer_free(an);
     ndb_snapshot_close(s);
     ndb_close(db);
-    api_rm(dir);
+    ndb_test_remove_archive(dir);
 }
 
 /* One side file over several sources: every line matches across them, none is reported. */
@@ -392,7 +373,7 @@ static void api_report_count(void *ctx, int is_error, const char *msg)
 Test(api, side_file_across_several_paths)
 {
     char dir[512], a[600], b[600], meta[600];
-    ndb_db *db = api_new_db(dir, sizeof dir);
+    ndb_db *db = ndb_test_new_archive(dir, sizeof dir);
     ndb_writer *w;
     ndb_err err;
     ndb_ingest_stats st;
@@ -430,5 +411,5 @@ Test(api, side_file_across_several_paths)
     ndb_doc_free(d);
     ndb_snapshot_close(s);
     ndb_close(db);
-    api_rm(dir);
+    ndb_test_remove_archive(dir);
 }

@@ -1,6 +1,7 @@
 /* Shared test helpers (see testutil.h). */
 #include "common/testutil.h"
 
+#include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,4 +45,26 @@ uint64_t ndb_test_seed(uint64_t dflt)
 {
     const char *s = getenv("NDB_SEED");
     return s ? strtoull(s, NULL, 10) : dflt;
+}
+
+ndb_db *ndb_test_new_archive(char *tmp, size_t cap)
+{
+    ndb_options o = {.create = 1};
+    ndb_db *db = NULL;
+    ndb_err err;
+    cr_assert_not_null(ndb_test_tmpdir(tmp, cap));
+    strncat(tmp, "/db", cap - strlen(tmp) - 1);
+    cr_assert_eq(ndb_open(tmp, &o, &db, &err), NDB_OK, "%s", err.msg);
+    return db;
+}
+
+void ndb_test_remove_archive(const char *dbdir)
+{
+    char parent[4096];
+    char *slash;
+    snprintf(parent, sizeof parent, "%s", dbdir);
+    slash = strrchr(parent, '/');
+    if (slash)
+        *slash = 0;
+    ndb_test_rmtree(parent);
 }

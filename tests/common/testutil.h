@@ -2,6 +2,8 @@
 #ifndef NDB_TESTS_COMMON_TESTUTIL_H
 #define NDB_TESTS_COMMON_TESTUTIL_H
 
+#include "newsdb.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -12,6 +14,11 @@ void ndb_test_rmtree(const char *path);
 /* Path of the shared corpora dir (env NEWSDB_SHARED/corpora, else ../shared/corpora,
    else /work/shared/corpora), or NULL when absent. */
 const char *ndb_test_corpora(void);
+/* A new empty archive (English stemmer) in a fresh temp dir: tmp receives "<tempdir>/db".
+   Fails the calling test if it cannot be made. */
+ndb_db *ndb_test_new_archive(char *tmp, size_t cap);
+/* Remove the temp dir holding the archive dbdir made by ndb_test_new_archive. */
+void ndb_test_remove_archive(const char *dbdir);
 /* Seed from env NDB_SEED, else the given default. */
 uint64_t ndb_test_seed(uint64_t dflt);
 
