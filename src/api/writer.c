@@ -161,6 +161,25 @@ NDB_API void ndb_writer_close(ndb_writer *w)
 
 /* ---------------------------------------------------------------- segments */
 
+/* Size of a segment file just written (informational, for the manifest and stats); 0 if it
+** cannot be read. */
+static uint64_t writer_file_size(const ndb_writer *w, const char *name)
+{
+    const ndb_vfs *v = w->db->vfs;
+    char path[4200];
+    off_t size = 0;
+    int fd;
+    if (ndb_path_join(path, sizeof path, w->db->path, name) != NDB_OK)
+        return 0;
+    fd = v->open(v, path, O_RDONLY, 0);
+    if (fd < 0)
+        return 0;
+    if (v->fsize(v, fd, &size) != 0)
+        size = 0;
+    v->close(v, fd);
+    return (uint64_t)size;
+}
+
 /* Write the in-memory segment (if it holds docs) as a pending segment file. */
 static ndb_rc writer_flush(ndb_writer *w, ndb_err *err)
 {
@@ -176,18 +195,7 @@ static ndb_rc writer_flush(ndb_writer *w, ndb_err *err)
         return writer_fail(w, rc);
     seg.ndocs = ndb_segw_ndocs(w->segw);
     seg.base = ndb_store_ndocs(w->store) - seg.ndocs;
-    {
-        char path[4200];
-        int fd;
-        off_t size = 0;
-        ndb_path_join(path, sizeof path, w->db->path, seg.name);
-        fd = w->db->vfs->open(w->db->vfs, path, O_RDONLY, 0);
-        if (fd >= 0) {
-            w->db->vfs->fsize(w->db->vfs, fd, &size);
-            w->db->vfs->close(w->db->vfs, fd);
-        }
-        seg.bytes = (uint64_t)size;
-    }
+    seg.bytes = writer_file_size(w, seg.name);
     np = ndb_realloc(w->pending, (w->npending + 1) * sizeof *np);
     if (!np)
         return writer_fail(w, ndb_err_set(err, NDB_ENOMEM, "out of memory"));
@@ -238,13 +246,7 @@ static ndb_rc writer_merge_range(ndb_writer *w, size_t from, size_t to, ndb_err 
     merged.base = w->m.segs[from].base;
     merged.ndocs = w->m.segs[to - 1].base + w->m.segs[to - 1].ndocs - merged.base;
     merged.level = w->m.segs[from].level + 1;
-    {
-        ndb_seg *ms = NULL;
-        if (ndb_seg_open(w->db->vfs, w->db->path, merged.name, &ms, NULL) == NDB_OK) {
-            merged.bytes = ndb_seg_bytes(ms);
-            ndb_seg_unref(ms);
-        }
-    }
+    merged.bytes = writer_file_size(w, merged.name);
     rc = ndb_manifest_copy(&next, &w->m);
     if (rc != NDB_OK)
         goto out;
