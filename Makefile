@@ -14,7 +14,7 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wconversion -Wno-sign-conversion \
 CPPFLAGS += -Iinclude -Isrc -D_GNU_SOURCE -DNDB_BUILDING_LIBRARY
 CFLAGS   += -std=c11 $(OPT) $(WARN) -fvisibility=hidden -pthread $(EXTRA_CFLAGS)
 LIBS     := -lstemmer -lutf8proc -lzstd -lxxhash -lstreamvbyte -ljansson -lpsl -larchive \
-            -lpthread -lm
+            $(shell pkg-config --libs gumbo) -lpthread -lm
 TEST_LIBS := -lcriterion
 
 LIB_SRC  := $(sort $(filter-out src/cli/%,$(wildcard src/*/*.c)))
@@ -30,7 +30,8 @@ TOOL_BIN := $(TOOL_SRC:tools/%.c=$(BIN)/%)
 FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
 
 .SECONDARY:
-.PHONY: all lib check test deps deps-test demo asan fuzz clean lint fmt valgrind bench bench-1m
+.PHONY: all lib check test deps deps-test demo asan fuzz clean lint fmt valgrind bench bench-1m \
+        bench-extract
 
 all: lib $(BIN)/newsdb $(TOOL_BIN) $(BIN)/search_example
 
@@ -98,6 +99,20 @@ bench: $(BIN)/newsdb_bench
 
 bench-1m: $(BIN)/newsdb_bench
 	@sh bench/run.sh 1000000 $(BIN)/newsdb_bench
+
+# HTML article extraction quality and speed on the Article Extraction Benchmark (181 pages in
+# ../shared/corpora/aeb.tar.gz), next to readability-lxml (Debian python3-readability) in the
+# same run. Never part of check. Scoring: src/doc/html_score.c (the benchmark's evaluate.py).
+AEB ?= ../shared/corpora/aeb.tar.gz
+$(BIN)/extract_bench: bench/extract_bench.c bench/aeb.h $(BUILD)/libnewsdb.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/libnewsdb.a $(LIBS)
+
+bench-extract: $(BIN)/extract_bench
+	@test -f $(AEB) || { echo "bench-extract: $(AEB) not found"; exit 1; }
+	@/usr/bin/python3 bench/readability_aeb.py $(AEB) $(BUILD)/aeb-readability.json
+	@$(BIN)/extract_bench $(AEB) --out $(BUILD)/aeb-newsdb.json \
+	    --other readability-lxml=$(BUILD)/aeb-readability.json
 
 FUZZ_TIME ?= 30
 fuzz:

@@ -416,6 +416,25 @@ NDB_API void ndb_term_list_free(ndb_term_list *l); /* accepts NULL */
 ** report (is_error=1). Returns NDB_OK when the archive is sound, NDB_ECORRUPT otherwise. */
 NDB_API ndb_rc ndb_check(ndb_db *db, ndb_report_fn report, void *ctx, ndb_err *err);
 
+/* ---------------------------------------------------------------- HTML extraction */
+
+/* The main article of a web page (docs/extract.md). OWNED by the caller:
+** ndb_extracted_free. Strings are NUL-terminated UTF-8, "" when unknown, never NULL. */
+typedef struct ndb_extracted {
+    char *native;      /* the article as a canonical native-format record (NUL-terminated) */
+    size_t native_len;
+    char *url;         /* canonical URL made absolute, else the url given, else "" */
+    char *title, *date, *authors, *lang, *site_name; /* date "YYYY-MM-DD"; authors "A; B" */
+    uint32_t n_paras;
+} ndb_extracted;
+
+/* Extract the article of the HTML page p[0..n). url (the page's URL) and content_type (the
+** HTTP Content-Type value, for its charset) may be NULL. Errors: NDB_EPARSE (not HTML,
+** binary, no article text), NDB_ELIMIT (page too large), NDB_ENOMEM; *out NULL then. */
+NDB_API ndb_rc ndb_extract_html(const uint8_t *p, size_t n, const char *url,
+                                const char *content_type, ndb_extracted **out, ndb_err *err);
+NDB_API void ndb_extracted_free(ndb_extracted *x); /* accepts NULL */
+
 #ifdef __cplusplus
 }
 #endif

@@ -36,6 +36,7 @@ static const cli_command main_commands[] = {
     {"outlets", ndb_cli_cmd_outlets, "matching articles per outlet, with share of its output"},
     {"terms", ndb_cli_cmd_terms, "frequent or significant (log-odds) terms of matching articles"},
     {"compare", ndb_cli_cmd_compare, "distinctive terms and timelines of two sides of a topic"},
+    {"extract", ndb_cli_cmd_extract, "the main article of a saved web page as a native record"},
     {"version", main_cmd_version, "print the version"},
     {"help", main_cmd_help, "this overview"},
 };

@@ -1,0 +1,602 @@
+/*
+** html_extract.c — which text of a page is the article: blocks, scores, one winning subtree.
+**
+** The method is the one readability, boilerpipe and trafilatura share, on gumbo's tree:
+**   1. Walk <body> in document order (depth-bounded, HTML_MAX_DEPTH). Subtrees that are never
+**      article text are skipped whole: script/style/template/svg/iframe/forms controls, nav,
+**      aside, header, footer, figure (images and their captions), menus and dialogs; nodes
+**      hidden by `hidden`, aria-hidden="true" or an inline display:none; and elements whose
+**      class or id names boilerplate (comments, sharing, social, related, promo, sidebar,
+**      newsletter, breadcrumbs, ads, caption, ...) unless it also names content (article,
+**      content, main, body, ...) — readability's unlikely/maybe-candidate rule.
+**   2. Block-level elements (p, div, li, h1-h6, td, blockquote, pre, br, ...) cut the text
+**      into blocks; each block remembers its innermost block element, its characters, the
+**      characters inside links, and its commas. Whitespace is collapsed (NBSP too).
+**   3. Every block of >= 25 characters scores 1 + commas + min(chars / 100, 3) and adds it
+**      to up to 5 ancestors of its element, divided by 1, 2, 3*level... (readability). An
+**      element starts with a score by tag (div +5, td/pre/blockquote +3, lists -3, headings
+**      -5) plus +-25 by class/id words; its final score is scaled by (1 - link density).
+**   4. The best element wins; if three or more near-best (>= 75 %) candidates share an
+**      ancestor, that ancestor wins instead (an article split into several boxes). Siblings
+**      of the winner with a high enough score (>= max(10, 20 % of the winner's)) or that are
+**      long, link-poor text join it.
+**   5. The winner's blocks, in order, are the paragraphs, except link lists (link density
+**      > 0.5), <h1> headings and any block equal to the headline.
+** Nothing here knows any site: only tag names, attributes and text statistics.
+**
+** Threading: reentrant.
+*/
+#include "doc/html_int.h"
+
+#include <strings.h>
+
+#define EX_MIN_SCORED_CHARS 25
+
+typedef struct ex_elem {
+    const GumboNode *node;
+    int32_t parent;   /* elem id, -1 for the root */
+    uint32_t end;     /* preorder: descendants are (id, end) */
+    GumboTag tag;
+    double score;
+    bool candidate;   /* score initialized */
+    uint32_t chars, link_chars;
+} ex_elem;
+
+typedef struct ex_block {
+    uint32_t elem;     /* innermost block element */
+    uint32_t off, len; /* bytes in ex.text */
+    uint32_t chars, link_chars, commas;
+} ex_block;
+
+typedef struct ex {
+    ex_elem *elems;
+    uint32_t n_elems, cap_elems;
+    ex_block *blocks;
+    uint32_t n_blocks, cap_blocks;
+    ndb_buf text;       /* all block texts, back to back */
+    size_t block_start; /* start of the open block in text */
+    uint32_t open_chars, open_links, open_commas;
+    bool pending_space;
+    int link_depth;
+} ex;
+
+/* ---------------------------------------------------------------- tag classes */
+
+static bool ex_tag_skipped(GumboTag t)
+{
+    switch (t) {
+    case GUMBO_TAG_SCRIPT: case GUMBO_TAG_STYLE: case GUMBO_TAG_NOSCRIPT:
+    case GUMBO_TAG_TEMPLATE: case GUMBO_TAG_SVG: case GUMBO_TAG_MATH: case GUMBO_TAG_IFRAME:
+    case GUMBO_TAG_OBJECT: case GUMBO_TAG_EMBED: case GUMBO_TAG_CANVAS: case GUMBO_TAG_VIDEO:
+    case GUMBO_TAG_AUDIO: case GUMBO_TAG_SELECT: case GUMBO_TAG_BUTTON: case GUMBO_TAG_INPUT:
+    case GUMBO_TAG_TEXTAREA: case GUMBO_TAG_NAV: case GUMBO_TAG_ASIDE: case GUMBO_TAG_FOOTER:
+    case GUMBO_TAG_FIGURE: case GUMBO_TAG_FIGCAPTION:
+    case GUMBO_TAG_IMG: case GUMBO_TAG_HEAD: case GUMBO_TAG_MENU:
+    case GUMBO_TAG_HEADER: case GUMBO_TAG_TITLE: case GUMBO_TAG_LINK: case GUMBO_TAG_META:
+    case GUMBO_TAG_MAP: case GUMBO_TAG_NOEMBED: case GUMBO_TAG_NOFRAMES: case GUMBO_TAG_APPLET:
+    case GUMBO_TAG_LABEL: case GUMBO_TAG_OPTION: case GUMBO_TAG_DATALIST:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Elements gumbo 0.10 does not know (GUMBO_TAG_UNKNOWN) that are skipped like the above. */
+static bool ex_unknown_skipped(const GumboElement *e)
+{
+    static const char *const names[] = {"picture", "dialog", "amp-img", "amp-ad",
+                                        "amp-social-share", "amp-iframe"};
+    const char *s = e->original_tag.data;
+    size_t n = e->original_tag.length;
+    if (e->tag != GUMBO_TAG_UNKNOWN || s == NULL || n < 2 || s[0] != '<') {
+        return false;
+    }
+    s++, n--;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        size_t m = strlen(names[i]);
+        if (n > m && strncasecmp(s, names[i], m) == 0 &&
+            (s[m] == '>' || s[m] == ' ' || s[m] == '/' || s[m] == '\t' || s[m] == '\n')) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool ex_tag_block(GumboTag t)
+{
+    switch (t) {
+    case GUMBO_TAG_ADDRESS: case GUMBO_TAG_ARTICLE: case GUMBO_TAG_BLOCKQUOTE:
+    case GUMBO_TAG_BODY: case GUMBO_TAG_CENTER: case GUMBO_TAG_DD: case GUMBO_TAG_DETAILS:
+    case GUMBO_TAG_DIR: case GUMBO_TAG_DIV: case GUMBO_TAG_DL: case GUMBO_TAG_DT:
+    case GUMBO_TAG_FIELDSET: case GUMBO_TAG_FORM: case GUMBO_TAG_H1: case GUMBO_TAG_H2:
+    case GUMBO_TAG_H3: case GUMBO_TAG_H4: case GUMBO_TAG_H5: case GUMBO_TAG_H6:
+    case GUMBO_TAG_HGROUP: case GUMBO_TAG_HR: case GUMBO_TAG_LI: case GUMBO_TAG_MAIN:
+    case GUMBO_TAG_OL: case GUMBO_TAG_P: case GUMBO_TAG_PRE: case GUMBO_TAG_SECTION:
+    case GUMBO_TAG_SUMMARY: case GUMBO_TAG_TABLE: case GUMBO_TAG_TBODY: case GUMBO_TAG_THEAD:
+    case GUMBO_TAG_TFOOT: case GUMBO_TAG_TR: case GUMBO_TAG_TD: case GUMBO_TAG_TH:
+    case GUMBO_TAG_UL: case GUMBO_TAG_CAPTION: case GUMBO_TAG_LEGEND: case GUMBO_TAG_HTML:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static double ex_tag_base(GumboTag t)
+{
+    switch (t) {
+    case GUMBO_TAG_DIV: case GUMBO_TAG_ARTICLE: case GUMBO_TAG_SECTION: case GUMBO_TAG_MAIN:
+        return 5;
+    case GUMBO_TAG_PRE: case GUMBO_TAG_TD: case GUMBO_TAG_BLOCKQUOTE:
+        return 3;
+    case GUMBO_TAG_ADDRESS: case GUMBO_TAG_OL: case GUMBO_TAG_UL: case GUMBO_TAG_DL:
+    case GUMBO_TAG_DD: case GUMBO_TAG_DT: case GUMBO_TAG_LI: case GUMBO_TAG_FORM:
+        return -3;
+    case GUMBO_TAG_H1: case GUMBO_TAG_H2: case GUMBO_TAG_H3: case GUMBO_TAG_H4:
+    case GUMBO_TAG_H5: case GUMBO_TAG_H6: case GUMBO_TAG_TH:
+        return -5;
+    default:
+        return 0;
+    }
+}
+
+/* ---------------------------------------------------------------- class / id words */
+
+static const char *const ex_unlikely[] = {
+    "-ad-", "ai2html", "banner", "breadcrumb", "combx", "comment", "community", "cover-wrap",
+    "disqus", "extra", "footer", "gdpr", "header", "legends", "menu", "related", "remark",
+    "replies", "rss", "shoutbox", "sidebar", "skyscraper", "social", "sponsor", "supplemental",
+    "ad-break", "agegate", "pagination", "pager", "popup", "yom-remote", "share", "sharing",
+    "newsletter", "subscri", "promo", "outbrain", "taboola", "recommend", "trending",
+    "most-popular", "mostpopular", "cookie", "consent", "signup", "toolbar", "caption",
+    "modal", "byline", "author-info", "tags", "advert", "masthead", "topnav", "navbar"};
+static const char *const ex_maybe[] = {"and", "article", "body", "column", "content",
+                                        "main", "shadow", "story", "entry", "post-text"};
+static const char *const ex_positive[] = {"article", "body", "content", "entry", "hentry",
+                                           "h-entry", "main", "page", "post", "text",
+                                           "blog", "story"};
+static const char *const ex_negative[] = {
+    "-ad-", "hidden", "banner", "combx", "comment", "com-", "contact", "foot", "gdpr",
+    "masthead", "media", "meta", "outbrain", "promo", "related", "scroll", "share",
+    "shoutbox", "sidebar", "skyscraper", "sponsor", "shopping", "tags", "tool", "widget"};
+
+static bool ex_has_word(const char *s, const char *const *words, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (strstr(s, words[i]) != NULL) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* class + " " + id, lower-cased, into buf (cap bytes). */
+static void ex_class_id(const GumboElement *e, char *buf, size_t cap)
+{
+    const GumboAttribute *c = gumbo_get_attribute(&e->attributes, "class");
+    const GumboAttribute *i = gumbo_get_attribute(&e->attributes, "id");
+    size_t k = 0;
+    const char *parts[2] = {c ? c->value : "", i ? i->value : ""};
+    for (int j = 0; j < 2; j++) {
+        for (const char *s = parts[j]; *s && k + 2 < cap; s++) {
+            buf[k++] = (char)(*s >= 'A' && *s <= 'Z' ? *s + 32 : *s);
+        }
+        if (k + 1 < cap) {
+            buf[k++] = ' ';
+        }
+    }
+    buf[k] = '\0';
+}
+
+#define EX_N(a) (sizeof(a) / sizeof((a)[0]))
+
+static double ex_class_weight(const GumboElement *e)
+{
+    char ci[512];
+    double w = 0;
+    ex_class_id(e, ci, sizeof ci);
+    if (ex_has_word(ci, ex_negative, EX_N(ex_negative))) {
+        w -= 25;
+    }
+    if (ex_has_word(ci, ex_positive, EX_N(ex_positive))) {
+        w += 25;
+    }
+    return w;
+}
+
+static bool ex_hidden(const GumboElement *e)
+{
+    const GumboAttribute *a;
+    if (gumbo_get_attribute(&e->attributes, "hidden") != NULL) {
+        return true;
+    }
+    a = gumbo_get_attribute(&e->attributes, "aria-hidden");
+    if (a != NULL && strcasecmp(a->value, "true") == 0) {
+        return true;
+    }
+    a = gumbo_get_attribute(&e->attributes, "style");
+    if (a != NULL) {
+        char st[256];
+        size_t k = 0;
+        for (const char *s = a->value; *s && k + 1 < sizeof st; s++) {
+            if (*s != ' ') {
+                st[k++] = (char)(*s >= 'A' && *s <= 'Z' ? *s + 32 : *s);
+            }
+        }
+        st[k] = '\0';
+        if (strstr(st, "display:none") || strstr(st, "visibility:hidden")) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool ex_boilerplate(const GumboElement *e)
+{
+    char ci[512];
+    if (e->tag == GUMBO_TAG_BODY || e->tag == GUMBO_TAG_HTML || e->tag == GUMBO_TAG_ARTICLE ||
+        e->tag == GUMBO_TAG_MAIN || e->tag == GUMBO_TAG_A) {
+        return false;
+    }
+    ex_class_id(e, ci, sizeof ci);
+    return ex_has_word(ci, ex_unlikely, EX_N(ex_unlikely)) &&
+           !ex_has_word(ci, ex_maybe, EX_N(ex_maybe));
+}
+
+/* ---------------------------------------------------------------- text and blocks */
+
+/* Append s[0..n) with whitespace (ASCII, controls, NBSP) collapsed to single spaces. */
+static ndb_rc ex_append_text(ndb_buf *b, size_t start, bool *pending, const char *s, size_t n,
+                             uint32_t *chars, uint32_t *commas)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint8_t c = (uint8_t)s[i];
+        bool ws = c <= 0x20 || c == 0x7f;
+        if (c == 0xc2 && i + 1 < n && (uint8_t)s[i + 1] == 0xa0) {
+            ws = true;
+            i++;
+        }
+        if (ws) {
+            *pending = true;
+            continue;
+        }
+        if (*pending && b->n > start) {
+            ndb_rc rc = ndb_buf_append_u8(b, ' ');
+            if (rc != NDB_OK) {
+                return rc;
+            }
+            (*chars)++;
+        }
+        *pending = false;
+        ndb_rc rc = ndb_buf_append_u8(b, c);
+        if (rc != NDB_OK) {
+            return rc;
+        }
+        if ((c & 0xc0) != 0x80) {
+            (*chars)++;
+        }
+        if (c == ',') {
+            (*commas)++;
+        }
+    }
+    return NDB_OK;
+}
+
+static ndb_rc ex_flush(ex *x, uint32_t elem)
+{
+    ex_block *b;
+    if (x->text.n == x->block_start) {
+        goto reset;
+    }
+    if (x->n_blocks == x->cap_blocks) {
+        uint32_t nc = x->cap_blocks ? x->cap_blocks * 2 : 256;
+        ex_block *nb = ndb_realloc(x->blocks, (size_t)nc * sizeof *nb);
+        if (nb == NULL) {
+            return NDB_ENOMEM;
+        }
+        x->blocks = nb;
+        x->cap_blocks = nc;
+    }
+    b = &x->blocks[x->n_blocks++];
+    b->elem = elem;
+    b->off = (uint32_t)x->block_start;
+    b->len = (uint32_t)(x->text.n - x->block_start);
+    b->chars = x->open_chars;
+    b->link_chars = NDB_MIN(x->open_links, x->open_chars);
+    b->commas = x->open_commas;
+reset:
+    x->block_start = x->text.n;
+    x->open_chars = x->open_links = x->open_commas = 0;
+    x->pending_space = false;
+    return NDB_OK;
+}
+
+static ndb_rc ex_new_elem(ex *x, const GumboNode *node, int32_t parent, uint32_t *id)
+{
+    if (x->n_elems == x->cap_elems) {
+        uint32_t nc = x->cap_elems ? x->cap_elems * 2 : 512;
+        ex_elem *ne = ndb_realloc(x->elems, (size_t)nc * sizeof *ne);
+        if (ne == NULL) {
+            return NDB_ENOMEM;
+        }
+        x->elems = ne;
+        x->cap_elems = nc;
+    }
+    *id = x->n_elems++;
+    memset(&x->elems[*id], 0, sizeof x->elems[*id]);
+    x->elems[*id].node = node;
+    x->elems[*id].parent = parent;
+    x->elems[*id].tag = node->v.element.tag;
+    return NDB_OK;
+}
+
+/* Walk node's children; blk = the innermost open block element (id). */
+static ndb_rc ex_walk(ex *x, const GumboNode *node, uint32_t blk, int depth)
+{
+    const GumboVector *kids = &node->v.element.children;
+    ndb_rc rc = NDB_OK;
+
+    for (unsigned i = 0; i < kids->length && rc == NDB_OK; i++) {
+        const GumboNode *k = kids->data[i];
+        if (k->type == GUMBO_NODE_TEXT || k->type == GUMBO_NODE_WHITESPACE ||
+            k->type == GUMBO_NODE_CDATA) {
+            uint32_t before = x->open_chars;
+            rc = ex_append_text(&x->text, x->block_start, &x->pending_space, k->v.text.text,
+                                strlen(k->v.text.text), &x->open_chars, &x->open_commas);
+            if (x->link_depth > 0) {
+                x->open_links += x->open_chars - before;
+            }
+            continue;
+        }
+        if (k->type != GUMBO_NODE_ELEMENT && k->type != GUMBO_NODE_TEMPLATE) {
+            continue;
+        }
+        const GumboElement *e = &k->v.element;
+        if (e->tag == GUMBO_TAG_BR) {
+            rc = ex_flush(x, blk);
+            continue;
+        }
+        if (depth >= HTML_MAX_DEPTH || ex_tag_skipped(e->tag) || ex_unknown_skipped(e) || ex_hidden(e) ||
+            ex_boilerplate(e)) {
+            if (ex_tag_block(e->tag) || ex_tag_skipped(e->tag)) {
+                x->pending_space = true;
+            }
+            continue;
+        }
+        if (!ex_tag_block(e->tag)) { /* inline: its text belongs to the enclosing block */
+            bool a = e->tag == GUMBO_TAG_A;
+            x->link_depth += a;
+            rc = ex_walk(x, k, blk, depth + 1);
+            x->link_depth -= a;
+            continue;
+        }
+        uint32_t id = 0;
+        rc = ex_new_elem(x, k, (int32_t)blk, &id);
+        if (rc == NDB_OK) {
+            rc = ex_flush(x, blk);
+        }
+        if (rc == NDB_OK) {
+            rc = ex_walk(x, k, id, depth + 1);
+        }
+        if (rc == NDB_OK) {
+            rc = ex_flush(x, id);
+        }
+        if (rc == NDB_OK) {
+            x->elems[id].end = x->n_elems;
+        }
+    }
+    return rc;
+}
+
+/* ---------------------------------------------------------------- scoring */
+
+static void ex_init_candidate(ex *x, uint32_t id)
+{
+    ex_elem *e = &x->elems[id];
+    if (!e->candidate) {
+        e->candidate = true;
+        e->score = ex_tag_base(e->tag) + ex_class_weight(&e->node->v.element);
+    }
+}
+
+static void ex_score(ex *x)
+{
+    /* text and link totals per element (each block counts in its element and ancestors) */
+    for (uint32_t b = 0; b < x->n_blocks; b++) {
+        const ex_block *bl = &x->blocks[b];
+        for (int32_t e = (int32_t)bl->elem; e >= 0; e = x->elems[e].parent) {
+            x->elems[e].chars += bl->chars;
+            x->elems[e].link_chars += bl->link_chars;
+        }
+    }
+    for (uint32_t b = 0; b < x->n_blocks; b++) {
+        const ex_block *bl = &x->blocks[b];
+        if (bl->chars < EX_MIN_SCORED_CHARS) {
+            continue;
+        }
+        double s = 1 + bl->commas + NDB_MIN(bl->chars / 100.0, 3.0);
+        int32_t e = x->elems[bl->elem].parent;
+        for (int level = 0; e >= 0 && level < 5; level++, e = x->elems[e].parent) {
+            double div = level == 0 ? 1 : level == 1 ? 2 : level * 3;
+            ex_init_candidate(x, (uint32_t)e);
+            x->elems[e].score += s / div;
+        }
+    }
+    for (uint32_t i = 0; i < x->n_elems; i++) {
+        ex_elem *e = &x->elems[i];
+        if (e->candidate && e->chars > 0) {
+            e->score *= 1.0 - (double)e->link_chars / e->chars;
+        }
+    }
+}
+
+static bool ex_inside(const ex *x, uint32_t anc, uint32_t id)
+{
+    return id >= anc && id < x->elems[anc].end;
+}
+
+/* Pick the winning element; mark it and joined siblings in keep[]. */
+static void ex_choose(ex *x, bool *keep)
+{
+    uint32_t top = 0;
+    double best = -1e300;
+    for (uint32_t i = 0; i < x->n_elems; i++) {
+        if (x->elems[i].candidate && x->elems[i].score > best) {
+            best = x->elems[i].score;
+            top = i;
+        }
+    }
+    if (best <= -1e300) {
+        keep[0] = true; /* no scored text: the whole body */
+        return;
+    }
+    /* near-best candidates sharing an ancestor: the article is split into boxes */
+    uint32_t alts[8];
+    int nalt = 0;
+    for (uint32_t i = 0; i < x->n_elems && nalt < 8; i++) {
+        if (i != top && x->elems[i].candidate && x->elems[i].score >= 0.75 * best &&
+            !ex_inside(x, i, top) && !ex_inside(x, top, i)) {
+            alts[nalt++] = i;
+        }
+    }
+    if (nalt >= 3) {
+        for (int32_t a = x->elems[top].parent; a >= 0; a = x->elems[a].parent) {
+            int in = 0;
+            for (int j = 0; j < nalt; j++) {
+                in += ex_inside(x, (uint32_t)a, alts[j]);
+            }
+            if (in >= 3) {
+                top = (uint32_t)a;
+                break;
+            }
+        }
+    }
+    ex_init_candidate(x, top);
+    keep[top] = true;
+    int32_t parent = x->elems[top].parent;
+    if (parent < 0) {
+        return;
+    }
+    double thr = NDB_MAX(10.0, x->elems[top].score * 0.2);
+    for (uint32_t i = (uint32_t)parent + 1; i < x->elems[parent].end; i = x->elems[i].end) {
+        const ex_elem *s = &x->elems[i];
+        double ld = s->chars ? (double)s->link_chars / s->chars : 1;
+        if (i == top) {
+            continue;
+        }
+        if ((s->candidate && s->score >= thr) || (s->chars > 80 && ld < 0.25)) {
+            keep[i] = true;
+        }
+    }
+}
+
+static bool ex_alnum(char c)
+{
+    return (uint8_t)c >= 0x80 || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') ||
+           (c >= '0' && c <= '9');
+}
+
+/* Equal ignoring case (ASCII) and everything but letters and digits (headline check). */
+static bool ex_same_text(const char *a, size_t na, const char *b, size_t nb)
+{
+    size_t i = 0, j = 0;
+    for (;;) {
+        while (i < na && !ex_alnum(a[i])) {
+            i++;
+        }
+        while (j < nb && !ex_alnum(b[j])) {
+            j++;
+        }
+        if (i == na || j == nb) {
+            return i == na && j == nb;
+        }
+        if ((a[i] | 0x20) != (b[j] | 0x20)) {
+            return false;
+        }
+        i++, j++;
+    }
+}
+
+static bool ex_is_title(const char *s, size_t n, const char *const *titles, size_t nt)
+{
+    for (size_t i = 0; i < nt; i++) {
+        if (titles[i] != NULL && titles[i][0] != '\0' &&
+            ex_same_text(s, n, titles[i], strlen(titles[i]))) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static ndb_rc ex_output(ex *x, const bool *keep, const char *const *titles, size_t nt,
+                        html_paras *out)
+{
+    ndb_rc rc = NDB_OK;
+    for (uint32_t b = 0; b < x->n_blocks && rc == NDB_OK; b++) {
+        const ex_block *bl = &x->blocks[b];
+        const char *s = (const char *)x->text.p + bl->off;
+        bool in = false;
+        for (int32_t e = (int32_t)bl->elem; e >= 0 && !in; e = x->elems[e].parent) {
+            in = keep[e];
+        }
+        if (!in || bl->chars == 0) {
+            continue;
+        }
+        if (bl->link_chars * 2 > bl->chars) {
+            continue;
+        }
+        if (x->elems[bl->elem].tag == GUMBO_TAG_H1 || ex_is_title(s, bl->len, titles, nt)) {
+            continue;
+        }
+        rc = html_paras_add(out, s, bl->len);
+    }
+    return rc;
+}
+
+ndb_rc html_extract_content(const GumboNode *root, const char *const *titles, size_t nt,
+                            html_paras *out)
+{
+    ex x;
+    bool *keep = NULL;
+    const GumboNode *body = NULL;
+    ndb_rc rc;
+    uint32_t id;
+
+    memset(&x, 0, sizeof x);
+    ndb_buf_init(&x.text, NDB_BUF_NOMAX);
+    /* <html> -> <body> */
+    for (unsigned i = 0; root->type == GUMBO_NODE_ELEMENT && i < root->v.element.children.length;
+         i++) {
+        const GumboNode *k = root->v.element.children.data[i];
+        if (k->type == GUMBO_NODE_ELEMENT && k->v.element.tag == GUMBO_TAG_BODY) {
+            body = k;
+        }
+    }
+    if (body == NULL) {
+        body = root;
+    }
+    rc = ex_new_elem(&x, body, -1, &id);
+    if (rc == NDB_OK) {
+        rc = ex_walk(&x, body, 0, 0);
+    }
+    if (rc == NDB_OK) {
+        rc = ex_flush(&x, 0);
+    }
+    if (rc != NDB_OK) {
+        goto out;
+    }
+    x.elems[0].end = x.n_elems;
+    ex_score(&x);
+    keep = ndb_calloc(x.n_elems, sizeof *keep);
+    if (keep == NULL) {
+        rc = NDB_ENOMEM;
+        goto out;
+    }
+    ex_choose(&x, keep);
+    rc = ex_output(&x, keep, titles, nt, out);
+out:
+    ndb_free(keep);
+    ndb_free(x.elems);
+    ndb_free(x.blocks);
+    ndb_buf_fini(&x.text);
+    return rc;
+}
