@@ -15,6 +15,7 @@ CPPFLAGS += -Iinclude -Isrc -D_GNU_SOURCE -DNDB_BUILDING_LIBRARY
 CFLAGS   += -std=c11 $(OPT) $(WARN) -fvisibility=hidden -pthread $(EXTRA_CFLAGS)
 LIBS     := -lstemmer -lutf8proc -lzstd -lxxhash -lstreamvbyte -ljansson -lpsl -larchive \
             $(shell pkg-config --libs gumbo) -lpthread -lm
+LIBS     += -lz
 TEST_LIBS := -lcriterion
 
 LIB_SRC  := $(sort $(filter-out src/cli/%,$(wildcard src/*/*.c)))

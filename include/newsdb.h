@@ -217,12 +217,18 @@ typedef struct ndb_ingest_opts {
     ndb_report_fn report;
     ndb_progress_fn progress;
     void *ctx;
+    const char *format;        /* input format (docs/ingest-formats.md): NULL or "auto"
+                                  (sniffed: WARC by content, *.jsonl / *.csv by name, else
+                                  native file / directory / tar, where saved HTML pages are
+                                  extracted), "native", "jsonl", "csv", "warc" */
 } ndb_ingest_opts;
 
 typedef struct ndb_ingest_stats {
     uint64_t seen, added, updated, duplicates, skipped, warnings;
     uint64_t bytes;
     uint64_t meta_lines, meta_unmatched;
+    uint64_t ignored;          /* input records that are not articles by design (WARC
+                                  requests, metadata, non-HTML or non-2xx responses) */
 } ndb_ingest_stats;
 
 /* Ingest `path`: a native file, a directory (recursive, sorted), a tar archive in any

@@ -1,5 +1,6 @@
 /*
-** ingest.c — ndb_ingest: read a source (file, directory, tar in any compression, stdin),
+** ingest.c — ndb_ingest: read a source (file, directory, tar in any compression, stdin,
+** or a foreign format converted by doc/items.h: JSONL, CSV, WARC, saved HTML pages),
 ** match each record to its side-file line, add it, commit in batches.
 **
 ** Bad records never stop the batch: each gets one report line naming the source and what
@@ -11,6 +12,7 @@
 #include "api/api.h"
 
 #include "doc/doc.h"
+#include "doc/items.h"
 
 #include <stdio.h>
 
@@ -44,13 +46,16 @@ static const ndb_meta *ingest_meta(ingest_run *r, const char *name, const uint8_
     return ndb_doc_meta_find(r->meta, (const char *)p, ulen, name);
 }
 
-/* Add one record; NDB_OK also when it was skipped as bad (reported). */
+/* Add one record; NDB_OK also when it was skipped as bad (reported). `conv` holds the
+** fields a converted format (JSONL, CSV, WARC, HTML) carried: a side-file line wins. */
 static ndb_rc ingest_one(ingest_run *r, const char *name, const uint8_t *p, size_t n,
-                         ndb_err *err)
+                         const ndb_meta *conv, ndb_err *err)
 {
     ndb_add_result res;
     ndb_err e;
     const ndb_meta *m = ingest_meta(r, name, p, n);
+    if (!m)
+        m = conv;
     ndb_rc rc = ndb_writer_add_native(r->w, name, p, n, m, r->o->strict, &res, &e);
     if (rc == NDB_EPARSE || rc == NDB_ELIMIT) {
         r->st->skipped++;
@@ -103,21 +108,23 @@ static ndb_rc ingest_source(ingest_run *r, const char *path, uint64_t bytes_befo
 {
     const ndb_ingest_opts *opt = r->o;
     ndb_ingest_stats *st = r->st;
-    ndb_doc_source *src = NULL;
+    ndb_doc_items *src = NULL;
+    ndb_doc_fmt fmt = NDB_DOC_FMT_AUTO;
     uint32_t batch = opt->commit_every ? opt->commit_every : INGEST_DEFAULT_BATCH;
-    ndb_rc rc = ndb_doc_source_open(path, &src, err);
+    ndb_rc rc = NDB_OK;
+    if (opt->format && !ndb_doc_fmt_parse(opt->format, &fmt))
+        return ndb_err_set(err, NDB_EINVAL, "unknown input format '%s'", opt->format);
+    rc = ndb_doc_items_open(path, fmt, &src, err);
     while (rc == NDB_OK) {
-        const char *name;
-        const uint8_t *p;
-        size_t n;
+        ndb_doc_item it;
         ndb_err e;
-        rc = ndb_doc_source_next(src, &name, &p, &n, &e);
+        rc = ndb_doc_items_next(src, &it, &e);
         if (rc == NDB_ENOTFOUND) {
             rc = NDB_OK;
             break;
         }
         if (rc != NDB_OK) {
-            if (ndb_doc_source_failed(src)) {
+            if (ndb_doc_items_failed(src)) {
                 if (err)
                     *err = e;
                 break;
@@ -134,19 +141,21 @@ static ndb_rc ingest_source(ingest_run *r, const char *path, uint64_t bytes_befo
             continue;
         }
         st->seen++;
-        st->bytes += n;
-        rc = ingest_one(r, name, p, n, err);
+        st->bytes += it.n;
+        rc = ingest_one(r, it.name, it.p, it.n, it.meta, err);
         if (rc != NDB_OK)
             break;
         if (opt->progress && st->seen % INGEST_PROGRESS_EVERY == 0)
-            opt->progress(opt->ctx, st->seen, bytes_before + ndb_doc_source_bytes_in(src));
+            opt->progress(opt->ctx, st->seen, bytes_before + ndb_doc_items_bytes_in(src));
         if (!opt->strict && !opt->defer_commit && ++*since_commit >= batch) {
             rc = ndb_writer_commit(r->w, err);
             *since_commit = 0;
         }
     }
-    *bytes_in = src ? ndb_doc_source_bytes_in(src) : 0;
-    ndb_doc_source_close(src);
+    *bytes_in = src ? ndb_doc_items_bytes_in(src) : 0;
+    if (src)
+        st->ignored += ndb_doc_items_ignored(src);
+    ndb_doc_items_close(src);
     return rc;
 }
 

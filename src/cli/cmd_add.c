@@ -47,7 +47,10 @@ static const char add_help[] =
     "usage: newsdb add [options] PATH...\n"
     "       newsdb add [options] -              read a tar stream from stdin\n"
     "Add articles to the archive, creating it when missing. PATH is a native-format file,\n"
-    "a directory (read recursively, in sorted order) or a tar archive in any compression.\n"
+    "a directory (read recursively, in sorted order) or a tar archive in any compression;\n"
+    "a JSONL or CSV file (--format, or by the name *.jsonl / *.csv, also .gz); a WARC file\n"
+    "(sniffed; .warc.gz too). Saved HTML pages in a directory or tar are extracted.\n"
+    "Mapping of fields and columns: docs/ingest-formats.md.\n"
     "Each bad record is reported on stderr as \"newsdb: error: SOURCE:LINE: what\" (or\n"
     "\"newsdb: warning: ...\" for a paragraph-count mismatch, which is still added) and\n"
     "skipped; the rest is added. A summary follows: seen, added, updated, duplicates,\n"
@@ -60,6 +63,8 @@ static const char add_help[] =
     "      --meta FILE       side file, JSONL: one object per article with url and any of\n"
     "                        outlet, date (YYYY-MM-DD), title, lang; overrides derived fields\n"
     "      --commit-every N  commit after every N articles (default 50000)\n"
+    "      --format FMT      input format of every PATH: auto (default), native, jsonl,\n"
+    "                        csv, warc\n"
     "      --stemmer NAME    analyzer if the archive is created: english (default),\n"
     "                        porter, none; an existing archive keeps its own\n"
     "      --json            one JSON object per line on stdout: {\"kind\":\"error\"|\"warning\",\n"
@@ -264,6 +269,8 @@ static ndb_rc add_summary(const add_ctx *a, const ndb_ingest_stats *s, const cha
                       (json_int_t)s->updated, "duplicates", (json_int_t)s->duplicates, "skipped",
                       (json_int_t)s->skipped, "warnings", (json_int_t)s->warnings, "bytes",
                       (json_int_t)s->bytes, "mb", mb, "seconds", secs, "mb_per_s", mbps);
+        if (o && s->ignored)
+            json_object_set_new(o, "ignored", json_integer((json_int_t)s->ignored));
         if (o && meta) {
             json_object_set_new(o, "meta_lines", json_integer((json_int_t)s->meta_lines));
             json_object_set_new(o, "meta_unmatched", json_integer((json_int_t)s->meta_unmatched));
@@ -274,6 +281,10 @@ static ndb_rc add_summary(const add_ctx *a, const ndb_ingest_stats *s, const cha
            ndb_cli_fmt_count(s->seen, b[0], 32), ndb_cli_fmt_count(s->added, b[1], 32),
            ndb_cli_fmt_count(s->updated, b[2], 32), ndb_cli_fmt_count(s->duplicates, b[3], 32),
            ndb_cli_fmt_count(s->skipped, b[4], 32), ndb_cli_fmt_count(s->warnings, b[5], 32));
+    if (s->ignored)
+        printf("ignored %s records that are not articles (WARC requests, metadata, non-HTML or "
+               "non-2xx responses)\n",
+               ndb_cli_fmt_count(s->ignored, b[0], 32));
     printf("%.1f MB in %.2f s, %.1f MB/s\n", mb, secs, mbps);
     if (meta)
         printf("meta: %s lines, %s matched no article\n",
@@ -287,10 +298,20 @@ static ndb_rc add_summary(const add_ctx *a, const ndb_ingest_stats *s, const cha
 typedef struct add_args {
     const char *db;
     const char *meta;
+    const char *format;
     bool strict, json;
     uint32_t commit_every;
     ndb_stemmer stemmer;
 } add_args;
+
+static bool add_format_ok(const char *f)
+{
+    static const char *const names[] = {"auto", "native", "jsonl", "csv", "warc"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(f, names[i]) == 0)
+            return true;
+    return false;
+}
 
 /* Parse options; on return *first is the index of the first PATH. */
 static cli_status add_parse(int argc, char **argv, add_args *o, int *first, bool *help)
@@ -299,7 +320,8 @@ static cli_status add_parse(int argc, char **argv, add_args *o, int *first, bool
         {"db", required_argument, NULL, 'd'},      {"strict", no_argument, NULL, 's'},
         {"meta", required_argument, NULL, 'm'},    {"commit-every", required_argument, NULL, 'c'},
         {"stemmer", required_argument, NULL, 'S'}, {"json", no_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+        {"help", no_argument, NULL, 'h'},          {"format", required_argument, NULL, 'F'},
+        {NULL, 0, NULL, 0},
     };
     int c;
     memset(o, 0, sizeof *o);
@@ -326,6 +348,12 @@ static cli_status add_parse(int argc, char **argv, add_args *o, int *first, bool
             break;
         case 'j':
             o->json = true;
+            break;
+        case 'F':
+            if (!add_format_ok(optarg))
+                return ndb_cli_usage_msg("add", "unknown --format '%s' (auto, native, jsonl, "
+                                                "csv, warc)", optarg);
+            o->format = optarg;
             break;
         case 'h':
             fputs(add_help, stdout);
@@ -373,6 +401,7 @@ cli_status ndb_cli_cmd_add(int argc, char **argv, const cli_env *env)
     memset(&io, 0, sizeof io);
     io.strict = o.strict;
     io.meta_path = o.meta;
+    io.format = o.format;
     io.commit_every = o.commit_every;
     io.defer_commit = o.strict; /* all PATHs land together, or none */
     io.report = add_report;

@@ -1,0 +1,170 @@
+/*
+** items.c — one handle over every input format `newsdb add` takes (see items.h): picks the
+** format (given, or sniffed from the file name and first bytes), then hands out native
+** records with their meta, converting on the way.
+**
+** Shape: a tagged union over the readers (ndb_doc_source for native files / directories /
+** tar, ndb_doc_tab for JSONL / CSV, ndb_doc_warc for WARC); next() forwards and, for
+** native sources and WARC, runs HTML pages through the extractor (items_html.c). The
+** stored `source` of an extracted page is its file / member name (native sources) or
+** "FILE@OFFSET" (WARC).
+**
+** Threading: a handle belongs to one thread.
+*/
+#include "doc/items_int.h"
+
+#include <strings.h>
+
+static const char *const items_fmt_names[] = {"auto", "native", "jsonl", "csv", "warc"};
+
+bool ndb_doc_fmt_parse(const char *s, ndb_doc_fmt *out)
+{
+    for (size_t i = 0; i < sizeof items_fmt_names / sizeof items_fmt_names[0]; i++) {
+        if (strcmp(s, items_fmt_names[i]) == 0) {
+            *out = (ndb_doc_fmt)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+const char *ndb_doc_fmt_name(ndb_doc_fmt f)
+{
+    return (unsigned)f < sizeof items_fmt_names / sizeof items_fmt_names[0]
+               ? items_fmt_names[f]
+               : "?";
+}
+
+struct ndb_doc_items {
+    ndb_doc_fmt fmt;
+    ndb_doc_source *src;
+    ndb_doc_tab *tab;
+};
+
+void ndb_doc_items_close(ndb_doc_items *s)
+{
+    if (s == NULL) {
+        return;
+    }
+    ndb_doc_source_close(s->src);
+    ndb_doc_tab_close(s->tab);
+    ndb_free(s);
+}
+
+static bool items_ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcasecmp(s + n - k, suffix) == 0;
+}
+
+/* The format of a path by its name and first (decompressed) bytes. */
+static ndb_doc_fmt items_detect(const char *path)
+{
+    static const char *const jsonl[] = {".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz"};
+    ndb_doc_in in;
+    uint8_t head[8];
+    size_t k = 0;
+    for (size_t i = 0; i < sizeof jsonl / sizeof jsonl[0]; i++) {
+        if (items_ends_with(path, jsonl[i])) {
+            return NDB_DOC_FMT_JSONL;
+        }
+    }
+    if (items_ends_with(path, ".csv") || items_ends_with(path, ".csv.gz")) {
+        return NDB_DOC_FMT_CSV;
+    }
+    if (strcmp(path, "-") == 0 || ndb_doc_in_open(&in, path, NULL) != NDB_OK) {
+        return NDB_DOC_FMT_NATIVE; /* stdin is a tar stream; errors are the source's to tell */
+    }
+    while (k < sizeof head) {
+        int c = ndb_doc_in_getc(&in);
+        if (c < 0) {
+            break;
+        }
+        head[k++] = (uint8_t)c;
+    }
+    ndb_doc_in_close(&in);
+    if (k >= 5 && memcmp(head, "WARC/", 5) == 0) {
+        return NDB_DOC_FMT_WARC;
+    }
+    return NDB_DOC_FMT_NATIVE;
+}
+
+ndb_rc ndb_doc_items_open(const char *path, ndb_doc_fmt fmt, ndb_doc_items **out, ndb_err *err)
+{
+    ndb_doc_items *s = ndb_calloc(1, sizeof *s);
+    ndb_rc rc;
+    *out = NULL;
+    if (s == NULL) {
+        return ndb_err_set(err, NDB_ENOMEM, "%s: out of memory", path);
+    }
+    if (fmt == NDB_DOC_FMT_AUTO) {
+        fmt = items_detect(path);
+    }
+    s->fmt = fmt;
+    switch (fmt) {
+    case NDB_DOC_FMT_JSONL:
+    case NDB_DOC_FMT_CSV:
+        rc = ndb_doc_tab_open(path, fmt, &s->tab, err);
+        break;
+    case NDB_DOC_FMT_WARC:
+        rc = ndb_err_set(err, NDB_EINVAL, "%s: WARC input is not supported yet", path);
+        break;
+    default:
+        rc = ndb_doc_source_open(path, &s->src, err);
+        break;
+    }
+    if (rc != NDB_OK) {
+        ndb_doc_items_close(s);
+        return rc;
+    }
+    *out = s;
+    return NDB_OK;
+}
+
+bool ndb_doc_items_failed(const ndb_doc_items *s)
+{
+    if (s->tab) {
+        return ndb_doc_tab_failed(s->tab);
+    }
+    return ndb_doc_source_failed(s->src);
+}
+
+uint64_t ndb_doc_items_bytes_in(const ndb_doc_items *s)
+{
+    if (s->tab) {
+        return ndb_doc_tab_bytes_in(s->tab);
+    }
+    return ndb_doc_source_bytes_in(s->src);
+}
+
+uint64_t ndb_doc_items_ignored(const ndb_doc_items *s)
+{
+    NDB_UNUSED(s);
+    return 0;
+}
+
+static ndb_rc items_next_source(ndb_doc_items *s, ndb_doc_item *it, ndb_err *err)
+{
+    const char *name;
+    const uint8_t *p;
+    size_t n;
+    ndb_rc rc = ndb_doc_source_next(s->src, &name, &p, &n, err);
+    if (rc != NDB_OK) {
+        return rc;
+    }
+    it->name = name;
+    it->p = p;
+    it->n = n;
+    it->meta = NULL;
+    return NDB_OK;
+}
+
+ndb_rc ndb_doc_items_next(ndb_doc_items *s, ndb_doc_item *it, ndb_err *err)
+{
+    ndb_err_clear(err);
+    memset(it, 0, sizeof *it);
+    if (s->tab) {
+        return ndb_doc_tab_next(s->tab, it, err);
+    }
+    return items_next_source(s, it, err);
+}
