@@ -288,7 +288,10 @@ NDB_API ndb_rc ndb_snapshot_open(ndb_db *db, ndb_snapshot **out, ndb_err *err)
     s->view.ndocs = s->st.ndocs;
     s->view.total_len = s->st.total_len;
     s->view.cols = ndb_store_cols(db->rstore);
+    /* every doc of the view live: no per-doc test (a supersede later gets an id >= ndocs) */
+    uint32_t sup = ndb_store_first_superseder(db->rstore);
     s->view.live = snap_live;
+    s->view.all_live = sup == 0 || sup >= s->view.ndocs;
     s->view.term = snap_term;
     s->view.prefix = snap_prefix;
     s->view.outlet_id = snap_outlet_id;

@@ -170,6 +170,15 @@ bool ndb_collect_topk_admits(const ndb_collector *c, uint32_t id, int32_t date, 
     return ndb_collect_cmp(t->sort, &h, &t->h[0]) < 0;
 }
 
+bool ndb_collect_topk_worst(const ndb_collector *c, ndb_collect_hit *worst)
+{
+    const collect_topk *t = (const collect_topk *)c;
+    if (t->k == 0 || t->n < t->k)
+        return false;
+    *worst = t->h[0];
+    return true;
+}
+
 static ndb_rc collect_topk_collect(ndb_collector *c, uint32_t doc, double score)
 {
     collect_topk *t = (collect_topk *)c;

@@ -82,6 +82,9 @@ ndb_rc ndb_collect_topk_offer(ndb_collector *c, const ndb_collect_hit *h);
 ** ignored. Docs may arrive in any order. */
 bool ndb_collect_topk_admits(const ndb_collector *c, uint32_t id, int32_t date,
                              double score);
+/* The worst hit held when the heap holds k hits (true); false while it holds fewer (or
+** k == 0). A newcomer enters iff it compares better than *worst. */
+bool ndb_collect_topk_worst(const ndb_collector *c, ndb_collect_hit *worst);
 /* The hits, best first, after ndb_collector_finish. BORROWED until free. */
 const ndb_collect_hit *ndb_collect_topk_hits(const ndb_collector *c, size_t *n);
 

@@ -45,6 +45,9 @@ typedef struct ndb_view {
     const ndb_col *cols;  /* [ndocs] */
     /* live(ctx, id): the current version of its URL in this view. */
     bool (*live)(void *ctx, uint32_t id);
+    /* true when live() holds for every id of the view (no doc superseded): executors may
+    ** skip the per-doc test. false is always correct. */
+    bool all_live;
     /* Open a cursor over the docs containing `term` (already analyzed). *out is NULL when
     ** the term does not occur. *out OWNED: ndb_cursor_close. */
     ndb_rc (*term)(void *ctx, const char *term, size_t n, bool positions, ndb_cursor **out);

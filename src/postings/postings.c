@@ -10,7 +10,9 @@
 ** the block whose docs are decoded in docs[]/freqs[], `blk` is the block pointer of
 ** block_seek (never behind `dec`). A skip reader is a few words of state over the mapped
 ** bytes, so opening a cursor allocates one struct and never decodes a whole skip list.
-** Positions are decoded lazily: the first positions() call in a block computes each doc's
+** Freqs of a full block are decoded lazily too (on the first freq()/positions() in the
+** block; the codec's skip_block steps over them), so counts and the doc-only leapfrog of
+** an AND never unpack them. Positions are decoded lazily: the first positions() call in a block computes each doc's
 ** value offsets from the freqs; a doc's call then decodes only the 128-value groups that
 ** hold its values (jumping over earlier groups with codec->skip_block, which reads headers
 ** only) and prefix-sums its values once. A phrase led by a rare word thus never decodes
@@ -227,6 +229,10 @@ typedef struct pc {
     pc_skip dec, blk;
     size_t decoded, cnt, i;
     uint32_t docs[PC_N], freqs[PC_N];
+    /* lazy freqs of a full block: its codec bytes, decoded into freqs[] at first use */
+    const uint8_t *fq_p;
+    size_t fq_n;
+    bool fq_ok;
     size_t pos_block;
     uint32_t *pbuf;
     size_t pcap;
@@ -305,6 +311,7 @@ bad:
 static bool pc_decode_tail(pc *c, ndb_rd *r, size_t cnt)
 {
     int64_t prev = c->dec.prev_last;
+    c->fq_ok = true;
     for (size_t i = 0; i < cnt; i++) {
         uint64_t v, f = 0;
         if (ndb_rd_varint(r, &v))
@@ -328,19 +335,37 @@ static bool pc_decode_full(pc *c, ndb_rd *r)
     if (u == 0)
         return false;
     r->p += u;
-    u = c->codec->decode_block(r->p, ndb_rd_left(r), c->freqs);
+    u = c->codec->skip_block(r->p, ndb_rd_left(r)); /* freqs: decoded on first use */
     if (u == 0)
         return false;
+    c->fq_p = r->p;
+    c->fq_n = u;
+    c->fq_ok = false;
     r->p += u;
     int64_t prev = c->dec.prev_last;
     for (size_t i = 0; i < PC_N; i++) {
         int64_t d = prev + 1 + (int64_t)gaps[i];
-        if (d >= (int64_t)c->ndocs || c->freqs[i] == UINT32_MAX)
+        if (d >= (int64_t)c->ndocs)
             return false;
         c->docs[i] = (uint32_t)d;
-        c->freqs[i] += 1;
         prev = d;
     }
+    return true;
+}
+
+/* Decode the freqs of the decoded full block (counts and doc-only walks never do). */
+static bool pc_decode_freqs(pc *c)
+{
+    if (c->fq_ok)
+        return true;
+    if (c->codec->decode_block(c->fq_p, c->fq_n, c->freqs) != c->fq_n)
+        return false;
+    for (size_t i = 0; i < PC_N; i++) {
+        if (c->freqs[i] == UINT32_MAX)
+            return false;
+        c->freqs[i] += 1;
+    }
+    c->fq_ok = true;
     return true;
 }
 
@@ -425,6 +450,10 @@ static uint32_t pc_freq(ndb_cursor *cc)
     pc *c = (pc *)cc;
     if (c->dec.idx == PC_NONE || c->dec.idx >= c->nb || c->decoded != c->dec.idx)
         return 0;
+    if (!c->fq_ok && !pc_decode_freqs(c)) {
+        pc_fail(c);
+        return 1;
+    }
     return c->freqs[c->i];
 }
 
@@ -432,6 +461,8 @@ static uint32_t pc_freq(ndb_cursor *cc)
 static ndb_rc pc_decode_pos(pc *c)
 {
     uint64_t total = 0;
+    if (!pc_decode_freqs(c))
+        return NDB_ECORRUPT;
     for (size_t i = 0; i < c->cnt; i++) {
         c->poff[i] = (uint32_t)total;
         total += c->freqs[i];

@@ -866,7 +866,7 @@ static void exec_init(qexec *ex, const ndb_view *v)
 
 static bool exec_live(const ndb_view *v, uint32_t d)
 {
-    return !v->live || v->live(v->ctx, d);
+    return v->all_live || !v->live || v->live(v->ctx, d);
 }
 
 static ndb_rc exec_finish_rc(qexec *ex, ndb_rc rc, ndb_err *err)
@@ -916,6 +916,18 @@ static int exec_count_fn(void *ctx, uint32_t id)
 ndb_rc ndb_query_count(const ndb_query *q, const ndb_view *v, uint64_t *count, ndb_err *err)
 {
     *count = 0;
+    if (q->root->kind == QN_TERM && v->all_live) {
+        /* every doc live: a term's count is its document frequency (no list walk) */
+        ndb_cursor *c = NULL;
+        ndb_err_clear(err);
+        ndb_rc rc = v->term(v->ctx, q->root->s.p, q->root->s.n, false, &c);
+        if (rc == NDB_OK && c)
+            *count = c->df;
+        ndb_cursor_close(c);
+        if (rc != NDB_OK)
+            ndb_err_set(err, rc, "query: reading the index failed (%s)", ndb_strerror(rc));
+        return rc;
+    }
     return ndb_query_each(q, v, exec_count_fn, count, err);
 }
 
@@ -1056,6 +1068,53 @@ static bool exec_checks_pass(exec_checks *ch, uint32_t d)
             return false;
     }
     return true;
+}
+
+/* One scoring term by score without a total (block-max, as Ding & Suel's BMW for one list):
+** docs arrive in id order, so once k hits are held a doc enters iff its score is strictly
+** above the worst held (an equal score loses the tie-break to the lower ids held). A block
+** whose bound (block max tf at the block's min length, with a 1e-9 relative margin against
+** rounding) cannot beat it is jumped over without decoding; in the others the score is
+** computed first (one column read) and the doc's checks run only for a score that enters.
+** Scores come from exec_bm25 exactly as exec_score_at computes them. */
+static ndb_rc exec_fast_term(exec_topk *tk, exec_checks *ch)
+{
+    exec_term *t = &tk->t[0];
+    ndb_cursor *c = t->c;
+    const ndb_view *v = tk->ex.v;
+    const double avgdl = tk->ex.avgdl, idf = t->idf;
+    ndb_collect_hit worst = {0, 0, 0.0};
+    bool full = false, blk_valid = false;
+    uint32_t blk_last = 0;
+    ndb_rc rc = NDB_OK;
+    t->started = true;
+    uint32_t d = exec_cursor_seek(&tk->ex, c, 0);
+    while (d != NDB_DOC_END) {
+        if (full && (!blk_valid || d > blk_last)) {
+            blk_last = ndb_cursor_block_seek(c, d);
+            uint32_t mdl = ndb_cursor_block_min_dl(c);
+            double ub = exec_bm25(idf, ndb_cursor_block_max_tf(c), mdl ? mdl : 1, avgdl);
+            blk_valid = true;
+            if (ub * (1.0 + 1e-9) <= worst.score) {
+                if (blk_last >= NDB_DOC_END - 1)
+                    break;
+                d = exec_cursor_seek(&tk->ex, c, blk_last + 1);
+                continue;
+            }
+        }
+        double s = exec_bm25(idf, ndb_cursor_freq(c), v->cols[d].len, avgdl);
+        if ((!full || s > worst.score) && exec_live(v, d) && exec_checks_pass(ch, d)) {
+            if ((rc = exec_offer(tk, d, s)) != NDB_OK)
+                break;
+            full = ndb_collect_topk_worst(tk->col, &worst);
+        }
+        if (tk->ex.rc != NDB_OK)
+            break;
+        d = ndb_cursor_next(c);
+        if (d == NDB_DOC_END && c->err != NDB_OK && tk->ex.rc == NDB_OK)
+            tk->ex.rc = c->err;
+    }
+    return rc;
 }
 
 static ndb_rc exec_fast_and(exec_topk *tk, exec_checks *ch, ndb_sort sort, uint64_t *total)
@@ -1310,6 +1369,8 @@ static ndb_rc exec_topk_fast(exec_topk *tk, bool or_core, const qnode *core, ndb
         rc = exec_fast_or_maxscore(tk, &ch);
     else if (or_core)
         rc = exec_fast_or(tk, &ch, sort, total);
+    else if (tk->q->nsterms == 1 && tk->t[0].c && !total && sort == NDB_SORT_SCORE)
+        rc = exec_fast_term(tk, &ch);
     else
         rc = exec_fast_and(tk, &ch, sort, total);
 out:

@@ -119,12 +119,22 @@ ndb_rc store_sup_set(ndb_store *s, uint32_t id, uint32_t next, ndb_err *err)
         return rc;
     c = atomic_load_explicit(&s->sup[id >> STORE_SUP_SHIFT], memory_order_acquire);
     atomic_store_explicit(&c[id & ((1u << STORE_SUP_SHIFT) - 1)], next, memory_order_release);
+    uint32_t m = atomic_load_explicit(&s->sup_min, memory_order_relaxed);
+    while (next != 0 && (m == 0 || next < m) &&
+           !atomic_compare_exchange_weak_explicit(&s->sup_min, &m, next, memory_order_release,
+                                                  memory_order_relaxed))
+        ;
     return NDB_OK;
 }
 
 uint32_t ndb_store_superseded_by(const ndb_store *s, uint32_t id)
 {
     return store_sup_get(s, id);
+}
+
+uint32_t ndb_store_first_superseder(const ndb_store *s)
+{
+    return atomic_load_explicit(&((ndb_store *)s)->sup_min, memory_order_acquire);
 }
 
 uint32_t store_url_latest_id(const ndb_store *s, uint32_t first, uint32_t limit)

@@ -130,6 +130,11 @@ const ndb_col *ndb_store_cols(const ndb_store *s);
 ** (for the writer: including appended ones). Lock-free. */
 uint32_t ndb_store_superseded_by(const ndb_store *s, uint32_t id);
 
+/* The smallest id that supersedes another doc (0 = no doc was ever superseded). A snapshot
+** of ndocs docs with ndb_store_first_superseder() == 0 or >= ndocs has every doc live, so
+** queries may skip the per-doc liveness test. Lock-free; only ever decreases. */
+uint32_t ndb_store_first_superseder(const ndb_store *s);
+
 /* Reader: current version of url among ids < ndocs. */
 bool ndb_store_url_find(ndb_store *s, const char *url, size_t n, uint32_t ndocs, uint32_t *id);
 /* All versions of url among ids < ndocs, oldest first. *ids OWNED (ndb_free).

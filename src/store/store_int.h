@@ -76,6 +76,7 @@ struct ndb_store {
     uint32_t nurls;
     _Atomic(_Atomic uint32_t *) *sup; /* STORE_SUP_CHUNKS chunk pointers */
     size_t sup_hi;                    /* chunks [sup_hi, ...) were never allocated */
+    _Atomic uint32_t sup_min;         /* smallest superseding id ever set (0 = none) */
 
     uint32_t nout_all;
     char **oname; /* OWNED names, NUL-terminated */
