@@ -17,6 +17,9 @@
 ** are asked for their most query-efficient single index too). OUT_PREFIX.stats.part gets
 ** index_bytes = segment files + the filter columns (cols.dat, outlets.dat); the stored
 ** article bytes (docs.log, docs.idx, urls.dat) are reported apart as store_bytes.
+** Ranking: NEWSDB_BM25=xapian scores with Xapian's default BM25Weight parameters (k1 1,
+** b 0.5, min_normlen 0.5, Xapian's idf; query.h ndb_bm25) instead of newsdb's (k1 1.2,
+** b 0.75), to compare top-10 lists with the Xapian peer like for like; also "K1,B".
 ** Stemmer: NEWSDB_STEMMER=english (default, = Xapian's Snowball) or porter (= Lucene's).
 **
 ** search: qlang is a subset of newsdb's query language (docs/query-language.md: top-level
@@ -198,6 +201,24 @@ static int bench_build(const char *tsv, const char *dir, const char *prefix)
     return 0;
 }
 
+/* NEWSDB_BM25: unset = newsdb's defaults; "xapian"; or "K1,B". */
+static bool bench_bm25(ndb_bm25 *p)
+{
+    const char *s = getenv("NEWSDB_BM25");
+    if (!s || !*s)
+        return false;
+    if (strcmp(s, "xapian") == 0) {
+        *p = (ndb_bm25){1.0, 0.5, 0.5, true};
+        return true;
+    }
+    *p = (ndb_bm25){0};
+    if (sscanf(s, "%lf,%lf", &p->k1, &p->b) != 2) {
+        fprintf(stderr, "newsdb_bench: NEWSDB_BM25 must be xapian or K1,B\n");
+        exit(2);
+    }
+    return true;
+}
+
 typedef struct bench_q {
     char *qid, *text;
     ndb_query *q;
@@ -217,6 +238,8 @@ static int bench_search(const char *dir, const char *qfile, int repeats, const c
     size_t cap = 0, nq = 0, qcap = 0;
     ssize_t len;
     bench_q *qs = NULL;
+    ndb_bm25 bm;
+    bool bm_set = bench_bm25(&bm);
     if (!in) {
         fprintf(stderr, "newsdb_bench: %s: %s\n", qfile, strerror(errno));
         return 1;
@@ -251,6 +274,9 @@ static int bench_search(const char *dir, const char *qfile, int repeats, const c
             for (char *p = q->err; *p; p++)
                 if (*p == '\t' || *p == '\n')
                     *p = ' ';
+        } else if (bm_set && ndb_query_set_bm25(q->q, &bm) != NDB_OK) {
+            fprintf(stderr, "newsdb_bench: bad NEWSDB_BM25 parameters\n");
+            return 2;
         }
     }
     fclose(in);

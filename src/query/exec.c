@@ -42,6 +42,8 @@ typedef struct qexec {
     const ndb_view *v;
     ndb_rc rc; /* first error met by any iterator */
     double avgdl;
+    double k1, b, b_floor; /* BM25 (query.h ndb_bm25); b_floor = b * min_norm */
+    bool xapian_idf;
 } qexec;
 
 typedef struct qit qit;
@@ -842,16 +844,22 @@ out:
 
 /* ---------------------------------------------------------------- scoring */
 
-static double exec_bm25(double idf, uint32_t tf, uint32_t dl, double avgdl)
+/* Nondecreasing in tf, nonincreasing in dl: block and list bounds rely on it. */
+static double exec_bm25(const qexec *ex, double idf, uint32_t tf, uint32_t dl, double avgdl)
 {
-    double f = (double)tf;
-    return idf * (f * (NDB_BM25_K1 + 1.0)) /
-           (f + NDB_BM25_K1 * (1.0 - NDB_BM25_B + NDB_BM25_B * (double)dl / avgdl));
+    double f = (double)tf, bn = ex->b * (double)dl / avgdl;
+    if (bn < ex->b_floor)
+        bn = ex->b_floor;
+    return idf * (f * (ex->k1 + 1.0)) / (f + ex->k1 * (1.0 - ex->b + bn));
 }
 
-static double exec_idf(uint32_t ndocs, uint64_t df)
+static double exec_idf(const qexec *ex, uint32_t ndocs, uint64_t df)
 {
     double N = (double)ndocs, d = (double)df;
+    if (ex->xapian_idf) {
+        double tw = (N - d + 0.5) / (d + 0.5);
+        return log(tw < 2 ? tw * 0.5 + 1 : tw);
+    }
     return log(1.0 + (N - d + 0.5) / (d + 0.5));
 }
 
@@ -862,6 +870,20 @@ static void exec_init(qexec *ex, const ndb_view *v)
     ex->avgdl = v->ndocs ? (double)v->total_len / (double)v->ndocs : 1.0;
     if (ex->avgdl <= 0)
         ex->avgdl = 1.0;
+    ex->k1 = NDB_BM25_K1;
+    ex->b = NDB_BM25_B;
+    ex->b_floor = 0.0;
+    ex->xapian_idf = false;
+}
+
+static void exec_init_bm25(qexec *ex, const ndb_query *q)
+{
+    if (!q->bm25_set)
+        return;
+    ex->k1 = q->bm25.k1;
+    ex->b = q->bm25.b;
+    ex->b_floor = q->bm25.b * q->bm25.min_norm;
+    ex->xapian_idf = q->bm25.xapian_idf;
 }
 
 static bool exec_live(const ndb_view *v, uint32_t d)
@@ -962,7 +984,7 @@ static ndb_rc exec_open_sterms(exec_topk *tk)
         if (rc != NDB_OK)
             return rc;
         if (tk->t[i].c)
-            tk->t[i].idf = exec_idf(v->ndocs, tk->t[i].c->df);
+            tk->t[i].idf = exec_idf(&tk->ex, v->ndocs, tk->t[i].c->df);
     }
     return NDB_OK;
 }
@@ -982,7 +1004,7 @@ static double exec_score_at(exec_topk *tk, uint32_t d)
     for (size_t i = 0; i < tk->q->nsterms; i++) {
         exec_term *t = &tk->t[i];
         if (t->c && t->c->doc == d && t->started)
-            s += exec_bm25(t->idf, ndb_cursor_freq(t->c), dl, tk->ex.avgdl);
+            s += exec_bm25(&tk->ex, t->idf, ndb_cursor_freq(t->c), dl, tk->ex.avgdl);
     }
     return s;
 }
@@ -1026,7 +1048,7 @@ static double exec_block_ub(exec_topk *tk, exec_term *t, uint32_t d)
     if (!t->blk_valid || d > t->blk_last) {
         t->blk_last = ndb_cursor_block_seek(t->c, d);
         uint32_t mdl = ndb_cursor_block_min_dl(t->c);
-        t->blk_ub = exec_bm25(t->idf, ndb_cursor_block_max_tf(t->c), mdl ? mdl : 1,
+        t->blk_ub = exec_bm25(&tk->ex, t->idf, ndb_cursor_block_max_tf(t->c), mdl ? mdl : 1,
                               tk->ex.avgdl);
         t->blk_valid = true;
     }
@@ -1093,7 +1115,7 @@ static ndb_rc exec_fast_term(exec_topk *tk, exec_checks *ch)
         if (full && (!blk_valid || d > blk_last)) {
             blk_last = ndb_cursor_block_seek(c, d);
             uint32_t mdl = ndb_cursor_block_min_dl(c);
-            double ub = exec_bm25(idf, ndb_cursor_block_max_tf(c), mdl ? mdl : 1, avgdl);
+            double ub = exec_bm25(&tk->ex, idf, ndb_cursor_block_max_tf(c), mdl ? mdl : 1, avgdl);
             blk_valid = true;
             if (ub * (1.0 + 1e-9) <= worst.score) {
                 if (blk_last >= NDB_DOC_END - 1)
@@ -1102,7 +1124,7 @@ static ndb_rc exec_fast_term(exec_topk *tk, exec_checks *ch)
                 continue;
             }
         }
-        double s = exec_bm25(idf, ndb_cursor_freq(c), v->cols[d].len, avgdl);
+        double s = exec_bm25(&tk->ex, idf, ndb_cursor_freq(c), v->cols[d].len, avgdl);
         if ((!full || s > worst.score) && exec_live(v, d) && exec_checks_pass(ch, d)) {
             if ((rc = exec_offer(tk, d, s)) != NDB_OK)
                 break;
@@ -1199,7 +1221,7 @@ static ndb_rc exec_fast_or_maxscore(exec_topk *tk, exec_checks *ch)
         exec_term *t = &tk->t[i];
         if (!t->c)
             continue;
-        double u = exec_bm25(t->idf, t->c->max_tf, t->c->min_dl ? t->c->min_dl : 1,
+        double u = exec_bm25(&tk->ex, t->idf, t->c->max_tf, t->c->min_dl ? t->c->min_dl : 1,
                              tk->ex.avgdl);
         size_t p = n++;
         while (p > 0 && ub[p - 1] > u) {
@@ -1232,13 +1254,13 @@ static ndb_rc exec_fast_or_maxscore(exec_topk *tk, exec_checks *ch)
             bool dead = false;
             for (size_t i = m; i < n; i++)
                 if (o[i]->c->doc == d)
-                    part += exec_bm25(o[i]->idf, ndb_cursor_freq(o[i]->c), dl, tk->ex.avgdl);
+                    part += exec_bm25(&tk->ex, o[i]->idf, ndb_cursor_freq(o[i]->c), dl, tk->ex.avgdl);
             for (size_t i = m; i-- > 0 && !dead;) {
                 if (!ndb_collect_topk_admits(tk->col, d, date, (part + pre[i + 1]) * (1.0 + 1e-9)))
                     dead = true;
                 else if ((o[i]->c->doc < d ? exec_cursor_seek(&tk->ex, o[i]->c, d)
                                            : o[i]->c->doc) == d)
-                    part += exec_bm25(o[i]->idf, ndb_cursor_freq(o[i]->c), dl, tk->ex.avgdl);
+                    part += exec_bm25(&tk->ex, o[i]->idf, ndb_cursor_freq(o[i]->c), dl, tk->ex.avgdl);
             }
             if (!dead && (rc = exec_fast_hit(tk, d, NDB_SORT_SCORE)) != NDB_OK)
                 break;
@@ -1394,6 +1416,7 @@ ndb_rc ndb_query_topk(const ndb_query *q, const ndb_view *v, size_t k, ndb_sort 
     if (total)
         *total = 0;
     exec_init(&tk.ex, v);
+    exec_init_bm25(&tk.ex, q);
     tk.q = q;
     rc = ndb_collect_topk_new(k, sort, v->cols, v->ndocs, &tk.col);
     if (rc != NDB_OK)

@@ -1058,6 +1058,16 @@ void ndb_query_free(ndb_query *q)
     ndb_free(q);
 }
 
+ndb_rc ndb_query_set_bm25(ndb_query *q, const ndb_bm25 *p)
+{
+    if (!(p->k1 >= 0 && p->b >= 0 && p->b <= 1 && p->min_norm >= 0 && p->k1 < 1e6 &&
+          p->min_norm < 1e6))
+        return NDB_EINVAL;
+    q->bm25 = *p;
+    q->bm25_set = true;
+    return NDB_OK;
+}
+
 size_t ndb_query_leaves(const ndb_query *q)
 {
     return q->leaves;

@@ -80,6 +80,18 @@ ndb_rc ndb_query_topk(const ndb_query *q, const ndb_view *v, size_t k, ndb_sort 
                       bool exhaustive, ndb_query_hit *hits, size_t *nhits, uint64_t *total,
                       ndb_err *err);
 
+/* BM25 parameters of q's scores. Never set: k1 = NDB_BM25_K1, b = NDB_BM25_B, no length
+** floor, idf = ln(1 + (N - df + 0.5) / (df + 0.5)) (index/view.h). min_norm floors the
+** length ratio dl / avgdl; xapian_idf takes Xapian 1.4's BM25Weight idf instead: ln(tw),
+** tw = (N - df + 0.5) / (df + 0.5), and tw / 2 + 1 when tw < 2. {1.0, 0.5, 0.5, true} is
+** Xapian's default BM25Weight(), for like-for-like comparisons of rankings. k1 >= 0,
+** 0 <= b <= 1, min_norm >= 0, else NDB_EINVAL. */
+typedef struct ndb_bm25 {
+    double k1, b, min_norm;
+    bool xapian_idf;
+} ndb_bm25;
+ndb_rc ndb_query_set_bm25(ndb_query *q, const ndb_bm25 *p);
+
 /* Highlighted snippet of an article for q: the ~max_chars window (in characters, cut at
 ** token boundaries) of the body with the most distinct matched query terms; matches
 ** wrapped in [[ and ]]; "…" where cut; paragraphs joined by " ". Appended to out. An

@@ -66,6 +66,8 @@ struct ndb_query {
     qstr *prefixes;    /* positive prefixes (for snippets) */
     size_t nprefixes;
     size_t leaves;
+    ndb_bm25 bm25;     /* scoring parameters (valid when bm25_set) */
+    bool bm25_set;
 };
 
 void ndb_query_node_free(qnode *n);

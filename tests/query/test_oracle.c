@@ -470,6 +470,25 @@ static double oracle_score(oracle *o, const int *st, int nst, uint32_t d)
     return s;
 }
 
+/* The same with Xapian 1.4's default BM25Weight (k1 1, b 0.5, min_normlen 0.5, its idf),
+** written from Xapian's formula, not from exec.c's. */
+static double oracle_score_xapian(oracle *o, const int *st, int nst, uint32_t d)
+{
+    double N = o->v->ndocs, avgdl = (double)o->v->total_len / N, s = 0;
+    for (int i = 0; i < nst; i++) {
+        uint32_t tf = tf_of(o, d, stems[st[i]]);
+        if (!tf)
+            continue;
+        double df = o->df[st[i]];
+        double tw = (N - df + 0.5) / (df + 0.5);
+        if (tw < 2)
+            tw = tw * 0.5 + 1;
+        double normlen = fmax(o->v->cols[d].len / avgdl, 0.5);
+        s += log(tw) * 2.0 * tf / (1.0 * (normlen * 0.5 + 0.5) + tf);
+    }
+    return s;
+}
+
 /* ---------------------------------------------------------------- corpus */
 
 static void build_corpus(gen *g, oracle *o, uint32_t ndocs)
@@ -674,6 +693,36 @@ static void run_round(uint64_t seed, uint32_t ndocs, int nqueries, int *skipped)
                           "NDB_SEED=%llu '%s' sort %d: no-total hit %zu id %u, exhaustive %u",
                           (unsigned long long)seed, text, si, i, hits2[i].id, hits[i].id);
         }
+        /* Xapian's BM25 parameters: brute force, exhaustive, pruned and no-total agree */
+        const ndb_bm25 xp = {1.0, 0.5, 0.5, true};
+        cr_assert_eq(ndb_query_set_bm25(q, &xp), NDB_OK);
+        for (size_t i = 0; i < nexp; i++)
+            all[i].score = oracle_score_xapian(&o, st, nst, all[i].id);
+        g_sort = NDB_SORT_SCORE;
+        qsort(all, nexp, sizeof *all, bhit_cmp);
+        size_t k = 1 + rnd(&g, 20), n1, n2, n3;
+        uint64_t t1;
+        cr_assert_eq(ndb_query_topk(q, v, k, g_sort, true, hits, &n1, &t1, &err), NDB_OK);
+        cr_assert_eq(ndb_query_topk(q, v, k, g_sort, false, hits2, &n2, NULL, &err), NDB_OK);
+        cr_assert_eq(n1, nexp < k ? nexp : k);
+        cr_assert_eq(n2, n1);
+        for (size_t i = 0; i < n1; i++) {
+            double tol = 1e-9 * fmax(1.0, fabs(all[i].score));
+            cr_assert(fabs(hits[i].score - all[i].score) <= tol,
+                      "NDB_SEED=%llu '%s': xapian bm25 score %.17g vs %.17g at %zu",
+                      (unsigned long long)seed, text, hits[i].score, all[i].score, i);
+            cr_assert(hits2[i].id == hits[i].id && hits2[i].score == hits[i].score,
+                      "NDB_SEED=%llu '%s': xapian bm25 no-total hit %zu id %u, exhaustive %u",
+                      (unsigned long long)seed, text, i, hits2[i].id, hits[i].id);
+        }
+        cr_assert_eq(ndb_query_topk(q, v, k, g_sort, false, hits2, &n3, &t1, &err), NDB_OK);
+        cr_assert_eq(n3, n1);
+        for (size_t i = 0; i < n1; i++)
+            cr_assert(hits2[i].id == hits[i].id && hits2[i].score == hits[i].score,
+                      "NDB_SEED=%llu '%s': xapian bm25 pruned hit %zu", (unsigned long long)seed,
+                      text, i);
+        const ndb_bm25 bad = {1.0, 1.5, 0.0, false};
+        cr_assert_eq(ndb_query_set_bm25(q, &bad), NDB_EINVAL);
         ndb_buf_fini(&ex);
         ndb_query_free(q);
     }
