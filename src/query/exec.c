@@ -935,9 +935,82 @@ static int exec_count_fn(void *ctx, uint32_t id)
     return 0;
 }
 
+/* Count of an OR of terms over an all-live view: each list's docs are walked without
+** freqs or positions and marked in a bitmap of the view's ids, then the bits are counted
+** (no heap, no per-doc merge). Used when the lists are long enough that the bitmap's
+** ndocs/8 bytes cost less than a heap merge; *done = false leaves the count to the
+** generic walk. */
+static ndb_rc exec_count_or_terms(const qnode *root, const ndb_view *v, uint64_t *count,
+                                  bool *done)
+{
+    ndb_rc rc = NDB_OK;
+    uint64_t sum = 0, *bm = NULL;
+    ndb_cursor **c = ndb_calloc(root->nkids, sizeof *c);
+    *done = false;
+    if (!c)
+        return NDB_ENOMEM;
+    for (uint32_t i = 0; i < root->nkids && rc == NDB_OK; i++) {
+        rc = v->term(v->ctx, root->kids[i]->s.p, root->kids[i]->s.n, false, &c[i]);
+        if (rc == NDB_OK && c[i])
+            sum += c[i]->df;
+    }
+    if (rc != NDB_OK || sum < (uint64_t)v->ndocs / 32)
+        goto out;
+    size_t nw = ((size_t)v->ndocs + 63) / 64;
+    bm = ndb_calloc(nw ? nw : 1, sizeof *bm);
+    if (!bm) {
+        rc = NDB_ENOMEM;
+        goto out;
+    }
+    for (uint32_t i = 0; i < root->nkids && rc == NDB_OK; i++) {
+        if (!c[i])
+            continue;
+        for (uint32_t d = ndb_cursor_next(c[i]); d != NDB_DOC_END; d = ndb_cursor_next(c[i]))
+            if (d < v->ndocs)
+                bm[d >> 6] |= (uint64_t)1 << (d & 63);
+        rc = c[i]->err;
+    }
+    if (rc == NDB_OK) {
+        uint64_t n = 0;
+        for (size_t w = 0; w < nw; w++)
+            n += (uint64_t)__builtin_popcountll(bm[w]);
+        *count = n;
+        *done = true;
+    }
+out:
+    for (uint32_t i = 0; i < root->nkids; i++)
+        ndb_cursor_close(c[i]);
+    ndb_free(c);
+    ndb_free(bm);
+    return rc;
+}
+
+static bool exec_is_or_of_terms(const qnode *n)
+{
+    if (n->kind != QN_OR || n->nkids == 0)
+        return false;
+    for (uint32_t i = 0; i < n->nkids; i++)
+        if (n->kids[i]->kind != QN_TERM)
+            return false;
+    return true;
+}
+
 ndb_rc ndb_query_count(const ndb_query *q, const ndb_view *v, uint64_t *count, ndb_err *err)
 {
     *count = 0;
+    if (v->all_live && exec_is_or_of_terms(q->root)) {
+        bool done;
+        ndb_err_clear(err);
+        ndb_rc rc = exec_count_or_terms(q->root, v, count, &done);
+        if (rc != NDB_OK) {
+            *count = 0;
+            if (rc == NDB_ENOMEM)
+                return ndb_err_set(err, rc, "query: out of memory");
+            return ndb_err_set(err, rc, "query: reading the index failed (%s)", ndb_strerror(rc));
+        }
+        if (done)
+            return NDB_OK;
+    }
     if (q->root->kind == QN_TERM && v->all_live) {
         /* every doc live: a term's count is its document frequency (no list walk) */
         ndb_cursor *c = NULL;
