@@ -17,11 +17,16 @@ LIBS     := -lstemmer -lutf8proc -lzstd -lxxhash -lstreamvbyte -ljansson -lpsl -
             $(shell pkg-config --libs gumbo) -lpthread -lm
 LIBS     += -lz
 TEST_LIBS := -lcriterion
+MHD_LIBS := $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
 
-LIB_SRC  := $(sort $(filter-out src/cli/%,$(wildcard src/*/*.c)))
+LIB_SRC  := $(sort $(filter-out src/cli/% src/server/%,$(wildcard src/*/*.c)))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_SRC  := $(sort $(wildcard src/cli/*.c))
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+# `newsdb serve` (src/server, libmicrohttpd) is linked into bin/newsdb only, with the web UI's
+# built files (web/dist, from `make web`) embedded as a generated C table.
+SRV_SRC  := $(sort $(wildcard src/server/*.c))
+SRV_OBJ  := $(SRV_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/web_assets.o
 TCOMMON_SRC := $(sort $(wildcard tests/common/*.c))
 TCOMMON_OBJ := $(TCOMMON_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC := $(sort $(wildcard tests/*/test_*.c))
@@ -32,7 +37,8 @@ FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
 
 .SECONDARY:
 .PHONY: all lib check test deps deps-test demo asan fuzz clean lint fmt valgrind bench bench-1m \
-        bench-extract
+        bench-extract \
+        web FORCE
 
 all: lib $(BIN)/newsdb $(TOOL_BIN) $(BIN)/search_example
 
@@ -47,9 +53,19 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
-$(BIN)/newsdb: $(CLI_OBJ) $(BUILD)/libnewsdb.a
+$(BIN)/newsdb: $(CLI_OBJ) $(SRV_OBJ) $(BUILD)/libnewsdb.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libnewsdb.a $(LIBS)
+	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(SRV_OBJ) $(BUILD)/libnewsdb.a $(LIBS) $(MHD_LIBS)
+
+$(BUILD)/gen/web_assets.c: FORCE
+	@sh tools/embed_web.sh web/dist $@
+
+$(BUILD)/gen/web_assets.o: $(BUILD)/gen/web_assets.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+# The web UI (web/: Vite + TypeScript): needs node and npm; `make all` works without it.
+web:
+	cd web && npm ci --no-audit --no-fund --loglevel=error && npm run build
 
 $(BIN)/search_example: examples/search_example.c $(BUILD)/libnewsdb.a
 	@mkdir -p $(dir $@)
@@ -129,4 +145,4 @@ lint:
 clean:
 	rm -rf build build-asan build-fuzz bin
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TCOMMON_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(SRV_OBJ:.o=.d) $(TCOMMON_OBJ:.o=.d)

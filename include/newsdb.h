@@ -247,6 +247,11 @@ NDB_API ndb_rc ndb_ingest_paths(ndb_writer *w, const char *const *paths, size_t 
 /* A snapshot of the newest commit. OWNED: ndb_snapshot_close. */
 NDB_API ndb_rc ndb_snapshot_open(ndb_db *db, ndb_snapshot **out, ndb_err *err);
 NDB_API void ndb_snapshot_close(ndb_snapshot *s);
+/* Time budget: every later query call on s (search, count, match_each, analytics) stops
+** with NDB_ELIMIT ("query: time budget exceeded ...") once `ms` milliseconds from now
+** have passed; checked every few thousand matching articles. 0 removes the budget. Not
+** to be called while another thread runs a query on s. */
+NDB_API void ndb_snapshot_set_budget(ndb_snapshot *s, uint32_t ms);
 
 /* Fetch by id (any version) or by URL (the current version). *out OWNED: ndb_doc_free. */
 NDB_API ndb_rc ndb_get(ndb_snapshot *s, uint32_t id, ndb_doc **out, ndb_err *err);

@@ -4,7 +4,7 @@
 #   tools/deps.sh test    also Criterion, clang (sanitizers, libFuzzer), valgrind
 set -e
 BUILD_PKGS="build-essential pkg-config libstemmer-dev libutf8proc-dev libzstd-dev libxxhash-dev
-libstreamvbyte-dev libjansson-dev libpsl-dev libarchive-dev libgumbo-dev"
+libstreamvbyte-dev libjansson-dev libpsl-dev libarchive-dev libgumbo-dev libmicrohttpd-dev"
 BUILD_PKGS="$BUILD_PKGS zlib1g-dev"
 TEST_PKGS="libcriterion-dev clang llvm libclang-rt-14-dev valgrind zstd"
 want="$BUILD_PKGS"

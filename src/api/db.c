@@ -254,6 +254,11 @@ static ndb_rc db_snapshot_locked(ndb_db *db, const ndb_manifest *m, ndb_snapshot
     return NDB_OK;
 }
 
+NDB_API void ndb_snapshot_set_budget(ndb_snapshot *s, uint32_t ms)
+{
+    s->view.deadline_ns = ms ? ndb_now_ns() + (uint64_t)ms * 1000000u : 0;
+}
+
 NDB_API ndb_rc ndb_snapshot_open(ndb_db *db, ndb_snapshot **out, ndb_err *err)
 {
     ndb_snapshot *s;

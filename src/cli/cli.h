@@ -65,6 +65,7 @@ cli_status ndb_cli_cmd_outlets(int argc, char **argv, const cli_env *env);
 cli_status ndb_cli_cmd_terms(int argc, char **argv, const cli_env *env);
 cli_status ndb_cli_cmd_compare(int argc, char **argv, const cli_env *env);
 cli_status ndb_cli_cmd_extract(int argc, char **argv, const cli_env *env);
+cli_status ndb_cli_cmd_serve(int argc, char **argv, const cli_env *env);
 
 /* ---------------------------------------------------------------- options */
 

@@ -37,6 +37,7 @@ static const cli_command main_commands[] = {
     {"terms", ndb_cli_cmd_terms, "frequent or significant (log-odds) terms of matching articles"},
     {"compare", ndb_cli_cmd_compare, "distinctive terms and timelines of two sides of a topic"},
     {"extract", ndb_cli_cmd_extract, "the main article of a saved web page as a native record"},
+    {"serve", ndb_cli_cmd_serve, "HTTP JSON API and web UI (search, charts, articles)"},
     {"version", main_cmd_version, "print the version"},
     {"help", main_cmd_help, "this overview"},
 };

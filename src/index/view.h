@@ -58,6 +58,9 @@ typedef struct ndb_view {
     bool (*outlet_id)(void *ctx, const char *name, size_t n, uint32_t *id);
     /* Id of the current version of url; false if unknown. */
     bool (*url_id)(void *ctx, const char *url, size_t n, uint32_t *id);
+    /* ndb_now_ns() past which executors stop with NDB_ELIMIT (checked every few thousand
+    ** matches); 0 = no deadline. */
+    uint64_t deadline_ns;
 } ndb_view;
 
 #define NDB_BM25_K1 1.2
