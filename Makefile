@@ -16,11 +16,19 @@ CFLAGS   += -std=c11 $(OPT) $(WARN) -fvisibility=hidden -pthread $(EXTRA_CFLAGS)
 LIBS     := -lstemmer -lutf8proc -lzstd -lxxhash -lstreamvbyte -ljansson -lpsl -larchive \
             $(shell pkg-config --libs gumbo) -lpthread -lm
 LIBS     += -lz
+LIBS     += -lcld2 -lstdc++
 TEST_LIBS := -lcriterion
 MHD_LIBS := $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
 
 LIB_SRC  := $(sort $(filter-out src/cli/% src/server/%,$(wildcard src/*/*.c)))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+# The one C++ file: the CLD2 shim src/text/lang_cld2.cc (CLD2's API is C++ only). It is
+# compiled by the C++ driver of the same compiler family, with the same OPT (sanitizers).
+LIB_CXX_SRC := $(sort $(wildcard src/*/*.cc))
+LIB_OBJ  += $(LIB_CXX_SRC:%.cc=$(BUILD)/%.o)
+CXX_NDB  := $(if $(findstring clang,$(CC)),clang++,g++)
+CXXFLAGS_NDB := -std=c++11 $(OPT) -Wall -Wextra -Werror -fvisibility=hidden -fno-sanitize=vptr \
+            $(EXTRA_CFLAGS)
 CLI_SRC  := $(sort $(wildcard src/cli/*.c))
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 # `newsdb serve` (src/server, libmicrohttpd) is linked into bin/newsdb only, with the web UI's
@@ -36,7 +44,7 @@ TOOL_BIN := $(TOOL_SRC:tools/%.c=$(BIN)/%)
 FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
 
 .SECONDARY:
-.PHONY: all lib check test deps deps-test demo asan fuzz clean lint fmt valgrind bench bench-1m \
+.PHONY: print-libs all lib check test deps deps-test demo asan fuzz clean lint fmt valgrind bench bench-1m \
         bench-extract \
         web FORCE
 
@@ -52,6 +60,10 @@ $(BUILD)/libnewsdb.a: $(LIB_OBJ)
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/%.o: %.cc
+	@mkdir -p $(dir $@)
+	$(CXX_NDB) $(CPPFLAGS) $(CXXFLAGS_NDB) -MMD -MP -c $< -o $@
 
 $(BIN)/newsdb: $(CLI_OBJ) $(SRV_OBJ) $(BUILD)/libnewsdb.a
 	@mkdir -p $(dir $@)
@@ -141,6 +153,9 @@ demo: deps
 
 lint:
 	@sh tools/lint.sh
+
+print-libs:
+	@echo $(LIBS)
 
 clean:
 	rm -rf build build-asan build-fuzz bin

@@ -26,8 +26,8 @@ static const uint32_t fq_npos[5][FQ_DOCS] = {
     {1, 1, 0, 0, 1, 0}, {0, 1, 1, 0, 0, 1},
 };
 static ndb_col fq_cols[FQ_DOCS] = {
-    {16801, 0, 5, 0}, {16900, 1, 4, 0}, {NDB_DATE_NONE, 0, 3, 0},
-    {17000, NDB_OUTLET_NONE, 8, 0}, {17100, 1, 4, 0}, {16850, 0, 3, 0},
+    {16801, 0, 5, 38}, {16900, 1, 4, 33}, {NDB_DATE_NONE, 0, 3, 0}, /* lang en, de, none */
+    {17000, NDB_OUTLET_NONE, 8, 38}, {17100, 1, 4, 48}, {16850, 0, 3, 0},
 };
 
 static bool fq_live(void *ctx, uint32_t id)

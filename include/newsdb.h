@@ -132,7 +132,8 @@ typedef struct ndb_doc {
     const char *outlet;     /* registrable domain, "" when none */
     int32_t date;           /* days since 1970-01-01, or NDB_DATE_NONE */
     const char *title;      /* from a side file, "" when none */
-    const char *lang;       /* from a side file, "" when none */
+    const char *lang;       /* ISO 639-1 code: given with the article (side file), else
+                               detected (CLD2); "" when unknown */
     const char *source;     /* file or tar member it was read from */
     int64_t lead_bytes;     /* header line 2, kept exactly (inferred: byte length of the
                                first paragraph including its newline) */
@@ -351,6 +352,7 @@ typedef struct ndb_agg_row {
     uint64_t total;     /* all live articles of this period (and outlet): count / total is
                            the share of coverage (--normalize), or an outlet's share of its
                            own output */
+    const char *lang;   /* ndb_languages: ISO 639-1 code, "" = unknown; NULL elsewhere */
 } ndb_agg_row;
 
 /* OWNED by the caller: ndb_agg_free. rows and their strings live until then. */
@@ -372,6 +374,14 @@ NDB_API ndb_rc ndb_timeline(ndb_snapshot *s, const char *query, const ndb_agg_op
 NDB_API ndb_rc ndb_outlets(ndb_snapshot *s, const char *query, const ndb_agg_opts *opt,
                            ndb_agg **out, ndb_err *err);
 NDB_API void ndb_agg_free(ndb_agg *a); /* accepts NULL */
+
+/* Matching live articles per language (period = NDB_DATE_NONE, outlet NULL, lang = the
+** code, "" for articles whose language is unknown), most first, ties by code; total = all
+** live articles of that language. query NULL counts every live article (`newsdb stats`).
+** Languages come from the side file / input, else from detection at ingest (README,
+** docs/query-language.md "Languages"). Archives made before languages were recorded give
+** one "" row. */
+NDB_API ndb_rc ndb_languages(ndb_snapshot *s, const char *query, ndb_agg **out, ndb_err *err);
 
 /* Name of a period ("day", "week", "month", "year", "none"); parse one back (0 ok, -1 not a
 ** period name). */

@@ -8,7 +8,7 @@ T=${1:-30}
 B=build-fuzz
 FLAGS="-g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
 make --no-print-directory lib CC=clang BUILD=$B OPT="$FLAGS -fsanitize=fuzzer-no-link" >/dev/null
-LIBS="-lstemmer -lutf8proc -lzstd -lxxhash -lstreamvbyte -ljansson -lpsl -larchive -lz -lpthread -lm"
+LIBS="$(make --no-print-directory -s print-libs)"
 mkdir -p $B/artifacts
 names=""
 for src in fuzz/fuzz_*.c; do

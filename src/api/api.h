@@ -27,6 +27,7 @@
 #include "index/manifest.h"
 #include "index/segment.h"
 #include "index/view.h"
+#include "query/query.h"
 #include "store/store.h"
 #include "text/text.h"
 
@@ -89,5 +90,17 @@ typedef struct api_fixed_fields {
 ndb_rc api_writer_add_verbatim(ndb_writer *w, const char *source, const void *bytes,
                                size_t n, const api_fixed_fields *fixed,
                                ndb_add_result *res, ndb_err *err);
+
+/* The language of an article being added (api/lang.c): the given one when it names a
+** language, else CLD2's reliable answer on title + paragraphs, else NDB_LANG_NONE.
+** NDB_ENOMEM only. */
+ndb_rc api_lang_resolve(const char *given, const char *title, const ndb_slice *paras,
+                        uint32_t n, uint8_t *id);
+
+/* Parse q for snapshot s with a new analyzer of the archive (api/lang.c): the one place
+** that decides how query words are analyzed. *an and *qq OWNED by the caller (also on
+** failure: free both). NDB_EINVAL when q is NULL. */
+ndb_rc api_query_parse(ndb_snapshot *s, const char *q, ndb_analyzer **an, ndb_query **qq,
+                       ndb_err *err);
 
 #endif /* NDB_API_API_H */

@@ -18,14 +18,7 @@
 static ndb_rc search_parse(ndb_snapshot *s, const char *q, ndb_analyzer **an, ndb_query **qq,
                            ndb_err *err)
 {
-    ndb_rc rc;
-    *qq = NULL;
-    if (ndb_text_analyzer_new(s->db->stemmer, an) != NDB_OK)
-        return ndb_err_set(err, NDB_ENOMEM, "out of memory");
-    if (!q)
-        return ndb_err_set(err, NDB_EINVAL, "no query given");
-    rc = ndb_query_parse(q, strlen(q), *an, qq, err);
-    return rc;
+    return api_query_parse(s, q, an, qq, err);
 }
 
 NDB_API void ndb_results_free(ndb_results *r)

@@ -26,6 +26,7 @@
 #include "api/api.h"
 
 #include "doc/doc.h"
+#include "text/lang.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -399,6 +400,7 @@ static ndb_rc writer_add(ndb_writer *w, const char *source, const void *bytes, s
     ndb_store_doc_in in;
     uint64_t chash = 0, newhash;
     uint32_t old_id = 0, id = 0, ntok = 0;
+    uint8_t lang = NDB_LANG_NONE;
     bool found = false;
     ndb_rc rc;
     ndb_err_clear(err);
@@ -421,6 +423,10 @@ static ndb_rc writer_add(ndb_writer *w, const char *source, const void *bytes, s
         f.outlet = fixed->outlet ? fixed->outlet : "";
         f.date = fixed->date;
     }
+    rc = api_lang_resolve(f.lang, f.title, a->paras, a->n_paras, &lang);
+    if (rc != NDB_OK)
+        return ndb_err_set(err, rc, "%s: out of memory", source);
+    f.lang = ndb_lang_code(lang);
     rc = ndb_store_url_latest(w->store, (const char *)f.url.p, f.url.n, &old_id, &chash, &found,
                               err);
     if (rc != NDB_OK)

@@ -101,25 +101,52 @@ static cli_status admin_parse(int argc, char **argv, const char *cmd, const char
 
 /* ---------------------------------------------------------------- stats */
 
-static ndb_rc stats_print(const char *path, const ndb_stats *s, bool json, ndb_err *err)
+/* Languages of the current articles: JSON [{lang, count}], or one line, most first. */
+static json_t *stats_langs_json(const ndb_agg *l)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < l->n; i++)
+        json_array_append_new(a, json_pack("{s:s, s:I}", "lang", l->rows[i].lang, "count",
+                                           (json_int_t)l->rows[i].count));
+    return a;
+}
+
+static void stats_langs_print(const ndb_stats *s, const ndb_agg *l)
+{
+    char b[32];
+    NDB_UNUSED(s);
+    printf("languages   ");
+    for (size_t i = 0; i < l->n && i < 12; i++)
+        printf("%s %s %s", i ? "," : "", l->rows[i].lang[0] ? l->rows[i].lang : "unknown",
+               ndb_cli_fmt_count(l->rows[i].count, b, sizeof b));
+    if (l->n > 12)
+        printf(", ... (%zu languages)", l->n);
+    printf("%s\n", l->n ? "" : " none");
+}
+
+static ndb_rc stats_print(const char *path, const ndb_stats *s, const ndb_agg *langs, bool json,
+                          ndb_err *err)
 {
     char b[4][32], d1[16], d2[16];
     if (json)
         return ndb_cli_json_print(
             stdout,
-            json_pack("{s:s, s:I, s:I, s:I, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:s}", "db",
+            json_pack("{s:s, s:I, s:I, s:I, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:o}",
+                      "db",
                       path, "articles", (json_int_t)s->articles, "versions",
                       (json_int_t)s->versions, "outlets", (json_int_t)s->outlets, "date_min",
                       ndb_cli_json_date(s->date_min), "date_max", ndb_cli_json_date(s->date_max),
                       "dated", (json_int_t)s->dated, "raw_bytes", (json_int_t)s->raw_bytes,
                       "store_bytes", (json_int_t)s->store_bytes, "index_bytes",
                       (json_int_t)s->index_bytes, "segments", (json_int_t)s->segments, "generation",
-                      (json_int_t)s->generation, "stemmer", ndb_cli_stemmer_name(s->stemmer)),
+                      (json_int_t)s->generation, "stemmer", ndb_cli_stemmer_name(s->stemmer),
+                      "languages", stats_langs_json(langs)),
             err);
     printf("archive      %s\n", path);
     printf("articles     %s current, %s versions stored\n",
            ndb_cli_fmt_count(s->articles, b[0], 32), ndb_cli_fmt_count(s->versions, b[1], 32));
     printf("outlets      %s\n", ndb_cli_fmt_count(s->outlets, b[0], 32));
+    stats_langs_print(s, langs);
     if (s->date_min == NDB_DATE_NONE)
         printf("dates        none\n");
     else
@@ -141,6 +168,7 @@ cli_status ndb_cli_cmd_stats(int argc, char **argv, const cli_env *env)
     ndb_db *db = NULL;
     ndb_snapshot *snap = NULL;
     ndb_stats s;
+    ndb_agg *langs = NULL;
     ndb_err err;
     ndb_rc rc;
     NDB_UNUSED(env);
@@ -153,7 +181,10 @@ cli_status ndb_cli_cmd_stats(int argc, char **argv, const cli_env *env)
     if (rc == NDB_OK)
         rc = ndb_snapshot_stats(snap, &s, &err);
     if (rc == NDB_OK)
-        rc = stats_print(path, &s, json, &err);
+        rc = ndb_languages(snap, NULL, &langs, &err);
+    if (rc == NDB_OK)
+        rc = stats_print(path, &s, langs, json, &err);
+    ndb_agg_free(langs);
     if (rc != NDB_OK)
         ndb_cli_fail(&err, rc);
     ndb_snapshot_close(snap);

@@ -8,8 +8,9 @@
 ** one) and the snippet, whose [[matches]] become bold on a terminal and stay as-is
 ** otherwise (so pipes and tests see the library's markers). --json: one object per hit
 ** {rank,id,url,outlet,date,title,score,snippet}, then a summary object
-** {total,offset,returned,sort,query}; --count --json prints {"total":N}. --facets outlet,date
-** adds breakdowns of all matches (ndb_outlets top 10, ndb_timeline by year) after the hits;
+** {total,offset,returned,sort,query}; --count --json prints {"total":N}. --facets outlet,date,lang
+** adds breakdowns of all matches (ndb_outlets top 10, ndb_timeline by year, ndb_languages)
+** after the hits;
 ** in JSON one {facet,values:[{key,count}]} object per facet.
 **
 ** Why shaped so: the library owns ranking, pagination and snippets; this file only
@@ -45,7 +46,8 @@ static const char search_help[] =
     "                        a check on the fast path)\n"
     "      --facets LIST     add breakdowns of ALL matches (not only the shown hits):\n"
     "                        'outlet' (the 10 outlets with most matches), 'date' (matches\n"
-    "                        per year, undated last), or 'outlet,date'\n"
+    "                        per year, undated last), 'lang' (matches per language), or\n"
+    "                        a comma list such as 'outlet,date,lang'\n"
     "      --json            one JSON object per hit: {rank,id,url,outlet,date,title,score,\n"
     "                        snippet}, then {total,offset,returned,sort,query}; with --count\n"
     "                        just {\"total\":N}; facets add {facet,values:[{key,count}]}\n"
@@ -58,7 +60,7 @@ typedef struct search_args {
     const char *db;
     ndb_search_opts so;
     bool count, json;
-    bool facet_outlet, facet_date;
+    bool facet_outlet, facet_date, facet_lang;
     int first; /* index of the first QUERY word */
 } search_args;
 
@@ -76,11 +78,13 @@ static bool search_parse_facets(const char *s, search_args *o)
             o->facet_outlet = true;
         else if (n == 4 && strncmp(s, "date", 4) == 0)
             o->facet_date = true;
+        else if (n == 4 && strncmp(s, "lang", 4) == 0)
+            o->facet_lang = true;
         else
             return false;
         s += n + (s[n] == ',');
     }
-    return o->facet_outlet || o->facet_date;
+    return o->facet_outlet || o->facet_date || o->facet_lang;
 }
 
 /* Facets of all matches: outlets (top 10) and years, printed after the hits. */
@@ -88,22 +92,29 @@ static ndb_rc search_facets(const search_args *o, ndb_snapshot *snap, const char
                             ndb_err *err)
 {
     ndb_rc rc = NDB_OK;
-    for (int f = 0; f < 2 && rc == NDB_OK; f++) {
+    for (int f = 0; f < 3 && rc == NDB_OK; f++) {
         ndb_agg *a = NULL;
         ndb_agg_opts ao = {.by = NDB_PERIOD_YEAR, .top = 10};
         char key[32], n1[32];
-        if ((f == 0 && !o->facet_outlet) || (f == 1 && !o->facet_date))
+        static const char *const fname[] = {"outlet", "date", "lang"};
+        static const char *const ftitle[] = {"Outlets (top 10)", "Dates (by year)",
+                                             "Languages"};
+        if ((f == 0 && !o->facet_outlet) || (f == 1 && !o->facet_date) ||
+            (f == 2 && !o->facet_lang))
             continue;
-        rc = f == 0 ? ndb_outlets(snap, query, &ao, &a, err)
-                    : ndb_timeline(snap, query, &ao, &a, err);
+        rc = f == 0   ? ndb_outlets(snap, query, &ao, &a, err)
+             : f == 1 ? ndb_timeline(snap, query, &ao, &a, err)
+                      : ndb_languages(snap, query, &a, err);
         json_t *vals = o->json ? json_array() : NULL;
         if (rc == NDB_OK && !o->json)
-            printf("\n%s:\n", f == 0 ? "Outlets (top 10)" : "Dates (by year)");
+            printf("\n%s:\n", ftitle[f]);
         for (size_t i = 0; rc == NDB_OK && a && i < a->n; i++) {
             const ndb_agg_row *r = &a->rows[i];
             if (f == 1 && r->count == 0)
                 continue;
-            if (f == 0)
+            if (f == 2)
+                snprintf(key, sizeof key, "%s", r->lang[0] ? r->lang : "(unknown)");
+            else if (f == 0)
                 snprintf(key, sizeof key, "%.31s", r->outlet[0] ? r->outlet : "(none)");
             else if (r->period == NDB_DATE_NONE)
                 snprintf(key, sizeof key, "(undated)");
@@ -118,7 +129,7 @@ static ndb_rc search_facets(const search_args *o, ndb_snapshot *snap, const char
         if (rc == NDB_OK && o->json)
             rc = ndb_cli_json_print(
                 stdout,
-                json_pack("{s:s, s:o}", "facet", f == 0 ? "outlet" : "date", "values", vals), err);
+                json_pack("{s:s, s:o}", "facet", fname[f], "values", vals), err);
         else
             json_decref(vals);
         ndb_agg_free(a);
@@ -190,7 +201,7 @@ static cli_status search_parse(int argc, char **argv, search_args *o, bool *help
             break;
         case 'F':
             if (!search_parse_facets(optarg, o))
-                return ndb_cli_usage_msg("search", "bad --facets '%s' (outlet, date, outlet,date)",
+                return ndb_cli_usage_msg("search", "bad --facets '%s' (outlet, date, lang, or a comma list)",
                                          optarg);
             break;
         case 'h':
@@ -332,7 +343,7 @@ cli_status ndb_cli_cmd_search(int argc, char **argv, const cli_env *env)
         rc = search_print_json(&o, query, res, &err);
     else
         search_print_human(&o, res, env->out_tty);
-    if (rc == NDB_OK && res->total > 0 && (o.facet_outlet || o.facet_date))
+    if (rc == NDB_OK && res->total > 0 && (o.facet_outlet || o.facet_date || o.facet_lang))
         rc = search_facets(&o, snap, query, &err);
 out:
     if (rc == NDB_EPARSE && query)

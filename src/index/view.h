@@ -33,8 +33,15 @@ typedef struct ndb_col {
     int32_t date;    /* days since 1970-01-01, or NDB_DATE_NONE */
     uint32_t outlet; /* outlet id, or NDB_OUTLET_NONE */
     uint32_t len;    /* document length in tokens */
-    uint32_t flags;  /* reserved, 0 */
+    uint32_t flags;  /* bits 0-7: language id (text/lang.h), 0 = unknown; rest reserved, 0 */
 } ndb_col;
+
+/* Language id of an article (NDB_LANG_NONE = unknown, also in archives made before the
+** language column existed). */
+static inline uint8_t ndb_col_lang(const ndb_col *c)
+{
+    return (uint8_t)(c->flags & 0xffu);
+}
 
 typedef ndb_rc (*ndb_term_fn)(void *fctx, const char *term, size_t n);
 

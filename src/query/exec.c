@@ -164,17 +164,20 @@ static const qit_ops exec_doc_ops = {exec_doc_seek, NULL, exec_plain_free};
 
 typedef struct qit_filter {
     qit base;
-    bool is_date;
+    qnode_kind kind; /* QN_DATE, QN_OUTLET or QN_LANG */
     uint32_t outlet;
     int32_t lo, hi;
+    ndb_lang_set langs;
 } qit_filter;
 
 static bool exec_filter_confirm(qit *it)
 {
     qit_filter *f = (qit_filter *)it;
     const ndb_col *c = &it->ex->v->cols[it->doc];
-    if (f->is_date)
+    if (f->kind == QN_DATE)
         return c->date != NDB_DATE_NONE && c->date >= f->lo && c->date <= f->hi;
+    if (f->kind == QN_LANG)
+        return ndb_lang_set_has(&f->langs, ndb_col_lang(c));
     return c->outlet == f->outlet;
 }
 
@@ -724,13 +727,15 @@ static ndb_rc exec_build_err(qexec *ex, const qnode *n, qit **out, ndb_err *err)
     case QN_PREFIX:
         return exec_new_prefix(ex, n, out, err);
     case QN_OUTLET:
+    case QN_LANG:
     case QN_DATE: {
         if (n->kind == QN_OUTLET && !ex->v->outlet_id(ex->v->ctx, n->s.p, n->s.n, &id))
             return exec_new_empty(ex, out);
         qit_filter *f = exec_alloc(ex, sizeof *f, &exec_filter_ops);
         if (!f)
             return NDB_ENOMEM;
-        f->is_date = n->kind == QN_DATE;
+        f->kind = n->kind;
+        f->langs = n->langs;
         f->outlet = n->kind == QN_OUTLET ? id : 0;
         f->lo = n->lo;
         f->hi = n->hi;
@@ -1430,6 +1435,7 @@ static bool exec_fast_shape(const qnode *root, bool *or_core, const qnode **core
             break;
         case QN_PREFIX:
         case QN_OUTLET:
+        case QN_LANG:
         case QN_DATE:
         case QN_URL:
         case QN_ID:

@@ -49,7 +49,7 @@ typedef enum qtok_kind {
     QT_EOF,
 } qtok_kind;
 
-typedef enum qfield { QF_OUTLET, QF_DATE, QF_URL, QF_ID } qfield;
+typedef enum qfield { QF_OUTLET, QF_DATE, QF_URL, QF_ID, QF_LANG } qfield;
 
 typedef struct qtok {
     qtok_kind kind;
@@ -131,7 +131,8 @@ static bool query_field_of(const char *p, size_t n, qfield *f)
     static const struct {
         const char *name;
         qfield f;
-    } fields[] = {{"outlet", QF_OUTLET}, {"date", QF_DATE}, {"url", QF_URL}, {"id", QF_ID}};
+    } fields[] = {{"outlet", QF_OUTLET}, {"date", QF_DATE}, {"url", QF_URL}, {"id", QF_ID},
+                  {"lang", QF_LANG}};
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
         if (strlen(fields[i].name) == n && strncasecmp(fields[i].name, p, n) == 0) {
             *f = fields[i].f;
@@ -584,9 +585,36 @@ static ndb_rc query_outlet_norm(const char *s, size_t n, qstr *out)
     return NDB_OK;
 }
 
+/* lang:de, lang:de,fr,pt-BR, lang:none (articles whose language is unknown). A value that
+** names no ISO 639-1 language is an error (a typo would otherwise silently match nothing). */
+static ndb_rc query_leaf_lang(qparse *p, const qtok *t, qnode *n)
+{
+    size_t i = 0;
+    memset(&n->langs, 0, sizeof n->langs);
+    while (i <= t->vn) {
+        size_t j = i;
+        uint8_t id;
+        while (j < t->vn && t->v[j] != ',')
+            j++;
+        if ((j - i == 4 && strncasecmp(t->v + i, "none", 4) == 0) ||
+            (j - i == 7 && strncasecmp(t->v + i, "unknown", 7) == 0)) {
+            ndb_lang_set_add(&n->langs, NDB_LANG_NONE);
+        } else {
+            id = ndb_lang_normalize(t->v + i, j - i);
+            if (id == NDB_LANG_NONE)
+                return query_perr(p, t->off,
+                                  "lang: wants ISO 639-1 codes such as en, de, fr (or none)",
+                                  NULL);
+            ndb_lang_set_add(&n->langs, id);
+        }
+        i = j + 1;
+    }
+    return NDB_OK;
+}
+
 static ndb_rc query_leaf_field(qparse *p, const qtok *t, qnode **out)
 {
-    static const qnode_kind kinds[] = {QN_OUTLET, QN_DATE, QN_URL, QN_ID};
+    static const qnode_kind kinds[] = {QN_OUTLET, QN_DATE, QN_URL, QN_ID, QN_LANG};
     ndb_rc rc = query_count_leaf(p, t->off);
     qnode *n = NULL;
     *out = NULL;
@@ -608,6 +636,9 @@ static ndb_rc query_leaf_field(qparse *p, const qtok *t, qnode **out)
         break;
     case QF_URL:
         rc = query_qstr_dup(&n->s, t->v, t->vn);
+        break;
+    case QF_LANG:
+        rc = query_leaf_lang(p, t, n);
         break;
     case QF_ID: {
         uint64_t v = 0;
@@ -1089,6 +1120,17 @@ static ndb_rc query_explain_node(const qnode *n, ndb_buf *out)
         return ndb_buf_printf(out, "(URL \"%.*s\")", (int)n->s.n, n->s.p);
     case QN_ID:
         return ndb_buf_printf(out, "(ID %u)", n->id);
+    case QN_LANG: {
+        const char *sep = " ";
+        rc = ndb_buf_append_str(out, "(LANG");
+        for (int id = 0; id <= NDB_LANG_COUNT && rc == NDB_OK; id++) {
+            if (!ndb_lang_set_has(&n->langs, (uint8_t)id))
+                continue;
+            rc = ndb_buf_printf(out, "%s%s", sep, id ? ndb_lang_code((uint8_t)id) : "none");
+            sep = ",";
+        }
+        return rc == NDB_OK ? ndb_buf_append_str(out, ")") : rc;
+    }
     case QN_DATE:
         rc = ndb_buf_append_str(out, "(DATE ");
         if (rc == NDB_OK && n->lo != QDATE_OPEN_LO)

@@ -4,7 +4,8 @@
 **
 ** Shape: a tree of qnode. Leaves are analyzed already: TERM holds one analyzed term,
 ** PHRASE holds k >= 2 analyzed terms (slop < 0: exact phrase; slop >= 0: proximity
-** window "a b c"~slop), PREFIX a folded prefix, filters their normalized value. Inner
+** window "a b c"~slop), PREFIX a folded prefix, filters their normalized value (LANG: a
+** set of language ids, tested against the column like OUTLET and DATE). Inner
 ** nodes: AND (children; NOT children of an AND are exclusions), OR, NOT (one child).
 **
 ** Invariants:
@@ -21,6 +22,7 @@
 #define NDB_QUERY_QUERY_INT_H
 
 #include "query/query.h"
+#include "text/lang.h"
 
 typedef enum qnode_kind {
     QN_TERM,
@@ -30,6 +32,7 @@ typedef enum qnode_kind {
     QN_DATE,
     QN_URL,
     QN_ID,
+    QN_LANG,
     QN_AND,
     QN_OR,
     QN_NOT,
@@ -53,6 +56,7 @@ struct qnode {
     int32_t slop;      /* PHRASE: < 0 exact, else proximity slop */
     int32_t lo, hi;    /* DATE */
     uint32_t id;       /* ID */
+    ndb_lang_set langs; /* LANG: the language ids that match (ndb_col_lang) */
     qnode **kids;      /* AND, OR, NOT */
     uint32_t nkids;
 };

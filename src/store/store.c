@@ -4,7 +4,7 @@
 ** store_read.c, verification store_check.c.
 **
 ** Files (each starts with the 32-byte frame header of base.h, kinds SLOG/SIDX/SCOL/SURL/
-** SOUT, version 1.0; no footer: the manifest holds each committed length and the CRC32C of
+** SOUT, version 1.1, 1.0 read too; no footer: the manifest holds each committed length and the CRC32C of
 ** [0, len), which the writer extends incrementally as it appends):
 **
 **   docs.log     off  size  field                     docs.idx (per doc id, at 32 + 16 id)
@@ -14,7 +14,9 @@
 **   record (in a decompressed block): u32le id; lp url; lp outlet; lp title; lp lang;
 **     lp source; zigzag varint lead_bytes; zigzag varint para_declared; i32le date;
 **     varint len (tokens); lp raw.      (lp = varint length + bytes)
-**   cols.dat     at 32 + 16 id: i32 date, u32 outlet (UINT32_MAX none), u32 len, u32 flags 0
+**   cols.dat     at 32 + 16 id: i32 date, u32 outlet (UINT32_MAX none), u32 len, u32 flags
+**                (version 1.1: flags = language id of the record's lang, text/lang.h;
+**                version 1.0: flags 0)
 **   urls.dat     at 32 + 20 id: u64 URL key, u64 xxh3-64 of raw, u32 id
 **   outlets.dat  lp names from byte 32; outlet id = order
 **
@@ -374,6 +376,11 @@ void ndb_store_committed(const ndb_store *s, ndb_store_state *st)
     *st = s->st;
 }
 
+bool ndb_store_has_lang(const ndb_store *s)
+{
+    return s->cols_lang;
+}
+
 const ndb_col *ndb_store_cols(const ndb_store *s)
 {
     return (const ndb_col *)(const void *)(s->map + NDB_HEADER_SIZE);
@@ -526,6 +533,8 @@ static ndb_rc store_create_file(ndb_store *s, int i, ndb_err *err)
     rc = ndb_vfs_pwrite_all(s->vfs, s->fd[i], b.p, b.n, 0, s->path[i], err);
     if (rc != NDB_OK)
         goto out;
+    if (i == NDB_STORE_COLS)
+        s->cols_lang = true;
     s->st.len[i] = s->wlen[i] = b.n;
     s->st.crc[i] = s->wcrc[i] = ndb_crc32c(0, b.p, b.n);
 out:
@@ -563,6 +572,8 @@ static ndb_rc store_open_file(ndb_store *s, int i, const ndb_store_state *st, nd
     rc = store_header_check(h, i, s->path[i], err);
     if (rc != NDB_OK)
         return rc;
+    if (i == NDB_STORE_COLS)
+        s->cols_lang = ndb_get_u16le(h + 10) >= 1;
     s->wlen[i] = st->len[i];
     s->wcrc[i] = st->crc[i];
     return NDB_OK;

@@ -5,7 +5,7 @@
 ** by the index layer records each file's committed length and the CRC32C of [0, len)):
 **   docs.log     blocks {u32 len, u32 crc32c(payload), payload = zstd(doc records)}
 **   docs.idx     16 B per doc id: u64 block offset, u32 offset in block, u32 record length
-**   cols.dat     16 B per doc id: ndb_col {i32 date, u32 outlet, u32 len, u32 flags}
+**   cols.dat     16 B per doc id: ndb_col {i32 date, u32 outlet, u32 len, u32 flags = lang id}
 **   urls.dat     20 B per doc id: u64 url key, u64 xxh3(raw), u32 doc id
 **   outlets.dat  varint-length-prefixed outlet names; outlet id = order of appearance
 ** The exact byte layouts are in the design comment of store.c.
@@ -121,6 +121,10 @@ typedef struct ndb_store_doc {
 /* NDB_ENOTFOUND if id >= committed ndocs; reads committed data only. */
 ndb_rc ndb_store_get(ndb_store *s, uint32_t id, ndb_store_doc **out, ndb_err *err);
 void ndb_store_doc_free(ndb_store_doc *d); /* accepts NULL */
+
+/* True when cols.dat records each article's language (ndb_col.flags, version 1.1+); false
+** for archives made before (their flags are 0: language unknown). */
+bool ndb_store_has_lang(const ndb_store *s);
 
 /* Column array for ids [0, committed ndocs). BORROWED until close; the pointer is stable for
 ** the life of the store, also across refresh and sync. */

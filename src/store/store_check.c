@@ -186,7 +186,7 @@ static void check_doc(check_ctx *c, uint32_t id, const uint8_t *rec, size_t rn, 
     sum->raw_bytes += r.raw.n;
     outlet = ndb_get_u32le(col + 4);
     if ((int32_t)ndb_get_u32le(col) != r.date || ndb_get_u32le(col + 8) != r.len ||
-        ndb_get_u32le(col + 12) != 0 ||
+        ndb_get_u32le(col + 12) != store_col_flags(s, (const char *)r.lang.p, r.lang.n) ||
         (r.outlet.n == 0 ? outlet != NDB_STORE_OUTLET_NONE
                          : (outlet >= s->nout_all || strlen(s->oname[outlet]) != r.outlet.n ||
                             memcmp(s->oname[outlet], r.outlet.p, r.outlet.n) != 0)))

@@ -16,12 +16,16 @@
 #define NDB_STORE_STORE_INT_H
 
 #include "store/store.h"
+#include "text/lang.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
 
 #define STORE_VERSION_MAJOR 1
-#define STORE_VERSION_MINOR 0
+/* Minor 1: cols.dat flags bits 0-7 hold the article's language id (text/lang.h), taken from
+** the record's lang. Files of minor 0 hold 0 there (language unknown); the minor of cols.dat
+** decides, for the whole file, which rule applies (a writer keeps the file's minor). */
+#define STORE_VERSION_MINOR 1
 
 /* Frame kinds: "SLOG", "SIDX", "SCOL", "SURL", "SOUT" as u32le. */
 #define STORE_KIND_LOG     0x474f4c53u
@@ -58,6 +62,7 @@ struct ndb_store {
     int fd[NDB_STORE_NFILES];
     store_mode mode;
     bool created;       /* new archive: the first sync also fsyncs the directory */
+    bool cols_lang;     /* cols.dat is version 1.1+: flags carry language ids */
     ndb_store_state st; /* committed */
     pthread_rwlock_t lock;
     ndb_store_url_hash_fn hash_fn;
@@ -128,6 +133,9 @@ ndb_rc store_sup_reserve(ndb_store *s, uint32_t id, ndb_err *err);
 /* Make room for one more URL / outlet so the next insert cannot fail for memory. */
 ndb_rc store_url_reserve(ndb_store *s, ndb_err *err);
 ndb_rc store_outlet_reserve(ndb_store *s, ndb_err *err);
+
+/* cols.dat flags of a doc whose record has language lang[0..n) (0 in a 1.0 file). */
+uint32_t store_col_flags(const ndb_store *s, const char *lang, size_t n);
 
 /* store_read.c */
 typedef struct store_rec { /* a parsed record; slices point into the block */

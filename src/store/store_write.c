@@ -171,12 +171,17 @@ static ndb_rc store_reserve_append(ndb_store *s, size_t rn, size_t urln, uint32_
     return rc;
 }
 
-static void store_put_col(uint8_t *p, int32_t date, uint32_t outlet, uint32_t len)
+static void store_put_col(uint8_t *p, int32_t date, uint32_t outlet, uint32_t len, uint32_t flags)
 {
     ndb_put_u32le(p, (uint32_t)date);
     ndb_put_u32le(p + 4, outlet);
     ndb_put_u32le(p + 8, len);
-    ndb_put_u32le(p + 12, 0);
+    ndb_put_u32le(p + 12, flags);
+}
+
+uint32_t store_col_flags(const ndb_store *s, const char *lang, size_t n)
+{
+    return s->cols_lang ? ndb_lang_normalize(lang, n) : 0;
 }
 
 /* store_url_resolve through the one-entry memo. */
@@ -241,7 +246,7 @@ static ndb_rc store_append_locked(ndb_store *s, const ndb_store_doc_in *d, uint3
     ndb_put_u32le(r + 12, (uint32_t)s->rec.n);
     ndb_buf_append(&s->pend[NDB_STORE_IDX], r, STORE_IDX_REC);
     ndb_buf_append(&s->blk, s->rec.p, s->rec.n);
-    store_put_col(r, d->date, oid, d->len);
+    store_put_col(r, d->date, oid, d->len, store_col_flags(s, store_or_empty(d->lang), strlen(store_or_empty(d->lang))));
     ndb_buf_append(&s->pend[NDB_STORE_COLS], r, STORE_COL_REC);
     ndb_put_u64le(r, key);
     ndb_put_u64le(r + 8, ndb_hash64(d->raw.p, d->raw.n));

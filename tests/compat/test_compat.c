@@ -213,3 +213,48 @@ Test(compat, damaged_copies_never_crash, .timeout = 300)
     cr_assert_geq(caught * 10, flips * 9, "only %d of %d bit flips were caught", caught, flips);
     ndb_test_rmtree(tmp);
 }
+
+/* cols.dat 1.0 holds no language: every article is "unknown", lang:none matches all, and a
+** writer appending to such an archive keeps the file's 1.0 rule (flags 0) so check passes;
+** the new article's record still carries its detected language. */
+Test(compat, archive_v1_languages_unknown)
+{
+    char tmp[256], dir[512];
+    ndb_db *db;
+    ndb_snapshot *s;
+    ndb_writer *w;
+    ndb_add_result r;
+    ndb_err err;
+    uint64_t c;
+    ndb_agg *a;
+    const char *art = "http://www.bbc.co.uk/news/2016/10/11/lang\n80\n2\n"
+                      "The minister said the new houses would be built before the elections.\n\n"
+                      "Police arrested three men after the attack on the station, officials "
+                      "confirmed on Tuesday.\n";
+    compat_copy(tmp, sizeof tmp, dir, sizeof dir);
+    cr_assert_eq(ndb_open(dir, NULL, &db, &err), NDB_OK, "%s", err.msg);
+    cr_assert_eq(ndb_snapshot_open(db, &s, &err), NDB_OK);
+    cr_assert_eq(ndb_count(s, "lang:none", &c, &err), NDB_OK);
+    cr_assert_eq(c, COMPAT_DOCS);
+    cr_assert_eq(ndb_languages(s, NULL, &a, &err), NDB_OK);
+    cr_assert_eq(a->n, 1);
+    cr_assert_str_eq(a->rows[0].lang, "");
+    ndb_agg_free(a);
+    ndb_snapshot_close(s);
+    cr_assert_eq(ndb_writer_open(db, &w, &err), NDB_OK, "%s", err.msg);
+    cr_assert_eq(ndb_writer_add_native(w, "lang.txt", art, strlen(art), NULL, 0, &r, &err),
+                 NDB_OK, "%s", err.msg);
+    cr_assert_eq(ndb_writer_commit(w, &err), NDB_OK, "%s", err.msg);
+    ndb_writer_close(w);
+    cr_assert_eq(ndb_check(db, NULL, NULL, &err), NDB_OK, "%s", err.msg);
+    cr_assert_eq(ndb_snapshot_open(db, &s, &err), NDB_OK);
+    ndb_doc *d;
+    cr_assert_eq(ndb_get(s, r.id, &d, &err), NDB_OK);
+    cr_expect_str_eq(d->lang, "en");
+    ndb_doc_free(d);
+    cr_assert_eq(ndb_count(s, "lang:none", &c, &err), NDB_OK);
+    cr_expect_eq(c, COMPAT_DOCS + 1);
+    ndb_snapshot_close(s);
+    ndb_close(db);
+    ndb_test_rmtree(tmp);
+}

@@ -186,8 +186,11 @@ Test(store, roundtrip_many_blocks)
         if (d[i].outlet[0])
             cr_assert(ndb_store_outlet_find(r, d[i].outlet, strlen(d[i].outlet), &o));
         cr_assert_eq(cols[i].outlet, o);
-        cr_assert_eq(cols[i].flags, 0);
+        /* cols.dat 1.1: flags = language id of the record's lang ("en" -> 38, "" -> 0). */
+        cr_assert_eq(cols[i].flags, d[i].lang[0] ? 38u : 0u);
+        cr_assert_eq(ndb_col_lang(&cols[i]), d[i].lang[0] ? 38u : 0u);
     }
+    cr_assert(ndb_store_has_lang(r));
     {
         ndb_store_doc *g = NULL;
         cr_assert_eq(ndb_store_get(r, (uint32_t)n, &g, &e), NDB_ENOTFOUND);

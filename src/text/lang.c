@@ -1,0 +1,180 @@
+/*
+** lang.c — language codes, ids and stemmer choice (rules in lang.h); detection is the CLD2
+** shim lang_cld2.cc behind one extern "C" function.
+**
+** The id table is the ISO 639-1 list in byte order; id = rank + 1. It is stored on disk
+** (cols.dat), so it is append-only: a new code goes at the end, never in between.
+*/
+#include "text/lang.h"
+
+/* ISO 639-1, sorted; id i + 1. */
+static const char lang_codes[NDB_LANG_COUNT][3] = {
+    "aa", "ab", "ae", "af", "ak", "am", "an", "ar", "as", "av", "ay", "az", "ba", "be", "bg",
+    "bh", "bi", "bm", "bn", "bo", "br", "bs", "ca", "ce", "ch", "co", "cr", "cs", "cu", "cv",
+    "cy", "da", "de", "dv", "dz", "ee", "el", "en", "eo", "es", "et", "eu", "fa", "ff", "fi",
+    "fj", "fo", "fr", "fy", "ga", "gd", "gl", "gn", "gu", "gv", "ha", "he", "hi", "ho", "hr",
+    "ht", "hu", "hy", "hz", "ia", "id", "ie", "ig", "ii", "ik", "io", "is", "it", "iu", "ja",
+    "jv", "ka", "kg", "ki", "kj", "kk", "kl", "km", "kn", "ko", "kr", "ks", "ku", "kv", "kw",
+    "ky", "la", "lb", "lg", "li", "ln", "lo", "lt", "lu", "lv", "mg", "mh", "mi", "mk", "ml",
+    "mn", "mr", "ms", "mt", "my", "na", "nb", "nd", "ne", "ng", "nl", "nn", "no", "nr", "nv",
+    "ny", "oc", "oj", "om", "or", "os", "pa", "pi", "pl", "ps", "pt", "qu", "rm", "rn", "ro",
+    "ru", "rw", "sa", "sc", "sd", "se", "sg", "si", "sk", "sl", "sm", "sn", "so", "sq", "sr",
+    "ss", "st", "su", "sv", "sw", "ta", "te", "tg", "th", "ti", "tk", "tl", "tn", "to", "tr",
+    "ts", "tt", "tw", "ty", "ug", "uk", "ur", "uz", "ve", "vi", "vo", "wa", "wo", "xh", "yi",
+    "yo", "za", "zh", "zu",
+};
+
+/* Other spellings: withdrawn 639-1 codes (CLD2 still says "iw", "jw") and the ISO 639-2
+** (B and T) codes of the languages news archives mostly hold. */
+static const struct {
+    const char *from, *to;
+} lang_alias[] = {
+    {"iw", "he"},  {"in", "id"},  {"ji", "yi"},  {"jw", "jv"},  {"mo", "ro"},  {"ara", "ar"},
+    {"arm", "hy"}, {"baq", "eu"}, {"ben", "bn"}, {"bul", "bg"}, {"cat", "ca"}, {"ces", "cs"},
+    {"chi", "zh"}, {"cze", "cs"}, {"dan", "da"}, {"deu", "de"}, {"dut", "nl"}, {"ell", "el"},
+    {"eng", "en"}, {"est", "et"}, {"eus", "eu"}, {"fas", "fa"}, {"fil", "tl"}, {"fin", "fi"},
+    {"fra", "fr"}, {"fre", "fr"}, {"ger", "de"}, {"gle", "ga"}, {"gre", "el"}, {"heb", "he"},
+    {"hin", "hi"}, {"hrv", "hr"}, {"hun", "hu"}, {"hye", "hy"}, {"ind", "id"}, {"ita", "it"},
+    {"jpn", "ja"}, {"kor", "ko"}, {"lav", "lv"}, {"lit", "lt"}, {"may", "ms"}, {"msa", "ms"},
+    {"nep", "ne"}, {"nld", "nl"}, {"nno", "nn"}, {"nob", "nb"}, {"nor", "no"}, {"per", "fa"},
+    {"pol", "pl"}, {"por", "pt"}, {"ron", "ro"}, {"rum", "ro"}, {"rus", "ru"}, {"slk", "sk"},
+    {"slo", "sk"}, {"slv", "sl"}, {"spa", "es"}, {"srp", "sr"}, {"swe", "sv"}, {"tam", "ta"},
+    {"tgl", "tl"}, {"tha", "th"}, {"tur", "tr"}, {"ukr", "uk"}, {"urd", "ur"}, {"vie", "vi"},
+    {"yid", "yi"}, {"zho", "zh"},
+};
+
+/* Snowball stemmers by language; index = position + 1 (0 is the archive's default, which
+** also serves English). Norwegian serves no, nb and nn. */
+static const char *const lang_stem_algos[NDB_LANG_NSTEM] = {
+    NULL,        "arabic",  "armenian",   "basque",     "catalan", "danish",  "dutch",
+    "finnish",   "french",  "german",     "greek",      "hindi",   "hungarian", "indonesian",
+    "irish",     "italian", "lithuanian", "nepali",     "norwegian", "portuguese", "romanian",
+    "russian",   "serbian", "spanish",    "swedish",    "tamil",   "turkish", "yiddish",
+};
+
+static const struct {
+    char code[3];
+    uint8_t k;
+} lang_stem_of[] = {
+    {"ar", 1},  {"hy", 2},  {"eu", 3},  {"ca", 4},  {"da", 5},  {"nl", 6},  {"fi", 7},
+    {"fr", 8},  {"de", 9},  {"el", 10}, {"hi", 11}, {"hu", 12}, {"id", 13}, {"ga", 14},
+    {"it", 15}, {"lt", 16}, {"ne", 17}, {"no", 18}, {"nb", 18}, {"nn", 18}, {"pt", 19},
+    {"ro", 20}, {"ru", 21}, {"sr", 22}, {"es", 23}, {"sv", 24}, {"ta", 25}, {"tr", 26},
+    {"yi", 27},
+};
+
+/* The C++ shim (lang_cld2.cc). Returns 0 on success, -1 when CLD2 failed to allocate. */
+int ndb_lang_cld2_detect(const char *p, int n, char *code, size_t cap, int *percent,
+                         int *text_bytes, int *reliable);
+
+static uint8_t lang_lookup2(const char c[2])
+{
+    size_t lo = 0, hi = NDB_LANG_COUNT;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int d = memcmp(lang_codes[mid], c, 2);
+        if (d == 0)
+            return (uint8_t)(mid + 1);
+        if (d < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NDB_LANG_NONE;
+}
+
+uint8_t ndb_lang_normalize(const char *s, size_t n)
+{
+    char c[4];
+    size_t k = 0, i = 0;
+    if (!s)
+        return NDB_LANG_NONE;
+    while (i < n && (s[i] == ' ' || s[i] == '\t'))
+        i++;
+    for (; i < n && s[i] != '-' && s[i] != '_' && s[i] != ' '; i++) {
+        char ch = s[i];
+        if (ch >= 'A' && ch <= 'Z')
+            ch = (char)(ch - 'A' + 'a');
+        if (ch < 'a' || ch > 'z' || k == 3)
+            return NDB_LANG_NONE;
+        c[k++] = ch;
+    }
+    c[k] = 0;
+    if (k < 2)
+        return NDB_LANG_NONE;
+    for (size_t j = 0; j < sizeof lang_alias / sizeof lang_alias[0]; j++)
+        if (strcmp(lang_alias[j].from, c) == 0)
+            return lang_lookup2(lang_alias[j].to);
+    return k == 2 ? lang_lookup2(c) : NDB_LANG_NONE;
+}
+
+const char *ndb_lang_code(uint8_t id)
+{
+    if (id == NDB_LANG_NONE || id > NDB_LANG_COUNT)
+        return "";
+    return lang_codes[id - 1];
+}
+
+/* CLD2 is not safe on arbitrary bytes: on some invalid UTF-8 its script scanner reads far
+** past the buffer (found by fuzz/fuzz_lang.c), and it looks a few bytes past the end. So
+** it only ever sees a copy of the strictly valid UTF-8 prefix (at most NDB_LANG_DETECT_MAX
+** bytes, whole code points), NULs turned into spaces, followed by spaces and a NUL. */
+#define LANG_PAD 8
+
+static size_t lang_clean_copy(const uint8_t *p, size_t n, char *dst)
+{
+    size_t i = 0;
+    while (i < n) {
+        int32_t cp;
+        size_t k = ndb_utf8_decode(p + i, n - i, &cp);
+        if (k == 0 || i + k > NDB_LANG_DETECT_MAX)
+            break;
+        memcpy(dst + i, p + i, k);
+        if (cp == 0)
+            dst[i] = ' ';
+        i += k;
+    }
+    memset(dst + i, ' ', LANG_PAD - 1);
+    dst[i + LANG_PAD - 1] = 0;
+    return i;
+}
+
+ndb_rc ndb_lang_detect(const char *p, size_t n, ndb_lang_guess *out)
+{
+    int percent = 0, bytes = 0, reliable = 0;
+    char buf[NDB_LANG_DETECT_MAX + LANG_PAD];
+    memset(out, 0, sizeof *out);
+    memcpy(out->cld2, "un", 3);
+    if (!p || n == 0)
+        return NDB_OK;
+    n = lang_clean_copy((const uint8_t *)p, n, buf);
+    if (n == 0)
+        return NDB_OK;
+    if (ndb_lang_cld2_detect(buf, (int)n, out->cld2, sizeof out->cld2, &percent, &bytes,
+                             &reliable) != 0)
+        return NDB_ENOMEM;
+    out->percent = percent;
+    out->text_bytes = bytes;
+    out->reliable = reliable != 0;
+    if (out->reliable)
+        out->id = ndb_lang_normalize(out->cld2, strlen(out->cld2));
+    return NDB_OK;
+}
+
+int ndb_lang_stem_index(uint8_t id)
+{
+    const char *c = ndb_lang_code(id);
+    if (!c[0])
+        return 0;
+    for (size_t j = 0; j < sizeof lang_stem_of / sizeof lang_stem_of[0]; j++)
+        if (memcmp(lang_stem_of[j].code, c, 2) == 0)
+            return lang_stem_of[j].k;
+    return 0;
+}
+
+const char *ndb_lang_stem_algo(int k)
+{
+    if (k <= 0 || k >= NDB_LANG_NSTEM)
+        return NULL;
+    return lang_stem_algos[k];
+}

@@ -1,0 +1,198 @@
+/*
+** test_lang.c — src/text/lang.h: CLD2 detection on hand-written news paragraphs in a dozen
+** languages, on short / ambiguous / empty / binary / invalid UTF-8 input; code
+** normalization (side-file spellings, 639-2 codes, withdrawn codes); ids round trip; the
+** stemmer chosen per language.
+*/
+#include "text/lang.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct {
+    const char *code, *text;
+} lang_samples[] = {
+    {"en", "The government announced on Tuesday that it would raise taxes on large companies "
+           "to pay for new hospitals, a decision that opposition leaders called reckless."},
+    {"de", "Die Bundesregierung hat am Dienstag angekündigt, die Steuern für große Unternehmen "
+           "zu erhöhen, um neue Krankenhäuser zu finanzieren. Die Opposition kritisierte die "
+           "Entscheidung scharf."},
+    {"fr", "Le gouvernement a annoncé mardi qu'il augmenterait les impôts des grandes "
+           "entreprises pour financer de nouveaux hôpitaux, une décision que l'opposition a "
+           "jugée irresponsable."},
+    {"es", "El gobierno anunció el martes que subirá los impuestos a las grandes empresas para "
+           "financiar nuevos hospitales, una decisión que la oposición calificó de "
+           "irresponsable."},
+    {"it", "Il governo ha annunciato martedì che aumenterà le tasse alle grandi aziende per "
+           "finanziare nuovi ospedali, una decisione che l'opposizione ha definito "
+           "irresponsabile."},
+    {"pt", "O governo anunciou na terça-feira que vai aumentar os impostos das grandes empresas "
+           "para financiar novos hospitais, uma decisão que a oposição considerou "
+           "irresponsável."},
+    {"nl", "De regering heeft dinsdag aangekondigd de belastingen voor grote bedrijven te "
+           "verhogen om nieuwe ziekenhuizen te betalen, een besluit dat de oppositie "
+           "roekeloos noemde."},
+    {"ru", "Правительство во вторник объявило, что повысит налоги для крупных компаний, чтобы "
+           "финансировать строительство новых больниц. Оппозиция назвала это решение "
+           "безответственным."},
+    {"pl", "Rząd ogłosił we wtorek, że podniesie podatki dla dużych firm, aby sfinansować "
+           "budowę nowych szpitali, co opozycja nazwała decyzją nieodpowiedzialną."},
+    {"sv", "Regeringen meddelade på tisdagen att den kommer att höja skatten för stora företag "
+           "för att finansiera nya sjukhus, ett beslut som oppositionen kallade "
+           "ansvarslöst."},
+    {"tr", "Hükümet salı günü yeni hastanelerin finansmanı için büyük şirketlerin vergilerini "
+           "artıracağını açıkladı, muhalefet bu kararı sorumsuzluk olarak nitelendirdi."},
+    {"ar", "أعلنت الحكومة يوم الثلاثاء أنها سترفع الضرائب على الشركات الكبرى لتمويل بناء "
+           "مستشفيات جديدة، وهو قرار وصفته المعارضة بأنه غير مسؤول."},
+    {"zh", "政府星期二宣布，将提高大型企业的税收，用于资助建设新的医院。反对派领导人称这一"
+           "决定是鲁莽的，并呼吁重新考虑。"},
+    {"ja", "政府は火曜日、新しい病院の建設費用を賄うため、大企業への課税を引き上げると発表した。"
+           "野党はこの決定を無謀だと批判した。"},
+    {"el", "Η κυβέρνηση ανακοίνωσε την Τρίτη ότι θα αυξήσει τους φόρους στις μεγάλες "
+           "επιχειρήσεις για να χρηματοδοτήσει νέα νοσοκομεία, απόφαση που η αντιπολίτευση "
+           "χαρακτήρισε ανεύθυνη."},
+    {"he", "הממשלה הודיעה ביום שלישי כי תעלה את המסים על חברות גדולות כדי לממן בתי חולים "
+           "חדשים, החלטה שהאופוזיציה כינתה חסרת אחריות."},
+};
+
+Test(lang, detects_paragraphs)
+{
+    for (size_t i = 0; i < sizeof lang_samples / sizeof lang_samples[0]; i++) {
+        ndb_lang_guess g;
+        const char *t = lang_samples[i].text;
+        cr_assert_eq(ndb_lang_detect(t, strlen(t), &g), NDB_OK);
+        cr_expect(g.reliable, "%s: not reliable (cld2 %s)", lang_samples[i].code, g.cld2);
+        cr_expect_str_eq(ndb_lang_code(g.id), lang_samples[i].code, "sample %zu (cld2 %s)", i,
+                         g.cld2);
+        cr_expect(g.percent > 50 && g.text_bytes > 0, "%s: %d%% of %d bytes",
+                  lang_samples[i].code, g.percent, g.text_bytes);
+    }
+}
+
+Test(lang, short_ambiguous_empty_binary_unknown)
+{
+    ndb_lang_guess g;
+    static const char *const unsure[] = {"", "ok", "Obama", "2016-10-11 12:00", "!!! ??? ...",
+                                         "a b c d e f", "Paris Berlin Madrid"};
+    for (size_t i = 0; i < sizeof unsure / sizeof unsure[0]; i++) {
+        cr_assert_eq(ndb_lang_detect(unsure[i], strlen(unsure[i]), &g), NDB_OK);
+        cr_expect_eq(g.id, NDB_LANG_NONE, "\"%s\" detected as %s", unsure[i], g.cld2);
+    }
+    cr_assert_eq(ndb_lang_detect(NULL, 0, &g), NDB_OK);
+    cr_expect_eq(g.id, NDB_LANG_NONE);
+    /* Random bytes: never a crash, never a confident language. */
+    uint64_t x = 0x9E3779B97F4A7C15ull;
+    char buf[4096];
+    for (int round = 0; round < 50; round++) {
+        for (size_t i = 0; i < sizeof buf; i++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            buf[i] = (char)(x >> 32);
+        }
+        cr_assert_eq(ndb_lang_detect(buf, (size_t)(round * 80 + 1), &g), NDB_OK);
+        cr_expect_eq(g.id, NDB_LANG_NONE, "round %d: %s", round, g.cld2);
+    }
+}
+
+Test(lang, invalid_utf8_detects_valid_prefix)
+{
+    char buf[1024];
+    const char *de = lang_samples[1].text;
+    ndb_lang_guess g;
+    size_t n = strlen(de);
+    memcpy(buf, de, n);
+    memcpy(buf + n, "\xff\xfe\xc0\x80 tail", 10);
+    cr_assert_eq(ndb_lang_detect(buf, n + 10, &g), NDB_OK);
+    cr_expect_str_eq(ndb_lang_code(g.id), "de");
+}
+
+Test(lang, long_text_is_cut_at_a_code_point)
+{
+    /* 20 KB of Russian: the cut at NDB_LANG_DETECT_MAX must not split a 2-byte letter. */
+    const char *ru = lang_samples[7].text;
+    size_t n = strlen(ru), len = 0;
+    char *buf = malloc(21000);
+    while (len + n + 1 < 21000) {
+        memcpy(buf + len, ru, n);
+        len += n;
+        buf[len++] = ' ';
+    }
+    ndb_lang_guess g;
+    cr_assert_eq(ndb_lang_detect(buf, len, &g), NDB_OK);
+    cr_expect_str_eq(ndb_lang_code(g.id), "ru");
+    free(buf);
+}
+
+Test(lang, normalize)
+{
+    static const struct {
+        const char *in, *out;
+    } t[] = {
+        {"en", "en"},   {"EN", "en"},      {"en-US", "en"},  {"de_AT", "de"}, {" fr", "fr"},
+        {"deu", "de"},  {"ger", "de"},     {"eng", "en"},    {"iw", "he"},    {"in", "id"},
+        {"zh-Hant", "zh"}, {"pt-BR", "pt"}, {"nb", "nb"},    {"und", ""},     {"mul", ""},
+        {"english", ""}, {"", ""},          {"e", ""},        {"q1", ""},      {"xx", ""},
+        {"zz", ""},     {"é", ""},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+        cr_expect_str_eq(ndb_lang_code(ndb_lang_normalize(t[i].in, strlen(t[i].in))), t[i].out,
+                         "\"%s\"", t[i].in);
+    cr_expect_eq(ndb_lang_normalize(NULL, 0), NDB_LANG_NONE);
+}
+
+Test(lang, ids_round_trip_and_are_stable)
+{
+    cr_expect_str_eq(ndb_lang_code(NDB_LANG_NONE), "");
+    cr_expect_str_eq(ndb_lang_code(NDB_LANG_COUNT + 1), "");
+    for (int id = 1; id <= NDB_LANG_COUNT; id++) {
+        const char *c = ndb_lang_code((uint8_t)id);
+        cr_assert_eq(strlen(c), 2);
+        cr_expect_eq(ndb_lang_normalize(c, 2), id, "%s", c);
+        if (id > 1)
+            cr_expect(strcmp(ndb_lang_code((uint8_t)(id - 1)), c) < 0);
+    }
+    /* Ids are on disk: these must never change. */
+    cr_expect_eq(ndb_lang_normalize("aa", 2), 1);
+    cr_expect_eq(ndb_lang_normalize("de", 2), 33);
+    cr_expect_eq(ndb_lang_normalize("en", 2), 38);
+    cr_expect_eq(ndb_lang_normalize("zu", 2), 184);
+}
+
+Test(lang, stemmer_per_language)
+{
+    cr_expect_eq(ndb_lang_stem_index(NDB_LANG_NONE), 0);
+    cr_expect_eq(ndb_lang_stem_index(ndb_lang_normalize("en", 2)), 0);
+    cr_expect_eq(ndb_lang_stem_index(ndb_lang_normalize("ja", 2)), 0);
+    cr_expect_str_eq(ndb_lang_stem_algo(ndb_lang_stem_index(ndb_lang_normalize("de", 2))),
+                     "german");
+    cr_expect_str_eq(ndb_lang_stem_algo(ndb_lang_stem_index(ndb_lang_normalize("nn", 2))),
+                     "norwegian");
+    cr_expect_str_eq(ndb_lang_stem_algo(ndb_lang_stem_index(ndb_lang_normalize("ru", 2))),
+                     "russian");
+    cr_expect_null(ndb_lang_stem_algo(0));
+    cr_expect_null(ndb_lang_stem_algo(NDB_LANG_NSTEM));
+    for (int k = 1; k < NDB_LANG_NSTEM; k++)
+        cr_expect_not_null(ndb_lang_stem_algo(k), "%d", k);
+}
+
+/* Found by fuzz/fuzz_lang.c: CLD2 read far past the buffer on these bytes (a 2-byte letter
+** then a byte that starts no UTF-8 sequence); ndb_lang_detect must hand it clean text. */
+Test(lang, regress_cld2_overread)
+{
+    static const char bad[] = "lw\xdf\x97\xf6";
+    static const char bad2[] = "\xd0\xb8\xd1\x82\xd0\xb5\xd1\x82\xd0\xb2n\xf6\x80";
+    ndb_lang_guess g;
+    cr_assert_eq(ndb_lang_detect(bad, sizeof bad - 1, &g), NDB_OK);
+    cr_expect_eq(g.id, NDB_LANG_NONE);
+    cr_assert_eq(ndb_lang_detect(bad2, sizeof bad2 - 1, &g), NDB_OK);
+    cr_expect_eq(g.id, NDB_LANG_NONE);
+    /* NUL bytes inside text are spaces to CLD2, not its end */
+    char withnul[512];
+    const char *de = lang_samples[1].text;
+    size_t n = strlen(de);
+    memcpy(withnul, "\0\0", 2);
+    memcpy(withnul + 2, de, n);
+    cr_assert_eq(ndb_lang_detect(withnul, n + 2, &g), NDB_OK);
+    cr_expect_str_eq(ndb_lang_code(g.id), "de");
+}
