@@ -39,6 +39,7 @@
 ** Threading: reentrant over a read-only view; the analyzer belongs to the calling thread.
 */
 #include "analytics/analytics.h"
+#include "index/fwd.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -244,6 +245,199 @@ static ndb_rc terms_sets(const ndb_query *fg, const ndb_query *bg, const ndb_vie
     return rc;
 }
 
+/* ---------------------------------------------------------------- forward index path */
+
+typedef struct terms_fwd {
+    const ndb_fwd *fwd;
+    uint64_t *offs;    /* vocabulary offsets */
+    uint8_t *stop;     /* [V]: 0 unknown, 1 stop word, 2 not */
+    uint64_t *fgc;     /* [V] occurrences in R */
+    uint32_t *fgd;     /* [V] docs of R */
+    uint64_t *bgc;     /* [V] occurrences in B \ R (background query) or in superseded docs */
+    uint32_t *touched; /* ids with fgd > 0, in first-seen order */
+    size_t ntouched;
+} terms_fwd;
+
+static bool terms_fwd_stop(const terms_walk *w, terms_fwd *t, uint32_t id)
+{
+    if (!t->stop[id]) {
+        const char *p;
+        size_t n;
+        char buf[NDB_TEXT_MAX_TERM * 4 + 1];
+        bool stop = true; /* longer than any analyzed term: never counted (as in the walk) */
+        ndb_fwd_term(t->fwd, t->offs, id, &p, &n);
+        if (n < sizeof buf) {
+            memcpy(buf, p, n);
+            buf[n] = 0;
+            stop = terms_is_stop(w, buf);
+        }
+        t->stop[id] = stop ? 1 : 2;
+    }
+    return t->stop[id] == 1;
+}
+
+static ndb_rc terms_fwd_corrupt(terms_walk *w, uint32_t doc)
+{
+    return ndb_err_set(w->err, NDB_ECORRUPT, "forward index: doc %u: bad record", doc);
+}
+
+static ndb_rc terms_fwd_cost(terms_walk *w, uint64_t add)
+{
+    w->postings += add;
+    if (w->postings > w->max_postings)
+        return ndb_err_set(w->err, NDB_ELIMIT,
+                           "term statistics would read more than %llu postings: narrow the "
+                           "archive or raise the bound",
+                           (unsigned long long)w->max_postings);
+    return NDB_OK;
+}
+
+/* Foreground: every record of R. */
+static ndb_rc terms_fwd_fg(terms_walk *w, terms_fwd *t, const uint64_t *bits, size_t words)
+{
+    for (size_t k = 0; k < words; k++) {
+        for (uint64_t m = bits[k]; m; m &= m - 1) {
+            uint32_t d = (uint32_t)(k * 64 + (size_t)__builtin_ctzll(m)), id, tf;
+            ndb_fwd_iter it;
+            bool more = true;
+            ndb_rc rc;
+            if (d >= w->v->ndocs)
+                return NDB_OK;
+            if (ndb_fwd_doc(t->fwd, d, &it) != NDB_OK)
+                return terms_fwd_corrupt(w, d);
+            if ((rc = terms_fwd_cost(w, it.left)) != NDB_OK)
+                return rc;
+            while (more) {
+                if (ndb_fwd_next(t->fwd, &it, &id, &tf, &more) != NDB_OK)
+                    return terms_fwd_corrupt(w, d);
+                if (!more)
+                    break;
+                t->fgc[id] += tf;
+                if (t->fgd[id]++ == 0)
+                    t->touched[t->ntouched++] = id;
+            }
+        }
+    }
+    return NDB_OK;
+}
+
+/* Add the record of doc d to t->bgc; *nonstop += its non-stop tokens. */
+static ndb_rc terms_fwd_bg_doc(terms_walk *w, terms_fwd *t, uint32_t d, uint64_t *nonstop)
+{
+    ndb_fwd_iter it;
+    uint32_t id, tf;
+    bool more = true;
+    ndb_rc rc;
+    if (ndb_fwd_doc(t->fwd, d, &it) != NDB_OK)
+        return terms_fwd_corrupt(w, d);
+    if ((rc = terms_fwd_cost(w, it.left)) != NDB_OK)
+        return rc;
+    while (more) {
+        if (ndb_fwd_next(t->fwd, &it, &id, &tf, &more) != NDB_OK)
+            return terms_fwd_corrupt(w, d);
+        if (!more)
+            break;
+        t->bgc[id] += tf;
+        if (!terms_fwd_stop(w, t, id))
+            *nonstop += tf;
+    }
+    return NDB_OK;
+}
+
+/* The same counts as the postings walk, from the forward index (index/fwd.h): foreground
+** from the records of R; background either from the records of B \ R (a background query)
+** or, for the whole archive, as (collection frequency in the term dictionary) -
+** (occurrences in superseded versions, from their records) - (occurrences in R): live
+** occurrences only, the same definition as the foreground. n_bg likewise: all tokens -
+** stop-word tokens - superseded non-stop tokens - n_fg. Cost: the tokens of R (+ of B \ R,
+** or + of the superseded versions) and one dictionary lookup per distinct term of R, never
+** the whole archive's postings. */
+static ndb_rc terms_by_fwd(terms_walk *w, const terms_fill *f, const terms_fill *b, bool custom_bg,
+                           bool significant)
+{
+    terms_fwd t;
+    const ndb_view *v = w->v;
+    size_t words = ((size_t)v->ndocs + 63) / 64 + 1;
+    uint32_t nv;
+    uint64_t dead_nonstop = 0, bg_nonstop = 0, n_fg = 0;
+    ndb_rc rc;
+    memset(&t, 0, sizeof t);
+    t.fwd = v->fwd;
+    nv = ndb_fwd_nterms(t.fwd);
+    rc = ndb_fwd_vocab(t.fwd, &t.offs, w->err);
+    if (rc != NDB_OK)
+        return rc;
+    t.stop = ndb_calloc((size_t)nv + 1, 1);
+    t.fgc = ndb_calloc((size_t)nv + 1, sizeof *t.fgc);
+    t.fgd = ndb_calloc((size_t)nv + 1, sizeof *t.fgd);
+    t.bgc = significant ? ndb_calloc((size_t)nv + 1, sizeof *t.bgc) : NULL;
+    t.touched = ndb_malloc(((size_t)nv + 1) * sizeof *t.touched);
+    if (!t.stop || !t.fgc || !t.fgd || !t.touched || (significant && !t.bgc)) {
+        rc = ndb_err_set(w->err, NDB_ENOMEM, "out of memory");
+        goto out;
+    }
+    rc = terms_fwd_fg(w, &t, f->bits, words);
+    if (rc == NDB_OK && significant && custom_bg) {
+        for (size_t k = 0; k < words && rc == NDB_OK; k++)
+            for (uint64_t m = b->bits[k]; m && rc == NDB_OK; m &= m - 1) {
+                uint32_t d = (uint32_t)(k * 64 + (size_t)__builtin_ctzll(m));
+                if (d < v->ndocs)
+                    rc = terms_fwd_bg_doc(w, &t, d, &bg_nonstop);
+            }
+    } else if (rc == NDB_OK && significant) {
+        for (uint32_t d = 0; d < v->ndocs && rc == NDB_OK; d++)
+            if (!v->live(v->ctx, d))
+                rc = terms_fwd_bg_doc(w, &t, d, &dead_nonstop);
+    }
+    if (rc != NDB_OK)
+        goto out;
+    for (size_t i = 0; i < t.ntouched; i++)
+        if (!terms_fwd_stop(w, &t, t.touched[i]))
+            n_fg += t.fgc[t.touched[i]];
+    if (significant && !custom_bg) {
+        uint64_t stop_tok = 0;
+        for (size_t i = 0; i < w->nstops; i++)
+            stop_tok += v->term_cf(v->ctx, w->stops[i], strlen(w->stops[i]));
+        w->postings += w->nstops;
+        bg_nonstop = ndb_fwd_total_tokens(t.fwd) - stop_tok - dead_nonstop - n_fg;
+    }
+    w->n_fg = n_fg;
+    w->n_bg = significant ? bg_nonstop : 0;
+    for (size_t i = 0; i < t.ntouched && rc == NDB_OK; i++) {
+        uint32_t id = t.touched[i];
+        const char *p;
+        size_t n;
+        uint64_t bgn = 0;
+        if (terms_fwd_stop(w, &t, id))
+            continue;
+        ndb_fwd_term(t.fwd, t.offs, id, &p, &n);
+        if (significant && custom_bg) {
+            bgn = t.bgc[id];
+        } else if (significant) {
+            uint64_t cf = v->term_cf(v->ctx, p, n);
+            w->postings++;
+            if (cf < t.bgc[id] + t.fgc[id]) {
+                rc = ndb_err_set(w->err, NDB_ECORRUPT,
+                                 "forward index disagrees with the term dictionary on '%.*s'",
+                                 (int)n, p);
+                break;
+            }
+            bgn = cf - t.bgc[id] - t.fgc[id];
+        }
+        rc = terms_keep(w, p, n, t.fgc[id], t.fgd[id], bgn);
+        if (rc != NDB_OK)
+            rc = ndb_err_set(w->err, rc, "out of memory");
+    }
+out:
+    ndb_free(t.offs);
+    ndb_free(t.stop);
+    ndb_free(t.fgc);
+    ndb_free(t.fgd);
+    ndb_free(t.bgc);
+    ndb_free(t.touched);
+    return rc;
+}
+
 ndb_rc ndb_analytics_terms(const ndb_query *fg, const ndb_query *bg, const ndb_view *v,
                            ndb_analyzer *an, size_t top, bool significant, uint64_t max_postings,
                            ndb_analytics_terms_result **out, ndb_err *err)
@@ -269,7 +463,11 @@ ndb_rc ndb_analytics_terms(const ndb_query *fg, const ndb_query *bg, const ndb_v
     w.bg = b.bits;
     w.max_postings = max_postings;
     w.err = err;
-    if (f.n > 0) {
+    if (f.n > 0 && v->fwd && v->term_cf && ndb_fwd_ndocs(v->fwd) == v->ndocs) {
+        rc = terms_by_fwd(&w, &f, &b, bg != NULL, significant);
+        if (rc != NDB_OK)
+            goto out;
+    } else if (f.n > 0) {
         rc = v->prefix(v->ctx, "", 0, terms_visit, &w);
         if (rc != NDB_OK && err && err->rc == NDB_OK)
             rc = ndb_err_set(err, rc, "term statistics: %s", ndb_strerror(rc));

@@ -24,6 +24,7 @@
 #define NDB_API_API_H
 
 #include "base/base.h"
+#include "index/fwd.h"
 #include "index/manifest.h"
 #include "index/segment.h"
 #include "index/view.h"
@@ -57,6 +58,7 @@ struct ndb_snapshot {
     size_t nsegs;
     ndb_seg **segs;
     uint64_t index_bytes;
+    ndb_fwd *fwd; /* NULL when the archive has no forward index */
     ndb_view view;
 };
 

@@ -182,6 +182,17 @@ static bool snap_url_id(void *ctx, const char *url, size_t n, uint32_t *id)
     return ndb_store_url_find(s->db->rstore, url, n, s->st.ndocs, id);
 }
 
+static uint64_t snap_term_cf(void *ctx, const char *t, size_t n)
+{
+    const ndb_snapshot *s = ctx;
+    uint64_t cf = 0;
+    ndb_term_info ti;
+    for (size_t i = 0; i < s->nsegs; i++)
+        if (ndb_seg_term(s->segs[i], t, n, &ti))
+            cf += ti.cf;
+    return cf;
+}
+
 /* Find an open segment by name in the cache. */
 static ndb_seg *db_cache_find(ndb_db *db, const char *name)
 {
@@ -288,6 +299,11 @@ NDB_API ndb_rc ndb_snapshot_open(ndb_db *db, ndb_snapshot **out, ndb_err *err)
         ndb_free(s);
         return rc;
     }
+    rc = ndb_fwd_open(db->vfs, db->path, s->st.ndocs, &s->fwd, err);
+    if (rc != NDB_OK) {
+        ndb_snapshot_close(s);
+        return rc;
+    }
     s->db = db;
     s->view.ctx = s;
     s->view.ndocs = s->st.ndocs;
@@ -301,6 +317,8 @@ NDB_API ndb_rc ndb_snapshot_open(ndb_db *db, ndb_snapshot **out, ndb_err *err)
     s->view.prefix = snap_prefix;
     s->view.outlet_id = snap_outlet_id;
     s->view.url_id = snap_url_id;
+    s->view.fwd = s->fwd;
+    s->view.term_cf = snap_term_cf;
     *out = s;
     return NDB_OK;
 }
@@ -312,5 +330,6 @@ NDB_API void ndb_snapshot_close(ndb_snapshot *s)
     for (size_t i = 0; i < s->nsegs; i++)
         ndb_seg_unref(s->segs[i]);
     ndb_free(s->segs);
+    ndb_fwd_close(s->fwd);
     ndb_free(s);
 }

@@ -47,6 +47,7 @@ struct ndb_writer {
     ndb_store *store;
     ndb_manifest m;      /* the last committed manifest */
     ndb_segw *segw;      /* docs added since the last flush */
+    ndb_fwdw *fwd;       /* forward index (index/fwd.h); NULL when the archive has none */
     ndb_manifest_seg *pending; /* flushed, not yet committed */
     size_t npending;
     uint32_t uncommitted; /* docs appended since the last commit */
@@ -131,6 +132,8 @@ NDB_API ndb_rc ndb_writer_open(ndb_db *db, ndb_writer **out, ndb_err *err)
         rc = ndb_manifest_load(db->vfs, db->path, &w->m, err);
     if (rc == NDB_OK)
         rc = ndb_store_open(db->vfs, db->path, &w->m.store, true, &w->store, err);
+    if (rc == NDB_OK)
+        rc = ndb_fwdw_open(db->vfs, db->path, w->m.store.ndocs, &w->fwd, err);
     if (rc == NDB_OK && ndb_text_analyzer_new(w->m.stemmer, &w->an) != NDB_OK)
         rc = ndb_err_set(err, NDB_ENOMEM, "out of memory");
     if (rc != NDB_OK) {
@@ -148,6 +151,7 @@ NDB_API void ndb_writer_close(ndb_writer *w)
     if (!w)
         return;
     ndb_segw_free(w->segw);
+    ndb_fwdw_close(w->fwd);
     ndb_free(w->pending);
     ndb_store_close(w->store);
     ndb_text_analyzer_free(w->an);
@@ -309,6 +313,8 @@ NDB_API ndb_rc ndb_writer_commit(ndb_writer *w, ndb_err *err)
         rc = ndb_manifest_copy(&next, &w->m);
     for (size_t i = 0; i < w->npending && rc == NDB_OK; i++)
         rc = ndb_manifest_add_seg(&next, &w->pending[i]);
+    if (rc == NDB_OK && w->fwd)
+        rc = ndb_fwdw_sync(w->fwd, err);
     if (rc == NDB_OK)
         rc = ndb_store_sync(w->store, &next.store, err);
     if (rc == NDB_OK && w->db->vfs->fsync_dir(w->db->vfs, w->db->path) != 0)
@@ -340,7 +346,9 @@ NDB_API ndb_rc ndb_writer_optimize(ndb_writer *w, ndb_err *err)
 
 static ndb_rc writer_token(void *ctx, const ndb_token *t)
 {
-    return ndb_segw_add_token(ctx, t->term, t->len, t->pos);
+    ndb_writer *w = ctx;
+    ndb_rc rc = ndb_segw_add_token(w->segw, t->term, t->len, t->pos);
+    return rc == NDB_OK && w->fwd ? ndb_fwdw_add_token(w->fwd, t->term, t->len) : rc;
 }
 
 /* Field overrides from a side file, else the derived ones. */
@@ -444,8 +452,10 @@ static ndb_rc writer_add(ndb_writer *w, const char *source, const void *bytes, s
             return writer_fail(w, ndb_err_set(err, rc, "out of memory"));
     }
     rc = ndb_segw_begin_doc(w->segw, id);
+    if (w->fwd)
+        ndb_fwdw_begin_doc(w->fwd);
     if (rc == NDB_OK)
-        rc = ndb_text_analyze_paras(w->an, a->paras, a->n_paras, writer_token, w->segw, &ntok);
+        rc = ndb_text_analyze_paras(w->an, a->paras, a->n_paras, writer_token, w, &ntok);
     if (rc == NDB_OK)
         rc = ndb_segw_end_doc(w->segw, ntok);
     if (rc != NDB_OK)
@@ -464,6 +474,8 @@ static ndb_rc writer_add(ndb_writer *w, const char *source, const void *bytes, s
     in.date = f.date;
     in.len = ntok;
     rc = ndb_store_append(w->store, &in, &id, err);
+    if (rc == NDB_OK && w->fwd)
+        rc = ndb_fwdw_end_doc(w->fwd, id, err);
     if (rc != NDB_OK)
         return writer_fail(w, rc);
     w->uncommitted++;

@@ -68,6 +68,10 @@ typedef struct ndb_view {
     /* ndb_now_ns() past which executors stop with NDB_ELIMIT (checked every few thousand
     ** matches); 0 = no deadline. */
     uint64_t deadline_ns;
+    /* Optional (NULL when absent): the forward index of [0, ndocs) (index/fwd.h), and the
+    ** collection frequency of a term over all ndocs docs, live or not (0 if absent). */
+    const struct ndb_fwd *fwd;
+    uint64_t (*term_cf)(void *ctx, const char *term, size_t n);
 } ndb_view;
 
 #define NDB_BM25_K1 1.2
