@@ -389,7 +389,8 @@ NDB_API const char *ndb_period_name(ndb_period p);
 NDB_API int ndb_period_parse(const char *s, ndb_period *out);
 
 /* Frequent and significant terms of the articles matching a query (docs/analytics.md).
-** Counts are exact, read from the index postings (no article is re-tokenized for them);
+** Counts are exact, read from the index (the forward index when the archive has one, else
+** the postings; no article is re-tokenized for them);
 ** stop words are left out. A term is shown as its most common surface form (lower case)
 ** among up to NDB_TERMS_SURFACE_SAMPLE matching articles, else as its stem. Errors as
 ** above, plus NDB_ELIMIT when the walk would read more than max_postings postings. */

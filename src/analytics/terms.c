@@ -8,13 +8,13 @@
 ** to the foreground count when the doc is in R, to the background count when it is in B \ R.
 ** Nothing is re-tokenized and no article body is read; counts are exact.
 **
-** Trade-off (why not a forward index): the cost is the total number of postings in the
-** archive, whatever |R| is — O(sum of df) sequential block decodes, cheap per posting but
-** proportional to the archive, not to the result set. A forward-index section (doc -> its
-** term ids and tfs) would make it O(tokens of R), the better choice for small result sets
-** over huge archives, at the price of a second copy of the index (~the postings' size) and
-** a new on-disk format in the index layer; this module owns no file format (STYLE §1). The
-** walk is bounded: more than `max_postings` postings is NDB_ELIMIT, never a silent cut.
+** That walk costs every posting of the archive, whatever |R| is. So when the view has a
+** forward index (index/fwd.h: doc -> term ids, tf; written at add time) the same counts are
+** taken from it instead, at O(tokens of R) (see terms_by_fwd: the whole-archive background
+** comes from the term dictionary's collection frequencies minus superseded versions'
+** records, so foreground and background both count live articles only). The postings walk
+** stays for archives made without one. Both are bounded: more than `max_postings` postings
+** (or forward entries) is NDB_ELIMIT, never a silent cut.
 **
 ** Stop words: a term is dropped when it is the stem of a word of text's stop list (the
 ** index holds stems, so "this" -> "this", "does" -> "doe" are both caught), keeping the

@@ -234,6 +234,15 @@ NDB_API ndb_rc ndb_check(ndb_db *db, ndb_report_fn report, void *ctx, ndb_err *e
             rc = check_segment_docs(&c, st, seg, an);
         ndb_seg_unref(seg);
     }
+    if (rc == NDB_OK) { /* the forward index, when the archive has one */
+        ndb_fwd *fwd = NULL;
+        ndb_err e;
+        if (ndb_fwd_open(db->vfs, db->path, m.store.ndocs, &fwd, &e) != NDB_OK)
+            check_problem(&c, "%s", e.msg);
+        else if (fwd)
+            (void)ndb_fwd_check(fwd, check_forward, &c, NULL);
+        ndb_fwd_close(fwd);
+    }
 out:
     ndb_text_analyzer_free(an);
     ndb_store_close(st);

@@ -52,6 +52,9 @@ static const char timeline_help[] =
     "      --bars            draw unicode bars even when stdout is not a terminal\n"
     "      --no-bars         never draw bars\n"
     "      --svg FILE        also write the chart as an SVG file\n"
+    "      --chart KIND      SVG chart kind: bars (columns), lines (one line per series),\n"
+    "                        or auto (default: lines for more than 60 periods, or for\n"
+    "                        several series over more than 12 periods; else bars)\n"
     "      --json            one object per row {period,start,outlet,count,total,share},\n"
     "                        then {matched,in_range,by,normalize,query}\n"
     "      --csv             CSV: period,start,outlet,count,total,share\n"
@@ -83,6 +86,16 @@ static const char outlets_help[] =
 
 typedef enum an_fmt { AN_HUMAN, AN_JSON, AN_CSV } an_fmt;
 
+enum { SVG_AUTO = 0, SVG_BARS = 1, SVG_LINES = 2 };
+
+/* --chart KIND; -1 when unknown. */
+static int an_chart_parse(const char *s)
+{
+    return strcmp(s, "auto") == 0 ? SVG_AUTO : strcmp(s, "bars") == 0 ? SVG_BARS
+                                            : strcmp(s, "lines") == 0  ? SVG_LINES
+                                                                       : -1;
+}
+
 typedef struct an_args {
     const char *cmd;
     const char *db;
@@ -90,6 +103,7 @@ typedef struct an_args {
     const char *svg_title, *svg_sub; /* chart title and subtitle instead of the derived ones
                                         (compare); with a title, series keep row order */
     ndb_agg_opts ao;
+    int chart; /* SVG_AUTO, SVG_BARS, SVG_LINES */
     bool normalize;
     int bars; /* -1 auto, 0 no, 1 yes */
     an_fmt fmt;
@@ -140,6 +154,10 @@ static cli_status an_parse_opt(an_args *o, int c, char **argv, bool *help)
     case 'g':
         o->svg = optarg;
         return CLI_OK;
+    case 'k':
+        if ((o->chart = an_chart_parse(optarg)) < 0)
+            return ndb_cli_usage_msg(o->cmd, "bad --chart '%s' (bars, lines, auto)", optarg);
+        return CLI_OK;
     case 'j':
         o->fmt = AN_JSON;
         return CLI_OK;
@@ -167,6 +185,7 @@ static cli_status an_parse(const char *cmd, int argc, char **argv, an_args *o, b
         {"bars", no_argument, NULL, 'b'},
         {"no-bars", no_argument, NULL, 'x'},
         {"svg", required_argument, NULL, 'g'},
+        {"chart", required_argument, NULL, 'k'},
         {"json", no_argument, NULL, 'j'},
         {"csv", no_argument, NULL, 'c'},
         {"help", no_argument, NULL, 'h'},
@@ -579,7 +598,10 @@ static void svg_subtitle(const an_args *o, const ndb_agg *a, char *sub, size_t c
         ndb_cli_fmt_date(o->ao.from, d1, sizeof d1), ndb_cli_fmt_date(o->ao.to, d2, sizeof d2));
 }
 
-/* Timeline chart: columns (one series), or grouped columns per outlet with a legend. */
+/* Timeline chart: columns (one series), grouped columns per outlet, or one line per series
+** (--chart lines, or auto for long or multi-series timelines: grouped columns of many
+** periods become unreadable), with a legend for several series. A line's vertex i is at
+** the middle of period i's slot, its height the period's value, as a column's would be. */
 static ndb_rc svg_timeline(const an_args *o, const ndb_agg *a, const char *query, ndb_buf *b)
 {
     const int pw = SVG_W - SVG_L - (o->ao.split_outlet ? SVG_R : 30), ph = SVG_H - SVG_T - SVG_B;
@@ -588,6 +610,8 @@ static ndb_rc svg_timeline(const an_args *o, const ndb_agg *a, const char *query
     size_t np = 0, ns = 1, every, pi = 0;
     uint64_t undated = 0;
     double mx = 0, step, top, slot;
+    ndb_buf pts[SVG_MAX_SERIES];
+    bool lines;
     ndb_rc rc;
     if (o->ao.split_outlet)
         ns = svg_series(a, names, !o->svg_title);
@@ -616,6 +640,10 @@ static ndb_rc svg_timeline(const an_args *o, const ndb_agg *a, const char *query
         snprintf(title, sizeof title, "%s", o->svg_title);
     if (o->svg_sub)
         snprintf(sub, sizeof sub, "%s", o->svg_sub);
+    lines = o->chart == SVG_LINES ||
+            (o->chart == SVG_AUTO && (np > 60 || (o->ao.split_outlet && ns > 1 && np > 12)));
+    for (size_t si = 0; si < SVG_MAX_SERIES; si++)
+        ndb_buf_init(&pts[si], NDB_BUF_NOMAX);
     rc = svg_frame(b, title, sub, top, step, o->normalize,
                    o->normalize ? "share of articles" : "articles", pw);
     every = np > 24 ? (np + 23) / 24 : 1;
@@ -638,13 +666,40 @@ static ndb_rc svg_timeline(const an_args *o, const ndb_agg *a, const char *query
                                 an_period_label(o->ao.by, r->period, lab, sizeof lab));
         while (o->ao.split_outlet && si < ns && strcmp(names[si], r->outlet) != 0)
             si++;
-        if (rc == NDB_OK && si < ns)
+        if (rc == NDB_OK && si < ns && lines)
+            rc = ndb_buf_printf(&pts[si], "%s%.2f,%.2f", pts[si].n ? " " : "", x + slot / 2,
+                                SVG_T + ph - h);
+        else if (rc == NDB_OK && si < ns)
             rc = ndb_buf_printf(b,
                                 "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" "
                                 "fill=\"%s\"/>\n",
                                 x + slot * 0.1 + bw * (double)si, SVG_T + ph - h, bw, h,
                                 svg_colors[si]);
     }
+    for (size_t si = 0; lines && rc == NDB_OK && si < ns; si++) {
+        rc = ndb_buf_printf(b,
+                            "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"%s\" "
+                            "stroke-linejoin=\"round\" points=\"",
+                            svg_colors[si], np > 120 ? "1.2" : "2");
+        if (rc == NDB_OK && pts[si].n)
+            rc = ndb_buf_append(b, pts[si].p, pts[si].n);
+        if (rc == NDB_OK)
+            rc = ndb_buf_append_str(b, "\"/>\n");
+        /* markers while they stay apart (a one-period series is only its marker) */
+        for (size_t k = 0; rc == NDB_OK && np <= 40 && k < pts[si].n;) {
+            double px, py;
+            int used = 0;
+            if (sscanf((const char *)pts[si].p + k, "%lf,%lf%n", &px, &py, &used) != 2)
+                break;
+            rc = ndb_buf_printf(b, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"2.5\" fill=\"%s\"/>\n",
+                                px, py, svg_colors[si]);
+            k += (size_t)used;
+            while (k < pts[si].n && pts[si].p[k] == ' ')
+                k++;
+        }
+    }
+    for (size_t si = 0; si < SVG_MAX_SERIES; si++)
+        ndb_buf_fini(&pts[si]);
     for (size_t si = 0; o->ao.split_outlet && rc == NDB_OK && si < ns; si++) {
         rc = ndb_buf_printf(b,
                             "<rect x=\"%d\" y=\"%zu\" width=\"12\" height=\"12\" fill=\"%s\"/>\n"
@@ -1002,6 +1057,8 @@ static const char compare_help[] =
     "      --by PERIOD       timeline period: day, week, month (default), year\n"
     "      --svg FILE        also write both timelines as one SVG chart (two series,\n"
     "                        legend, axes; undated articles are not drawn)\n"
+    "      --chart KIND      bars, lines (two lines) or auto (default: lines for more\n"
+    "                        than 12 periods)\n"
     "      --json            {side,rank,term,stem,z,count,other} per term, then\n"
     "                        {period,start,a,a_total,b,b_total} per period (totals: all\n"
     "                        articles of the side's FILTER alone), then\n"
@@ -1014,6 +1071,7 @@ static const char compare_help[] =
 
 typedef struct cmp_args {
     const char *db, *a, *b, *svg;
+    int chart;
     uint32_t top;
     ndb_period by;
     an_fmt fmt;
@@ -1029,6 +1087,7 @@ static cli_status cmp_parse(int argc, char **argv, cmp_args *o, bool *help)
         {"top", required_argument, NULL, 'n'},
         {"by", required_argument, NULL, 'p'},
         {"svg", required_argument, NULL, 'g'},
+        {"chart", required_argument, NULL, 'k'},
         {"json", no_argument, NULL, 'j'},
         {"csv", no_argument, NULL, 'c'},
         {"help", no_argument, NULL, 'h'},
@@ -1052,6 +1111,8 @@ static cli_status cmp_parse(int argc, char **argv, cmp_args *o, bool *help)
             return ndb_cli_usage_msg("compare", "bad --by '%s' (day, week, month, year)", optarg);
         else if (c == 'g')
             o->svg = optarg;
+        else if (c == 'k' && (o->chart = an_chart_parse(optarg)) < 0)
+            return ndb_cli_usage_msg("compare", "bad --chart '%s' (bars, lines, auto)", optarg);
         else if (c == 'j')
             o->fmt = AN_JSON;
         else if (c == 'c')
@@ -1060,7 +1121,7 @@ static cli_status cmp_parse(int argc, char **argv, cmp_args *o, bool *help)
             fputs(compare_help, stdout);
             *help = true;
             return CLI_OK;
-        } else if (c != 'n' && c != 'p')
+        } else if (c != 'n' && c != 'p' && c != 'k')
             return ndb_cli_usage_error("compare", c, argv);
     }
     if (!o->a || !o->b)
@@ -1234,6 +1295,7 @@ static ndb_rc cmp_svg(const cmp_args *o, ndb_snapshot *snap, const char *query, 
     memset(&ao, 0, sizeof ao);
     ao.cmd = "compare";
     ao.svg = o->svg;
+    ao.chart = o->chart;
     ao.ao = (ndb_agg_opts){.by = o->by, .split_outlet = 1, .from = first, .to = NDB_DATE_NONE};
     for (int k = 0; k < 2 && rc == NDB_OK; k++)
         rc = ndb_timeline(snap, q[k], &ao.ao, &s[k], err);

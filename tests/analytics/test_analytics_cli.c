@@ -289,6 +289,132 @@ Test(analytics_cli, compare_svg)
     ndb_test_rmtree(tmp);
 }
 
+/* Vertices of the polylines of an SVG file, in order: pts[k][i] = y of series k's vertex
+** i (at most 2 series, 512 vertices); top = the highest y tick label. */
+static size_t tc_lines(const char *path, double pts[2][512], size_t np[2], double *top,
+                       const char *colour[2])
+{
+    FILE *f = fopen(path, "r");
+    static char line[1 << 16];
+    size_t ns = 0;
+    cr_assert_not_null(f);
+    *top = 0;
+    while (fgets(line, sizeof line, f)) {
+        double v;
+        char *p = strstr(line, "<polyline");
+        cr_assert_null(strstr(line, "<rect x=\"8"), "no columns in a line chart");
+        if (strstr(line, "text-anchor=\"end\">") &&
+            sscanf(strstr(line, "\"end\">") + 6, "%lf", &v) == 1)
+            *top = v > *top ? v : *top;
+        if (!p)
+            continue;
+        cr_assert_lt(ns, 2);
+        colour[ns] = strstr(p, "#1f77b4") ? "#1f77b4" : strstr(p, "#d62728") ? "#d62728" : "?";
+        p = strstr(p, "points=\"") + 8;
+        np[ns] = 0;
+        double x, y, lastx = -1;
+        int used;
+        while (sscanf(p, "%lf,%lf%n", &x, &y, &used) == 2) {
+            cr_assert_gt(x, lastx, "x ascending");
+            lastx = x;
+            cr_assert_lt(np[ns], 512);
+            pts[ns][np[ns]++] = y;
+            p += used;
+        }
+        ns++;
+    }
+    fclose(f);
+    return ns;
+}
+
+/* timeline --chart lines and compare --chart lines: one polyline per series, one vertex
+** per period (every period from the first dated match to the last), each vertex's height
+** above the axis (times the top tick over the plot height) equal to that period's count. */
+Test(analytics_cli, line_charts)
+{
+    const char *bin = tc_bin();
+    char tmp[512], db[600], cmd[2048], path[700];
+    static char out[1 << 16];
+    const double ph = 520 - 56 - 110, base = 56 + ph;
+    cr_assert_not_null(ndb_test_tmpdir(tmp, sizeof tmp));
+    snprintf(db, sizeof db, "%s/db", tmp);
+    snprintf(path, sizeof path, "%s/l.svg", tmp);
+    tc_build(db);
+    ndb_db *d;
+    ndb_snapshot *s;
+    ndb_err err;
+    ndb_agg *t, *ta, *tb;
+    ndb_agg_opts o = {.by = NDB_PERIOD_WEEK, .from = NDB_DATE_NONE, .to = NDB_DATE_NONE};
+    cr_assert_eq(ndb_open(db, NULL, &d, &err), NDB_OK);
+    cr_assert_eq(ndb_snapshot_open(d, &s, &err), NDB_OK);
+    cr_assert_eq(ndb_timeline(s, "oil OR war", &o, &t, &err), NDB_OK);
+    double pts[2][512], top;
+    size_t np[2];
+    const char *col[2];
+    /* one series by week */
+    snprintf(cmd, sizeof cmd, "%s timeline -d %s --by week --chart lines --svg %s 'oil OR war' > /dev/null",
+             bin, db, path);
+    cr_assert_eq(tc_run(cmd, out, sizeof out), 0);
+    cr_assert_eq(tc_lines(path, pts, np, &top, col), 1);
+    size_t k = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        if (t->rows[i].period == NDB_DATE_NONE)
+            continue;
+        cr_assert_lt(k, np[0], "a vertex per week");
+        double c = (base - pts[0][k]) * top / ph;
+        cr_assert(c > (double)t->rows[i].count - 0.05 && c < (double)t->rows[i].count + 0.05,
+                  "week %zu: vertex %.3f, count %llu", k, c, (unsigned long long)t->rows[i].count);
+        k++;
+    }
+    cr_assert_gt(k, 12);
+    cr_assert_eq(k, np[0]);
+    /* compare: two lines, A blue then B red, from the first dated month of either side */
+    o.by = NDB_PERIOD_MONTH;
+    cr_assert_eq(ndb_timeline(s, "(oil OR war) (outlet:outlet1.com)", &o, &ta, &err), NDB_OK);
+    cr_assert_eq(ndb_timeline(s, "(oil OR war) (outlet:outlet2.co.uk)", &o, &tb, &err), NDB_OK);
+    snprintf(cmd, sizeof cmd,
+             "%s compare -d %s --chart lines --svg %s --a outlet:outlet1.com --b outlet:outlet2.co.uk"
+             " 'oil OR war' > /dev/null",
+             bin, db, path);
+    cr_assert_eq(tc_run(cmd, out, sizeof out), 0);
+    cr_assert_eq(tc_lines(path, pts, np, &top, col), 2);
+    cr_assert_str_eq(col[0], "#1f77b4");
+    cr_assert_str_eq(col[1], "#d62728");
+    cr_assert_eq(np[0], np[1]);
+    int32_t first = INT32_MAX;
+    for (int j = 0; j < 2; j++) {
+        const ndb_agg *x = j ? tb : ta;
+        for (size_t i = 0; i < x->n; i++)
+            if (x->rows[i].period != NDB_DATE_NONE && x->rows[i].period < first)
+                first = x->rows[i].period;
+    }
+    /* each side from the common first month (its rows before its own first match are 0) */
+    ndb_agg *ts[2];
+    o.from = first;
+    cr_assert_eq(ndb_timeline(s, "(oil OR war) (outlet:outlet1.com)", &o, &ts[0], &err), NDB_OK);
+    cr_assert_eq(ndb_timeline(s, "(oil OR war) (outlet:outlet2.co.uk)", &o, &ts[1], &err), NDB_OK);
+    for (int j = 0; j < 2; j++) {
+        cr_assert_eq(ts[j]->matched, (j ? tb : ta)->matched);
+        for (size_t v = 0; v < np[j]; v++) {
+            uint64_t want = v < ts[j]->n && ts[j]->rows[v].period != NDB_DATE_NONE
+                                ? ts[j]->rows[v].count
+                                : 0;
+            double c = (base - pts[j][v]) * top / ph;
+            cr_assert(c > (double)want - 0.05 && c < (double)want + 0.05,
+                      "side %c month %zu: vertex %.3f, count %llu", "AB"[j], v, c,
+                      (unsigned long long)want);
+        }
+        ndb_agg_free(ts[j]);
+    }
+    cr_assert_gt(np[0], 1, "several months drawn");
+    ndb_agg_free(t);
+    ndb_agg_free(ta);
+    ndb_agg_free(tb);
+    ndb_snapshot_close(s);
+    ndb_close(d);
+    ndb_test_rmtree(tmp);
+}
+
 Test(analytics_cli, bad_input)
 {
     const char *bin = tc_bin();
