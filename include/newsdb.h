@@ -406,8 +406,9 @@ typedef struct ndb_terms_opts {
                                postings plus positions read */
     int bigrams;            /* 1: bigrams instead of terms: two consecutive tokens of one
                                paragraph, dropped when either is a stop word; term is
-                               "first second" (surface forms), stem the two stems. Not with
-                               significant (NDB_EINVAL). */
+                               "first second" (surface forms), stem the two stems. With
+                               significant: bigrams scored against the background's bigrams
+                               like terms (bg_count, delta, z). */
 } ndb_terms_opts;
 
 typedef struct ndb_term_row {

@@ -120,11 +120,13 @@ void ndb_analytics_terms_free(ndb_analytics_terms_result *r);
 ** so a bigram never spans two). term is "first second" (stems, one space); count =
 ** occurrences, docs = matching docs holding it; fg_tokens = all such pairs; postings =
 ** postings plus positions read. Ranked by count desc, then first, then second term
-** bytewise. NDB_ELIMIT when more than max_cost postings and positions would be read.
-** *out OWNED: ndb_analytics_terms_free. */
-ndb_rc ndb_analytics_bigrams(const ndb_query *fg, const ndb_view *v, ndb_analyzer *an,
-                             size_t top, uint64_t max_cost, ndb_analytics_terms_result **out,
-                             ndb_err *err);
+** bytewise. significant: bigrams of the matches scored like terms against the bigrams of
+** the live matches of bg (NULL = every live doc) minus fg (bg_count, bg_tokens, delta, z),
+** ranked by z desc, then ids. NDB_ELIMIT when more than max_cost postings and positions
+** would be read, or more than 64 Mi positions held. *out OWNED: ndb_analytics_terms_free. */
+ndb_rc ndb_analytics_bigrams(const ndb_query *fg, const ndb_query *bg, const ndb_view *v,
+                             ndb_analyzer *an, size_t top, bool significant, uint64_t max_cost,
+                             ndb_analytics_terms_result **out, ndb_err *err);
 
 /* The Monroe et al. log-odds ratio with informative Dirichlet prior of one term (yi of
 ** ni in the foreground, yj of nj in the background): delta and z. */

@@ -45,6 +45,7 @@
 #include <stdlib.h>
 
 #define TERMS_ALPHA0 1000.0
+#define BIGRAM_MAX_OCC ((size_t)64 << 20) /* positions held at once: ~48 B each */
 
 typedef struct terms_walk {
     const ndb_view *v;
@@ -527,7 +528,8 @@ typedef bigram_occ bigram_pair;
 
 typedef struct bigram_walk {
     const ndb_view *v;
-    const uint64_t *fg;
+    const uint64_t *fg;  /* the docs whose positions are gathered (R, or R + B \ R) */
+    const uint64_t *fgr; /* R alone (significant) or NULL */
     char **stops;
     size_t nstops;
     uint64_t max_cost, cost;
@@ -582,6 +584,14 @@ static ndb_rc bigram_visit(void *ctx, const char *t, size_t n)
         if (w->cost > w->max_cost) {
             ndb_cursor_close(c);
             return bigram_limit(w);
+        }
+        if (w->nocc + np > BIGRAM_MAX_OCC) {
+            ndb_cursor_close(c);
+            return ndb_err_set(w->err, NDB_ELIMIT,
+                               "bigram statistics would hold more than %llu token positions "
+                               "(about %llu MB): narrow the query or the background",
+                               (unsigned long long)BIGRAM_MAX_OCC,
+                               (unsigned long long)(BIGRAM_MAX_OCC * 48 >> 20));
         }
         if (w->nocc + np > w->ocap) {
             size_t nc = w->ocap ? w->ocap : 4096;
@@ -654,10 +664,20 @@ static unsigned bigram_bits(uint64_t max)
     return b;
 }
 
-/* Distinct bigrams, ranked by count desc, then (first, second) term ids = byte order. */
+/* Distinct bigrams, ranked by count desc (or z desc), then (first, second) term ids = byte
+** order. count/docs are the foreground's, bg the background's occurrences. */
 typedef struct bigram_row {
-    uint64_t ids, count, docs;
+    uint64_t ids, count, docs, bg;
+    double delta, z;
 } bigram_row;
+
+static int bigram_row_zcmp(const void *pa, const void *pb)
+{
+    const bigram_row *a = pa, *b = pb;
+    if (a->z != b->z)
+        return a->z > b->z ? -1 : 1;
+    return a->ids < b->ids ? -1 : a->ids > b->ids;
+}
 
 static int bigram_row_cmp(const void *pa, const void *pb)
 {
@@ -667,9 +687,12 @@ static int bigram_row_cmp(const void *pa, const void *pb)
     return a->ids < b->ids ? -1 : a->ids > b->ids;
 }
 
-/* Adjacent pairs of the sorted occurrences, counted. *rows OWNED: ndb_free. */
-static ndb_rc bigram_count(bigram_walk *w, bigram_row **rows, size_t *nrows, uint64_t *total)
+/* Adjacent pairs of the sorted occurrences, counted (per side when w->fgr: rows with a
+** foreground occurrence only, *bgtotal = background pairs). *rows OWNED: ndb_free. */
+static ndb_rc bigram_count(bigram_walk *w, bigram_row **rows, size_t *nrows, uint64_t *total,
+                           uint64_t *bgtotal)
 {
+    uint64_t nfg = 0, nbg = 0;
     bigram_occ *tmp = NULL, *o;
     bigram_pair *p = NULL, *ps = NULL;
     bigram_row *r = NULL;
@@ -703,20 +726,33 @@ static ndb_rc bigram_count(bigram_walk *w, bigram_row **rows, size_t *nrows, uin
         goto out;
     }
     for (size_t i = 0; i < np; i++) {
+        bool in_fg = !w->fgr || terms_bit(w->fgr, ps[i].tid);
         if (nr == 0 || r[nr - 1].ids != ps[i].key) {
-            r[nr].ids = ps[i].key;
-            r[nr].count = 0;
-            r[nr++].docs = 0;
+            if (nr > 0 && r[nr - 1].count == 0)
+                nr--; /* background only: not a term of the result set */
+            memset(&r[nr], 0, sizeof r[nr]);
+            r[nr++].ids = ps[i].key;
         }
+        if (!in_fg) {
+            r[nr - 1].bg++;
+            nbg++;
+            continue;
+        }
+        nfg++;
         r[nr - 1].count++;
         if (i == 0 || ps[i - 1].key != ps[i].key || ps[i - 1].tid != ps[i].tid)
             r[nr - 1].docs++;
     }
+    if (nr > 0 && r[nr - 1].count == 0)
+        nr--;
+    for (size_t i = 0; w->fgr && i < nr; i++)
+        ndb_analytics_log_odds(r[i].count, nfg, r[i].bg, nbg, &r[i].delta, &r[i].z);
     if (nr > 1)
-        qsort(r, nr, sizeof *r, bigram_row_cmp);
+        qsort(r, nr, sizeof *r, w->fgr ? bigram_row_zcmp : bigram_row_cmp);
     *rows = r;
     *nrows = nr;
-    *total = np;
+    *total = nfg;
+    *bgtotal = nbg;
     r = NULL;
 out:
     ndb_free(tmp);
@@ -745,42 +781,55 @@ static ndb_rc bigram_result(const bigram_walk *w, const bigram_row *rows, size_t
         memcpy(s + la + 1, b, lb + 1);
         r->terms[r->n].term = s;
         r->terms[r->n].count = rows[i].count;
+        r->terms[r->n].bg_count = rows[i].bg;
+        r->terms[r->n].delta = rows[i].delta;
+        r->terms[r->n].z = rows[i].z;
         r->terms[r->n++].docs = rows[i].docs;
     }
     return NDB_OK;
 }
 
-ndb_rc ndb_analytics_bigrams(const ndb_query *fg, const ndb_view *v, ndb_analyzer *an,
-                             size_t top, uint64_t max_cost, ndb_analytics_terms_result **out,
-                             ndb_err *err)
+ndb_rc ndb_analytics_bigrams(const ndb_query *fg, const ndb_query *bg, const ndb_view *v,
+                             ndb_analyzer *an, size_t top, bool significant, uint64_t max_cost,
+                             ndb_analytics_terms_result **out, ndb_err *err)
 {
     bigram_walk w;
     terms_fill f = {NULL, 0}, b = {NULL, 0};
     ndb_analytics_terms_result *r = NULL;
     bigram_row *rows = NULL;
-    size_t nrows = 0;
-    uint64_t total = 0;
+    uint64_t *both = NULL;
+    size_t nrows = 0, words = ((size_t)v->ndocs + 63) / 64 + 1;
+    uint64_t total = 0, bgtotal = 0;
     ndb_rc rc;
     memset(&w, 0, sizeof w);
     *out = NULL;
-    rc = terms_sets(fg, NULL, v, false, &f, &b, err);
+    rc = terms_sets(fg, bg, v, significant, &f, &b, err);
     if (rc == NDB_OK && terms_stops(an, &w.stops, &w.nstops) != NDB_OK)
         rc = ndb_err_set(err, NDB_ENOMEM, "out of memory");
     r = ndb_calloc(1, sizeof *r);
     if (rc == NDB_OK && !r)
         rc = ndb_err_set(err, NDB_ENOMEM, "out of memory");
+    if (rc == NDB_OK && significant) {
+        /* one walk over R and B \ R together; each pair is told apart by its doc */
+        if (!(both = ndb_malloc(words * sizeof *both)))
+            rc = ndb_err_set(err, NDB_ENOMEM, "out of memory");
+        for (size_t i = 0; rc == NDB_OK && i < words; i++)
+            both[i] = f.bits[i] | b.bits[i];
+    }
     if (rc != NDB_OK)
         goto out;
     r->fg_docs = f.n;
+    r->bg_docs = b.n;
     w.v = v;
-    w.fg = f.bits;
+    w.fg = significant ? both : f.bits;
+    w.fgr = significant ? f.bits : NULL;
     w.max_cost = max_cost;
     w.err = err;
     if (f.n > 0) {
         rc = v->prefix(v->ctx, "", 0, bigram_visit, &w);
         if (rc != NDB_OK && err && err->rc == NDB_OK)
             rc = ndb_err_set(err, rc, "bigram statistics: %s", ndb_strerror(rc));
-        if (rc == NDB_OK && bigram_count(&w, &rows, &nrows, &total) != NDB_OK)
+        if (rc == NDB_OK && bigram_count(&w, &rows, &nrows, &total, &bgtotal) != NDB_OK)
             rc = ndb_err_set(err, NDB_ENOMEM, "out of memory");
         if (rc == NDB_OK && bigram_result(&w, rows, nrows, top, r) != NDB_OK)
             rc = ndb_err_set(err, NDB_ENOMEM, "out of memory");
@@ -788,6 +837,7 @@ ndb_rc ndb_analytics_bigrams(const ndb_query *fg, const ndb_view *v, ndb_analyze
             goto out;
     }
     r->fg_tokens = total;
+    r->bg_tokens = bgtotal;
     r->postings = w.cost;
 out:
     for (size_t i = 0; i < w.nterms; i++)
@@ -797,6 +847,8 @@ out:
     ndb_free(rows);
     terms_stops_free(w.stops, w.nstops);
     ndb_free(f.bits);
+    ndb_free(b.bits);
+    ndb_free(both);
     if (rc != NDB_OK) {
         ndb_analytics_terms_free(r);
         return rc;

@@ -438,10 +438,6 @@ NDB_API ndb_rc ndb_top_terms(ndb_snapshot *s, const char *query, const ndb_terms
         rc = ndb_err_set(err, NDB_EINVAL, "no query given");
         goto out;
     }
-    if (opt->bigrams && opt->significant) {
-        rc = ndb_err_set(err, NDB_EINVAL, "bigrams are counted, not scored: drop significant");
-        goto out;
-    }
     if (ndb_text_analyzer_new(s->db->stemmer, &an) != NDB_OK) {
         rc = ndb_err_set(err, NDB_ENOMEM, "out of memory");
         goto out;
@@ -453,7 +449,8 @@ NDB_API ndb_rc ndb_top_terms(ndb_snapshot *s, const char *query, const ndb_terms
             ndb_err_prefix(err, "background: ");
     }
     if (rc == NDB_OK && opt->bigrams)
-        rc = ndb_analytics_bigrams(q, &s->view, an, opt->top ? opt->top : ANALYTICS_TERMS_TOP,
+        rc = ndb_analytics_bigrams(q, bq, &s->view, an, opt->top ? opt->top : ANALYTICS_TERMS_TOP,
+                                   opt->significant != 0,
                                    opt->max_postings ? opt->max_postings : ANALYTICS_MAX_POSTINGS,
                                    &r, err);
     else if (rc == NDB_OK)

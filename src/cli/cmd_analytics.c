@@ -849,7 +849,9 @@ static const char terms_help[] =
     "                        archive); the matching articles are taken out of it\n"
     "      --bigrams         the most frequent bigrams instead: two consecutive words of\n"
     "                        one paragraph, left out when either is a stop word (the\n"
-    "                        term column holds both words, stem both stems)\n"
+    "                        term column holds both words, stem both stems); with\n"
+    "                        --significant, bigrams over-represented against the\n"
+    "                        background's bigrams\n"
     "      --json            one object per term {rank,term,stem,count,docs[,bg_count,\n"
     "                        delta,z]}, then {matched,background,tokens,bg_tokens,postings,\n"
     "                        query[,bigrams]}\n"
@@ -913,8 +915,6 @@ static cli_status terms_parse(int argc, char **argv, terms_args *o, bool *help)
     }
     if (o->to.background && !o->to.significant)
         return ndb_cli_usage_msg("terms", "--background needs --significant");
-    if (o->to.bigrams && o->to.significant)
-        return ndb_cli_usage_msg("terms", "--bigrams are counted, not scored: drop --significant");
     if (optind >= argc)
         return ndb_cli_usage_msg("terms", "no QUERY given");
     o->first = optind;
@@ -948,9 +948,10 @@ static void terms_human(const terms_args *o, const ndb_term_list *l, const char 
            l->matched == 1 ? "" : "s", query, ndb_cli_fmt_count(l->tokens, n2, sizeof n2),
            o->to.bigrams ? "bigrams" : "terms");
     if (o->to.significant)
-        printf("; background %s articles (%s terms)%s",
+        printf("; background %s articles (%s %s)%s",
                ndb_cli_fmt_count(l->bg_docs, n3, sizeof n3),
                ndb_cli_fmt_count(l->bg_tokens, n1, sizeof n1),
+               o->to.bigrams ? "bigrams" : "terms",
                o->to.background ? "" : ", the rest of the archive");
     printf("\n");
 }

@@ -434,7 +434,7 @@ Test(analytics_cli, bad_input)
         {"timeline --from 2016-13-01 oil", 2, "bad date for --from"},
         {"outlets --top 0 oil", 2, "bad number for --top"},
         {"terms --background oil oil", 2, "--background needs --significant"},
-        {"terms --bigrams --significant oil", 2, "--bigrams are counted, not scored"},
+        {"terms --bigrams --significant xyzzy", 0, "no articles match xyzzy"},
         {"terms --bigrams xyzzy", 0, "no articles match xyzzy"},
         {"compare --a outlet:x.com oil", 2, "both --a FILTER and --b FILTER"},
         {"timeline 'oil AND ('", 1, "column"},

@@ -13,10 +13,16 @@
 **                   phrase queries
 **   hand            one article whose bigrams are counted by hand: paragraph boundaries
 **                   and stop words break pairs; surface form is the commonest fold
+**   significant     bigrams with significant = 1, against the whole archive and against a
+**                   background query: each bigram's foreground and background counts, the
+**                   totals, z (Monroe et al., recomputed from the brute-force counts) and
+**                   the ranking by z equal the brute force over the matching and the
+**                   background articles (live ones only, matches taken out)
 **   limits          the cost bound is NDB_ELIMIT with a message, never a cut;
-**                   bigrams with significant is NDB_EINVAL; no match is an empty list
+**                   no match is an empty list
 **   basil           the real BASIL corpus (skipped when ../shared is absent)
 */
+#include "analytics/analytics.h"
 #include "api/api.h"
 #include "common/corpus.h"
 #include "common/testutil.h"
@@ -24,6 +30,7 @@
 
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 
 typedef struct bg_pair {
@@ -195,6 +202,146 @@ static void bg_check(ndb_snapshot *s, const char *query)
     ndb_text_analyzer_free(c.an2);
 }
 
+static int bg_mark(void *ctx, uint32_t id)
+{
+    ((bool *)ctx)[id] = true;
+    return 0;
+}
+
+/* Brute-force pairs of the docs with want[id] (sorted by key, doc). */
+static void bg_pairs_of(ndb_snapshot *s, ndb_analyzer *an, bg_ctx *c, const bool *want,
+                        uint32_t nd)
+{
+    ndb_err err;
+    for (uint32_t i = 0; i < nd; i++) {
+        ndb_doc *d;
+        uint32_t nt;
+        if (!want[i])
+            continue;
+        cr_assert_eq(ndb_get(s, i, &d, &err), NDB_OK);
+        c->doc = i;
+        c->prev_pos = UINT32_MAX;
+        cr_assert_eq(ndb_text_analyze_paras(an, d->paras, d->n_paras, bg_tok, c, &nt), NDB_OK);
+        ndb_doc_free(d);
+    }
+    if (c->n > 1)
+        qsort(c->p, c->n, sizeof *c->p, bg_pair_cmp);
+}
+
+static void bg_count_key(const bg_ctx *c, const char *k, uint64_t *cnt, uint64_t *docs)
+{
+    *cnt = *docs = 0;
+    for (size_t j = 0; j < c->n; j++) {
+        if (strcmp(c->p[j].k, k) != 0)
+            continue;
+        (*cnt)++;
+        *docs += j == 0 || strcmp(c->p[j - 1].k, k) != 0 || c->p[j].doc != c->p[j - 1].doc;
+    }
+}
+
+static void bg_check_sig(ndb_snapshot *s, const char *query, const char *bgq)
+{
+    ndb_stats st;
+    ndb_err err;
+    ndb_analyzer *an;
+    bg_ctx fc = {0}, bc = {0};
+    cr_assert_eq(ndb_snapshot_stats(s, &st, &err), NDB_OK);
+    cr_assert_eq(ndb_text_analyzer_new(st.stemmer, &an), NDB_OK);
+    cr_assert_eq(ndb_text_analyzer_new(st.stemmer, &fc.an2), NDB_OK);
+    fc.nstops = ndb_text_stopword_count();
+    fc.stops = calloc(fc.nstops + 1, sizeof *fc.stops);
+    for (size_t i = 0; i < fc.nstops; i++) {
+        const char *w = ndb_text_stopword_at(i), *stem;
+        size_t sl;
+        cr_assert_eq(ndb_text_stem(fc.an2, w, strlen(w), &stem, &sl), NDB_OK);
+        fc.stops[i] = strndup(stem, sl);
+    }
+    bc.stops = fc.stops;
+    bc.nstops = fc.nstops;
+    uint32_t nd = (uint32_t)st.versions;
+    bool *in_r = calloc(nd + 1, 1), *in_b = calloc(nd + 1, 1), *bgset = calloc(nd + 1, 1);
+    cr_assert_eq(ndb_match_each(s, query, bg_mark, in_r, &err), NDB_OK, "%s", err.msg);
+    if (bgq)
+        cr_assert_eq(ndb_match_each(s, bgq, bg_mark, in_b, &err), NDB_OK, "%s", err.msg);
+    for (uint32_t i = 0; i < nd; i++) {
+        ndb_doc *d;
+        cr_assert_eq(ndb_get(s, i, &d, &err), NDB_OK);
+        bgset[i] = d->live && !in_r[i] && (bgq ? in_b[i] : true);
+        ndb_doc_free(d);
+    }
+    bg_pairs_of(s, an, &fc, in_r, nd);
+    bg_pairs_of(s, an, &bc, bgset, nd);
+    ndb_terms_opts o = {.top = 100000, .bigrams = 1, .significant = 1, .background = bgq};
+    ndb_term_list *l;
+    cr_assert_eq(ndb_top_terms(s, query, &o, &l, &err), NDB_OK, "%s", err.msg);
+    cr_assert_eq(l->tokens, (uint64_t)fc.n, "'%s': fg pairs", query);
+    cr_assert_eq(l->bg_tokens, (uint64_t)bc.n, "'%s' bg '%s': %llu bg pairs, brute force %zu",
+                 query, bgq ? bgq : "", (unsigned long long)l->bg_tokens, bc.n);
+    size_t distinct = 0;
+    for (size_t i = 0; i < fc.n; i++)
+        distinct += i == 0 || strcmp(fc.p[i].k, fc.p[i - 1].k) != 0;
+    cr_assert_eq(l->n, distinct, "'%s': %zu bigrams, brute force %zu", query, l->n, distinct);
+    for (size_t i = 0; i < l->n; i++) {
+        const ndb_term_row *r = &l->rows[i];
+        uint64_t cnt, docs, bcnt, bdocs;
+        double delta, z;
+        bg_count_key(&fc, r->stem, &cnt, &docs);
+        bg_count_key(&bc, r->stem, &bcnt, &bdocs);
+        cr_assert_eq(r->count, cnt, "'%s' '%s' count", query, r->stem);
+        cr_assert_eq(r->docs, docs, "'%s' '%s' docs", query, r->stem);
+        cr_assert_eq(r->bg_count, bcnt, "'%s' '%s' bg %llu, brute force %llu", query, r->stem,
+                     (unsigned long long)r->bg_count, (unsigned long long)bcnt);
+        ndb_analytics_log_odds(cnt, fc.n, bcnt, bc.n, &delta, &z);
+        cr_assert(fabs(z - r->z) < 1e-9 && fabs(delta - r->delta) < 1e-9, "'%s' z", r->stem);
+        if (i > 0)
+            cr_assert(l->rows[i - 1].z > r->z ||
+                          (l->rows[i - 1].z == r->z && bg_stem_cmp(l->rows[i - 1].stem, r->stem) < 0),
+                      "rank order at %zu", i);
+    }
+    ndb_term_list_free(l);
+    for (size_t i = 0; i < fc.nstops; i++)
+        free(fc.stops[i]);
+    free(fc.stops);
+    free(fc.p);
+    free(bc.p);
+    free(in_r);
+    free(in_b);
+    free(bgset);
+    ndb_text_analyzer_free(an);
+    ndb_text_analyzer_free(fc.an2);
+}
+
+Test(bigrams, significant)
+{
+    uint64_t seed = ndb_test_seed(78), rs = seed;
+    char dir[512];
+    ndb_db *db = ndb_test_new_archive(dir, sizeof dir);
+    ndb_writer *w;
+    ndb_snapshot *s;
+    ndb_err err;
+    cr_assert_eq(ndb_writer_open(db, &w, &err), NDB_OK, "%s", err.msg);
+    for (uint32_t i = 0; i < 240; i++) {
+        uint32_t src = i < 200 ? i : (uint32_t)(ndb_rand_next(&rs) % 200);
+        tc_doc d = tc_make_doc(seed, src, i < 200 ? 0 : i, 0);
+        ndb_add_result r;
+        cr_assert_eq(ndb_writer_add_native(w, d.url, d.bytes, d.n, NULL, 0, &r, &err), NDB_OK,
+                     "%s", err.msg);
+        tc_doc_free(&d);
+        if (i % 90 == 89)
+            cr_assert_eq(ndb_writer_commit(w, &err), NDB_OK, "%s", err.msg);
+    }
+    cr_assert_eq(ndb_writer_commit(w, &err), NDB_OK, "%s", err.msg);
+    ndb_writer_close(w);
+    cr_assert_eq(ndb_snapshot_open(db, &s, &err), NDB_OK, "%s", err.msg);
+    bg_check_sig(s, "election", NULL);
+    bg_check_sig(s, "oil OR syria", NULL);
+    bg_check_sig(s, "bank", "talks OR court");
+    bg_check_sig(s, "war -peace", "peace");
+    ndb_snapshot_close(s);
+    ndb_close(db);
+    ndb_test_remove_archive(dir);
+}
+
 Test(bigrams, random_archive)
 {
     uint64_t seed = ndb_test_seed(77), rs = seed;
@@ -292,9 +439,6 @@ Test(bigrams, limits)
     cr_assert_eq(ndb_top_terms(s, "oil", &o, &l, &err), NDB_OK, "%s", err.msg);
     cr_assert_eq(l->tokens, 3);
     ndb_term_list_free(l);
-    o = (ndb_terms_opts){.bigrams = 1, .significant = 1};
-    cr_assert_eq(ndb_top_terms(s, "oil", &o, &l, &err), NDB_EINVAL);
-    cr_assert(strstr(err.msg, "bigrams"), "%s", err.msg);
     o = (ndb_terms_opts){.bigrams = 1};
     cr_assert_eq(ndb_top_terms(s, "gold", &o, &l, &err), NDB_OK, "%s", err.msg);
     cr_assert_eq(l->matched, 0);
