@@ -604,7 +604,7 @@ static void svg_subtitle(const an_args *o, const ndb_agg *a, char *sub, size_t c
 ** the middle of period i's slot, its height the period's value, as a column's would be. */
 static ndb_rc svg_timeline(const an_args *o, const ndb_agg *a, const char *query, ndb_buf *b)
 {
-    const int pw = SVG_W - SVG_L - (o->ao.split_outlet ? SVG_R : 30), ph = SVG_H - SVG_T - SVG_B;
+    const int pw = SVG_W - SVG_L - (o->ao.split_outlet ? SVG_R : 70), ph = SVG_H - SVG_T - SVG_B;
     const char *names[SVG_MAX_SERIES];
     char title[512], sub[256], lab[32];
     size_t np = 0, ns = 1, every, pi = 0;
@@ -717,7 +717,7 @@ static ndb_rc svg_timeline(const an_args *o, const ndb_agg *a, const char *query
 /* Outlets chart: one column per outlet (at most 30), labels under the axis. */
 static ndb_rc svg_outlets(const an_args *o, const ndb_agg *a, const char *query, ndb_buf *b)
 {
-    const int pw = SVG_W - SVG_L - 30, ph = SVG_H - SVG_T - SVG_B;
+    const int pw = SVG_W - SVG_L - 100, ph = SVG_H - SVG_T - SVG_B; /* room for the last slanted label */
     char title[512], sub[256];
     size_t n = a->n < 30 ? a->n : 30;
     double mx = 0, step, top, slot;
