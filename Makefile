@@ -107,7 +107,8 @@ test: all $(TEST_BIN)
 	@NEWSDB_BIN=$(abspath $(BIN)/newsdb) sh tools/run_tests.sh $(TEST_BIN)
 
 check: deps-test
-	@$(MAKE) --no-print-directory test
+	@$(MAKE) --no-print-directory web
+	@NEWSDB_BROWSER_TESTS=1 $(MAKE) --no-print-directory test
 
 asan:
 	@NEWSDB_QUICK=1 $(MAKE) --no-print-directory test CC=clang BUILD=build-asan BIN=build-asan/bin \

@@ -7,7 +7,7 @@ BUILD_PKGS="build-essential pkg-config libstemmer-dev libutf8proc-dev libzstd-de
 libstreamvbyte-dev libjansson-dev libpsl-dev libarchive-dev libgumbo-dev libmicrohttpd-dev"
 BUILD_PKGS="$BUILD_PKGS zlib1g-dev"
 BUILD_PKGS="$BUILD_PKGS libcld2-dev"
-TEST_PKGS="libcriterion-dev clang llvm libclang-rt-14-dev valgrind zstd"
+TEST_PKGS="libcriterion-dev clang llvm libclang-rt-14-dev valgrind zstd chromium"
 want="$BUILD_PKGS"
 [ "$1" = test ] && want="$want $TEST_PKGS"
 missing=""

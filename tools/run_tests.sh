@@ -1,6 +1,7 @@
 #!/bin/sh
 # Run every Criterion test binary given, print each one's synthesis and a final
-# "N passed, N failed" line; exit 1 if any test failed or crashed.
+# "N passed, N failed" line; exit 1 if any test failed or crashed. With NEWSDB_BROWSER_TESTS=1
+# also the web UI's browser tests (below).
 # NEWSDB_VALGRIND=1 runs each binary under valgrind (memcheck, errors are failures).
 pass=0; fail=0; skip=0; bad=""
 for t in "$@"; do
@@ -31,6 +32,20 @@ for t in "$@"; do
     fi
     [ -n "$skips" ] && printf '%s\n' "$skips" | sed 's/^/    /' | head -8
 done
+# Browser tests of the web UI (make check sets NEWSDB_BROWSER_TESTS=1): web/tests/browser.mjs
+# prints "browser: N passed, N failed"; its counts join the totals, a failure fails the run.
+if [ -n "$NEWSDB_BROWSER_TESTS" ]; then
+    start=$(date +%s)
+    out=$(cd "$(dirname "$0")/../web" && node tests/browser.mjs 2>&1); rc=$?
+    b_pass=$(printf '%s\n' "$out" | sed -n 's/^browser: \([0-9]*\) passed, \([0-9]*\) failed.*/\1/p' | tail -1)
+    b_fail=$(printf '%s\n' "$out" | sed -n 's/^browser: \([0-9]*\) passed, \([0-9]*\) failed.*/\2/p' | tail -1)
+    b_skip=$(printf '%s\n' "$out" | sed -n 's/^browser: .*, \([0-9]*\) skipped.*/\1/p' | tail -1)
+    : "${b_pass:=0}" "${b_fail:=0}" "${b_skip:=0}"
+    [ "$rc" -ne 0 ] && [ "$b_fail" -eq 0 ] && b_fail=1   # the runner itself failed
+    pass=$((pass + b_pass)); fail=$((fail + b_fail)); skip=$((skip + b_skip))
+    printf '%-36s %4s passed %3s failed  (%ss)\n' "web/browser (chromium)" "$b_pass" "$b_fail" "$(( $(date +%s) - start ))"
+    if [ "$b_fail" -ne 0 ]; then printf '%s\n' "$out" | tail -40; bad="$bad web/browser"; fi
+fi
 [ -n "$bad" ] && echo "failing:$bad"
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]
