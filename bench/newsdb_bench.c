@@ -5,7 +5,8 @@
 **   newsdb_bench build  DOCS_TSV INDEX_DIR OUT_PREFIX
 **   newsdb_bench search INDEX_DIR QUERIES REPEATS OUT_PREFIX
 **
-** build: one archive in INDEX_DIR from docs.tsv (docid name url outlet date body). Each row
+** build: one archive in INDEX_DIR from docs.tsv (two threads: rows are read and analyzed
+** on one while the writer indexes and stores on the other; NEWSDB_BENCH_THREADS=1: one) (docid name url outlet date body). Each row
 ** becomes a native article "url\n0\n1\nbody\n" (the body as ONE paragraph: the peers index
 ** docs.tsv's body as one string, so a phrase may span the harness's joined paragraphs for
 ** them and must for us too). The row's outlet (URL host without www.) and date (YYYYMMDD,
@@ -34,8 +35,11 @@
 #include "api/api.h"
 #include "query/query.h"
 
+#include "doc/doc.h"
+
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,69 +121,215 @@ static int bench_is_store(const char *n)
     return strcmp(n, "docs.log") == 0 || strcmp(n, "docs.idx") == 0 || strcmp(n, "urls.dat") == 0;
 }
 
+/* Build pipeline: a reader thread turns docs.tsv rows into native articles and records
+** their analyzed tokens (api_tokens, the archive's stemmer, its own analyzer) into a ring of
+** slots; the main thread adds them in row order with api_writer_add_tokens (index + store),
+** so analysis of the next rows overlaps indexing of this one on the second core.
+** NEWSDB_BENCH_THREADS=1 analyzes inline instead (api_writer_add_verbatim), same archive. */
+#define BENCH_RING 64
+
+typedef struct bench_slot {
+    char *art, *name, *outlet;
+    size_t acap, n, ncap, ocap;
+    int32_t date;
+    long docid;
+    api_tokens *tok;
+} bench_slot;
+
+typedef struct bench_pipe {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bench_slot s[BENCH_RING];
+    size_t head, tail; /* rows produced / consumed */
+    bool done, threaded;
+    char err[512];
+    FILE *in;
+    const char *tsv;
+    ndb_stemmer stemmer;
+} bench_pipe;
+
+static int bench_copy(char **dst, size_t *cap, const char *src)
+{
+    size_t n = strlen(src) + 1;
+    if (n > *cap) {
+        *cap = n * 2;
+        *dst = realloc(*dst, *cap);
+        if (!*dst)
+            return -1;
+    }
+    memcpy(*dst, src, n);
+    return 0;
+}
+
+/* Fill slot from one docs.tsv line (modified in place); 0 ok, else a message in p->err. */
+static int bench_fill(bench_pipe *p, bench_slot *sl, char *line, ssize_t len, uint64_t row,
+                      ndb_analyzer *an)
+{
+    char *f[6];
+    size_t need;
+    if (len > 0 && line[len - 1] == '\n')
+        line[--len] = '\0';
+    if (bench_split(line, f, 6) != 6) {
+        snprintf(p->err, sizeof p->err, "%s: row %llu has not 6 columns", p->tsv,
+                 (unsigned long long)row);
+        return -1;
+    }
+    sl->docid = strtol(f[0], NULL, 10);
+    sl->date = NDB_DATE_NONE;
+    if (strcmp(f[4], "0") != 0 && !ndb_date_parse(f[4], strlen(f[4]), &sl->date)) {
+        snprintf(p->err, sizeof p->err, "row %ld: bad date %.40s", sl->docid, f[4]);
+        return -1;
+    }
+    need = strlen(f[2]) + strlen(f[5]) + 16;
+    if (need > sl->acap) {
+        sl->acap = need * 2;
+        sl->art = realloc(sl->art, sl->acap);
+    }
+    if (!sl->art || bench_copy(&sl->name, &sl->ncap, f[1]) || bench_copy(&sl->outlet, &sl->ocap, f[3])) {
+        snprintf(p->err, sizeof p->err, "out of memory");
+        return -1;
+    }
+    sl->n = (size_t)snprintf(sl->art, sl->acap, "%s\n0\n1\n%s\n", f[2], f[5]);
+    if (!an)
+        return 0;
+    ndb_article a;
+    ndb_err e;
+    ndb_rc rc;
+    ndb_doc_article_init(&a);
+    rc = ndb_doc_parse(sl->name, (const uint8_t *)sl->art, sl->n, false, &a, &e);
+    if (rc == NDB_OK)
+        rc = api_tokens_analyze(sl->tok, an, a.paras, a.n_paras);
+    ndb_doc_article_fini(&a);
+    if (rc != NDB_OK) {
+        snprintf(p->err, sizeof p->err, "row %ld: cannot analyze: %s", sl->docid,
+                 ndb_strerror(rc));
+        return -1;
+    }
+    return 0;
+}
+
+static void *bench_reader(void *arg)
+{
+    bench_pipe *p = arg;
+    ndb_analyzer *an = NULL;
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    uint64_t row = 0;
+    if (ndb_text_analyzer_new(p->stemmer, &an) != NDB_OK)
+        snprintf(p->err, sizeof p->err, "analyzer: out of memory");
+    while (!p->err[0] && (len = getline(&line, &cap, p->in)) > 0) {
+        pthread_mutex_lock(&p->mu);
+        while (p->head - p->tail >= BENCH_RING)
+            pthread_cond_wait(&p->cv, &p->mu);
+        pthread_mutex_unlock(&p->mu);
+        /* slot head % RING is the reader's until head advances */
+        if (bench_fill(p, &p->s[p->head % BENCH_RING], line, len, row++, an) != 0)
+            break;
+        pthread_mutex_lock(&p->mu);
+        p->head++;
+        pthread_cond_broadcast(&p->cv);
+        pthread_mutex_unlock(&p->mu);
+    }
+    pthread_mutex_lock(&p->mu);
+    p->done = true;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+    free(line);
+    ndb_text_analyzer_free(an);
+    return NULL;
+}
+
 static int bench_build(const char *tsv, const char *dir, const char *prefix)
 {
     ndb_options opt = {.create = 1, .stemmer = bench_stemmer()};
     ndb_db *db = NULL;
     ndb_writer *w = NULL;
     ndb_err e;
-    FILE *in = fopen(tsv, "r");
-    char *line = NULL, *art = NULL;
-    size_t cap = 0, acap = 0;
-    ssize_t len;
+    static bench_pipe p;
+    pthread_t th;
     uint64_t rows = 0, updated = 0;
     double t0 = bench_now_us();
-    if (!in) {
+    const char *thr = getenv("NEWSDB_BENCH_THREADS");
+    p.in = fopen(tsv, "r");
+    p.tsv = tsv;
+    p.stemmer = opt.stemmer;
+    p.threaded = !(thr && strcmp(thr, "1") == 0);
+    if (!p.in) {
         fprintf(stderr, "newsdb_bench: %s: %s\n", tsv, strerror(errno));
         return 1;
     }
+    pthread_mutex_init(&p.mu, NULL);
+    pthread_cond_init(&p.cv, NULL);
+    for (size_t i = 0; i < BENCH_RING; i++)
+        if (api_tokens_new(&p.s[i].tok) != NDB_OK)
+            bench_die("tokens", NULL);
     mkdir(dir, 0755);
     if (ndb_open(dir, &opt, &db, &e) != NDB_OK)
         bench_die(dir, &e);
     if (ndb_writer_open(db, &w, &e) != NDB_OK)
         bench_die("writer", &e);
-    while ((len = getline(&line, &cap, in)) > 0) {
-        char *f[6];
+    if (p.threaded && pthread_create(&th, NULL, bench_reader, &p) != 0)
+        bench_die("thread", NULL);
+    char *line = NULL;
+    size_t cap = 0;
+    for (;;) {
+        bench_slot *sl;
         api_fixed_fields fx;
         ndb_add_result res;
-        size_t need, n;
-        long docid;
-        if (line[len - 1] == '\n')
-            line[--len] = '\0';
-        if (bench_split(line, f, 6) != 6) {
-            fprintf(stderr, "newsdb_bench: %s: row %llu has not 6 columns\n", tsv,
-                    (unsigned long long)rows);
-            return 1;
+        ndb_rc rc;
+        if (p.threaded) {
+            pthread_mutex_lock(&p.mu);
+            while (p.tail == p.head && !p.done)
+                pthread_cond_wait(&p.cv, &p.mu);
+            bool empty = p.tail == p.head;
+            pthread_mutex_unlock(&p.mu);
+            if (empty)
+                break;
+            sl = &p.s[p.tail % BENCH_RING];
+        } else {
+            ssize_t len = getline(&line, &cap, p.in);
+            if (len <= 0)
+                break;
+            sl = &p.s[0];
+            if (bench_fill(&p, sl, line, len, rows, NULL) != 0)
+                break;
         }
-        docid = strtol(f[0], NULL, 10);
-        fx.outlet = f[3];
-        fx.date = NDB_DATE_NONE;
-        if (strcmp(f[4], "0") != 0 && !ndb_date_parse(f[4], strlen(f[4]), &fx.date)) {
-            fprintf(stderr, "newsdb_bench: row %ld: bad date %s\n", docid, f[4]);
-            return 1;
-        }
-        need = strlen(f[2]) + strlen(f[5]) + 16;
-        if (need > acap) {
-            acap = need * 2;
-            art = realloc(art, acap);
-            if (!art)
-                return 1;
-        }
-        n = (size_t)snprintf(art, acap, "%s\n0\n1\n%s\n", f[2], f[5]);
-        if (api_writer_add_verbatim(w, f[1], art, n, &fx, &res, &e) != NDB_OK)
-            bench_die(f[1], &e);
+        fx.outlet = sl->outlet;
+        fx.date = sl->date;
+        rc = p.threaded ? api_writer_add_tokens(w, sl->name, sl->art, sl->n, &fx, sl->tok, &res, &e)
+                        : api_writer_add_verbatim(w, sl->name, sl->art, sl->n, &fx, &res, &e);
+        if (rc != NDB_OK)
+            bench_die(sl->name, &e);
         if (res.status == NDB_UPDATED)
             updated++;
-        if (res.status == NDB_DUPLICATE || (long)res.id != docid) {
-            fprintf(stderr, "newsdb_bench: row %ld (%s) got id %u (%s)\n", docid, f[1], res.id,
-                    res.status == NDB_DUPLICATE ? "duplicate" : "id mismatch");
+        if (res.status == NDB_DUPLICATE || (long)res.id != sl->docid) {
+            fprintf(stderr, "newsdb_bench: row %ld (%s) got id %u (%s)\n", sl->docid, sl->name,
+                    res.id, res.status == NDB_DUPLICATE ? "duplicate" : "id mismatch");
             return 1;
         }
         rows++;
+        if (p.threaded) {
+            pthread_mutex_lock(&p.mu);
+            p.tail++;
+            pthread_cond_broadcast(&p.cv);
+            pthread_mutex_unlock(&p.mu);
+        }
     }
-    fclose(in);
+    if (p.threaded)
+        pthread_join(th, NULL);
     free(line);
-    free(art);
+    fclose(p.in);
+    if (p.err[0]) {
+        fprintf(stderr, "newsdb_bench: %s\n", p.err);
+        return 1;
+    }
+    for (size_t i = 0; i < BENCH_RING; i++) {
+        api_tokens_free(p.s[i].tok);
+        free(p.s[i].art);
+        free(p.s[i].name);
+        free(p.s[i].outlet);
+    }
     if (ndb_writer_optimize(w, &e) != NDB_OK)
         bench_die("optimize", &e);
     ndb_writer_close(w);

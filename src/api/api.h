@@ -105,4 +105,23 @@ ndb_rc api_lang_resolve(const char *given, const char *title, const ndb_slice *p
 ndb_rc api_query_parse(ndb_snapshot *s, const char *q, ndb_analyzer **an, ndb_query **qq,
                        ndb_err *err);
 
+/* A document's analyzed tokens, recorded by one thread and replayed by the writer's
+** (tokens.c): lets analysis of the next documents overlap indexing of this one. */
+typedef struct api_tokens api_tokens;
+ndb_rc api_tokens_new(api_tokens **out); /* *out OWNED: api_tokens_free */
+void api_tokens_free(api_tokens *t);
+/* Record the tokens of a body (replaces earlier contents): ndb_text_analyze_paras with an
+** analyzer of the archive's stemmer (one analyzer per thread). */
+ndb_rc api_tokens_analyze(api_tokens *t, ndb_analyzer *an, const ndb_slice *paras,
+                          uint32_t n);
+/* Feed the recorded tokens to fn in order; *ntokens = the analysis' token count. */
+ndb_rc api_tokens_replay(const api_tokens *t, ndb_token_fn fn, void *ctx, uint32_t *ntokens);
+
+/* api_writer_add_verbatim with the body's tokens already recorded from exactly these bytes
+** (bytes are still parsed for the fields and stored; tokens are not checked against them).
+** fixed may be NULL (fields as ndb_writer_add_native derives them). */
+ndb_rc api_writer_add_tokens(ndb_writer *w, const char *source, const void *bytes, size_t n,
+                             const api_fixed_fields *fixed, const api_tokens *tokens,
+                             ndb_add_result *res, ndb_err *err);
+
 #endif /* NDB_API_API_H */

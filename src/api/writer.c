@@ -401,7 +401,7 @@ static ndb_rc writer_fields_get(const ndb_article *a, const ndb_meta *meta, cons
 ** normalization, no date derived from the URL) instead of the derived/side-file ones. */
 static ndb_rc writer_add(ndb_writer *w, const char *source, const void *bytes, size_t n,
                          const ndb_meta *meta, int strict, const api_fixed_fields *fixed,
-                         ndb_add_result *res, ndb_err *err)
+                         const api_tokens *pre, ndb_add_result *res, ndb_err *err)
 {
     ndb_article *a = &w->art;
     writer_fields f;
@@ -455,7 +455,8 @@ static ndb_rc writer_add(ndb_writer *w, const char *source, const void *bytes, s
     if (w->fwd)
         ndb_fwdw_begin_doc(w->fwd);
     if (rc == NDB_OK)
-        rc = ndb_text_analyze_paras(w->an, a->paras, a->n_paras, writer_token, w, &ntok);
+        rc = pre ? api_tokens_replay(pre, writer_token, w, &ntok) /* analyzed already */
+                 : ndb_text_analyze_paras(w->an, a->paras, a->n_paras, writer_token, w, &ntok);
     if (rc == NDB_OK)
         rc = ndb_segw_end_doc(w->segw, ntok);
     if (rc != NDB_OK)
@@ -490,12 +491,19 @@ NDB_API ndb_rc ndb_writer_add_native(ndb_writer *w, const char *source, const vo
                                      size_t n, const ndb_meta *meta, int strict,
                                      ndb_add_result *res, ndb_err *err)
 {
-    return writer_add(w, source, bytes, n, meta, strict, NULL, res, err);
+    return writer_add(w, source, bytes, n, meta, strict, NULL, NULL, res, err);
 }
 
 ndb_rc api_writer_add_verbatim(ndb_writer *w, const char *source, const void *bytes, size_t n,
                                const api_fixed_fields *fixed, ndb_add_result *res,
                                ndb_err *err)
 {
-    return writer_add(w, source, bytes, n, NULL, 0, fixed, res, err);
+    return writer_add(w, source, bytes, n, NULL, 0, fixed, NULL, res, err);
+}
+
+ndb_rc api_writer_add_tokens(ndb_writer *w, const char *source, const void *bytes, size_t n,
+                             const api_fixed_fields *fixed, const api_tokens *tokens,
+                             ndb_add_result *res, ndb_err *err)
+{
+    return writer_add(w, source, bytes, n, NULL, 0, fixed, tokens, res, err);
 }

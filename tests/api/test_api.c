@@ -435,3 +435,85 @@ Test(api, side_file_across_several_paths)
     ndb_close(db);
     ndb_test_remove_archive(dir);
 }
+
+/* Tokens recorded ahead of the writer (api_tokens, another analyzer, as the two-thread bench
+** build does) make the same archive as inline analysis: every query answers the same, hit
+** for hit and score for score, and the segment and store files have the same sizes. */
+Test(api, recorded_tokens_build_the_same_archive, .timeout = 120)
+{
+    char d1[512], d2[512];
+    ndb_db *db1 = ndb_test_new_archive(d1, sizeof d1), *db2 = ndb_test_new_archive(d2, sizeof d2);
+    ndb_writer *w1, *w2;
+    ndb_err err;
+    ndb_analyzer *an;
+    api_tokens *tok;
+    cr_assert_eq(ndb_text_analyzer_new(NDB_STEM_ENGLISH, &an), NDB_OK);
+    cr_assert_eq(api_tokens_new(&tok), NDB_OK);
+    cr_assert_eq(ndb_writer_open(db1, &w1, &err), NDB_OK);
+    cr_assert_eq(ndb_writer_open(db2, &w2, &err), NDB_OK);
+    for (uint32_t i = 0; i < 300; i++) {
+        tc_doc d = tc_make_doc(7, i, 0, OR_VOCAB);
+        ndb_add_result r1, r2;
+        ndb_article a;
+        cr_assert_eq(ndb_writer_add_native(w1, d.url, d.bytes, d.n, NULL, 0, &r1, &err), NDB_OK);
+        ndb_doc_article_init(&a);
+        cr_assert_eq(ndb_doc_parse("x", (const uint8_t *)d.bytes, d.n, false, &a, &err), NDB_OK);
+        cr_assert_eq(api_tokens_analyze(tok, an, a.paras, a.n_paras), NDB_OK);
+        ndb_doc_article_fini(&a);
+        cr_assert_eq(api_writer_add_tokens(w2, d.url, d.bytes, d.n, NULL, tok, &r2, &err), NDB_OK,
+                     "%s", err.msg);
+        cr_assert_eq(r1.id, r2.id);
+        cr_assert_eq(r1.status, r2.status);
+        tc_doc_free(&d);
+        if (i % 100 == 99) {
+            cr_assert_eq(ndb_writer_commit(w1, &err), NDB_OK);
+            cr_assert_eq(ndb_writer_commit(w2, &err), NDB_OK);
+        }
+    }
+    cr_assert_eq(ndb_writer_optimize(w1, &err), NDB_OK);
+    cr_assert_eq(ndb_writer_optimize(w2, &err), NDB_OK);
+    ndb_writer_close(w1);
+    ndb_writer_close(w2);
+    const char *files[] = {"docs.log", "docs.idx", "cols.dat", "urls.dat"};
+    for (size_t i = 0; i < 4; i++) {
+        char p1[600], p2[600];
+        struct stat s1, s2;
+        snprintf(p1, sizeof p1, "%s/%s", d1, files[i]);
+        snprintf(p2, sizeof p2, "%s/%s", d2, files[i]);
+        cr_assert(stat(p1, &s1) == 0 && stat(p2, &s2) == 0 && s1.st_size == s2.st_size, "%s",
+                  files[i]);
+    }
+    ndb_snapshot *s1, *s2;
+    cr_assert_eq(ndb_snapshot_open(db1, &s1, &err), NDB_OK);
+    cr_assert_eq(ndb_snapshot_open(db2, &s2, &err), NDB_OK);
+    cr_assert_eq(s1->index_bytes, s2->index_bytes);
+    cr_assert_eq(s1->view.total_len, s2->view.total_len);
+    for (size_t i = 0; i < OR_VOCAB; i++)
+        for (size_t j = 0; j < OR_VOCAB; j++) {
+            char q[200];
+            if (i == j)
+                snprintf(q, sizeof q, "%s", or_words[i]);
+            else
+                snprintf(q, sizeof q, (i + j) % 2 ? "\"%s %s\"" : "%s OR %s", or_words[i],
+                         or_words[j]);
+            ndb_results *r1, *r2;
+            ndb_search_opts o = {.limit = 20};
+            cr_assert_eq(ndb_search(s1, q, &o, &r1, &err), NDB_OK, "%s", err.msg);
+            cr_assert_eq(ndb_search(s2, q, &o, &r2, &err), NDB_OK, "%s", err.msg);
+            cr_assert_eq(r1->total, r2->total, "%s", q);
+            cr_assert_eq(r1->n, r2->n, "%s", q);
+            for (size_t k = 0; k < r1->n; k++)
+                cr_assert(r1->hits[k].id == r2->hits[k].id && r1->hits[k].score == r2->hits[k].score,
+                          "%s: hit %zu", q, k);
+            ndb_results_free(r1);
+            ndb_results_free(r2);
+        }
+    api_tokens_free(tok);
+    ndb_text_analyzer_free(an);
+    ndb_snapshot_close(s1);
+    ndb_snapshot_close(s2);
+    ndb_close(db1);
+    ndb_close(db2);
+    ndb_test_remove_archive(d1);
+    ndb_test_remove_archive(d2);
+}

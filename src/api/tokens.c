@@ -1,0 +1,93 @@
+/*
+** tokens.c — a document's analyzed tokens, recorded once and replayed later (api.h).
+**
+** Why: analysis (fold, tokenize, stem) is a third of the add path's CPU and needs nothing
+** from the writer, so a second thread can analyze the next documents while the writer
+** indexes and stores the current one (bench/newsdb_bench.c build, api_writer_add_tokens).
+** The replay hands the writer the very ndb_token sequence ndb_text_analyze_paras would
+** have produced (terms, positions, surface byte ranges) and the same token count, so an
+** archive built from recorded tokens is byte-identical to one built inline (tested in
+** tests/api/test_api.c).
+**
+** Layout: one record per token (term offset and length in one byte arena, position,
+** surface range); buffers only grow, so a reused api_tokens allocates nothing per doc.
+**
+** Threading: an api_tokens belongs to one thread at a time (hand it over with the usual
+** happens-before of a mutex or queue).
+*/
+#include "api/api.h"
+
+#include "text/text.h"
+
+typedef struct tokens_rec {
+    uint32_t off, len, pos;
+    size_t start, end;
+} tokens_rec;
+
+struct api_tokens {
+    ndb_buf recs;  /* tokens_rec[] */
+    ndb_buf bytes; /* term bytes, concatenated */
+    uint32_t ntok; /* the analysis' token count (document length) */
+};
+
+ndb_rc api_tokens_new(api_tokens **out)
+{
+    api_tokens *t = ndb_calloc(1, sizeof *t);
+    *out = NULL;
+    if (!t)
+        return NDB_ENOMEM;
+    ndb_buf_init(&t->recs, NDB_BUF_NOMAX);
+    ndb_buf_init(&t->bytes, NDB_BUF_NOMAX);
+    *out = t;
+    return NDB_OK;
+}
+
+void api_tokens_free(api_tokens *t)
+{
+    if (!t)
+        return;
+    ndb_buf_fini(&t->recs);
+    ndb_buf_fini(&t->bytes);
+    ndb_free(t);
+}
+
+static ndb_rc tokens_record(void *ctx, const ndb_token *tk)
+{
+    api_tokens *t = ctx;
+    tokens_rec r;
+    if (tk->len > UINT32_MAX || t->bytes.n > UINT32_MAX - tk->len)
+        return NDB_ELIMIT;
+    r.off = (uint32_t)t->bytes.n;
+    r.len = (uint32_t)tk->len;
+    r.pos = tk->pos;
+    r.start = tk->start;
+    r.end = tk->end;
+    ndb_rc rc = ndb_buf_append(&t->bytes, tk->term, tk->len);
+    if (rc == NDB_OK)
+        rc = ndb_buf_append(&t->recs, &r, sizeof r);
+    return rc;
+}
+
+ndb_rc api_tokens_analyze(api_tokens *t, ndb_analyzer *an, const ndb_slice *paras, uint32_t n)
+{
+    ndb_buf_reset(&t->recs);
+    ndb_buf_reset(&t->bytes);
+    t->ntok = 0;
+    return ndb_text_analyze_paras(an, paras, n, tokens_record, t, &t->ntok);
+}
+
+ndb_rc api_tokens_replay(const api_tokens *t, ndb_token_fn fn, void *ctx, uint32_t *ntokens)
+{
+    const tokens_rec *r = (const tokens_rec *)t->recs.p;
+    size_t n = t->recs.n / sizeof *r;
+    *ntokens = 0;
+    for (size_t i = 0; i < n; i++) {
+        ndb_token tk = {(const char *)t->bytes.p + r[i].off, r[i].len, r[i].pos, r[i].start,
+                        r[i].end};
+        ndb_rc rc = fn(ctx, &tk);
+        if (rc != NDB_OK)
+            return rc;
+    }
+    *ntokens = t->ntok;
+    return NDB_OK;
+}
