@@ -114,11 +114,14 @@ void api_tokens_free(api_tokens *t);
 ** analyzer of the archive's stemmer (one analyzer per thread). */
 ndb_rc api_tokens_analyze(api_tokens *t, ndb_analyzer *an, const ndb_slice *paras,
                           uint32_t n);
+/* The language detected from the body (api_lang_resolve with no given language, no title). */
+uint8_t api_tokens_lang(const api_tokens *t);
 /* Feed the recorded tokens to fn in order; *ntokens = the analysis' token count. */
 ndb_rc api_tokens_replay(const api_tokens *t, ndb_token_fn fn, void *ctx, uint32_t *ntokens);
 
 /* api_writer_add_verbatim with the body's tokens already recorded from exactly these bytes
-** (bytes are still parsed for the fields and stored; tokens are not checked against them).
+** (bytes are still parsed for the fields and stored; tokens are not checked against them;
+** there is no side file, so the language is the tokens' detected one).
 ** fixed may be NULL (fields as ndb_writer_add_native derives them). */
 ndb_rc api_writer_add_tokens(ndb_writer *w, const char *source, const void *bytes, size_t n,
                              const api_fixed_fields *fixed, const api_tokens *tokens,

@@ -7,7 +7,8 @@
 ** The replay hands the writer the very ndb_token sequence ndb_text_analyze_paras would
 ** have produced (terms, positions, surface byte ranges) and the same token count, so an
 ** archive built from recorded tokens is byte-identical to one built inline (tested in
-** tests/api/test_api.c).
+** tests/api/test_api.c). The article language (CLD2) is detected there too, as the writer
+** would for an article without a side-file language or title.
 **
 ** Layout: one record per token (term offset and length in one byte arena, position,
 ** surface range); buffers only grow, so a reused api_tokens allocates nothing per doc.
@@ -28,6 +29,7 @@ struct api_tokens {
     ndb_buf recs;  /* tokens_rec[] */
     ndb_buf bytes; /* term bytes, concatenated */
     uint32_t ntok; /* the analysis' token count (document length) */
+    uint8_t lang;  /* api_lang_resolve without a given language or title */
 };
 
 ndb_rc api_tokens_new(api_tokens **out)
@@ -73,7 +75,15 @@ ndb_rc api_tokens_analyze(api_tokens *t, ndb_analyzer *an, const ndb_slice *para
     ndb_buf_reset(&t->recs);
     ndb_buf_reset(&t->bytes);
     t->ntok = 0;
-    return ndb_text_analyze_paras(an, paras, n, tokens_record, t, &t->ntok);
+    ndb_rc rc = api_lang_resolve(NULL, NULL, paras, n, &t->lang);
+    if (rc == NDB_OK)
+        rc = ndb_text_analyze_paras(an, paras, n, tokens_record, t, &t->ntok);
+    return rc;
+}
+
+uint8_t api_tokens_lang(const api_tokens *t)
+{
+    return t->lang;
 }
 
 ndb_rc api_tokens_replay(const api_tokens *t, ndb_token_fn fn, void *ctx, uint32_t *ntokens)

@@ -431,7 +431,10 @@ static ndb_rc writer_add(ndb_writer *w, const char *source, const void *bytes, s
         f.outlet = fixed->outlet ? fixed->outlet : "";
         f.date = fixed->date;
     }
-    rc = api_lang_resolve(f.lang, f.title, a->paras, a->n_paras, &lang);
+    if (pre) /* no side file on this path: the reader thread detected the language */
+        lang = api_tokens_lang(pre);
+    else
+        rc = api_lang_resolve(f.lang, f.title, a->paras, a->n_paras, &lang);
     if (rc != NDB_OK)
         return ndb_err_set(err, rc, "%s: out of memory", source);
     f.lang = ndb_lang_code(lang);
