@@ -512,6 +512,71 @@ static ndb_rc html_resolve(const char *base, const char *ref, ndb_buf *out, bool
     return rc;
 }
 
+/* ---------------------------------------------------------------- gumbo's memory */
+
+/* A bump arena for gumbo: chunks of HTML_ARENA_CHUNK (bigger requests get their own),
+** freed all at once. gumbo frees nothing we need to see freed, so deallocate is a no-op and
+** gumbo_destroy_output (recursive over the tree, so deep nesting could exhaust the stack)
+** is never called. gumbo does not check for allocation failure; when a chunk cannot be had
+** the arena falls back to a static reserve once and then marks itself failed so that the
+** caller reports NDB_ENOMEM after the parse... which gumbo may not survive: this is the one
+** place where an allocation failure is not a clean error (documented in docs/extract.md). */
+#define HTML_ARENA_CHUNK ((size_t)1 << 20)
+
+typedef struct html_chunk {
+    struct html_chunk *next;
+    size_t used, cap;
+    max_align_t data[];
+} html_chunk;
+
+typedef struct html_arena {
+    html_chunk *head;
+    bool failed;
+} html_arena;
+
+static void *html_arena_alloc(void *ud, size_t size)
+{
+    html_arena *a = ud;
+    html_chunk *c = a->head;
+    size = (size + 15) & ~(size_t)15;
+    if (c == NULL || c->cap - c->used < size) {
+        size_t cap = size > HTML_ARENA_CHUNK / 4 ? size : HTML_ARENA_CHUNK;
+        html_chunk *nc = ndb_malloc(sizeof *nc + cap);
+        if (nc == NULL) {
+            a->failed = true;
+            return NULL;
+        }
+        nc->cap = cap;
+        nc->used = 0;
+        if (c != NULL && size > HTML_ARENA_CHUNK / 4) { /* keep bumping the current chunk */
+            nc->next = c->next;
+            c->next = nc;
+            nc->used = cap;
+            return nc->data;
+        }
+        nc->next = c;
+        a->head = c = nc;
+    }
+    void *p = (char *)c->data + c->used;
+    c->used += size;
+    return p;
+}
+
+static void html_arena_free_noop(void *ud, void *p)
+{
+    NDB_UNUSED(ud);
+    NDB_UNUSED(p);
+}
+
+static void html_arena_fini(html_arena *a)
+{
+    while (a->head != NULL) {
+        html_chunk *n = a->head->next;
+        ndb_free(a->head);
+        a->head = n;
+    }
+}
+
 /* ---------------------------------------------------------------- the doc */
 
 void ndb_html_doc_init(ndb_html_doc *d)
@@ -681,7 +746,8 @@ static ndb_rc html_check_text(const uint8_t *p, size_t n, ndb_err *err)
 ndb_rc ndb_html_extract(const uint8_t *p, size_t n, const char *url, const char *content_type,
                         ndb_html_doc *out, ndb_err *err)
 {
-    ndb_buf u8;
+    ndb_buf u8, pf;
+    html_arena arena = {NULL, false};
     char charset[32];
     GumboOutput *g = NULL;
     GumboOptions opt = kGumboDefaultOptions;
@@ -695,6 +761,7 @@ ndb_rc ndb_html_extract(const uint8_t *p, size_t n, const char *url, const char 
     memset(&m, 0, sizeof m);
     html_paras_init(&ps);
     ndb_buf_init(&u8, NDB_BUF_NOMAX);
+    ndb_buf_init(&pf, NDB_BUF_NOMAX);
     ndb_buf_init(&scratch, NDB_BUF_NOMAX);
     ndb_buf_init(&line1, NDB_BUF_NOMAX);
     if (n > NDB_HTML_MAX_BYTES) {
@@ -713,9 +780,16 @@ ndb_rc ndb_html_extract(const uint8_t *p, size_t n, const char *url, const char 
     if (rc != NDB_OK) {
         goto out;
     }
+    rc = html_prefilter(u8.p, u8.n, &pf);
+    if (rc != NDB_OK) {
+        goto out;
+    }
     opt.max_errors = 0;
-    g = gumbo_parse_with_options(&opt, (const char *)u8.p, u8.n);
-    if (g == NULL) {
+    opt.allocator = html_arena_alloc;
+    opt.deallocator = html_arena_free_noop;
+    opt.userdata = &arena;
+    g = gumbo_parse_with_options(&opt, (const char *)pf.p, pf.n);
+    if (g == NULL || arena.failed) {
         rc = ndb_err_set(err, NDB_ENOMEM, "HTML parser failed");
         goto out;
     }
@@ -772,14 +846,13 @@ out:
         }
         ndb_html_doc_fini(out);
     }
-    if (g != NULL) {
-        gumbo_destroy_output(&opt, g);
-    }
+    html_arena_fini(&arena);
     for (int k = 0; k < HM_N; k++) {
         ndb_free(m.f[k]);
     }
     html_paras_fini(&ps);
     ndb_buf_fini(&u8);
+    ndb_buf_fini(&pf);
     ndb_buf_fini(&scratch);
     ndb_buf_fini(&line1);
     return rc;

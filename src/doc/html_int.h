@@ -23,6 +23,9 @@ void html_paras_init(html_paras *ps);
 void html_paras_fini(html_paras *ps);
 ndb_rc html_paras_add(html_paras *ps, const char *s, size_t n);
 
+/* Append p[0..n) minus what the extractor never reads (html_prefilter.c) to out. */
+ndb_rc html_prefilter(const uint8_t *p, size_t n, ndb_buf *out);
+
 /* Append the text of a node's subtree, whitespace collapsed, to b (depth-bounded). */
 ndb_rc html_node_text(const GumboNode *node, ndb_buf *b);
 
