@@ -784,6 +784,15 @@ ndb_rc ndb_html_extract(const uint8_t *p, size_t n, const char *url, const char 
     if (rc != NDB_OK) {
         goto out;
     }
+#ifdef HTML_DEBUG
+    {
+        FILE *df = fopen("/tmp/dbg/pf.html", "wb");
+        if (df) {
+            fwrite(pf.p, 1, pf.n, df);
+            fclose(df);
+        }
+    }
+#endif
     opt.max_errors = 0;
     opt.allocator = html_arena_alloc;
     opt.deallocator = html_arena_free_noop;

@@ -20,7 +20,9 @@
 **      ancestor, that ancestor wins instead (an article split into several boxes). Siblings
 **      of the winner with a high enough score (>= max(10, 20 % of the winner's)) or that are
 **      long, link-poor text join it.
-**   5. The winner's blocks, in order, are the paragraphs, except link lists (link density
+**   5. When the result is under EX_RETRY_BELOW bytes, all of it is done again without the
+**      class/id skipping of step 1 (a word like "-ad-" or "pager" in a page-wide wrapper).
+**   6. The winner's blocks, in order, are the paragraphs, except link lists (link density
 **      > 0.5), <h1> headings and any block equal to the headline.
 ** Nothing here knows any site: only tag names, attributes and text statistics.
 **
@@ -31,6 +33,7 @@
 #include <strings.h>
 
 #define EX_MIN_SCORED_CHARS 25
+#define EX_RETRY_BELOW 250 /* bytes of article text under which the lax pass runs */
 
 typedef struct ex_elem {
     const GumboNode *node;
@@ -57,6 +60,7 @@ typedef struct ex {
     size_t block_start; /* start of the open block in text */
     uint32_t open_chars, open_links, open_commas;
     bool pending_space;
+    bool strict; /* skip subtrees by class/id words */
     int link_depth;
 } ex;
 
@@ -230,6 +234,13 @@ static bool ex_hidden(const GumboElement *e)
     return false;
 }
 
+#ifdef HTML_DEBUG
+#include <stdio.h>
+#define EXDBG(...) fprintf(stderr, __VA_ARGS__)
+#else
+#define EXDBG(...) ((void)0)
+#endif
+
 static bool ex_boilerplate(const GumboElement *e)
 {
     char ci[512];
@@ -238,8 +249,12 @@ static bool ex_boilerplate(const GumboElement *e)
         return false;
     }
     ex_class_id(e, ci, sizeof ci);
-    return ex_has_word(ci, ex_unlikely, EX_N(ex_unlikely)) &&
-           !ex_has_word(ci, ex_maybe, EX_N(ex_maybe));
+    bool r = ex_has_word(ci, ex_unlikely, EX_N(ex_unlikely)) &&
+             !ex_has_word(ci, ex_maybe, EX_N(ex_maybe));
+    if (r) {
+        EXDBG("skip <%s> %s\n", gumbo_normalized_tagname(e->tag), ci);
+    }
+    return r;
 }
 
 /* ---------------------------------------------------------------- text and blocks */
@@ -356,7 +371,7 @@ static ndb_rc ex_walk(ex *x, const GumboNode *node, uint32_t blk, int depth)
             continue;
         }
         if (depth >= HTML_MAX_DEPTH || ex_tag_skipped(e->tag) || ex_unknown_skipped(e) || ex_hidden(e) ||
-            ex_boilerplate(e)) {
+            (x->strict && ex_boilerplate(e))) {
             if (ex_tag_block(e->tag) || ex_tag_skipped(e->tag)) {
                 x->pending_space = true;
             }
@@ -472,6 +487,13 @@ static void ex_choose(ex *x, bool *keep)
     }
     ex_init_candidate(x, top);
     keep[top] = true;
+    {
+        char ci[512];
+        ex_class_id(&x->elems[top].node->v.element, ci, sizeof ci);
+        EXDBG("top <%s> %s score %.1f chars %u links %u\n",
+              gumbo_normalized_tagname(x->elems[top].tag), ci, x->elems[top].score,
+              x->elems[top].chars, x->elems[top].link_chars);
+    }
     int32_t parent = x->elems[top].parent;
     if (parent < 0) {
         return;
@@ -552,28 +574,18 @@ static ndb_rc ex_output(ex *x, const bool *keep, const char *const *titles, size
     return rc;
 }
 
-ndb_rc html_extract_content(const GumboNode *root, const char *const *titles, size_t nt,
-                            html_paras *out)
+/* One pass: walk, score, choose, output. strict: skip subtrees by class/id words. */
+static ndb_rc ex_pass(const GumboNode *body, bool strict, const char *const *titles, size_t nt,
+                      html_paras *out)
 {
     ex x;
     bool *keep = NULL;
-    const GumboNode *body = NULL;
     ndb_rc rc;
     uint32_t id;
 
     memset(&x, 0, sizeof x);
+    x.strict = strict;
     ndb_buf_init(&x.text, NDB_BUF_NOMAX);
-    /* <html> -> <body> */
-    for (unsigned i = 0; root->type == GUMBO_NODE_ELEMENT && i < root->v.element.children.length;
-         i++) {
-        const GumboNode *k = root->v.element.children.data[i];
-        if (k->type == GUMBO_NODE_ELEMENT && k->v.element.tag == GUMBO_TAG_BODY) {
-            body = k;
-        }
-    }
-    if (body == NULL) {
-        body = root;
-    }
     rc = ex_new_elem(&x, body, -1, &id);
     if (rc == NDB_OK) {
         rc = ex_walk(&x, body, 0, 0);
@@ -598,5 +610,32 @@ out:
     ndb_free(x.elems);
     ndb_free(x.blocks);
     ndb_buf_fini(&x.text);
+    return rc;
+}
+
+ndb_rc html_extract_content(const GumboNode *root, const char *const *titles, size_t nt,
+                            html_paras *out)
+{
+    const GumboNode *body = NULL;
+    ndb_rc rc;
+
+    /* <html> -> <body> */
+    for (unsigned i = 0; root->type == GUMBO_NODE_ELEMENT && i < root->v.element.children.length;
+         i++) {
+        const GumboNode *k = root->v.element.children.data[i];
+        if (k->type == GUMBO_NODE_ELEMENT && k->v.element.tag == GUMBO_TAG_BODY) {
+            body = k;
+        }
+    }
+    if (body == NULL) {
+        body = root;
+    }
+    rc = ex_pass(body, true, titles, nt, out);
+    if (rc == NDB_OK && out->text.n < EX_RETRY_BELOW) {
+        /* too little text: a class/id word hid the article (readability retries too) */
+        html_paras_fini(out);
+        html_paras_init(out);
+        rc = ex_pass(body, false, titles, nt, out);
+    }
     return rc;
 }
