@@ -33,6 +33,7 @@
 #include <strings.h>
 
 #define EX_MIN_SCORED_CHARS 25
+#define EX_GOOD_CHARS 80 /* a block this long with link density < 0.25 is prose */
 #define EX_RETRY_BELOW 250 /* bytes of article text under which the lax pass runs */
 
 typedef struct ex_elem {
@@ -43,6 +44,7 @@ typedef struct ex_elem {
     double score;
     bool candidate;   /* score initialized */
     uint32_t chars, link_chars;
+    uint32_t good; /* chars of paragraph-like blocks below: >= EX_GOOD_CHARS, few links */
 } ex_elem;
 
 typedef struct ex_block {
@@ -418,9 +420,11 @@ static void ex_score(ex *x)
     /* text and link totals per element (each block counts in its element and ancestors) */
     for (uint32_t b = 0; b < x->n_blocks; b++) {
         const ex_block *bl = &x->blocks[b];
+        bool good = bl->chars >= EX_GOOD_CHARS && bl->link_chars * 4 < bl->chars;
         for (int32_t e = (int32_t)bl->elem; e >= 0; e = x->elems[e].parent) {
             x->elems[e].chars += bl->chars;
             x->elems[e].link_chars += bl->link_chars;
+            x->elems[e].good += good ? bl->chars : 0;
         }
     }
     for (uint32_t b = 0; b < x->n_blocks; b++) {
@@ -447,6 +451,31 @@ static void ex_score(ex *x)
 static bool ex_inside(const ex *x, uint32_t anc, uint32_t id)
 {
     return id >= anc && id < x->elems[anc].end;
+}
+
+/* An article split into boxes between ads often repeats the winner's container: other
+** elements with the same tag and the same non-empty class that hold prose join it. */
+static void ex_same_class(const ex *x, uint32_t top, bool *keep)
+{
+    const GumboElement *te = &x->elems[top].node->v.element;
+    const GumboAttribute *tc = gumbo_get_attribute(&te->attributes, "class");
+    if (tc == NULL || tc->value[0] == '\0') {
+        return;
+    }
+    for (uint32_t i = 1; i < x->n_elems; i++) {
+        const ex_elem *e = &x->elems[i];
+        if (i == top) {
+            i = e->end - 1; /* skip the winner's subtree */
+            continue;
+        }
+        if (e->tag != x->elems[top].tag || e->good == 0 || ex_inside(x, i, top)) {
+            continue;
+        }
+        const GumboAttribute *c = gumbo_get_attribute(&e->node->v.element.attributes, "class");
+        if (c != NULL && strcmp(c->value, tc->value) == 0) {
+            keep[i] = true;
+        }
+    }
 }
 
 /* Pick the winning element; mark it and joined siblings in keep[]. */
@@ -494,6 +523,7 @@ static void ex_choose(ex *x, bool *keep)
               gumbo_normalized_tagname(x->elems[top].tag), ci, x->elems[top].score,
               x->elems[top].chars, x->elems[top].link_chars);
     }
+    ex_same_class(x, top, keep);
     int32_t parent = x->elems[top].parent;
     if (parent < 0) {
         return;
