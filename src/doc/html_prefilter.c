@@ -23,6 +23,14 @@
 **                         and its content up to the matching end tag (nested same-name
 **                         start tags counted) are dropped, as the extractor would skip
 **                         them; without a matching end tag nothing is dropped.
+**   inline noise          span font b strong em i u small big mark s abbr img source wbr
+**                         picture input track area col param: start tags without a kept
+**                         attribute are dropped (text stays), and so are as many end tags
+**                         of that name as were dropped (a count per name: an end tag is
+**                         kept while start tags with attributes are open).
+**   <meta>, <link>        dropped unless they may carry metadata we read (charset,
+**                         http-equiv, og:*, article:*, author, *date*, twitter:title,
+**                         rel=canonical).
 **   raw-text elements     script: content dropped unless type is application/ld+json
 **                         (JSON-LD metadata); style, xmp, iframe, noembed, noframes,
 **                         noscript, svg, math: content dropped up to the matching end tag
@@ -234,9 +242,65 @@ static bool pf_all_space(const uint8_t *p, size_t n)
     return true;
 }
 
+/* Tags that only style text or hold no text: dropped when they carry no kept attribute
+** (start tags) and always (end tags; an end tag whose start tag was kept is then closed by
+** its block parent, which changes nothing for text). Void tags with no text go too. */
+#define PF_NOISE_N 21
+
+/* Index of t in the noise list, or -1. */
+static int pf_noise_index(const uint8_t *t, size_t n)
+{
+    static const char *const names[] = {"span", "font", "b", "strong", "em", "i", "u",
+                                        "small", "big", "mark", "s", "abbr", "img", "source",
+                                        "wbr", "picture", "input", "track", "area", "col",
+                                        "param"};
+    _Static_assert(sizeof names / sizeof names[0] == PF_NOISE_N, "noise list");
+    for (size_t i = 0; i < PF_NOISE_N; i++) {
+        if (pf_name_is(t, n, names[i])) {
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+/* Case-insensitive: does s[0..n) contain w? */
+static bool pf_contains(const uint8_t *s, size_t n, const char *w)
+{
+    size_t m = strlen(w);
+    for (size_t i = 0; i + m <= n; i++) {
+        if (strncasecmp((const char *)s + i, w, m) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* <meta> and <link> tags the metadata walk never reads (descriptions, icons, preloads,
+** verification tokens...) are a fifth of what is left after filtering: keep only those
+** naming a charset, http-equiv, og:/article: properties, authors, dates, twitter:title,
+** and rel=canonical links. t[0..n) is the re-emitted tag. */
+static bool pf_meta_unread(const uint8_t *tag, size_t tn, const uint8_t *t, size_t n)
+{
+    static const char *const want[] = {"charset", "http-equiv", "og:", "article:", "author",
+                                       "date", "twitter:title"};
+    if (pf_name_is(tag, tn, "link")) {
+        return !pf_contains(t, n, "canonical");
+    }
+    if (!pf_name_is(tag, tn, "meta")) {
+        return false;
+    }
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        if (pf_contains(t, n, want[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
 ndb_rc html_prefilter(const uint8_t *p, size_t n, ndb_buf *out)
 {
     size_t i = 0;
+    uint32_t kept_open[PF_NOISE_N] = {0}; /* noise start tags kept (they had attributes) */
     ndb_rc rc = ndb_buf_reserve(out, n / 2 + 64);
 
     while (rc == NDB_OK && i < n) {
@@ -279,6 +343,18 @@ ndb_rc html_prefilter(const uint8_t *p, size_t n, ndb_buf *out)
                 break;
             }
             i += used;
+            if (pf_meta_unread(tag, tn, out->p + before, out->n - before)) {
+                out->n = before;
+                continue;
+            }
+            int ni = raw == PF_NORMAL ? pf_noise_index(tag, tn) : -1;
+            if (ni >= 0 && out->n == before + 1 + tn + 1) { /* "<name>": nothing kept */
+                out->n = before;
+                continue;
+            }
+            if (ni >= 0 && p[i - 2] != '/') {
+                kept_open[ni]++;
+            }
             if (raw != PF_NORMAL) {
                 char name[16];
                 size_t k = NDB_MIN(tn, sizeof name - 1);
@@ -301,6 +377,21 @@ ndb_rc html_prefilter(const uint8_t *p, size_t n, ndb_buf *out)
                 i = e;
             }
             continue;
+        }
+        if (i + 2 < n && p[i + 1] == '/' && pf_alpha(p[i + 2])) {
+            size_t k = i + 2;
+            while (k < n && !pf_space(p[k]) && p[k] != '>' && p[k] != '/') {
+                k++;
+            }
+            const uint8_t *gt = memchr(p + k, '>', n - k);
+            int ni = gt != NULL ? pf_noise_index(p + i + 2, k - i - 2) : -1;
+            if (ni >= 0 && kept_open[ni] == 0) { /* its start tag was dropped */
+                i = (size_t)(gt - p) + 1;
+                continue;
+            }
+            if (ni >= 0) {
+                kept_open[ni]--;
+            }
         }
         /* end tags, <!doctype>, <?pi>, or a lone '<': copy the '<' and go on */
         rc = ndb_buf_append_u8(out, '<');
