@@ -514,13 +514,13 @@ static ndb_rc html_resolve(const char *base, const char *ref, ndb_buf *out, bool
 
 /* ---------------------------------------------------------------- gumbo's memory */
 
-/* A bump arena for gumbo: chunks of HTML_ARENA_CHUNK (bigger requests get their own),
+/* A bump arena for gumbo: chunks of ~2x the input, at most HTML_ARENA_CHUNK (bigger requests
+** get their own),
 ** freed all at once. gumbo frees nothing we need to see freed, so deallocate is a no-op and
 ** gumbo_destroy_output (recursive over the tree, so deep nesting could exhaust the stack)
-** is never called. gumbo does not check for allocation failure; when a chunk cannot be had
-** the arena falls back to a static reserve once and then marks itself failed so that the
-** caller reports NDB_ENOMEM after the parse... which gumbo may not survive: this is the one
-** place where an allocation failure is not a clean error (documented in docs/extract.md). */
+** is never called. gumbo does not check for allocation failure: when a chunk cannot be had
+** the arena returns NULL and flags itself failed; gumbo may not survive that, so this is
+** the one place where running out of memory is not a clean NDB_ENOMEM (docs/extract.md). */
 #define HTML_ARENA_CHUNK ((size_t)1 << 20)
 
 typedef struct html_chunk {
@@ -531,6 +531,7 @@ typedef struct html_chunk {
 
 typedef struct html_arena {
     html_chunk *head;
+    size_t chunk; /* chunk size: ~2x the parsed bytes, within [64 KiB, HTML_ARENA_CHUNK] */
     bool failed;
 } html_arena;
 
@@ -540,7 +541,7 @@ static void *html_arena_alloc(void *ud, size_t size)
     html_chunk *c = a->head;
     size = (size + 15) & ~(size_t)15;
     if (c == NULL || c->cap - c->used < size) {
-        size_t cap = size > HTML_ARENA_CHUNK / 4 ? size : HTML_ARENA_CHUNK;
+        size_t cap = size > a->chunk / 4 ? size : a->chunk;
         html_chunk *nc = ndb_malloc(sizeof *nc + cap);
         if (nc == NULL) {
             a->failed = true;
@@ -548,7 +549,7 @@ static void *html_arena_alloc(void *ud, size_t size)
         }
         nc->cap = cap;
         nc->used = 0;
-        if (c != NULL && size > HTML_ARENA_CHUNK / 4) { /* keep bumping the current chunk */
+        if (c != NULL && size > a->chunk / 4) { /* keep bumping the current chunk */
             nc->next = c->next;
             c->next = nc;
             nc->used = cap;
@@ -747,7 +748,7 @@ ndb_rc ndb_html_extract(const uint8_t *p, size_t n, const char *url, const char 
                         ndb_html_doc *out, ndb_err *err)
 {
     ndb_buf u8, pf;
-    html_arena arena = {NULL, false};
+    html_arena arena = {NULL, HTML_ARENA_CHUNK, false};
     char charset[32];
     GumboOutput *g = NULL;
     GumboOptions opt = kGumboDefaultOptions;
@@ -793,6 +794,7 @@ ndb_rc ndb_html_extract(const uint8_t *p, size_t n, const char *url, const char 
         }
     }
 #endif
+    arena.chunk = NDB_MAX((size_t)64 << 10, NDB_MIN(HTML_ARENA_CHUNK, pf.n * 2));
     opt.max_errors = 0;
     opt.allocator = html_arena_alloc;
     opt.deallocator = html_arena_free_noop;
