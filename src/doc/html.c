@@ -785,15 +785,6 @@ ndb_rc ndb_html_extract(const uint8_t *p, size_t n, const char *url, const char 
     if (rc != NDB_OK) {
         goto out;
     }
-#ifdef HTML_DEBUG
-    {
-        FILE *df = fopen("/tmp/dbg/pf.html", "wb");
-        if (df) {
-            fwrite(pf.p, 1, pf.n, df);
-            fclose(df);
-        }
-    }
-#endif
     arena.chunk = NDB_MAX((size_t)64 << 10, NDB_MIN(HTML_ARENA_CHUNK, pf.n * 2));
     opt.max_errors = 0;
     opt.allocator = html_arena_alloc;

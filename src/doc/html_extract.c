@@ -236,13 +236,6 @@ static bool ex_hidden(const GumboElement *e)
     return false;
 }
 
-#ifdef HTML_DEBUG
-#include <stdio.h>
-#define EXDBG(...) fprintf(stderr, __VA_ARGS__)
-#else
-#define EXDBG(...) ((void)0)
-#endif
-
 static bool ex_boilerplate(const GumboElement *e)
 {
     char ci[512];
@@ -251,12 +244,8 @@ static bool ex_boilerplate(const GumboElement *e)
         return false;
     }
     ex_class_id(e, ci, sizeof ci);
-    bool r = ex_has_word(ci, ex_unlikely, EX_N(ex_unlikely)) &&
-             !ex_has_word(ci, ex_maybe, EX_N(ex_maybe));
-    if (r) {
-        EXDBG("skip <%s> %s\n", gumbo_normalized_tagname(e->tag), ci);
-    }
-    return r;
+    return ex_has_word(ci, ex_unlikely, EX_N(ex_unlikely)) &&
+           !ex_has_word(ci, ex_maybe, EX_N(ex_maybe));
 }
 
 /* ---------------------------------------------------------------- text and blocks */
@@ -516,13 +505,6 @@ static void ex_choose(ex *x, bool *keep)
     }
     ex_init_candidate(x, top);
     keep[top] = true;
-    {
-        char ci[512];
-        ex_class_id(&x->elems[top].node->v.element, ci, sizeof ci);
-        EXDBG("top <%s> %s score %.1f chars %u links %u\n",
-              gumbo_normalized_tagname(x->elems[top].tag), ci, x->elems[top].score,
-              x->elems[top].chars, x->elems[top].link_chars);
-    }
     ex_same_class(x, top, keep);
     int32_t parent = x->elems[top].parent;
     if (parent < 0) {
