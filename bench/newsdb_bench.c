@@ -17,7 +17,9 @@
 ** docid (a duplicate URL+body would). One commit, then optimize to one segment (the peers
 ** are asked for their most query-efficient single index too). OUT_PREFIX.stats.part gets
 ** index_bytes = segment files + the filter columns (cols.dat, outlets.dat); the stored
-** article bytes (docs.log, docs.idx, urls.dat) are reported apart as store_bytes.
+** article bytes (docs.log, docs.idx, urls.dat) are reported apart as store_bytes, the
+** forward index of the analytics (fwd.idx/dat/voc: doc -> terms, like Lucene's term
+** vectors, which the peers do not build) as fwd_bytes.
 ** Ranking: NEWSDB_BM25=xapian scores with Xapian's default BM25Weight parameters (k1 1,
 ** b 0.5, min_normlen 0.5, Xapian's idf; query.h ndb_bm25) instead of newsdb's (k1 1.2,
 ** b 0.75), to compare top-10 lists with the Xapian peer like for like; also "K1,B".
@@ -114,6 +116,11 @@ static int bench_is_index(const char *n)
 {
     return strncmp(n, "seg-", 4) == 0 || strcmp(n, "cols.dat") == 0 ||
            strcmp(n, "outlets.dat") == 0;
+}
+
+static int bench_is_fwd(const char *n)
+{
+    return strncmp(n, "fwd.", 4) == 0;
 }
 
 static int bench_is_store(const char *n)
@@ -342,10 +349,11 @@ static int bench_build(const char *tsv, const char *dir, const char *prefix)
         if (!o)
             return 1;
         fprintf(o,
-                "index_bytes=%llu\nstore_bytes=%llu\nengine=newsdb %s (%s stemmer)\n"
+                "index_bytes=%llu\nstore_bytes=%llu\nfwd_bytes=%llu\nengine=newsdb %s (%s stemmer)\n"
                 "build_s=%.2f\nrows=%llu\nupdated_urls=%llu\n",
                 (unsigned long long)bench_dir_bytes(dir, bench_is_index),
-                (unsigned long long)bench_dir_bytes(dir, bench_is_store), ndb_version(),
+                (unsigned long long)bench_dir_bytes(dir, bench_is_store),
+                (unsigned long long)bench_dir_bytes(dir, bench_is_fwd), ndb_version(),
                 opt.stemmer == NDB_STEM_PORTER ? "porter"
                 : opt.stemmer == NDB_STEM_NONE ? "no"
                                                : "english",
