@@ -19,6 +19,7 @@ LIBS     += -lz
 LIBS     += -lcld2 -lstdc++
 TEST_LIBS := -lcriterion
 MHD_LIBS := $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
+TEST_LIBS += -lmicrohttpd
 
 LIB_SRC  := $(sort $(filter-out src/cli/% src/server/%,$(wildcard src/*/*.c)))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)

@@ -8,6 +8,7 @@ libstreamvbyte-dev libjansson-dev libpsl-dev libarchive-dev libgumbo-dev libmicr
 BUILD_PKGS="$BUILD_PKGS zlib1g-dev"
 BUILD_PKGS="$BUILD_PKGS libcld2-dev"
 TEST_PKGS="libcriterion-dev clang llvm libclang-rt-14-dev valgrind zstd chromium"
+TEST_PKGS="$TEST_PKGS libmicrohttpd-dev wget"
 want="$BUILD_PKGS"
 [ "$1" = test ] && want="$want $TEST_PKGS"
 missing=""

@@ -5,7 +5,10 @@
 **
 ** Shape: a tagged union over the readers (ndb_doc_source for native files / directories /
 ** tar, ndb_doc_tab for JSONL / CSV, ndb_doc_warc for WARC); next() forwards and, for
-** native sources and WARC, runs HTML pages through the extractor (items_html.c). The
+** native sources and WARC, runs HTML pages through the extractor (items_html.c). A native
+** record is sniffed as HTML when, after a BOM, whitespace and comments, it starts with
+** "<!doctype html", "<html", "<head", "<body", "<meta", "<title", or "<?xml" followed by
+** "<html" (a native record starts with its URL, never with '<'). The
 ** stored `source` of an extracted page is its file / member name (native sources) or
 ** "FILE@OFFSET" (WARC).
 **
@@ -35,11 +38,77 @@ const char *ndb_doc_fmt_name(ndb_doc_fmt f)
                : "?";
 }
 
+bool ndb_doc_sniff_html(const uint8_t *p, size_t n)
+{
+    static const char *const tags[] = {"<!doctype html", "<html", "<head", "<body", "<meta",
+                                       "<title", "<?xml"};
+    size_t i = 0, lim = NDB_MIN(n, (size_t)4096);
+    if (lim >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf) {
+        i = 3;
+    }
+    for (;;) {
+        while (i < lim && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n')) {
+            i++;
+        }
+        if (i + 4 <= lim && memcmp(p + i, "<!--", 4) == 0) { /* leading comments */
+            const uint8_t *e = memmem(p + i + 4, lim - i - 4, "-->", 3);
+            if (e == NULL) {
+                return false;
+            }
+            i = (size_t)(e - p) + 3;
+            continue;
+        }
+        break;
+    }
+    for (size_t k = 0; k < sizeof tags / sizeof tags[0]; k++) {
+        size_t tl = strlen(tags[k]);
+        if (i + tl <= lim && strncasecmp((const char *)p + i, tags[k], tl) == 0) {
+            if (k == 6) { /* XHTML: an <html somewhere in the head of the file */
+                return memmem(p + i, lim - i, "<html", 5) != NULL;
+            }
+            return true;
+        }
+    }
+    return false;
+}
+
 struct ndb_doc_items {
     ndb_doc_fmt fmt;
     ndb_doc_source *src;
     ndb_doc_tab *tab;
+    ndb_doc_warc *warc;
+    ndb_doc_html_conv *html; /* extraction state for native sources and WARC */
+    char saved_from[4096];
 };
+
+/* The address in a browser's "<!-- saved from url=(0042)http://... -->" mark near the top
+** of a saved page, into buf; "" when there is none. */
+static const char *items_saved_from(const uint8_t *p, size_t n, char *buf, size_t cap)
+{
+    static const char mark[] = "<!-- saved from url=(";
+    size_t lim = NDB_MIN(n, (size_t)1024), k = 0;
+    const uint8_t *m = memmem(p, lim, mark, sizeof mark - 1);
+    buf[0] = 0;
+    if (m == NULL) {
+        return buf;
+    }
+    const uint8_t *e = p + lim, *q = m + sizeof mark - 1;
+    while (q < e && *q >= '0' && *q <= '9') {
+        q++;
+    }
+    if (q >= e || *q != ')') {
+        return buf;
+    }
+    q++;
+    while (q < e && *q > 0x20 && *q < 0x7f && k + 1 < cap) {
+        buf[k++] = (char)*q++;
+    }
+    buf[k] = 0;
+    if (strncmp(buf, "http://", 7) != 0 && strncmp(buf, "https://", 8) != 0) {
+        buf[0] = 0;
+    }
+    return buf;
+}
 
 void ndb_doc_items_close(ndb_doc_items *s)
 {
@@ -48,6 +117,8 @@ void ndb_doc_items_close(ndb_doc_items *s)
     }
     ndb_doc_source_close(s->src);
     ndb_doc_tab_close(s->tab);
+    ndb_doc_warc_close(s->warc);
+    ndb_doc_html_conv_free(s->html);
     ndb_free(s);
 }
 
@@ -107,10 +178,16 @@ ndb_rc ndb_doc_items_open(const char *path, ndb_doc_fmt fmt, ndb_doc_items **out
         rc = ndb_doc_tab_open(path, fmt, &s->tab, err);
         break;
     case NDB_DOC_FMT_WARC:
-        rc = ndb_err_set(err, NDB_EINVAL, "%s: WARC input is not supported yet", path);
+        rc = ndb_doc_html_conv_new(&s->html, err);
+        if (rc == NDB_OK) {
+            rc = ndb_doc_warc_open(path, &s->warc, err);
+        }
         break;
     default:
-        rc = ndb_doc_source_open(path, &s->src, err);
+        rc = ndb_doc_html_conv_new(&s->html, err);
+        if (rc == NDB_OK) {
+            rc = ndb_doc_source_open(path, &s->src, err);
+        }
         break;
     }
     if (rc != NDB_OK) {
@@ -126,6 +203,9 @@ bool ndb_doc_items_failed(const ndb_doc_items *s)
     if (s->tab) {
         return ndb_doc_tab_failed(s->tab);
     }
+    if (s->warc) {
+        return ndb_doc_warc_failed(s->warc);
+    }
     return ndb_doc_source_failed(s->src);
 }
 
@@ -134,13 +214,25 @@ uint64_t ndb_doc_items_bytes_in(const ndb_doc_items *s)
     if (s->tab) {
         return ndb_doc_tab_bytes_in(s->tab);
     }
+    if (s->warc) {
+        return ndb_doc_warc_bytes_in(s->warc);
+    }
     return ndb_doc_source_bytes_in(s->src);
 }
 
 uint64_t ndb_doc_items_ignored(const ndb_doc_items *s)
 {
-    NDB_UNUSED(s);
-    return 0;
+    return s->warc ? ndb_doc_warc_ignored(s->warc) : 0;
+}
+
+static ndb_rc items_next_warc(ndb_doc_items *s, ndb_doc_item *it, ndb_err *err)
+{
+    ndb_doc_warc_page pg;
+    ndb_rc rc = ndb_doc_warc_next(s->warc, &pg, err);
+    if (rc != NDB_OK) {
+        return rc;
+    }
+    return ndb_doc_html_conv_run(s->html, &pg, it, err);
 }
 
 static ndb_rc items_next_source(ndb_doc_items *s, ndb_doc_item *it, ndb_err *err)
@@ -151,6 +243,18 @@ static ndb_rc items_next_source(ndb_doc_items *s, ndb_doc_item *it, ndb_err *err
     ndb_rc rc = ndb_doc_source_next(s->src, &name, &p, &n, err);
     if (rc != NDB_OK) {
         return rc;
+    }
+    if (ndb_doc_sniff_html(p, n)) {
+        ndb_doc_warc_page pg;
+        memset(&pg, 0, sizeof pg);
+        pg.uri = items_saved_from(p, n, s->saved_from, sizeof s->saved_from);
+        pg.warc_date = "";
+        pg.content_type = "";
+        pg.body = p;
+        pg.body_n = n;
+        pg.offset = UINT64_MAX; /* not a WARC record: name the file */
+        pg.file = name;
+        return ndb_doc_html_conv_run(s->html, &pg, it, err);
     }
     it->name = name;
     it->p = p;
@@ -165,6 +269,9 @@ ndb_rc ndb_doc_items_next(ndb_doc_items *s, ndb_doc_item *it, ndb_err *err)
     memset(it, 0, sizeof *it);
     if (s->tab) {
         return ndb_doc_tab_next(s->tab, it, err);
+    }
+    if (s->warc) {
+        return items_next_warc(s, it, err);
     }
     return items_next_source(s, it, err);
 }

@@ -86,6 +86,7 @@ typedef struct ndb_doc_warc_page {
     const uint8_t *body;      /* decoded body (chunked and Content-Encoding undone) */
     size_t body_n;
     uint64_t offset;          /* record start in the (decompressed) stream */
+    const char *file;         /* not from a WARC (offset UINT64_MAX): the file's name */
 } ndb_doc_warc_page;
 
 /* Open a WARC file (plain, or gzip per record / whole; "-" = stdin). */
@@ -104,6 +105,20 @@ void ndb_doc_warc_close(ndb_doc_warc *w);
 ** ends as NDB_ELIMIT). te / ce may be NULL or "". NDB_EPARSE names what is wrong in why. */
 ndb_rc ndb_doc_http_decode(const uint8_t *p, size_t n, const char *te, const char *ce,
                            ndb_buf *out, const char **why);
+
+/* ---------------------------------------------------------------- HTML -> item */
+
+/* Extraction state shared by the native-source and WARC paths (items_html.c). */
+typedef struct ndb_doc_html_conv ndb_doc_html_conv;
+ndb_rc ndb_doc_html_conv_new(ndb_doc_html_conv **out, ndb_err *err);
+void ndb_doc_html_conv_free(ndb_doc_html_conv *c); /* accepts NULL */
+/* Extract pg's body into an item (BORROWED until the next run or free). The record's URL
+** is pg->uri when it is a valid native URL line (WARC-Target-URI: the address fetched),
+** else the extractor's (canonical link, else "urn:newsdb:html:<hash>"); meta carries the
+** title, the page's date (else, when the URL holds no date, pg->warc_date) and the
+** language. Errors (NDB_EPARSE: not HTML / no article; NDB_ELIMIT) name the source. */
+ndb_rc ndb_doc_html_conv_run(ndb_doc_html_conv *c, const ndb_doc_warc_page *pg,
+                             ndb_doc_item *it, ndb_err *err);
 
 /* ---------------------------------------------------------------- any format */
 
