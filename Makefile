@@ -17,6 +17,8 @@ LIBS     := -lstemmer -lutf8proc -lzstd -lxxhash -lstreamvbyte -ljansson -lpsl -
             $(shell pkg-config --libs gumbo) -lpthread -lm
 LIBS     += -lz
 LIBS     += -lcld2 -lstdc++
+LIBS     += $(shell pkg-config --libs libcurl libxml-2.0)
+CPPFLAGS += $(shell pkg-config --cflags libxml-2.0)
 TEST_LIBS := -lcriterion
 MHD_LIBS := $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
 TEST_LIBS += -lmicrohttpd

@@ -7,6 +7,7 @@ BUILD_PKGS="build-essential pkg-config libstemmer-dev libutf8proc-dev libzstd-de
 libstreamvbyte-dev libjansson-dev libpsl-dev libarchive-dev libgumbo-dev libmicrohttpd-dev"
 BUILD_PKGS="$BUILD_PKGS zlib1g-dev"
 BUILD_PKGS="$BUILD_PKGS libcld2-dev"
+BUILD_PKGS="$BUILD_PKGS libcurl4-openssl-dev libxml2-dev"
 TEST_PKGS="libcriterion-dev clang llvm libclang-rt-14-dev valgrind zstd chromium"
 TEST_PKGS="$TEST_PKGS libmicrohttpd-dev wget"
 want="$BUILD_PKGS"

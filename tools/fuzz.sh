@@ -14,7 +14,7 @@ names=""
 for src in fuzz/fuzz_*.c; do
     [ -e "$src" ] || continue
     name=$(basename "$src" .c); name=${name#fuzz_}
-    clang -std=c11 -D_GNU_SOURCE -Iinclude -Isrc $FLAGS -fsanitize=fuzzer -o $B/fuzz_$name "$src" \
+    clang -std=c11 -D_GNU_SOURCE -Iinclude -Isrc $(pkg-config --cflags libxml-2.0) $FLAGS -fsanitize=fuzzer -o $B/fuzz_$name "$src" \
         $B/libnewsdb.a $LIBS
     names="$names $name"
 done

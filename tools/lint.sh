@@ -1,7 +1,7 @@
 #!/bin/sh
 # make lint: the rules of STYLE.md a machine can check.
 #  1. layers: a module includes only modules of lower layers (never a peer or an upper one);
-#     cli includes only newsdb.h and base/.
+#     cli, server and crawl include only newsdb.h and base/ (cmd_serve.c may include server/, cmd_crawl.c crawl/).
 #  2. banned calls in src/: bare malloc/calloc/realloc/free outside base/alloc.c, exit/abort,
 #     printf-family outside cli/, strcpy/strcat/sprintf/gets/atoi.
 set -u
@@ -10,7 +10,7 @@ layer() {
     case $1 in
     base) echo 0 ;; text|postings|termdict) echo 1 ;; doc) echo 2 ;; store) echo 3 ;;
     index) echo 4 ;; collect) echo 5 ;; query) echo 6 ;; analytics) echo 7 ;; api) echo 8 ;;
-    cli|server|dist) echo 9 ;; *) echo 99 ;;
+    cli|server|dist|crawl) echo 9 ;; *) echo 99 ;;
     esac
 }
 for f in src/*/*.c src/*/*.h; do
@@ -22,10 +22,12 @@ for f in src/*/*.c src/*/*.h; do
         ld=$(layer "$dep")
         # the serve command starts the server program module (both L9, both API clients)
         [ "$f" = src/cli/cmd_serve.c ] && [ "$dep" = server ] && continue
+        # the crawl command runs the crawl program module (both L9, both API clients)
+        [ "$f" = src/cli/cmd_crawl.c ] && [ "$dep" = crawl ] && continue
         if [ "$mod" = cli ] && [ "$dep" != base ]; then
-            echo "$f: cli may include only newsdb.h and base/ (cmd_serve.c also server/), not $dep/"; echo x >> /tmp/ndb_lint.$$
-        elif [ "$mod" = server ] && [ "$dep" != base ]; then
-            echo "$f: server may include only newsdb.h and base/, not $dep/"; echo x >> /tmp/ndb_lint.$$
+            echo "$f: cli may include only newsdb.h and base/ (cmd_serve.c also server/, cmd_crawl.c also crawl/), not $dep/"; echo x >> /tmp/ndb_lint.$$
+        elif { [ "$mod" = server ] || [ "$mod" = crawl ]; } && [ "$dep" != base ]; then
+            echo "$f: $mod may include only newsdb.h and base/, not $dep/"; echo x >> /tmp/ndb_lint.$$
         elif [ "$ld" -ge "$lm" ]; then
             echo "$f: module $mod (L$lm) includes $dep (L$ld): only lower layers allowed"; echo x >> /tmp/ndb_lint.$$
         fi

@@ -54,6 +54,7 @@ typedef struct cli_command {
 
 cli_status ndb_cli_cmd_init(int argc, char **argv, const cli_env *env);
 cli_status ndb_cli_cmd_add(int argc, char **argv, const cli_env *env);
+cli_status ndb_cli_cmd_crawl(int argc, char **argv, const cli_env *env);
 cli_status ndb_cli_cmd_search(int argc, char **argv, const cli_env *env);
 cli_status ndb_cli_cmd_get(int argc, char **argv, const cli_env *env);
 cli_status ndb_cli_cmd_export(int argc, char **argv, const cli_env *env);

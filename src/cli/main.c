@@ -26,6 +26,7 @@ static cli_status main_cmd_help(int argc, char **argv, const cli_env *env);
 static const cli_command main_commands[] = {
     {"init", ndb_cli_cmd_init, "create an empty archive with a chosen stemmer"},
     {"add", ndb_cli_cmd_add, "add articles from files, directories, tar archives or stdin"},
+    {"crawl", ndb_cli_cmd_crawl, "fetch feeds, sitemaps or URL lists politely, add the articles"},
     {"search", ndb_cli_cmd_search, "search; ranked hits with snippets, or just the count"},
     {"get", ndb_cli_cmd_get, "print one article by id or URL, or list its versions"},
     {"export", ndb_cli_cmd_export, "write matching (or all) articles as jsonl, csv or native"},

@@ -122,7 +122,7 @@ static enum MHD_Result tl_handle(void *cls, struct MHD_Connection *c, const char
         s->nlog++;
     }
     for (size_t i = 0; i < s->n; i++)
-        if (strcmp(s->routes[i].path, url) == 0)
+        if (s->routes[i].path && strcmp(s->routes[i].path, url) == 0)
             r = &s->routes[i];
     if (r)
         r->hits++;
@@ -206,8 +206,7 @@ tl_server *tl_start(tl_route *routes, size_t n)
     s->routes = routes;
     s->n = n;
     pthread_mutex_init(&s->mu, NULL);
-    s->d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-                                MHD_USE_ERROR_LOG,
+    s->d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD,
                             0, NULL, NULL, tl_handle, s, MHD_OPTION_SOCK_ADDR, &sa,
                             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_END);
     if (!s->d) {
