@@ -481,3 +481,54 @@ Test(warc, folder_of_saved_pages)
     ndb_close(db);
     ndb_test_remove_archive(t);
 }
+
+/* A 40 MiB record is skipped by streaming (bounded memory) with one error; a binary body
+** labelled text/html is one extractor error; the good record after both is added. */
+Test(warc, huge_record_and_binary_page)
+{
+    char t[512], path[600];
+    ndb_db *db = ndb_test_new_archive(t, sizeof t);
+    snprintf(path, sizeof path, "%s.big.warc", t);
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f);
+    size_t big = 40u << 20;
+    fprintf(f, "WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: http://big.example.com/\r\n"
+               "Content-Length: %zu\r\n\r\nHTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n",
+            big);
+    char chunk[65536];
+    memset(chunk, 'x', sizeof chunk);
+    size_t left = big - strlen("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n");
+    while (left) {
+        size_t k = left < sizeof chunk ? left : sizeof chunk;
+        fwrite(chunk, 1, k, f);
+        left -= k;
+    }
+    fputs("\r\n\r\n", f);
+    char bin[300];
+    for (size_t i = 0; i < sizeof bin; i++)
+        bin[i] = (char)(i * 7 + 1);
+    http_rec(f, "http://bin.example.com/x", "200 OK", "Content-Type: text/html\r\n", bin,
+             sizeof bin);
+    char *pg = make_page("After the giant", "2012-12-12", "aftergiant");
+    http_rec(f, "http://ok.example.com/x", "200 OK", "Content-Type: text/html\r\n", pg,
+             strlen(pg));
+    fclose(f);
+    free(pg);
+    ndb_writer *w = NULL;
+    ndb_ingest_stats st;
+    ndb_ingest_opts o;
+    ndb_err err;
+    int reports = 0;
+    memset(&o, 0, sizeof o);
+    o.report = on_report;
+    o.ctx = &reports;
+    cr_assert_eq(ndb_writer_open(db, &w, &err), NDB_OK);
+    cr_assert_eq(ndb_ingest(w, path, &o, &st, &err), NDB_OK, "%s", err.msg);
+    ndb_writer_close(w);
+    cr_expect_eq(st.added, 1);
+    cr_expect_eq(st.skipped, 2);
+    cr_expect_eq(reports, 2);
+    remove(path);
+    ndb_close(db);
+    ndb_test_remove_archive(t);
+}
