@@ -18,7 +18,8 @@
 ** `retries` times; a FEED's links become PAGE jobs (sitemap indexes nest up to 3 levels);
 ** a PAGE's 2xx HTML body goes through ndb_extract_html, its URL line is set to the URL
 ** requested (so re-crawls of one address are versions of one article), and it is added
-** with the page's title, date (else the feed item's) and language. A 304 adds nothing.
+** with the page's title and date (else the feed item's); the writer detects the language
+** from the text. A 304 adds nothing.
 **
 ** Re-polling: the state (state.c) keeps the validators of every page added, and of feeds
 ** whose pages all went through, saved after each commit. Unchanged pages answer 304;
@@ -621,7 +622,7 @@ static bool crawl_done_page(crawl_run *r, crawl_job *j, long status, const char 
     memset(&m, 0, sizeof m);
     m.title = *x->title ? x->title : j->title;
     m.date = *x->date ? x->date : j->date;
-    m.lang = *x->lang ? x->lang : NULL;
+    /* m.lang NULL: the writer detects the language from the text (CLD2) */
     if (rc == NDB_OK) {
         rc = ndb_writer_add_native(r->w, j->url, rec.p, rec.n, &m, 0, &res, &e);
     }

@@ -10,7 +10,9 @@
 ** urn:newsdb:html:<hash>. The record's first line is rewritten accordingly; the rest of the
 ** extractor's record (lead bytes, count, paragraphs) is kept byte for byte.
 ** Date: the page's own (JSON-LD, meta tags, <time>), else the URL's (derived by the writer
-** from line 1), else the WARC-Date of the capture.
+** from line 1), else the WARC-Date of the capture. Language: not taken from the page's
+** markup (templates often declare the site's default); the writer detects it from the
+** extracted text.
 **
 ** Threading: a converter belongs to one thread.
 */
@@ -129,7 +131,8 @@ ndb_rc ndb_doc_html_conv_run(ndb_doc_html_conv *c, const ndb_doc_warc_page *pg,
     }
     memset(&c->meta, 0, sizeof c->meta);
     c->meta.title = c->doc.title && *c->doc.title ? c->doc.title : NULL;
-    c->meta.lang = c->doc.lang && *c->doc.lang ? c->doc.lang : NULL;
+    /* lang stays NULL: the writer detects it from the text (CLD2), which is more
+    ** reliable than a template's <html lang> */
     if (c->doc.date && *c->doc.date) {
         c->meta.date = c->doc.date;
     } else if (url && !ndb_doc_url_date(url, strlen(url), &days) && pg->warc_date &&

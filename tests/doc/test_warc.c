@@ -432,6 +432,16 @@ Test(warc, folder_of_saved_pages)
     f = fopen(path, "wb");
     fputs(b2, f);
     fclose(f);
+    snprintf(path, sizeof path, "%s/c.html", dir);
+    f = fopen(path, "wb");
+    fputs("<html lang=\"en\"><head><title>Le conseil vote le budget</title></head><body>"
+          "<article><p>Le conseil municipal a adopté mardi soir le budget de la ville après un "
+          "long débat qui a duré jusque tard dans la nuit, selon les responsables.</p><p>Le "
+          "plan prévoit des fonds pour les écoles, les routes et les hôpitaux, mais les "
+          "critiques estiment qu'il ne répond pas assez à la crise du logement.</p></article>"
+          "</body></html>",
+          f);
+    fclose(f);
     snprintf(path, sizeof path, "%s/native.txt", dir);
     f = fopen(path, "wb");
     fputs("http://n.example.com/1\n6\n1\nnative\n", f);
@@ -452,7 +462,7 @@ Test(warc, folder_of_saved_pages)
     cr_assert_eq(ndb_writer_open(db, &w, &err), NDB_OK);
     cr_assert_eq(ndb_ingest(w, dir, &o, &st, &err), NDB_OK, "%s", err.msg);
     ndb_writer_close(w);
-    cr_expect_eq(st.added, 3);
+    cr_expect_eq(st.added, 4);
     cr_expect_eq(st.skipped, 1);
     cr_expect_eq(reports, 1);
 
@@ -471,6 +481,23 @@ Test(warc, folder_of_saved_pages)
     cr_expect_str_eq(res->hits[0].title, "Harbour reopens");
     ndb_date_format(res->hits[0].date, date, sizeof date);
     cr_expect_str_eq(date, "2016-10-11");
+    {
+        ndb_doc *d = NULL;
+        cr_assert_eq(ndb_get(s, res->hits[0].id, &d, &err), NDB_OK);
+        cr_expect_str_eq(d->lang, "en"); /* detected from the text */
+        ndb_doc_free(d);
+    }
+    ndb_results_free(res);
+    /* declared lang="en", French text: the language is the text's */
+    cr_assert_eq(ndb_search(s, "logement", NULL, &res, &err), NDB_OK);
+    cr_assert_eq(res->total, 1);
+    {
+        ndb_doc *d = NULL;
+        cr_assert_eq(ndb_get(s, res->hits[0].id, &d, &err), NDB_OK);
+        cr_expect_str_eq(d->lang, "fr");
+        cr_expect_str_eq(d->title, "Le conseil vote le budget");
+        ndb_doc_free(d);
+    }
     ndb_results_free(res);
     ndb_snapshot_close(s);
     free(a);
