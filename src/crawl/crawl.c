@@ -15,7 +15,8 @@
 ** the decoded bytes in the write callback, so compressed bombs stop there too), follow up
 ** to 5 redirects (http/https only), and send If-None-Match / If-Modified-Since from the
 ** crawl state. Finished jobs: 5xx, 429, timeouts and connection errors are retried
-** `retries` times; a FEED's links become PAGE jobs (sitemap indexes nest up to 3 levels);
+** `retries` times (after backoff_ms doubled per attempt, or the server's Retry-After in
+** seconds when longer, at most 60 s); a FEED's links become PAGE jobs (sitemap indexes nest up to 3 levels);
 ** a PAGE's 2xx HTML body goes through ndb_extract_html, its URL line is set to the URL
 ** requested (so re-crawls of one address are versions of one article), and it is added
 ** with the page's title and date (else the feed item's); the writer detects the language
@@ -34,6 +35,7 @@
 
 #include <curl/curl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 
 #define CRAWL_MAX_SITEMAP_DEPTH 3
@@ -65,6 +67,7 @@ typedef struct crawl_job {
     struct curl_slist *hdrs;
     ndb_buf body;
     bool too_big;
+    unsigned retry_after; /* seconds from a Retry-After header (delta form), 0 none */
     char etag[256], lm[128];
     char errbuf[CURL_ERROR_SIZE];
 } crawl_job;
@@ -350,6 +353,15 @@ static size_t crawl_header_cb(char *p, size_t size, size_t nmemb, void *ud)
     if (n >= 5 && memcmp(p, "HTTP/", 5) == 0) { /* a new response (after a redirect) */
         j->etag[0] = 0;
         j->lm[0] = 0;
+        j->retry_after = 0;
+    } else if (n > 12 && strncasecmp(p, "Retry-After:", 12) == 0) {
+        char v[32];
+        crawl_hdr_value(p, n, 12, v, sizeof v);
+        char *end;
+        unsigned long s = strtoul(v, &end, 10);
+        if (end != v && *end == 0) {
+            j->retry_after = (unsigned)NDB_MIN(s, (unsigned long)CRAWL_MAX_DELAY);
+        }
     } else if (n > 5 && strncasecmp(p, "ETag:", 5) == 0) {
         crawl_hdr_value(p, n, 5, j->etag, sizeof j->etag);
     } else if (n > 14 && strncasecmp(p, "Last-Modified:", 14) == 0) {
@@ -679,6 +691,7 @@ static void crawl_done(crawl_run *r, crawl_job *j, CURLcode cc, uint64_t now)
     r->hosts[j->host].active--;
     if (crawl_retryable(cc, status) && j->attempts <= r->o->retries) {
         uint64_t wait = (uint64_t)r->backoff_ms * 1000000ull << NDB_MIN(j->attempts - 1, 10u);
+        wait = NDB_MAX(wait, (uint64_t)j->retry_after * 1000000000ull);
         j->not_before = now + wait;
         r->st->retries++;
         if (crawl_push(r, j) != NDB_OK && r->fatal == NDB_OK) {

@@ -137,6 +137,8 @@ static enum MHD_Result tl_handle(void *cls, struct MHD_Connection *c, const char
         usleep(r->delay_ms * 1000u);
     if (r->fail_first && r->hits <= r->fail_first) {
         resp = MHD_create_response_from_buffer(4, (void *)"busy", MHD_RESPMEM_PERSISTENT);
+        if (r->retry_after)
+            MHD_add_response_header(resp, "Retry-After", r->retry_after);
         ret = MHD_queue_response(c, 503, resp);
         MHD_destroy_response(resp);
         return ret;

@@ -23,6 +23,7 @@ typedef struct tl_route {
     bool chunked;              /* send body with chunked transfer coding */
     bool gzip;                 /* gzip body, Content-Encoding: gzip */
     unsigned fail_first;       /* answer 503 to the first N requests */
+    const char *retry_after;   /* Retry-After header sent with those 503s */
     unsigned hits;             /* requests seen (written by the server) */
     unsigned not_modified;     /* 304s sent */
 } tl_route;

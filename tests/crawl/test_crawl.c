@@ -441,3 +441,46 @@ Test(crawl, sitemap_index_and_robots_failure, .timeout = 60)
     ndb_test_remove_archive(t);
     ndb_test_remove_archive(t2);
 }
+
+Test(crawl, retry_after_is_honoured, .timeout = 60)
+{
+    tl_route rt[2];
+    char t[512], urls[700], list[256];
+    char *b = page("Busy page", "2020-01-01", "busyword");
+    memset(rt, 0, sizeof rt);
+    rt[0].path = "/busy";
+    rt[0].body = b;
+    rt[0].fail_first = 1;
+    rt[0].retry_after = "1";
+    rt[1].path = "/robots.txt";
+    rt[1].status = 404;
+    rt[1].body = "none";
+    tl_server *srv = tl_start(rt, 2);
+    cr_assert_not_null(srv);
+    ndb_db *db = ndb_test_new_archive(t, sizeof t);
+    snprintf(urls, sizeof urls, "%s.urls", t);
+    snprintf(list, sizeof list, "http://127.0.0.1:%u/busy\n", tl_port(srv));
+    write_file(urls, list);
+    ndb_crawl_opts o;
+    ndb_crawl_stats st;
+    msgs m;
+    memset(&o, 0, sizeof o);
+    o.urls_file = urls;
+    o.delay = 0;
+    o.retries = 1;
+    o.backoff_ms = 10; /* the server asks for 1 s: that wins */
+    run(db, t, &o, &st, &m);
+    cr_expect_eq(st.added, 1);
+    cr_expect_eq(st.retries, 1);
+    uint64_t t1 = 0, t2 = 0;
+    char path[64];
+    cr_assert_eq(tl_log_count(srv), 3);
+    cr_assert(tl_log_get(srv, 1, path, sizeof path, &t1));
+    cr_assert(tl_log_get(srv, 2, path, sizeof path, &t2));
+    cr_expect_geq(t2 - t1, 950000000ull, "retried after %llu ns", (unsigned long long)(t2 - t1));
+    tl_stop(srv);
+    remove(urls);
+    free(b);
+    ndb_close(db);
+    ndb_test_remove_archive(t);
+}
