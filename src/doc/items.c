@@ -17,6 +17,7 @@
 #include "doc/items_int.h"
 
 #include <strings.h>
+#include <sys/stat.h>
 
 static const char *const items_fmt_names[] = {"auto", "native", "jsonl", "csv", "warc"};
 
@@ -143,8 +144,12 @@ static ndb_doc_fmt items_detect(const char *path)
     if (items_ends_with(path, ".csv") || items_ends_with(path, ".csv.gz")) {
         return NDB_DOC_FMT_CSV;
     }
-    if (strcmp(path, "-") == 0 || ndb_doc_in_open(&in, path, NULL) != NDB_OK) {
-        return NDB_DOC_FMT_NATIVE; /* stdin is a tar stream; errors are the source's to tell */
+    struct stat sb;
+    /* stdin and pipes are tar streams (reading them here would eat their first bytes);
+    ** errors are the source's to tell */
+    if (strcmp(path, "-") == 0 || stat(path, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+        ndb_doc_in_open(&in, path, NULL) != NDB_OK) {
+        return NDB_DOC_FMT_NATIVE;
     }
     while (k < sizeof head) {
         int c = ndb_doc_in_getc(&in);
