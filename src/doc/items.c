@@ -16,6 +16,8 @@
 */
 #include "doc/items_int.h"
 
+#include <libpsl.h>
+#include <stdio.h>
 #include <strings.h>
 #include <sys/stat.h>
 
@@ -71,6 +73,64 @@ bool ndb_doc_sniff_html(const uint8_t *p, size_t n)
         }
     }
     return false;
+}
+
+/* A mirror layout (wget -m / -x, httrack): a name "www.bbc.co.uk/news/x.html" whose first
+** component is a host name with a public suffix gives "http://www.bbc.co.uk/news/x.html";
+** "" otherwise (one component only, digits-only last label as in "v1.2", no registrable
+** domain, bytes a URL line cannot hold). */
+static const char *items_mirror_url(const char *name, char *buf, size_t cap)
+{
+    const char *slash = strchr(name, '/');
+    size_t hl = slash ? (size_t)(slash - name) : 0;
+    char outlet[NDB_DOC_OUTLET_MAX];
+    const char *dot = NULL;
+    buf[0] = 0;
+    if (hl == 0 || hl > 253 || slash[1] == 0) {
+        return buf;
+    }
+    for (size_t i = 0; i < hl; i++) {
+        char c = name[i];
+        if (c == '.') {
+            dot = name + i;
+        } else if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                     c == '-')) {
+            return buf;
+        }
+    }
+    if (dot == NULL || name + hl - dot < 3) {
+        return buf;
+    }
+    for (const char *q = dot + 1; q < name + hl; q++) {
+        if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z'))) {
+            return buf;
+        }
+    }
+    for (const char *q = name; *q; q++) {
+        if ((unsigned char)*q <= 0x20 || *q == 0x7f) {
+            return buf;
+        }
+    }
+    /* the last label must be a real top-level domain ("backup" in "old.backup" is not) */
+    char tld[64];
+    size_t tl = (size_t)(name + hl - dot - 1);
+    const psl_ctx_t *psl = psl_builtin();
+    if (tl >= sizeof tld || psl == NULL) {
+        return buf;
+    }
+    for (size_t i = 0; i < tl; i++) {
+        tld[i] = (char)(dot[1 + i] | 0x20);
+    }
+    tld[tl] = 0;
+    if (!psl_is_public_suffix2(psl, tld, PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE)) {
+        return buf;
+    }
+    int k = snprintf(buf, cap, "http://%s", name);
+    if (k < 0 || (size_t)k >= cap ||
+        ndb_doc_outlet(buf, (size_t)k, outlet, sizeof outlet) != NDB_OK || outlet[0] == 0) {
+        buf[0] = 0;
+    }
+    return buf;
 }
 
 struct ndb_doc_items {
@@ -253,6 +313,9 @@ static ndb_rc items_next_source(ndb_doc_items *s, ndb_doc_item *it, ndb_err *err
         ndb_doc_warc_page pg;
         memset(&pg, 0, sizeof pg);
         pg.uri = items_saved_from(p, n, s->saved_from, sizeof s->saved_from);
+        if (*pg.uri == 0) {
+            pg.uri = items_mirror_url(name, s->saved_from, sizeof s->saved_from);
+        }
         pg.warc_date = "";
         pg.content_type = "";
         pg.body = p;

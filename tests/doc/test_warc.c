@@ -442,6 +442,25 @@ Test(warc, folder_of_saved_pages)
           "</body></html>",
           f);
     fclose(f);
+    /* a wget -x / mirror layout: host/path; and a look-alike directory that is no host */
+    snprintf(path, sizeof path, "%s/www.example-news.com.au", dir);
+    cr_assert_eq(mkdir(path, 0755), 0);
+    snprintf(path, sizeof path, "%s/www.example-news.com.au/politics", dir);
+    cr_assert_eq(mkdir(path, 0755), 0);
+    char *mir = make_page("Mirror page", "2013-03-03", "mirrorword");
+    snprintf(path, sizeof path, "%s/www.example-news.com.au/politics/m.html", dir);
+    f = fopen(path, "wb");
+    fputs(mir, f);
+    fclose(f);
+    free(mir);
+    snprintf(path, sizeof path, "%s/old.backup", dir);
+    cr_assert_eq(mkdir(path, 0755), 0);
+    char *bk = make_page("Backup page", "2013-03-04", "backupword");
+    snprintf(path, sizeof path, "%s/old.backup/b.html", dir);
+    f = fopen(path, "wb");
+    fputs(bk, f);
+    fclose(f);
+    free(bk);
     snprintf(path, sizeof path, "%s/native.txt", dir);
     f = fopen(path, "wb");
     fputs("http://n.example.com/1\n6\n1\nnative\n", f);
@@ -462,7 +481,7 @@ Test(warc, folder_of_saved_pages)
     cr_assert_eq(ndb_writer_open(db, &w, &err), NDB_OK);
     cr_assert_eq(ndb_ingest(w, dir, &o, &st, &err), NDB_OK, "%s", err.msg);
     ndb_writer_close(w);
-    cr_expect_eq(st.added, 4);
+    cr_expect_eq(st.added, 6);
     cr_expect_eq(st.skipped, 1);
     cr_expect_eq(reports, 1);
 
@@ -487,6 +506,15 @@ Test(warc, folder_of_saved_pages)
         cr_expect_str_eq(d->lang, "en"); /* detected from the text */
         ndb_doc_free(d);
     }
+    ndb_results_free(res);
+    cr_assert_eq(ndb_search(s, "mirrorword", NULL, &res, &err), NDB_OK);
+    cr_assert_eq(res->total, 1);
+    cr_expect_str_eq(res->hits[0].url, "http://www.example-news.com.au/politics/m.html");
+    cr_expect_str_eq(res->hits[0].outlet, "example-news.com.au");
+    ndb_results_free(res);
+    cr_assert_eq(ndb_search(s, "backupword", NULL, &res, &err), NDB_OK);
+    cr_assert_eq(res->total, 1);
+    cr_expect(strncmp(res->hits[0].url, "urn:newsdb:html:", 16) == 0, "%s", res->hits[0].url);
     ndb_results_free(res);
     /* declared lang="en", French text: the language is the text's */
     cr_assert_eq(ndb_search(s, "logement", NULL, &res, &err), NDB_OK);
