@@ -12,7 +12,7 @@
 **           start) goes through the HTML extractor (doc/html.h), the rest passes verbatim.
 **   JSONL   one JSON object per line (tabular.c), CSV with a header row (tabular.c).
 **   WARC    response records with an HTML body (warc.c); gzip per record or plain.
-**   AUTO    WARC when the (decompressed) file starts with "WARC/", JSONL for *.jsonl /
+**   AUTO    WARC when a regular file starts (decompressed) with "WARC/", JSONL for *.jsonl /
 **           *.ndjson (optionally .gz), CSV for *.csv (optionally .gz), else NATIVE.
 **
 ** Errors follow ndb_doc_source_next: NDB_OK with an item; NDB_ENOTFOUND at the end; an
