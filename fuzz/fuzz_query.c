@@ -117,10 +117,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static ndb_analyzer *an;
     if (!an && ndb_text_analyzer_new(NDB_STEM_ENGLISH, &an) != NDB_OK)
         return 0;
-    ndb_view v = {NULL, FQ_DOCS, 27, fq_cols, fq_live, fq_term, fq_prefix, fq_outlet, fq_url};
+    ndb_view v = {.ndocs = FQ_DOCS, .total_len = 27, .cols = fq_cols, .live = fq_live,
+                  .term = fq_term, .prefix = fq_prefix, .outlet_id = fq_outlet, .url_id = fq_url};
     ndb_query *q = NULL;
     ndb_err err;
-    if (ndb_query_parse((const char *)data, size, an, &q, &err) != NDB_OK)
+    /* Inputs whose first byte is odd parse per language (ids of fq_cols: none, en, de, fr),
+    ** so split words (OR of AND leaf LANG) run through every executor too. */
+    ndb_lang_set present = {{0}};
+    ndb_lang_set_add(&present, 0);
+    ndb_lang_set_add(&present, 33);
+    ndb_lang_set_add(&present, 38);
+    ndb_lang_set_add(&present, 48);
+    if (ndb_query_parse_langs((const char *)data, size, an,
+                              size && (data[0] & 1) ? &present : NULL, &q, &err) != NDB_OK)
         return 0;
     ndb_buf b;
     ndb_buf_init(&b, 1 << 20);

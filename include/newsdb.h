@@ -109,7 +109,9 @@ typedef void (*ndb_log_fn)(void *ctx, ndb_log_level level, const char *msg);
 
 typedef struct ndb_options {
     int create;          /* create the archive if the directory holds none */
-    ndb_stemmer stemmer; /* analyzer of a new archive; an existing one keeps its own */
+    ndb_stemmer stemmer; /* analyzer of a new archive; an existing one keeps its own. A new
+                            archive with ENGLISH or PORTER stems each article in its own
+                            language where Snowball can (docs/query-language.md) */
     ndb_log_fn log;      /* optional */
     void *log_ctx;
 } ndb_options;
@@ -271,6 +273,9 @@ typedef struct ndb_stats {
     uint32_t segments;
     uint64_t generation;    /* commit number */
     ndb_stemmer stemmer;
+    int stem_per_language;  /* 1: each article is stemmed in its own language where Snowball
+                               has a stemmer for it, the stemmer above serving the rest
+                               (archives created since languages exist); 0: one stemmer */
 } ndb_stats;
 
 NDB_API ndb_rc ndb_snapshot_stats(ndb_snapshot *s, ndb_stats *st, ndb_err *err);

@@ -119,7 +119,7 @@ static ndb_rc analytics_run(ndb_snapshot *s, const char *query, const ndb_agg_op
         rc = ndb_err_set(err, NDB_ENOMEM, "out of memory");
         goto out;
     }
-    rc = ndb_query_parse(query, strlen(query), an, &q, err);
+    rc = ndb_query_parse_langs(query, strlen(query), an, api_langs(s), &q, err);
     if (rc != NDB_OK)
         goto out;
     a = ndb_calloc(1, sizeof *a);
@@ -333,6 +333,8 @@ static ndb_rc analytics_surface_scan(ndb_snapshot *s, const ndb_query *q, analyt
         ndb_doc *d = NULL;
         uint32_t pos = 0;
         rc = ndb_get(s, ids->ids[i], &d, err);
+        if (rc == NDB_OK)
+            rc = api_lang_stemmer(sf->an, s->db->langstem, d->lang);
         for (uint32_t p = 0; rc == NDB_OK && p < d->n_paras; p++) {
             sf->text = d->paras[p].p;
             sf->prev_pos = UINT32_MAX;
@@ -341,6 +343,8 @@ static ndb_rc analytics_surface_scan(ndb_snapshot *s, const ndb_query *q, analyt
         }
         ndb_doc_free(d);
     }
+    if (rc == NDB_OK)
+        rc = ndb_text_analyzer_set_stem(sf->an, 0);
     ndb_free(ids);
     return rc;
 }
@@ -442,9 +446,10 @@ NDB_API ndb_rc ndb_top_terms(ndb_snapshot *s, const char *query, const ndb_terms
         rc = ndb_err_set(err, NDB_ENOMEM, "out of memory");
         goto out;
     }
-    rc = ndb_query_parse(query, strlen(query), an, &q, err);
+    rc = ndb_query_parse_langs(query, strlen(query), an, api_langs(s), &q, err);
     if (rc == NDB_OK && opt->significant && opt->background) {
-        rc = ndb_query_parse(opt->background, strlen(opt->background), an, &bq, err);
+        rc = ndb_query_parse_langs(opt->background, strlen(opt->background), an, api_langs(s),
+                                   &bq, err);
         if (rc != NDB_OK)
             ndb_err_prefix(err, "background: ");
     }

@@ -30,6 +30,7 @@
 #include "index/view.h"
 #include "query/query.h"
 #include "store/store.h"
+#include "text/lang.h"
 #include "text/text.h"
 
 #include <pthread.h>
@@ -43,6 +44,9 @@ struct ndb_db {
     const ndb_vfs *vfs;
     ndb_options opt;
     ndb_stemmer stemmer;
+    bool langstem;       /* articles stemmed per language (manifest.h) */
+    ndb_lang_set langs;  /* languages seen in ids [0, lang_scanned) (under mu) */
+    uint32_t lang_scanned;
     pthread_mutex_t mu;
     ndb_store *rstore;   /* reader store, at rgen's state; NULL until the first snapshot */
     uint64_t rgen;
@@ -59,6 +63,7 @@ struct ndb_snapshot {
     ndb_seg **segs;
     uint64_t index_bytes;
     ndb_fwd *fwd; /* NULL when the archive has no forward index */
+    ndb_lang_set langs;  /* languages present (a superset): for per-language parses */
     ndb_view view;
 };
 
@@ -99,6 +104,18 @@ ndb_rc api_writer_add_verbatim(ndb_writer *w, const char *source, const void *by
 ndb_rc api_lang_resolve(const char *given, const char *title, const ndb_slice *paras,
                         uint32_t n, uint8_t *id);
 
+/* Set an's stemmer for an article of language lang (code, as stored): that language's
+** Snowball stemmer when the archive stems per language and one exists, else the archive's
+** own. NDB_ENOMEM. */
+ndb_rc api_lang_stemmer(ndb_analyzer *an, bool langstem, const char *lang);
+
+/* The languages a per-language parse of s must cover (NULL: the archive stems in one
+** language; parse as ndb_query_parse). */
+static inline const ndb_lang_set *api_langs(const ndb_snapshot *s)
+{
+    return s->db->langstem ? &s->langs : NULL;
+}
+
 /* Parse q for snapshot s with a new analyzer of the archive (api/lang.c): the one place
 ** that decides how query words are analyzed. *an and *qq OWNED by the caller (also on
 ** failure: free both). NDB_EINVAL when q is NULL. */
@@ -116,6 +133,8 @@ ndb_rc api_tokens_analyze(api_tokens *t, ndb_analyzer *an, const ndb_slice *para
                           uint32_t n);
 /* The language detected from the body (api_lang_resolve with no given language, no title). */
 uint8_t api_tokens_lang(const api_tokens *t);
+/* The stem index (text.h) the recorded terms were made with: the language's (text/lang.h). */
+int api_tokens_stem(const api_tokens *t);
 /* Feed the recorded tokens to fn in order; *ntokens = the analysis' token count. */
 ndb_rc api_tokens_replay(const api_tokens *t, ndb_token_fn fn, void *ctx, uint32_t *ntokens);
 

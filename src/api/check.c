@@ -25,6 +25,7 @@ typedef struct check_run {
     ndb_report_fn report;
     void *ctx;
     uint64_t problems;
+    bool langstem; /* articles are analyzed in their own language */
 } check_run;
 
 static void check_problem(check_run *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -98,7 +99,7 @@ static ndb_rc check_doc(check_run *c, ndb_store *st, ndb_seg *seg, ndb_analyzer 
     rc = ndb_doc_parse(d->source, d->raw, d->raw_len, false, &a, NULL);
     if (rc != NDB_OK)
         check_problem(c, "article %u: stored bytes do not parse", id);
-    else
+    else if ((rc = api_lang_stemmer(an, c->langstem, d->lang)) == NDB_OK)
         rc = ndb_text_analyze_paras(an, a.paras, a.n_paras, check_collect, ct, &ntok);
     if (rc == NDB_OK && ntok != d->len)
         check_problem(c, "article %u: %u tokens, store says %u", id, ntok, d->len);
@@ -197,7 +198,7 @@ static ndb_rc check_segment_docs(check_run *c, ndb_store *st, ndb_seg *seg, ndb_
 
 NDB_API ndb_rc ndb_check(ndb_db *db, ndb_report_fn report, void *ctx, ndb_err *err)
 {
-    check_run c = {report, ctx, 0};
+    check_run c = {report, ctx, 0, false};
     ndb_manifest m;
     ndb_store *st = NULL;
     ndb_analyzer *an = NULL;
@@ -218,6 +219,7 @@ NDB_API ndb_rc ndb_check(ndb_db *db, ndb_report_fn report, void *ctx, ndb_err *e
     rc = ndb_store_check(st, &m.store, check_forward, &c, NULL);
     if (rc == NDB_ENOMEM)
         goto out;
+    c.langstem = m.langstem != 0;
     rc = ndb_text_analyzer_new(m.stemmer, &an);
     for (size_t i = 0; rc == NDB_OK && i < m.nsegs; i++) {
         ndb_seg *seg = NULL;

@@ -49,6 +49,7 @@ static ndb_rc db_create(ndb_db *db, ndb_err *err)
     if (rc == NDB_OK) {
         m.gen = 1;
         m.stemmer = db->opt.stemmer;
+        m.langstem = db->opt.stemmer != NDB_STEM_NONE; /* new archives stem per language */
         m.time = (uint64_t)time(NULL);
         rc = ndb_manifest_write(db->vfs, db->path, &m, err);
     }
@@ -120,6 +121,7 @@ ndb_rc ndb_open_vfs(const char *path, const ndb_options *opt, const ndb_vfs *vfs
     if (rc != NDB_OK)
         goto out;
     db->stemmer = m.stemmer;
+    db->langstem = m.langstem != 0;
     *out = db;
     db = NULL;
 out:
@@ -262,6 +264,12 @@ static ndb_rc db_snapshot_locked(ndb_db *db, const ndb_manifest *m, ndb_snapshot
     }
     s->segs = segs;
     s->nsegs = m->nsegs;
+    if (db->langstem) { /* languages present: scan only the articles new since last time */
+        const ndb_col *c = ndb_store_cols(db->rstore);
+        for (; db->lang_scanned < m->store.ndocs; db->lang_scanned++)
+            ndb_lang_set_add(&db->langs, ndb_col_lang(&c[db->lang_scanned]));
+        s->langs = db->langs;
+    }
     return NDB_OK;
 }
 

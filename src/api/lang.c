@@ -46,6 +46,15 @@ ndb_rc api_lang_resolve(const char *given, const char *title, const ndb_slice *p
 
 /* ---------------------------------------------------------------- query parsing */
 
+ndb_rc api_lang_stemmer(ndb_analyzer *an, bool langstem, const char *lang)
+{
+    uint8_t id = langstem && lang ? ndb_lang_normalize(lang, strlen(lang)) : NDB_LANG_NONE;
+    return ndb_text_analyzer_set_stem(an, ndb_lang_stem_index(id));
+}
+
+/* Per-language archives parse with every stemmer their languages use (query.h); the others,
+** and per-language archives holding only English / unknown / stemmer-less languages, get
+** exactly the single-stemmer parse. */
 ndb_rc api_query_parse(ndb_snapshot *s, const char *q, ndb_analyzer **an, ndb_query **qq,
                        ndb_err *err)
 {
@@ -54,7 +63,8 @@ ndb_rc api_query_parse(ndb_snapshot *s, const char *q, ndb_analyzer **an, ndb_qu
         return ndb_err_set(err, NDB_ENOMEM, "out of memory");
     if (!q)
         return ndb_err_set(err, NDB_EINVAL, "no query given");
-    return ndb_query_parse(q, strlen(q), *an, qq, err);
+    return ndb_query_parse_langs(q, strlen(q), *an, s->db->langstem ? &s->langs : NULL, qq,
+                                 err);
 }
 
 /* ---------------------------------------------------------------- ndb_languages */

@@ -267,5 +267,6 @@ NDB_API ndb_rc ndb_snapshot_stats(ndb_snapshot *s, ndb_stats *st, ndb_err *err)
     st->segments = (uint32_t)s->nsegs;
     st->generation = s->gen;
     st->stemmer = s->db->stemmer;
+    st->stem_per_language = s->db->langstem;
     return NDB_OK;
 }

@@ -50,6 +50,8 @@ static ndb_rc search_decorate(ndb_snapshot *s, const ndb_query *q, ndb_analyzer 
     h->outlet = ndb_strdup(d->outlet);
     h->title = ndb_strdup(d->title);
     if (snippets)
+        rc = api_lang_stemmer(an, s->db->langstem, d->lang);
+    if (snippets && rc == NDB_OK)
         rc = ndb_query_snippet(q, an, d->paras, d->n_paras, SEARCH_SNIPPET_CHARS, &sn);
     if (rc == NDB_OK)
         rc = ndb_buf_cstr(&sn);

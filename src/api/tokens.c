@@ -18,6 +18,7 @@
 */
 #include "api/api.h"
 
+#include "text/lang.h"
 #include "text/text.h"
 
 typedef struct tokens_rec {
@@ -30,6 +31,7 @@ struct api_tokens {
     ndb_buf bytes; /* term bytes, concatenated */
     uint32_t ntok; /* the analysis' token count (document length) */
     uint8_t lang;  /* api_lang_resolve without a given language or title */
+    int stem;      /* stem index the terms were made with (text.h) */
 };
 
 ndb_rc api_tokens_new(api_tokens **out)
@@ -76,9 +78,19 @@ ndb_rc api_tokens_analyze(api_tokens *t, ndb_analyzer *an, const ndb_slice *para
     ndb_buf_reset(&t->bytes);
     t->ntok = 0;
     ndb_rc rc = api_lang_resolve(NULL, NULL, paras, n, &t->lang);
+    /* stem as a per-language archive would; the writer replays only when that is the
+    ** stemmer it wants (api_tokens_stem), else it analyzes again */
+    if (rc == NDB_OK)
+        rc = ndb_text_analyzer_set_stem(an, ndb_lang_stem_index(t->lang));
+    t->stem = ndb_text_analyzer_stem_index(an);
     if (rc == NDB_OK)
         rc = ndb_text_analyze_paras(an, paras, n, tokens_record, t, &t->ntok);
     return rc;
+}
+
+int api_tokens_stem(const api_tokens *t)
+{
+    return t->stem;
 }
 
 uint8_t api_tokens_lang(const api_tokens *t)

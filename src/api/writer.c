@@ -455,6 +455,10 @@ static ndb_rc writer_add(ndb_writer *w, const char *source, const void *bytes, s
             return writer_fail(w, ndb_err_set(err, rc, "out of memory"));
     }
     rc = ndb_segw_begin_doc(w->segw, id);
+    if (rc == NDB_OK && w->m.langstem)
+        rc = ndb_text_analyzer_set_stem(w->an, ndb_lang_stem_index(lang));
+    if (pre && api_tokens_stem(pre) != ndb_text_analyzer_stem_index(w->an))
+        pre = NULL; /* recorded with another stemmer than this archive uses: analyze here */
     if (w->fwd)
         ndb_fwdw_begin_doc(w->fwd);
     if (rc == NDB_OK)

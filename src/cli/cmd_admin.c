@@ -157,7 +157,8 @@ static ndb_rc stats_print(const char *path, const ndb_stats *s, const ndb_agg *l
     printf("index        %.1f MB in %u segment%s\n", (double)s->index_bytes / 1e6, s->segments,
            s->segments == 1 ? "" : "s");
     printf("generation   %llu\n", (unsigned long long)s->generation);
-    printf("stemmer      %s\n", ndb_cli_stemmer_name(s->stemmer));
+    printf("stemmer      %s%s\n", ndb_cli_stemmer_name(s->stemmer),
+           s->stem_per_language ? " (per article language where Snowball has one)" : "");
     return NDB_OK;
 }
 

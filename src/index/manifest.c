@@ -64,11 +64,11 @@ void ndb_manifest_seg_name(uint64_t k, char *out, size_t cap)
 
 ndb_rc ndb_manifest_encode(const ndb_manifest *m, ndb_buf *b)
 {
-    ndb_rc rc = ndb_frame_header(b, NDB_KIND_MANIFEST, 1, 0);
+    ndb_rc rc = ndb_frame_header(b, NDB_KIND_MANIFEST, m->langstem ? 2 : 1, 0);
     if (rc == NDB_OK)
         rc = ndb_buf_append_u64le(b, m->gen);
     if (rc == NDB_OK)
-        rc = ndb_buf_append_u32le(b, (uint32_t)m->stemmer);
+        rc = ndb_buf_append_u32le(b, (uint32_t)m->stemmer | (uint32_t)m->langstem << 8);
     if (rc == NDB_OK)
         rc = ndb_buf_append_u32le(b, m->store.ndocs);
     if (rc == NDB_OK)
@@ -133,15 +133,20 @@ ndb_rc ndb_manifest_decode(const uint8_t *p, size_t n, const char *name, ndb_man
     ndb_slice body;
     ndb_rd r;
     uint32_t stem = 0, nsegs = 0;
-    ndb_rc rc = ndb_frame_check(p, n, NDB_KIND_MANIFEST, 1, 1, name, &body, err);
+    ndb_rc rc = ndb_frame_check(p, n, NDB_KIND_MANIFEST, 1, 2, name, &body, err);
+    uint16_t major;
     if (rc != NDB_OK)
         return rc;
+    major = ndb_get_u16le(p + 8);
     ndb_manifest_init(m);
     ndb_rd_init(&r, body.p, body.n, NDB_ECORRUPT);
     rc = ndb_rd_u64le(&r, &m->gen);
     if (rc == NDB_OK)
         rc = ndb_rd_u32le(&r, &stem);
-    m->stemmer = (ndb_stemmer)stem;
+    m->stemmer = (ndb_stemmer)(stem & 0xffu);
+    m->langstem = (uint8_t)(stem >> 8);
+    if (rc == NDB_OK && ((stem >> 16) != 0 || m->langstem > 1 || (major == 1) != !m->langstem))
+        rc = NDB_ECORRUPT;
     if (rc == NDB_OK)
         rc = ndb_rd_u32le(&r, &m->store.ndocs);
     if (rc == NDB_OK)

@@ -9,8 +9,13 @@
 ** references are never rewritten; files no manifest references (a crash between a segment
 ** write and its manifest) are deleted by the next writer.
 **
-** Byte layout (framed file, kind NDB_KIND_MANIFEST, version 1.0), body:
-**   u64 generation | u8 stemmer | u8 reserved[3]
+** Byte layout (framed file, kind NDB_KIND_MANIFEST, version 1.0 or 2.0), body:
+**   u64 generation | u8 stemmer | u8 langstem | u8 reserved[2]
+** langstem (version 2 only; 0 in version 1): 1 = each article is stemmed with the Snowball
+** stemmer of its own language (text/lang.h), the archive's stemmer serving English, unknown
+** and languages without one. Such an archive is written as version 2, so that a build that
+** predates per-language stemming refuses it (it would index new articles differently);
+** archives without it stay version 1.
 **   u32 ndocs | u32 noutlets | u64 total_len | u64 raw_bytes
 **   5 x { u64 committed length | u32 crc32c }       store files, NDB_STORE_* order
 **   u64 next_seg                                   number of the next segment name
@@ -37,6 +42,7 @@ typedef struct ndb_manifest_seg {
 typedef struct ndb_manifest {
     uint64_t gen;
     ndb_stemmer stemmer;
+    uint8_t langstem; /* 1: per-language stemming (see the layout above) */
     ndb_store_state store;
     uint64_t next_seg;
     uint64_t time;

@@ -1094,7 +1094,9 @@ static double exec_score_at(exec_topk *tk, uint32_t d)
     uint32_t dl = tk->ex.v->cols[d].len;
     for (size_t i = 0; i < tk->q->nsterms; i++) {
         exec_term *t = &tk->t[i];
-        if (t->c && t->c->doc == d && t->started)
+        if (t->c && t->c->doc == d && t->started &&
+            (!tk->q->sterm_langs ||
+             ndb_lang_set_has(&tk->q->sterm_langs[i], ndb_col_lang(&tk->ex.v->cols[d]))))
             s += exec_bm25(&tk->ex, t->idf, ndb_cursor_freq(t->c), dl, tk->ex.avgdl);
     }
     return s;
@@ -1517,7 +1519,7 @@ ndb_rc ndb_query_topk(const ndb_query *q, const ndb_view *v, size_t k, ndb_sort 
     rc = exec_open_sterms(&tk);
     if (rc != NDB_OK)
         goto out;
-    if (!exhaustive && exec_fast_shape(q->root, &or_core, &core))
+    if (!exhaustive && !q->sterm_langs && exec_fast_shape(q->root, &or_core, &core))
         rc = exec_topk_fast(&tk, or_core, core, sort, total, err);
     else
         rc = exec_topk_exhaustive(&tk, total, err);

@@ -69,6 +69,12 @@ typedef struct qparse {
     ndb_analyzer *an;
     ndb_err *err;
     size_t leaves;
+    /* Per-language analysis (ndb_query_parse_langs): the stem indexes the archive's
+    ** languages use (stems[0] = 0, the archive's own), and per index the language ids
+    ** stemmed with it. nstems <= 1: one analysis, the plain path. */
+    int stems[NDB_LANG_NSTEM];
+    int nstems;
+    ndb_lang_set stem_langs[NDB_LANG_NSTEM];
 } qparse;
 
 /* ---------------------------------------------------------------- helpers */
@@ -350,7 +356,7 @@ static ndb_rc query_count_leaf(qparse *p, size_t off)
 }
 
 /* WORD or PHRASE: analyze; 0 tokens -> *out NULL, 1 -> TERM, k -> PHRASE. */
-static ndb_rc query_leaf_text(qparse *p, const qtok *t, qnode **out)
+static ndb_rc query_leaf_text1(qparse *p, const qtok *t, qnode **out)
 {
     query_terms ts = {0};
     qnode *n = NULL;
@@ -393,6 +399,107 @@ out:
         ndb_free(ts.v[i].p);
     ndb_free(ts.v);
     return rc;
+}
+
+static bool query_leaf_same(const qnode *a, const qnode *b)
+{
+    if (a->kind != b->kind || a->nterms != b->nterms)
+        return false;
+    if (a->kind == QN_TERM)
+        return a->s.n == b->s.n && memcmp(a->s.p, b->s.p, a->s.n) == 0;
+    for (uint32_t i = 0; i < a->nterms; i++)
+        if (a->terms[i].n != b->terms[i].n || memcmp(a->terms[i].p, b->terms[i].p, a->terms[i].n))
+            return false;
+    return true;
+}
+
+static ndb_rc query_make_nary(qnode_kind kind, uint32_t col, qnode **v, uint32_t n,
+                              qnode **out);
+
+/* The word analyzed with every stemmer the archive's languages use (query.h): one leaf when
+** all agree, else (OR (AND leaf_g (LANG langs_g)) ...), one branch per distinct analysis,
+** branches in the order of their first stem index (0 first). Counts as one leaf. */
+static ndb_rc query_leaf_text_langs(qparse *p, const qtok *t, qnode **out)
+{
+    qnode *leaf[NDB_LANG_NSTEM] = {0}, **v = NULL;
+    ndb_lang_set set[NDB_LANG_NSTEM];
+    int group[NDB_LANG_NSTEM], ngroups = 0;
+    size_t leaves = p->leaves;
+    ndb_rc rc = NDB_OK;
+    *out = NULL;
+    for (int i = 0; i < p->nstems && rc == NDB_OK; i++) {
+        rc = ndb_text_analyzer_set_stem(p->an, p->stems[i]);
+        if (rc != NDB_OK)
+            rc = ndb_err_set(p->err, rc, "query: out of memory");
+        else
+            rc = query_leaf_text1(p, t, &leaf[i]);
+        p->leaves = leaves;
+    }
+    if (ndb_text_analyzer_set_stem(p->an, 0) != NDB_OK && rc == NDB_OK)
+        rc = NDB_EINVAL; /* index 0 always exists: cannot fail */
+    if (rc != NDB_OK || !leaf[0])
+        goto out;
+    rc = query_count_leaf(p, t->off);
+    for (int i = 0; i < p->nstems && rc == NDB_OK; i++) {
+        int g = 0;
+        while (g < ngroups && !query_leaf_same(leaf[group[g]], leaf[i]))
+            g++;
+        if (g == ngroups) {
+            group[ngroups++] = i;
+            memset(&set[g], 0, sizeof set[g]);
+        }
+        for (int w = 0; w < 4; w++)
+            set[g].w[w] |= p->stem_langs[p->stems[i]].w[w];
+    }
+    if (rc != NDB_OK)
+        goto out;
+    if (ngroups == 1) {
+        *out = leaf[0];
+        leaf[0] = NULL;
+        goto out;
+    }
+    v = ndb_calloc((size_t)ngroups, sizeof *v);
+    if (!v) {
+        rc = NDB_ENOMEM;
+        goto out;
+    }
+    for (int g = 0; g < ngroups && rc == NDB_OK; g++) {
+        qnode **pair = ndb_calloc(2, sizeof *pair);
+        qnode *l = query_node_new(QN_LANG, leaf[group[g]]->col);
+        if (!pair || !l) {
+            ndb_free(pair);
+            ndb_free(l);
+            rc = NDB_ENOMEM;
+            break;
+        }
+        l->langs = set[g];
+        pair[0] = leaf[group[g]];
+        pair[1] = l;
+        leaf[group[g]] = NULL;
+        rc = query_make_nary(QN_AND, pair[0]->col, pair, 2, &v[g]);
+        if (rc == NDB_OK)
+            v[g]->lang_branch = true;
+    }
+    if (rc == NDB_OK) {
+        rc = query_make_nary(QN_OR, v[0]->col, v, (uint32_t)ngroups, out);
+        v = NULL;
+    }
+out:
+    for (int i = 0; i < NDB_LANG_NSTEM; i++)
+        ndb_query_node_free(leaf[i]);
+    for (int g = 0; v && g < ngroups; g++)
+        ndb_query_node_free(v[g]);
+    ndb_free(v);
+    if (rc == NDB_ENOMEM)
+        ndb_err_set(p->err, rc, "query: out of memory");
+    return rc;
+}
+
+static ndb_rc query_leaf_text(qparse *p, const qtok *t, qnode **out)
+{
+    if (p->nstems <= 1)
+        return query_leaf_text1(p, t, out);
+    return query_leaf_text_langs(p, t, out);
 }
 
 static ndb_rc query_leaf_prefix(qparse *p, const qtok *t, qnode **out)
@@ -998,20 +1105,43 @@ static ndb_rc query_list_term(qstr **v, size_t *n, const qstr *s)
     return NDB_OK;
 }
 
-static ndb_rc query_collect_lists(ndb_query *q, const qnode *n, bool neg)
+/* A scoring term, with the languages it scores in (langs NULL: all). */
+static ndb_rc query_list_sterm(ndb_query *q, const qstr *s, const ndb_lang_set *langs)
+{
+    static const ndb_lang_set all = {{UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX}};
+    size_t i = 0, n0 = q->nsterms;
+    ndb_rc rc = query_list_term(&q->sterms, &q->nsterms, s);
+    if (rc != NDB_OK)
+        return rc;
+    if (q->nsterms > n0) {
+        ndb_lang_set *nl = ndb_realloc(q->sterm_langs, q->nsterms * sizeof *nl);
+        if (!nl)
+            return NDB_ENOMEM;
+        q->sterm_langs = nl;
+        memset(&nl[n0], 0, sizeof *nl);
+    }
+    while (i < q->nsterms && !(q->sterms[i].n == s->n && memcmp(q->sterms[i].p, s->p, s->n) == 0))
+        i++;
+    for (int w = 0; w < 4; w++)
+        q->sterm_langs[i].w[w] |= (langs ? langs : &all)->w[w];
+    return NDB_OK;
+}
+
+static ndb_rc query_collect_lists(ndb_query *q, const qnode *n, bool neg,
+                                  const ndb_lang_set *langs)
 {
     ndb_rc rc = NDB_OK;
     switch (n->kind) {
     case QN_TERM:
         if (!neg) {
-            rc = query_list_term(&q->sterms, &q->nsterms, &n->s);
+            rc = query_list_sterm(q, &n->s, langs);
             if (rc == NDB_OK)
                 rc = query_list_term(&q->pterms, &q->npterms, &n->s);
         }
         break;
     case QN_PHRASE:
         for (uint32_t i = 0; i < n->nterms && !neg && rc == NDB_OK; i++) {
-            rc = query_list_term(&q->sterms, &q->nsterms, &n->terms[i]);
+            rc = query_list_sterm(q, &n->terms[i], langs);
             if (rc == NDB_OK)
                 rc = query_list_term(&q->pterms, &q->npterms, &n->terms[i]);
         }
@@ -1021,12 +1151,15 @@ static ndb_rc query_collect_lists(ndb_query *q, const qnode *n, bool neg)
             rc = query_list_term(&q->prefixes, &q->nprefixes, &n->s);
         break;
     case QN_NOT:
-        rc = query_collect_lists(q, n->kids[0], true);
+        rc = query_collect_lists(q, n->kids[0], true, langs);
         break;
     case QN_AND:
     case QN_OR:
+        for (uint32_t i = 0; n->lang_branch && i < n->nkids; i++)
+            if (n->kids[i]->kind == QN_LANG)
+                langs = &n->kids[i]->langs;
         for (uint32_t i = 0; i < n->nkids && rc == NDB_OK; i++)
-            rc = query_collect_lists(q, n->kids[i], neg);
+            rc = query_collect_lists(q, n->kids[i], neg, langs);
         break;
     default:
         break;
@@ -1034,10 +1167,44 @@ static ndb_rc query_collect_lists(ndb_query *q, const qnode *n, bool neg)
     return rc;
 }
 
+/* No per-language scoring when every scoring term scores in every language. */
+static void query_langs_trim(ndb_query *q)
+{
+    for (size_t i = 0; q->sterm_langs && i < q->nsterms; i++)
+        for (int w = 0; w < 4; w++)
+            if (q->sterm_langs[i].w[w] != UINT64_MAX)
+                return;
+    ndb_free(q->sterm_langs);
+    q->sterm_langs = NULL;
+}
+
 /* ---------------------------------------------------------------- public */
+
+/* Which stem indexes the present languages use; index 0 always (unknown articles). */
+static void query_stems_of(qparse *p, const ndb_lang_set *present)
+{
+    bool used[NDB_LANG_NSTEM] = {true};
+    memset(p->stem_langs, 0, sizeof p->stem_langs);
+    for (int id = 0; id < 256; id++) {
+        int k = ndb_lang_stem_index((uint8_t)id);
+        ndb_lang_set_add(&p->stem_langs[k], (uint8_t)id);
+        if (present && ndb_lang_set_has(present, (uint8_t)id))
+            used[k] = true;
+    }
+    p->nstems = 0;
+    for (int k = 0; k < NDB_LANG_NSTEM; k++)
+        if (used[k])
+            p->stems[p->nstems++] = k;
+}
 
 ndb_rc ndb_query_parse(const char *q, size_t n, ndb_analyzer *an, ndb_query **out,
                        ndb_err *err)
+{
+    return ndb_query_parse_langs(q, n, an, NULL, out, err);
+}
+
+ndb_rc ndb_query_parse_langs(const char *q, size_t n, ndb_analyzer *an,
+                             const ndb_lang_set *present, ndb_query **out, ndb_err *err)
 {
     qparse p = {0};
     ndb_query *res = NULL;
@@ -1053,6 +1220,8 @@ ndb_rc ndb_query_parse(const char *q, size_t n, ndb_analyzer *an, ndb_query **ou
     p.n = n;
     p.an = an;
     p.err = err;
+    if (present)
+        query_stems_of(&p, present);
     rc = query_lex(&p);
     if (rc != NDB_OK)
         goto out;
@@ -1065,11 +1234,12 @@ ndb_rc ndb_query_parse(const char *q, size_t n, ndb_analyzer *an, ndb_query **ou
     if (rc != NDB_OK)
         goto out;
     res->leaves = p.leaves;
-    rc = query_collect_lists(res, res->root, false);
+    rc = query_collect_lists(res, res->root, false, NULL);
     if (rc != NDB_OK) {
         rc = ndb_err_set(err, rc, "query: out of memory");
         goto out;
     }
+    query_langs_trim(res);
     *out = res;
     res = NULL;
 out:
@@ -1084,6 +1254,7 @@ void ndb_query_free(ndb_query *q)
         return;
     ndb_query_node_free(q->root);
     ndb_free(q->sterms);
+    ndb_free(q->sterm_langs);
     ndb_free(q->pterms);
     ndb_free(q->prefixes);
     ndb_free(q);

@@ -19,7 +19,7 @@
 ** Scoring (deterministic, rule 23): score(d) = sum over the distinct analyzed terms of the
 ** positive (not under NOT / -) term, phrase and proximity leaves, in the order they first
 ** appear in the query, of BM25(t, d) as defined in index/view.h (0 when t is absent from
-** d). Prefixes and filters do not score. Only live documents ever match.
+** d; in a per-language parse also 0 when d's language did not produce t). Prefixes and filters do not score. Only live documents ever match.
 **
 ** Errors: NDB_EPARSE "column N: what" (N = 1-based character column of the offending
 ** token), NDB_ELIMIT for the size limits below and for prefix expansions, NDB_ENOMEM, and
@@ -34,6 +34,7 @@
 
 #include "base/base.h"
 #include "index/view.h"
+#include "text/lang.h"
 #include "text/text.h"
 
 #include <stdbool.h>
@@ -52,6 +53,20 @@ typedef struct ndb_query ndb_query;
 ndb_rc ndb_query_parse(const char *q, size_t n, ndb_analyzer *an, ndb_query **out,
                        ndb_err *err);
 void ndb_query_free(ndb_query *q); /* accepts NULL */
+
+/* Parse for an archive whose articles are each stemmed in their own language (text/lang.h;
+** docs/query-language.md "Languages"). present = the language ids that occur in the view
+** (a superset is fine; NULL: exactly ndb_query_parse). Each word and phrase is analyzed
+** with the stemmer of every stem index those languages use; when all analyses agree it is
+** the usual leaf, else
+**     (OR (AND leaf_1 (LANG set_1)) (AND leaf_2 (LANG set_2)) ...)
+** one branch per distinct analysis, set_g = every language whose stemmer gives leaf_g. So an
+** article matches a word exactly when the word, analyzed in the article's language, is in
+** it; and a scoring term scores only in articles of the languages that produced it, so an
+** article's score is the one a single-language archive of its language would give. The
+** analyzer is left at stem index 0. */
+ndb_rc ndb_query_parse_langs(const char *q, size_t n, ndb_analyzer *an,
+                             const ndb_lang_set *present, ndb_query **out, ndb_err *err);
 
 /* Debug form of the AST (for tests and `newsdb search --explain`), appended to out, e.g.
 ** (AND (TERM elect) (PHRASE "white hous") (DATE 16801..16831)). Not NUL-terminated. */

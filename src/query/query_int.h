@@ -17,6 +17,8 @@
 **      this order by every executor.
 **   4. DATE lo/hi are inclusive day numbers; QDATE_OPEN_LO / QDATE_OPEN_HI mark open ends,
 **      both above NDB_DATE_NONE so undated documents never match.
+**   5. Per-language words (ndb_query_parse_langs) are (OR (AND leaf (LANG set)) ...) with
+**      the AND marked lang_branch; the sets of one word are disjoint.
 */
 #ifndef NDB_QUERY_QUERY_INT_H
 #define NDB_QUERY_QUERY_INT_H
@@ -57,6 +59,7 @@ struct qnode {
     int32_t lo, hi;    /* DATE */
     uint32_t id;       /* ID */
     ndb_lang_set langs; /* LANG: the language ids that match (ndb_col_lang) */
+    bool lang_branch;   /* AND: one branch (leaf AND LANG) of a per-language word */
     qnode **kids;      /* AND, OR, NOT */
     uint32_t nkids;
 };
@@ -65,6 +68,9 @@ struct ndb_query {
     qnode *root;
     qstr *sterms;      /* scoring terms, first-appearance order (invariant 3) */
     size_t nsterms;
+    /* Per-language parses only (NULL otherwise): sterm i scores only in articles whose
+    ** language is in sterm_langs[i] — the languages whose analysis of the query produced it. */
+    ndb_lang_set *sterm_langs;
     qstr *pterms;      /* every positive analyzed term (for snippets), distinct */
     size_t npterms;
     qstr *prefixes;    /* positive prefixes (for snippets) */

@@ -29,11 +29,22 @@
 */
 #include "text/text.h"
 
+#include "text/lang.h"
+
 #include <libstemmer.h>
 #include <utf8proc.h>
 
+/* One stemmer with its cache; an analyzer holds the archive's own (index 0) and, made on
+** first use, the Snowball stemmer of each language it was switched to (text/lang.h). */
+struct text_stemmer {
+    struct sb_stemmer *sb;
+    struct text_stem_slot *cache;
+};
+
 struct ndb_analyzer {
     ndb_stemmer kind;
+    int cur;                      /* stem index in use (0 = the archive's own) */
+    struct text_stemmer alt[NDB_LANG_NSTEM]; /* parked stemmers; alt[cur] is the live one */
     struct sb_stemmer *sb;        /* NULL for NDB_STEM_NONE */
     char term[NDB_TEXT_MAX_TERM]; /* ASCII fast-path folded term */
     utf8proc_int32_t *cps;        /* fold scratch (code points, then UTF-8 in place) */
@@ -112,12 +123,45 @@ void ndb_text_analyzer_free(ndb_analyzer *a)
     if (a == NULL) {
         return;
     }
-    if (a->sb != NULL) {
-        sb_stemmer_delete(a->sb);
+    a->alt[a->cur].sb = a->sb;
+    a->alt[a->cur].cache = a->cache;
+    for (int k = 0; k < NDB_LANG_NSTEM; k++) {
+        if (a->alt[k].sb != NULL) {
+            sb_stemmer_delete(a->alt[k].sb);
+        }
+        ndb_free(a->alt[k].cache);
     }
     ndb_free(a->cps);
-    ndb_free(a->cache);
     ndb_free(a);
+}
+
+ndb_rc ndb_text_analyzer_set_stem(ndb_analyzer *a, int k)
+{
+    const char *algo;
+    if (k < 0 || k >= NDB_LANG_NSTEM) {
+        return NDB_EINVAL;
+    }
+    if (k == a->cur) {
+        return NDB_OK;
+    }
+    algo = ndb_lang_stem_algo(k);
+    if (k != 0 && a->alt[k].sb == NULL) {
+        a->alt[k].sb = sb_stemmer_new(algo, "UTF_8");
+        if (a->alt[k].sb == NULL) {
+            return NDB_ENOMEM;
+        }
+    }
+    a->alt[a->cur].sb = a->sb;
+    a->alt[a->cur].cache = a->cache;
+    a->sb = a->alt[k].sb;
+    a->cache = a->alt[k].cache;
+    a->cur = k;
+    return NDB_OK;
+}
+
+int ndb_text_analyzer_stem_index(const ndb_analyzer *a)
+{
+    return a->cur;
 }
 
 ndb_stemmer ndb_text_analyzer_stemmer(const ndb_analyzer *a)

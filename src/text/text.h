@@ -53,6 +53,15 @@ ndb_rc ndb_text_analyzer_new(ndb_stemmer stemmer, ndb_analyzer **out);
 void ndb_text_analyzer_free(ndb_analyzer *a); /* accepts NULL */
 ndb_stemmer ndb_text_analyzer_stemmer(const ndb_analyzer *a);
 
+/* Per-language stemming (text/lang.h): switch the analyzer to stem index k — 0 = the
+** stemmer it was made with, 1..NDB_LANG_NSTEM-1 = the Snowball stemmer of a language (made
+** on first use, then kept with its own cache). Folding and tokenizing never change.
+** NDB_EINVAL for k out of range, NDB_ENOMEM when Snowball cannot allocate (the analyzer
+** then keeps its current stemmer). */
+ndb_rc ndb_text_analyzer_set_stem(ndb_analyzer *a, int k);
+/* The stem index in use. */
+int ndb_text_analyzer_stem_index(const ndb_analyzer *a);
+
 /* Folded tokens longer than this (bytes) are dropped but still take a position. */
 #define NDB_TEXT_MAX_TERM 64
 

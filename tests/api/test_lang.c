@@ -263,3 +263,326 @@ Test(lang_api, filter_vs_brute_force_mixed_archive)
     ndb_close(db);
     ndb_test_remove_archive(dir);
 }
+
+/* ------------------------------------------------ per-language stemming (manifest langstem) */
+
+/* A German article is found by an inflected German form; the English article beside it
+** keeps matching exactly as in an English archive. */
+Test(lang_api, german_found_by_inflection_english_unaffected)
+{
+    char dir[512], buf[4096];
+    ndb_db *db = open_new(dir, sizeof dir);
+    ndb_writer *w;
+    ndb_snapshot *s;
+    ndb_add_result r;
+    ndb_err err;
+    uint64_t c;
+    const char *de[] = {"Die Regierung will neue Häuser bauen, sagte der Minister am Dienstag.",
+                        "Die Opposition kritisierte die Pläne für die Häuser als zu teuer."};
+    const char *en[] = {"The government wants to build new houses, the minister said on Tuesday.",
+                        "The opposition criticised the plans for the houses as too expensive."};
+    cr_assert_eq(ndb_writer_open(db, &w, &err), NDB_OK, "%s", err.msg);
+    size_t n = make_article(buf, sizeof buf, 0, de, 2);
+    cr_assert_eq(ndb_writer_add_native(w, "de.txt", buf, n, NULL, 0, &r, &err), NDB_OK);
+    n = make_article(buf, sizeof buf, 1, en, 2);
+    cr_assert_eq(ndb_writer_add_native(w, "en.txt", buf, n, NULL, 0, &r, &err), NDB_OK);
+    cr_assert_eq(ndb_writer_commit(w, &err), NDB_OK, "%s", err.msg);
+    ndb_writer_close(w);
+    cr_assert_eq(ndb_check(db, NULL, NULL, &err), NDB_OK, "%s", err.msg);
+    cr_assert_eq(ndb_snapshot_open(db, &s, &err), NDB_OK);
+    static const struct {
+        const char *q;
+        uint64_t n;
+        int id; /* the one match, or -1 */
+    } t[] = {
+        {"haus", 1, 0},       {"Hauses", 1, 0},      {"häuser", 1, 0},     {"regierungen", 1, 0},
+        {"houses", 1, 1},     {"house", 1, 1},       {"housing", 1, 1},    {"governments", 1, 1},
+        {"\"neue hauses\"", 1, 0}, {"\"new house\"", 1, 1}, {"haus lang:en", 0, -1},
+        {"haus OR house", 2, -1}, {"haus -lang:de", 0, -1}, {"minister", 2, -1},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        cr_assert_eq(ndb_count(s, t[i].q, &c, &err), NDB_OK, "%s: %s", t[i].q, err.msg);
+        cr_expect_eq(c, t[i].n, "%s: %llu", t[i].q, (unsigned long long)c);
+        if (t[i].id >= 0 && c == 1) {
+            ndb_results *res;
+            ndb_search_opts o = {.limit = 5, .snippets = 1};
+            cr_assert_eq(ndb_search(s, t[i].q, &o, &res, &err), NDB_OK);
+            cr_expect_eq(res->hits[0].id, (uint32_t)t[i].id, "%s", t[i].q);
+            cr_expect(strstr(res->hits[0].snippet, "[["), "%s: %s", t[i].q, res->hits[0].snippet);
+            ndb_results_free(res);
+        }
+    }
+    ndb_stats st;
+    cr_assert_eq(ndb_snapshot_stats(s, &st, &err), NDB_OK);
+    ndb_snapshot_close(s);
+    ndb_close(db);
+    ndb_test_remove_archive(dir);
+}
+
+/* The oracle analyzes each stored article with its own language's stemmer, independently
+** of the library's switching: folding by a no-stemming analyzer, stemming by libstemmer. */
+#include <libstemmer.h>
+#include <math.h>
+
+static const char *const lvocab[] = {
+    "houses", "house", "housing", "elections", "elected", "election", "minister", "ministers",
+    "police", "policies", "häuser", "haus", "hauses", "wahlen", "wahl", "polizei", "regierung",
+    "regierungen", "maisons", "maison", "élections", "élection", "ministre", "ministres",
+    "politiques", "casas", "casa", "elecciones", "elección", "ministro", "ministros", "policía",
+    "выборы", "выборов", "министр", "министра", "полиция", "дома", "домов", "new", "neue",
+    "nouvelles", "nuevas", "новые",
+};
+#define NLV (sizeof lvocab / sizeof lvocab[0])
+static const char *const lcodes[] = {"en", "de", "fr", "es", "ru", "ja"};
+
+typedef struct otok {
+    char *stem;
+    uint32_t pos;
+} otok;
+
+typedef struct odoc {
+    uint8_t lang;
+    bool live;
+    uint32_t len, n;
+    otok *t;
+} odoc;
+
+typedef struct oracle {
+    ndb_analyzer *fold; /* NDB_STEM_NONE: folded tokens */
+    struct sb_stemmer *sb[NDB_LANG_NSTEM];
+    odoc *d;
+    uint32_t nd;
+    uint64_t total_len;
+} oracle;
+
+static char *oracle_stem(oracle *o, int k, const char *w, size_t n)
+{
+    const sb_symbol *s = sb_stemmer_stem(o->sb[k], (const sb_symbol *)w, (int)n);
+    int sn = sb_stemmer_length(o->sb[k]);
+    return sn > 0 ? strndup((const char *)s, (size_t)sn) : strndup(w, n);
+}
+
+typedef struct ocollect {
+    oracle *o;
+    int k;
+    otok *t;
+    uint32_t n, cap;
+} ocollect;
+
+static ndb_rc ocollect_fn(void *ctx, const ndb_token *t)
+{
+    ocollect *c = ctx;
+    if (c->n == c->cap) {
+        c->cap = c->cap ? 2 * c->cap : 64;
+        c->t = realloc(c->t, c->cap * sizeof *c->t);
+    }
+    c->t[c->n].stem = oracle_stem(c->o, c->k, t->term, t->len);
+    c->t[c->n++].pos = t->pos;
+    return NDB_OK;
+}
+
+/* Stems of query text w in language stem index k (phrase when several). */
+static uint32_t oracle_query_stems(oracle *o, int k, const char *w, otok **out)
+{
+    ocollect c = {o, k, NULL, 0, 0};
+    uint32_t pos = 0;
+    cr_assert_eq(ndb_text_analyze(o->fold, (const uint8_t *)w, strlen(w), &pos, ocollect_fn, &c),
+                 NDB_OK);
+    *out = c.t;
+    return c.n;
+}
+
+static void otoks_free(otok *t, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        free(t[i].stem);
+    free(t);
+}
+
+/* tf of stem in d; for a phrase (q[0..nq)) the number of starting positions. */
+static uint32_t oracle_tf(const odoc *d, const otok *q, uint32_t nq)
+{
+    uint32_t tf = 0;
+    for (uint32_t i = 0; i < d->n; i++) {
+        if (strcmp(d->t[i].stem, q[0].stem) != 0)
+            continue;
+        bool ok = true;
+        for (uint32_t j = 1; j < nq && ok; j++) {
+            ok = false;
+            for (uint32_t m = 0; m < d->n && !ok; m++)
+                ok = d->t[m].pos == d->t[i].pos + j && strcmp(d->t[m].stem, q[j].stem) == 0;
+        }
+        tf += ok;
+    }
+    return tf;
+}
+
+static bool oracle_word(oracle *o, const odoc *d, const char *w)
+{
+    otok *q;
+    uint32_t nq = oracle_query_stems(o, ndb_lang_stem_index(d->lang), w, &q);
+    bool m = nq > 0 && oracle_tf(d, q, nq) > 0;
+    otoks_free(q, nq);
+    return m;
+}
+
+/* score(d) = sum over the distinct stems, in d's language, of the positive words. */
+static double oracle_score(oracle *o, const odoc *d, const char *const *pos, int npos)
+{
+    char *seen[16];
+    int ns = 0;
+    double s = 0, avgdl = (double)o->total_len / (double)o->nd;
+    int k = ndb_lang_stem_index(d->lang);
+    for (int i = 0; i < npos; i++) {
+        otok *q;
+        uint32_t nq = oracle_query_stems(o, k, pos[i], &q);
+        for (uint32_t j = 0; j < nq; j++) {
+            bool dup = false;
+            for (int m = 0; m < ns && !dup; m++)
+                dup = strcmp(seen[m], q[j].stem) == 0;
+            if (dup)
+                continue;
+            seen[ns++] = strdup(q[j].stem);
+            uint64_t df = 0;
+            for (uint32_t e = 0; e < o->nd; e++)
+                df += oracle_tf(&o->d[e], &q[j], 1) > 0;
+            double tf = oracle_tf(d, &q[j], 1);
+            if (tf == 0)
+                continue;
+            double idf = log(1.0 + ((double)o->nd - (double)df + 0.5) / ((double)df + 0.5));
+            s += idf * tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * (double)d->len / avgdl));
+        }
+        otoks_free(q, nq);
+    }
+    for (int m = 0; m < ns; m++)
+        free(seen[m]);
+    return s;
+}
+
+Test(lang_api, per_language_stemming_vs_oracle, .timeout = 120)
+{
+    char dir[512], buf[8192];
+    uint64_t seed = ndb_test_seed(777), g = seed;
+    ndb_db *db = open_new(dir, sizeof dir);
+    ndb_writer *w;
+    ndb_snapshot *s;
+    ndb_add_result r;
+    ndb_err err;
+    oracle o = {0};
+    const uint32_t ndocs = 240;
+    cr_assert_eq(ndb_text_analyzer_new(NDB_STEM_NONE, &o.fold), NDB_OK);
+    o.sb[0] = sb_stemmer_new("english", "UTF_8");
+    for (int k = 1; k < NDB_LANG_NSTEM; k++)
+        o.sb[k] = sb_stemmer_new(ndb_lang_stem_algo(k), "UTF_8");
+    cr_assert_eq(ndb_writer_open(db, &w, &err), NDB_OK, "%s", err.msg);
+    for (uint32_t k = 0; k < ndocs; k++) {
+        char pbuf[4][512];
+        const char *paras[4];
+        uint32_t np = 1 + (uint32_t)(rnd_next(&g) % 3);
+        for (uint32_t i = 0; i < np; i++) {
+            size_t used = 0;
+            uint32_t nw = 3 + (uint32_t)(rnd_next(&g) % 8);
+            for (uint32_t j = 0; j < nw; j++)
+                used += (size_t)snprintf(pbuf[i] + used, sizeof pbuf[i] - used, "%s%s",
+                                         j ? " " : "", lvocab[rnd_next(&g) % NLV]);
+            paras[i] = pbuf[i];
+        }
+        uint32_t urlk = rnd_next(&g) % 10 == 0 && k > 0 ? (uint32_t)(rnd_next(&g) % k) : k;
+        size_t n = make_article(buf, sizeof buf, urlk, paras, np);
+        uint64_t how = rnd_next(&g) % 8;
+        ndb_meta m = {.lang = how < 6 ? lcodes[how] : NULL}; /* NULL: whatever CLD2 says */
+        cr_assert_eq(ndb_writer_add_native(w, "t.txt", buf, n, &m, 0, &r, &err), NDB_OK, "%s",
+                     err.msg);
+        if (k % 50 == 49)
+            cr_assert_eq(ndb_writer_commit(w, &err), NDB_OK, "%s", err.msg);
+    }
+    cr_assert_eq(ndb_writer_commit(w, &err), NDB_OK, "%s", err.msg);
+    ndb_writer_close(w);
+    cr_assert_eq(ndb_check(db, NULL, NULL, &err), NDB_OK, "%s", err.msg);
+    cr_assert_eq(ndb_snapshot_open(db, &s, &err), NDB_OK);
+    ndb_stats st;
+    cr_assert_eq(ndb_snapshot_stats(s, &st, &err), NDB_OK);
+    o.nd = (uint32_t)st.versions;
+    o.d = calloc(o.nd, sizeof *o.d);
+    for (uint32_t id = 0; id < o.nd; id++) {
+        ndb_doc *d;
+        uint32_t ntok = 0;
+        cr_assert_eq(ndb_get(s, id, &d, &err), NDB_OK);
+        o.d[id].lang = ndb_lang_normalize(d->lang, strlen(d->lang));
+        o.d[id].live = d->live != 0;
+        ocollect c = {&o, ndb_lang_stem_index(o.d[id].lang), NULL, 0, 0};
+        cr_assert_eq(ndb_text_analyze_paras(o.fold, d->paras, d->n_paras, ocollect_fn, &c, &ntok),
+                     NDB_OK);
+        o.d[id].t = c.t;
+        o.d[id].n = c.n;
+        o.d[id].len = ntok;
+        o.total_len += ntok;
+        ndb_doc_free(d);
+    }
+    uint8_t *got = calloc(o.nd, 1);
+    double *score = calloc(o.nd, sizeof *score);
+    for (int round = 0; round < 150; round++) {
+        char w1[160], w2[160], q[400];
+        const char *pos[2];
+        int npos = 0, shape = (int)(rnd_next(&g) % 5);
+        snprintf(w1, sizeof w1, "%s", lvocab[rnd_next(&g) % NLV]);
+        snprintf(w2, sizeof w2, "%s", lvocab[rnd_next(&g) % NLV]);
+        if (shape == 4) { /* a phrase taken from an article, so that it matches */
+            const odoc *d = &o.d[rnd_next(&g) % o.nd];
+            (void)d;
+            snprintf(w1, sizeof w1, "\"%s %s\"", lvocab[rnd_next(&g) % NLV],
+                     lvocab[rnd_next(&g) % NLV]);
+        }
+        const char *filt = rnd_next(&g) % 3 == 0 ? lcodes[rnd_next(&g) % 6] : NULL;
+        switch (shape) {
+        case 0: snprintf(q, sizeof q, "%s", w1); pos[npos++] = w1; break;
+        case 1: snprintf(q, sizeof q, "%s %s", w1, w2); pos[npos++] = w1; pos[npos++] = w2; break;
+        case 2: snprintf(q, sizeof q, "(%s OR %s)", w1, w2); pos[npos++] = w1; pos[npos++] = w2; break;
+        case 3: snprintf(q, sizeof q, "%s -%s", w1, w2); pos[npos++] = w1; break;
+        default: snprintf(q, sizeof q, "%s", w1); pos[npos++] = w1; break;
+        }
+        if (filt)
+            snprintf(q + strlen(q), sizeof q - strlen(q), " lang:%s", filt);
+        uint64_t want_n = 0, count = 0;
+        for (uint32_t id = 0; id < o.nd; id++) {
+            const odoc *d = &o.d[id];
+            bool a = oracle_word(&o, d, w1), b = shape >= 1 && shape <= 3 && oracle_word(&o, d, w2);
+            bool m = shape == 1 ? a && b : shape == 2 ? a || b : shape == 3 ? a && !b : a;
+            m = m && d->live && (!filt || strcmp(ndb_lang_code(d->lang), filt) == 0);
+            got[id] = m;
+            want_n += m;
+            score[id] = m ? oracle_score(&o, d, pos, npos) : 0;
+        }
+        cr_assert_eq(ndb_count(s, q, &count, &err), NDB_OK, "%s: %s", q, err.msg);
+        cr_assert_eq(count, want_n, "NDB_SEED=%llu %s: count %llu, oracle %llu",
+                     (unsigned long long)seed, q, (unsigned long long)count,
+                     (unsigned long long)want_n);
+        for (int ex = 0; ex < 2; ex++) {
+            ndb_results *res;
+            ndb_search_opts so = {.limit = 10000, .exhaustive = ex};
+            cr_assert_eq(ndb_search(s, q, &so, &res, &err), NDB_OK, "%s", err.msg);
+            cr_assert_eq(res->n, want_n, "%s", q);
+            for (size_t i = 0; i < res->n; i++) {
+                uint32_t id = res->hits[i].id;
+                cr_assert(got[id], "NDB_SEED=%llu %s: doc %u should not match",
+                          (unsigned long long)seed, q, id);
+                cr_assert(fabs(res->hits[i].score - score[id]) <= 1e-9 * (1 + score[id]),
+                          "NDB_SEED=%llu %s: doc %u (lang %s) score %.12f, oracle %.12f",
+                          (unsigned long long)seed, q, id, ndb_lang_code(o.d[id].lang),
+                          res->hits[i].score, score[id]);
+            }
+            ndb_results_free(res);
+        }
+    }
+    free(got);
+    free(score);
+    for (uint32_t id = 0; id < o.nd; id++)
+        otoks_free(o.d[id].t, o.d[id].n);
+    free(o.d);
+    for (int k = 0; k < NDB_LANG_NSTEM; k++)
+        sb_stemmer_delete(o.sb[k]);
+    ndb_text_analyzer_free(o.fold);
+    ndb_snapshot_close(s);
+    ndb_close(db);
+    ndb_test_remove_archive(dir);
+}

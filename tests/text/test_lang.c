@@ -5,6 +5,7 @@
 ** stemmer chosen per language.
 */
 #include "text/lang.h"
+#include "text/text.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -195,4 +196,47 @@ Test(lang, regress_cld2_overread)
     memcpy(withnul + 2, de, n);
     cr_assert_eq(ndb_lang_detect(withnul, n + 2, &g), NDB_OK);
     cr_expect_str_eq(ndb_lang_code(g.id), "de");
+}
+
+/* The analyzer switches stemmers per language; folding and positions never change, and
+** each stemmer keeps its own cache (switching back gives the same stems as before). */
+static const char *stem1(ndb_analyzer *a, const char *w)
+{
+    static char out[128];
+    const char *s;
+    size_t n;
+    cr_assert_eq(ndb_text_stem(a, w, strlen(w), &s, &n), NDB_OK);
+    snprintf(out, sizeof out, "%.*s", (int)n, s);
+    return out;
+}
+
+Test(lang, analyzer_switches_stemmer)
+{
+    ndb_analyzer *a;
+    int de = ndb_lang_stem_index(ndb_lang_normalize("de", 2));
+    int ru = ndb_lang_stem_index(ndb_lang_normalize("ru", 2));
+    cr_assert_eq(ndb_text_analyzer_new(NDB_STEM_ENGLISH, &a), NDB_OK);
+    cr_expect_str_eq(stem1(a, "houses"), "hous");
+    cr_expect_str_eq(stem1(a, "häuser"), "häuser");
+    cr_assert_eq(ndb_text_analyzer_set_stem(a, de), NDB_OK);
+    cr_expect_eq(ndb_text_analyzer_stem_index(a), de);
+    cr_expect_str_eq(stem1(a, "häuser"), "haus");
+    cr_expect_str_eq(stem1(a, "hauses"), "haus");
+    cr_assert_eq(ndb_text_analyzer_set_stem(a, ru), NDB_OK);
+    cr_expect_str_eq(stem1(a, "выборов"), "выбор");
+    cr_assert_eq(ndb_text_analyzer_set_stem(a, 0), NDB_OK);
+    cr_expect_str_eq(stem1(a, "houses"), "hous");
+    cr_expect_str_eq(stem1(a, "häuser"), "häuser");
+    cr_assert_eq(ndb_text_analyzer_set_stem(a, de), NDB_OK);
+    cr_expect_str_eq(stem1(a, "häuser"), "haus");
+    cr_expect_eq(ndb_text_analyzer_set_stem(a, -1), NDB_EINVAL);
+    cr_expect_eq(ndb_text_analyzer_set_stem(a, NDB_LANG_NSTEM), NDB_EINVAL);
+    cr_expect_eq(ndb_text_analyzer_stem_index(a), de);
+    ndb_text_analyzer_free(a);
+    /* every Snowball language of the table can be made (and freed with the analyzer) */
+    cr_assert_eq(ndb_text_analyzer_new(NDB_STEM_NONE, &a), NDB_OK);
+    for (int k = NDB_LANG_NSTEM - 1; k >= 0; k--)
+        cr_assert_eq(ndb_text_analyzer_set_stem(a, k), NDB_OK, "%d", k);
+    cr_expect_str_eq(stem1(a, "houses"), "houses");
+    ndb_text_analyzer_free(a);
 }
