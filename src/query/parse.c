@@ -1180,21 +1180,29 @@ static void query_langs_trim(ndb_query *q)
 
 /* ---------------------------------------------------------------- public */
 
-/* Which stem indexes the present languages use; index 0 always (unknown articles). */
+/* Which stem indexes the present languages use; index 0 always (unknown articles). The
+** language sets per index are built only when more than one is used (an English archive
+** pays one pass over the present bits per query). */
 static void query_stems_of(qparse *p, const ndb_lang_set *present)
 {
     bool used[NDB_LANG_NSTEM] = {true};
-    memset(p->stem_langs, 0, sizeof p->stem_langs);
-    for (int id = 0; id < 256; id++) {
-        int k = ndb_lang_stem_index((uint8_t)id);
-        ndb_lang_set_add(&p->stem_langs[k], (uint8_t)id);
-        if (present && ndb_lang_set_has(present, (uint8_t)id))
+    int nused = 1;
+    for (int w = 0; w < 4; w++) {
+        for (uint64_t bits = present->w[w]; bits; bits &= bits - 1) {
+            int k = ndb_lang_stem_index((uint8_t)(w * 64 + __builtin_ctzll(bits)));
+            nused += !used[k];
             used[k] = true;
+        }
     }
     p->nstems = 0;
     for (int k = 0; k < NDB_LANG_NSTEM; k++)
         if (used[k])
             p->stems[p->nstems++] = k;
+    if (nused == 1)
+        return;
+    memset(p->stem_langs, 0, sizeof p->stem_langs);
+    for (int id = 0; id < 256; id++)
+        ndb_lang_set_add(&p->stem_langs[ndb_lang_stem_index((uint8_t)id)], (uint8_t)id);
 }
 
 ndb_rc ndb_query_parse(const char *q, size_t n, ndb_analyzer *an, ndb_query **out,

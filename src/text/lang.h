@@ -73,6 +73,8 @@ ndb_rc ndb_lang_detect(const char *p, size_t n, ndb_lang_guess *out);
 
 /* Stemmer of a language: 0 = the archive's default, else 1..NDB_LANG_NSTEM-1. */
 int ndb_lang_stem_index(uint8_t id);
+/* The same by a scan of the code table (tests check the O(1) table against it). */
+int ndb_lang_stem_index_slow(uint8_t id);
 /* Snowball algorithm name of a stem index (NULL for 0 or out of range). */
 const char *ndb_lang_stem_algo(int k);
 

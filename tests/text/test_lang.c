@@ -175,6 +175,9 @@ Test(lang, stemmer_per_language)
     cr_expect_null(ndb_lang_stem_algo(NDB_LANG_NSTEM));
     for (int k = 1; k < NDB_LANG_NSTEM; k++)
         cr_expect_not_null(ndb_lang_stem_algo(k), "%d", k);
+    for (int id = 0; id < 256; id++)
+        cr_expect_eq(ndb_lang_stem_index((uint8_t)id), ndb_lang_stem_index_slow((uint8_t)id),
+                     "id %d", id);
 }
 
 /* Found by fuzz/fuzz_lang.c: CLD2 read far past the buffer on these bytes (a 2-byte letter
