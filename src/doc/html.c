@@ -744,6 +744,31 @@ static ndb_rc html_check_text(const uint8_t *p, size_t n, ndb_err *err)
     return NDB_OK;
 }
 
+/* The article paragraphs, with every headline candidate kept out of the body. */
+static ndb_rc html_extract_body(const GumboNode *root, const hm *m, const char *title,
+                                bool strict, html_paras *ps)
+{
+    const char *titles[HM_TITLE_TAG - HM_TITLE_OG + 3];
+    size_t nt = 0, s0, l0;
+    char *core = NULL;
+    ndb_rc rc;
+    for (int k = HM_TITLE_OG; k <= HM_TITLE_TAG; k++) {
+        titles[nt++] = m->f[k];
+    }
+    titles[nt++] = title;
+    if (m->f[HM_TITLE_TAG] != NULL) {
+        html_title_core(m->f[HM_TITLE_TAG], &s0, &l0);
+        core = ndb_strndup(m->f[HM_TITLE_TAG] + s0, l0);
+        if (core == NULL) {
+            return NDB_ENOMEM;
+        }
+        titles[nt++] = core;
+    }
+    rc = html_extract_content(root, titles, nt, strict, ps);
+    ndb_free(core);
+    return rc;
+}
+
 ndb_rc ndb_html_extract(const uint8_t *p, size_t n, const char *url, const char *content_type,
                         ndb_html_doc *out, ndb_err *err)
 {
@@ -781,39 +806,40 @@ ndb_rc ndb_html_extract(const uint8_t *p, size_t n, const char *url, const char 
     if (rc != NDB_OK) {
         goto out;
     }
-    rc = html_prefilter(u8.p, u8.n, &pf);
-    if (rc != NDB_OK) {
-        goto out;
-    }
-    arena.chunk = NDB_MAX((size_t)64 << 10, NDB_MIN(HTML_ARENA_CHUNK, pf.n * 2));
-    opt.max_errors = 0;
-    opt.allocator = html_arena_alloc;
-    opt.deallocator = html_arena_free_noop;
-    opt.userdata = &arena;
-    g = gumbo_parse_with_options(&opt, (const char *)pf.p, pf.n);
-    if (g == NULL || arena.failed) {
-        rc = ndb_err_set(err, NDB_ENOMEM, "HTML parser failed");
-        goto out;
-    }
-    rc = hm_walk(&m, g->root, 0, &scratch);
-    if (rc == NDB_OK) {
-        rc = html_fill_meta(&m, url, out);
-    }
-    if (rc == NDB_OK) {
-        const char *titles[HM_TITLE_TAG - HM_TITLE_OG + 3];
-        size_t nt = 0, s0, l0;
-        char *core = NULL;
-        for (int k = HM_TITLE_OG; k <= HM_TITLE_TAG; k++) {
-            titles[nt++] = m.f[k];
+    /* pass 0 strict (class/id boilerplate skipped, also by the prefilter); pass 1 lax when
+    ** pass 0 found under HTML_RETRY_BELOW bytes (html_extract.c, step 5) */
+    for (int pass = 0; pass < 2 && rc == NDB_OK; pass++) {
+        bool strict = pass == 0;
+        ndb_buf_reset(&pf);
+        html_arena_fini(&arena);
+        html_paras_fini(&ps);
+        html_paras_init(&ps);
+        rc = html_prefilter(u8.p, u8.n, strict, &pf);
+        if (rc != NDB_OK) {
+            goto out;
         }
-        titles[nt++] = out->title;
-        if (m.f[HM_TITLE_TAG] != NULL) {
-            html_title_core(m.f[HM_TITLE_TAG], &s0, &l0);
-            core = ndb_strndup(m.f[HM_TITLE_TAG] + s0, l0);
-            titles[nt++] = core;
+        arena.chunk = NDB_MAX((size_t)64 << 10, NDB_MIN(HTML_ARENA_CHUNK, pf.n * 2));
+        opt.max_errors = 0;
+        opt.allocator = html_arena_alloc;
+        opt.deallocator = html_arena_free_noop;
+        opt.userdata = &arena;
+        g = gumbo_parse_with_options(&opt, (const char *)pf.p, pf.n);
+        if (g == NULL || arena.failed) {
+            rc = ndb_err_set(err, NDB_ENOMEM, "HTML parser failed");
+            goto out;
         }
-        rc = html_extract_content(g->root, titles, nt, &ps);
-        ndb_free(core);
+        if (strict) {
+            rc = hm_walk(&m, g->root, 0, &scratch);
+            if (rc == NDB_OK) {
+                rc = html_fill_meta(&m, url, out);
+            }
+        }
+        if (rc == NDB_OK) {
+            rc = html_extract_body(g->root, &m, out->title, strict, &ps);
+        }
+        if (rc != NDB_OK || ps.text.n >= HTML_RETRY_BELOW) {
+            break;
+        }
     }
     if (rc != NDB_OK) {
         goto out;

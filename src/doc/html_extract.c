@@ -20,8 +20,9 @@
 **      ancestor, that ancestor wins instead (an article split into several boxes). Siblings
 **      of the winner with a high enough score (>= max(10, 20 % of the winner's)) or that are
 **      long, link-poor text join it.
-**   5. When the result is under EX_RETRY_BELOW bytes, all of it is done again without the
-**      class/id skipping of step 1 (a word like "-ad-" or "pager" in a page-wide wrapper).
+**   5. When the result is under HTML_RETRY_BELOW bytes, html.c runs all of it again without
+**      the class/id skipping of step 1 (a word like "-ad-" or "pager" in a page-wide
+**      wrapper); the prefilter then keeps those subtrees too.
 **   6. The winner's blocks, in order, are the paragraphs, except link lists (link density
 **      > 0.5), <h1> headings and any block equal to the headline.
 ** Nothing here knows any site: only tag names, attributes and text statistics.
@@ -34,7 +35,6 @@
 
 #define EX_MIN_SCORED_CHARS 25
 #define EX_GOOD_CHARS 80 /* a block this long with link density < 0.25 is prose */
-#define EX_RETRY_BELOW 250 /* bytes of article text under which the lax pass runs */
 
 typedef struct ex_elem {
     const GumboNode *node;
@@ -236,6 +236,12 @@ static bool ex_hidden(const GumboElement *e)
     return false;
 }
 
+bool html_class_boilerplate(const char *classid)
+{
+    return ex_has_word(classid, ex_unlikely, EX_N(ex_unlikely)) &&
+           !ex_has_word(classid, ex_maybe, EX_N(ex_maybe));
+}
+
 static bool ex_boilerplate(const GumboElement *e)
 {
     char ci[512];
@@ -244,8 +250,7 @@ static bool ex_boilerplate(const GumboElement *e)
         return false;
     }
     ex_class_id(e, ci, sizeof ci);
-    return ex_has_word(ci, ex_unlikely, EX_N(ex_unlikely)) &&
-           !ex_has_word(ci, ex_maybe, EX_N(ex_maybe));
+    return html_class_boilerplate(ci);
 }
 
 /* ---------------------------------------------------------------- text and blocks */
@@ -626,10 +631,9 @@ out:
 }
 
 ndb_rc html_extract_content(const GumboNode *root, const char *const *titles, size_t nt,
-                            html_paras *out)
+                            bool strict, html_paras *out)
 {
     const GumboNode *body = NULL;
-    ndb_rc rc;
 
     /* <html> -> <body> */
     for (unsigned i = 0; root->type == GUMBO_NODE_ELEMENT && i < root->v.element.children.length;
@@ -639,15 +643,5 @@ ndb_rc html_extract_content(const GumboNode *root, const char *const *titles, si
             body = k;
         }
     }
-    if (body == NULL) {
-        body = root;
-    }
-    rc = ex_pass(body, true, titles, nt, out);
-    if (rc == NDB_OK && out->text.n < EX_RETRY_BELOW) {
-        /* too little text: a class/id word hid the article (readability retries too) */
-        html_paras_fini(out);
-        html_paras_init(out);
-        rc = ex_pass(body, false, titles, nt, out);
-    }
-    return rc;
+    return ex_pass(body != NULL ? body : root, strict, titles, nt, out);
 }

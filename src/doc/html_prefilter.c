@@ -19,7 +19,9 @@
 **                         quoted values may contain '>'. A tag cut off by the end of the
 **                         input is copied as is (gumbo drops it).
 **   whitespace           a run of only whitespace between two tags becomes one space.
-**   skipped subtrees      nav, footer, aside, header, select, figure, button: the element
+**   skipped subtrees      nav, footer, aside, header, select, figure, button, and in strict
+**                         mode div/section/ul/ol/span whose class/id names boilerplate
+**                         (html_class_boilerplate, the extractor's own rule): the element
 **                         and its content up to the matching end tag (nested same-name
 **                         start tags counted) are dropped, as the extractor would skip
 **                         them; without a matching end tag nothing is dropped.
@@ -112,10 +114,36 @@ static bool pf_keep_attr(const uint8_t *tag, size_t tn, const uint8_t *a, size_t
 ** caller copies the rest as is). */
 enum { PF_NORMAL, PF_DROP, PF_COPY, PF_SUBTREE };
 
-static ndb_rc pf_start_tag(const uint8_t *p, size_t n, ndb_buf *out, size_t *used, int *raw,
-                           const uint8_t **tag, size_t *tn, bool *complete)
+/* Lower-cased "CLASS ID " of a tag (as html_extract.c builds it) into ci[cap]. */
+static void pf_class_id(const uint8_t *p, size_t cs, size_t ce, size_t is, size_t ie, char *ci,
+                        size_t cap)
 {
-    size_t i = 1;
+    size_t k = 0;
+    for (size_t i = cs; i < ce && k + 2 < cap; i++) {
+        ci[k++] = (char)(p[i] >= 'A' && p[i] <= 'Z' ? p[i] + 32 : p[i]);
+    }
+    if (k + 1 < cap) {
+        ci[k++] = ' ';
+    }
+    for (size_t i = is; i < ie && k + 2 < cap; i++) {
+        ci[k++] = (char)(p[i] >= 'A' && p[i] <= 'Z' ? p[i] + 32 : p[i]);
+    }
+    if (k + 1 < cap) {
+        ci[k++] = ' ';
+    }
+    ci[k] = '\0';
+}
+
+static bool pf_boilerplate_tag(const uint8_t *tag, size_t tn)
+{
+    return pf_name_is(tag, tn, "div") || pf_name_is(tag, tn, "section") ||
+           pf_name_is(tag, tn, "ul") || pf_name_is(tag, tn, "ol") || pf_name_is(tag, tn, "span");
+}
+
+static ndb_rc pf_start_tag(const uint8_t *p, size_t n, bool strict, ndb_buf *out, size_t *used,
+                           int *raw, const uint8_t **tag, size_t *tn, bool *complete)
+{
+    size_t i = 1, cs = 0, ce = 0, is = 0, ie = 0;
     bool ldjson = false;
     ndb_rc rc;
 
@@ -160,6 +188,11 @@ static ndb_rc pf_start_tag(const uint8_t *p, size_t n, ndb_buf *out, size_t *use
                 ve = i;
             }
         }
+        if (pf_name_is(p + as, ae - as, "class")) {
+            cs = vs, ce = ve;
+        } else if (pf_name_is(p + as, ae - as, "id")) {
+            is = vs, ie = ve;
+        }
         if (pf_keep_attr(*tag, *tn, p + as, ae - as, p + vs, ve - vs)) {
             rc = ndb_buf_append_u8(out, ' ');
             if (rc == NDB_OK) {
@@ -183,6 +216,14 @@ static ndb_rc pf_start_tag(const uint8_t *p, size_t n, ndb_buf *out, size_t *use
     }
     *used = i;
     *raw = PF_NORMAL;
+    if (strict && ce + ie > 0 && pf_boilerplate_tag(*tag, *tn)) {
+        char ci[512];
+        pf_class_id(p, cs, ce, is, ie, ci, sizeof ci);
+        if (html_class_boilerplate(ci)) {
+            *raw = PF_SUBTREE;
+            return rc;
+        }
+    }
     if (pf_name_is(*tag, *tn, "script")) {
         *raw = ldjson ? PF_COPY : PF_DROP;
     } else if (pf_name_is(*tag, *tn, "title") || pf_name_is(*tag, *tn, "textarea")) {
@@ -297,7 +338,7 @@ static bool pf_meta_unread(const uint8_t *tag, size_t tn, const uint8_t *t, size
     return true;
 }
 
-ndb_rc html_prefilter(const uint8_t *p, size_t n, ndb_buf *out)
+ndb_rc html_prefilter(const uint8_t *p, size_t n, bool strict, ndb_buf *out)
 {
     size_t i = 0;
     uint32_t kept_open[PF_NOISE_N] = {0}; /* noise start tags kept (they had attributes) */
@@ -335,7 +376,7 @@ ndb_rc html_prefilter(const uint8_t *p, size_t n, ndb_buf *out)
             int raw;
             const uint8_t *tag;
             bool complete;
-            rc = pf_start_tag(p + i, n - i, out, &used, &raw, &tag, &tn, &complete);
+            rc = pf_start_tag(p + i, n - i, strict, out, &used, &raw, &tag, &tn, &complete);
             if (rc != NDB_OK) {
                 break;
             }
