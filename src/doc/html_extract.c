@@ -195,10 +195,19 @@ static void ex_class_id(const GumboElement *e, char *buf, size_t cap)
 
 #define EX_N(a) (sizeof(a) / sizeof((a)[0]))
 
+static bool ex_no_class_id(const GumboElement *e)
+{
+    return gumbo_get_attribute(&e->attributes, "class") == NULL &&
+           gumbo_get_attribute(&e->attributes, "id") == NULL;
+}
+
 static double ex_class_weight(const GumboElement *e)
 {
     char ci[512];
     double w = 0;
+    if (ex_no_class_id(e)) {
+        return 0;
+    }
     ex_class_id(e, ci, sizeof ci);
     if (ex_has_word(ci, ex_negative, EX_N(ex_negative))) {
         w -= 25;
@@ -246,7 +255,7 @@ static bool ex_boilerplate(const GumboElement *e)
 {
     char ci[512];
     if (e->tag == GUMBO_TAG_BODY || e->tag == GUMBO_TAG_HTML || e->tag == GUMBO_TAG_ARTICLE ||
-        e->tag == GUMBO_TAG_MAIN || e->tag == GUMBO_TAG_A) {
+        e->tag == GUMBO_TAG_MAIN || e->tag == GUMBO_TAG_A || ex_no_class_id(e)) {
         return false;
     }
     ex_class_id(e, ci, sizeof ci);

@@ -59,6 +59,17 @@ static bool pf_space(uint8_t c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
 }
 
+/* p[0..m) equals the lower-case ASCII w[0..m), ignoring case (no NUL needed in p). */
+static inline bool pf_ieq(const uint8_t *p, const char *w, size_t m)
+{
+    for (size_t i = 0; i < m; i++) {
+        if ((p[i] | 0x20) != (uint8_t)w[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* Case-insensitive "</name" from p (name lower-case ASCII); returns its offset or n. */
 static size_t pf_find_end(const uint8_t *p, size_t n, const char *name)
 {
@@ -69,7 +80,7 @@ static size_t pf_find_end(const uint8_t *p, size_t n, const char *name)
             return n;
         }
         i = (size_t)(lt - p);
-        if (i + 2 + m <= n && p[i + 1] == '/' && strncasecmp((const char *)p + i + 2, name, m) == 0 &&
+        if (i + 2 + m <= n && p[i + 1] == '/' && pf_ieq(p + i + 2, name, m) &&
             (i + 2 + m == n || pf_space(p[i + 2 + m]) || p[i + 2 + m] == '>' ||
              p[i + 2 + m] == '/')) {
             return i;
@@ -79,9 +90,16 @@ static size_t pf_find_end(const uint8_t *p, size_t n, const char *name)
     return n;
 }
 
+/* s[0..n) equals the lower-case ASCII name, ignoring case. */
 static bool pf_name_is(const uint8_t *s, size_t n, const char *name)
 {
-    return n == strlen(name) && strncasecmp((const char *)s, name, n) == 0;
+    size_t i = 0;
+    for (; i < n; i++) {
+        if (name[i] == '\0' || (s[i] | 0x20) != (uint8_t)name[i]) {
+            return false;
+        }
+    }
+    return name[i] == '\0';
 }
 
 static bool pf_keep_attr(const uint8_t *tag, size_t tn, const uint8_t *a, size_t an,
@@ -259,7 +277,7 @@ static size_t pf_subtree_end(const uint8_t *p, size_t n, const char *name)
         i = (size_t)(lt - p);
         bool end = i + 1 < n && p[i + 1] == '/';
         size_t s = i + 1 + end;
-        if (s + m < n && strncasecmp((const char *)p + s, name, m) == 0 &&
+        if (s + m < n && pf_ieq(p + s, name, m) &&
             (pf_space(p[s + m]) || p[s + m] == '>' || p[s + m] == '/')) {
             if (!end) {
                 depth++;
@@ -309,7 +327,7 @@ static bool pf_contains(const uint8_t *s, size_t n, const char *w)
 {
     size_t m = strlen(w);
     for (size_t i = 0; i + m <= n; i++) {
-        if (strncasecmp((const char *)s + i, w, m) == 0) {
+        if (pf_ieq(s + i, w, m)) {
             return true;
         }
     }
