@@ -165,10 +165,17 @@ static const char *const ex_negative[] = {
     "masthead", "media", "meta", "outbrain", "promo", "related", "scroll", "share",
     "shoutbox", "sidebar", "skyscraper", "sponsor", "shopping", "tags", "tool", "widget"};
 
+/* Does s contain one of words[0..n)? A bitmap of the adjacent byte pairs' low 6 bits of s
+** rules most words out before strstr (class strings are short, word lists long). */
 static bool ex_has_word(const char *s, const char *const *words, size_t n)
 {
+    uint64_t pairs[64] = {0};
+    for (const char *p = s; p[0] != '\0' && p[1] != '\0'; p++) {
+        pairs[p[0] & 63] |= (uint64_t)1 << (p[1] & 63);
+    }
     for (size_t i = 0; i < n; i++) {
-        if (strstr(s, words[i]) != NULL) {
+        const char *w = words[i];
+        if ((pairs[w[0] & 63] >> (w[1] & 63) & 1) && strstr(s, w) != NULL) {
             return true;
         }
     }
@@ -268,6 +275,10 @@ static bool ex_boilerplate(const GumboElement *e)
 static ndb_rc ex_append_text(ndb_buf *b, size_t start, bool *pending, const char *s, size_t n,
                              uint32_t *chars, uint32_t *commas)
 {
+    ndb_rc rc0 = ndb_buf_reserve(b, n + 1); /* at most one byte more per input byte */
+    if (rc0 != NDB_OK) {
+        return rc0;
+    }
     for (size_t i = 0; i < n; i++) {
         uint8_t c = (uint8_t)s[i];
         bool ws = c <= 0x20 || c == 0x7f;
@@ -280,17 +291,11 @@ static ndb_rc ex_append_text(ndb_buf *b, size_t start, bool *pending, const char
             continue;
         }
         if (*pending && b->n > start) {
-            ndb_rc rc = ndb_buf_append_u8(b, ' ');
-            if (rc != NDB_OK) {
-                return rc;
-            }
+            b->p[b->n++] = ' '; /* reserved: a space is only added before a byte */
             (*chars)++;
         }
         *pending = false;
-        ndb_rc rc = ndb_buf_append_u8(b, c);
-        if (rc != NDB_OK) {
-            return rc;
-        }
+        b->p[b->n++] = c;
         if ((c & 0xc0) != 0x80) {
             (*chars)++;
         }
