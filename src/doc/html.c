@@ -799,9 +799,11 @@ ndb_rc ndb_html_extract(const uint8_t *p, size_t n, const char *url, const char 
         rc = ndb_err_set(err, NDB_EPARSE, "empty page");
         goto out;
     }
-    rc = ndb_html_to_utf8(p, n, content_type, &u8, charset, sizeof charset);
+    const uint8_t *text = NULL;
+    size_t text_n = 0;
+    rc = html_decode(p, n, content_type, &u8, &text, &text_n, charset, sizeof charset);
     if (rc == NDB_OK) {
-        rc = html_check_text(u8.p, u8.n, err);
+        rc = html_check_text(text, text_n, err);
     }
     if (rc != NDB_OK) {
         goto out;
@@ -814,7 +816,7 @@ ndb_rc ndb_html_extract(const uint8_t *p, size_t n, const char *url, const char 
         html_arena_fini(&arena);
         html_paras_fini(&ps);
         html_paras_init(&ps);
-        rc = html_prefilter(u8.p, u8.n, strict, &pf);
+        rc = html_prefilter(text, text_n, strict, &pf);
         if (rc != NDB_OK) {
             goto out;
         }

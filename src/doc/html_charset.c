@@ -17,7 +17,7 @@
 **
 ** Threading: reentrant (an iconv_t per call).
 */
-#include "doc/html.h"
+#include "doc/html_int.h"
 
 #include <errno.h>
 #include <iconv.h>
@@ -130,6 +130,14 @@ static bool charset_valid_utf8(const uint8_t *p, size_t n)
         uint32_t cp, min;
         if (c < 0x80) {
             i++;
+            while (i + 8 <= n) { /* ASCII runs 8 bytes at a time */
+                uint64_t w;
+                memcpy(&w, p + i, 8);
+                if (w & 0x8080808080808080ull) {
+                    break;
+                }
+                i += 8;
+            }
             continue;
         }
         if ((c & 0xe0) == 0xc0) {
@@ -203,6 +211,19 @@ static ndb_rc charset_iconv(const char *from, const uint8_t *p, size_t n, ndb_bu
 ndb_rc ndb_html_to_utf8(const uint8_t *p, size_t n, const char *content_type, ndb_buf *out,
                         char *charset, size_t cap)
 {
+    const uint8_t *v;
+    size_t vn;
+    size_t before = out->n;
+    ndb_rc rc = html_decode(p, n, content_type, out, &v, &vn, charset, cap);
+    if (rc == NDB_OK && out->n == before) { /* a view of the input: copy it */
+        rc = ndb_buf_append(out, v, vn);
+    }
+    return rc;
+}
+
+ndb_rc html_decode(const uint8_t *p, size_t n, const char *content_type, ndb_buf *out,
+                   const uint8_t **view, size_t *view_n, char *charset, size_t cap)
+{
     static const char *const names[] = {"utf-8", "windows-1252", "utf-16be", "utf-16le"};
     char label[64] = "";
     const char *use = NULL;
@@ -247,12 +268,17 @@ ndb_rc ndb_html_to_utf8(const uint8_t *p, size_t n, const char *content_type, nd
         memcpy(charset, use, k);
         charset[k] = '\0';
     }
+    *view = p;
+    *view_n = n;
     if (strcmp(use, "utf-8") == 0) {
-        return ndb_buf_append(out, p, n);
+        return NDB_OK;
     }
+    size_t before = out->n;
     ndb_rc rc = charset_iconv(use, p, n, out);
     if (rc == NDB_EINVAL) { /* cannot happen: checked by charset_known */
-        rc = ndb_buf_append(out, p, n);
+        return NDB_OK;
     }
+    *view = out->p + before;
+    *view_n = out->n - before;
     return rc;
 }

@@ -23,6 +23,11 @@ void html_paras_init(html_paras *ps);
 void html_paras_fini(html_paras *ps);
 ndb_rc html_paras_add(html_paras *ps, const char *s, size_t n);
 
+/* Step 1 of html.h without a copy for UTF-8 input: *view is p[0..n) minus a BOM when the
+** charset is UTF-8 (out untouched), else the converted bytes appended to out. */
+ndb_rc html_decode(const uint8_t *p, size_t n, const char *content_type, ndb_buf *out,
+                   const uint8_t **view, size_t *view_n, char *charset, size_t cap);
+
 /* Under this many bytes of article text, extraction runs again in lax mode. */
 #define HTML_RETRY_BELOW 250
 
