@@ -23,8 +23,8 @@ static const char *const pool_de[] = {
     "Der Minister sagte, die neuen Häuser würden vor den Wahlen im nächsten Frühjahr gebaut.",
     "Die Polizei nahm nach dem Angriff auf den Bahnhof drei Männer fest, bestätigten Beamte.",
     "Die Preise für Brot und Milch stiegen im vergangenen Monat erneut, meldete das Amt.",
-    "Das Gericht entschied, dass die Regierung bei der Schließung der Schulen rechtswidrig "
-    "gehandelt habe.",
+    ("Das Gericht entschied, dass die Regierung bei der Schließung der Schulen rechtswidrig "
+     "gehandelt habe."),
 };
 static const char *const pool_fr[] = {
     "Le ministre a déclaré que les nouvelles maisons seraient construites avant les élections.",
@@ -34,8 +34,8 @@ static const char *const pool_fr[] = {
 };
 static const char *const pool_es[] = {
     "El ministro dijo que las nuevas casas se construirían antes de las elecciones.",
-    "La policía detuvo a tres hombres tras el ataque contra la estación, según las "
-    "autoridades.",
+    ("La policía detuvo a tres hombres tras el ataque contra la estación, según las "
+     "autoridades."),
     "Los precios del pan y de la leche volvieron a subir el mes pasado, informó el instituto.",
     "El tribunal dictaminó que el gobierno actuó ilegalmente al cerrar las escuelas.",
 };
