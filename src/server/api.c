@@ -527,20 +527,29 @@ static ndb_rc api_stats(ndb_snapshot *s, const srv_request *r, json_t **out, ndb
 {
     static const char *const keys[] = {NULL};
     ndb_stats st;
+    ndb_agg *langs = NULL;
+    json_t *lv;
     ndb_rc rc = ndb_srv_params_allow(r, keys, err);
     if (rc == NDB_OK)
         rc = ndb_snapshot_stats(s, &st, err);
+    if (rc == NDB_OK)
+        rc = ndb_languages(s, NULL, &langs, err);
     if (rc != NDB_OK)
         return rc;
+    lv = json_array(); /* [{lang, count}], most first; "" = unknown */
+    for (size_t i = 0; lv && i < langs->n; i++)
+        json_array_append_new(lv, json_pack("{s:s, s:I}", "lang", langs->rows[i].lang, "count",
+                                            (json_int_t)langs->rows[i].count));
+    ndb_agg_free(langs);
     return api_oom(
-        json_pack("{s:s, s:I, s:I, s:I, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:s}",
+        json_pack("{s:s, s:I, s:I, s:I, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:o}",
                   "version", ndb_version(), "articles", (json_int_t)st.articles, "versions",
                   (json_int_t)st.versions, "outlets", (json_int_t)st.outlets, "date_min",
                   ndb_srv_json_date(st.date_min), "date_max", ndb_srv_json_date(st.date_max),
                   "dated", (json_int_t)st.dated, "store_bytes", (json_int_t)st.store_bytes,
                   "index_bytes", (json_int_t)st.index_bytes, "raw_bytes",
                   (json_int_t)st.raw_bytes, "segments", (json_int_t)st.segments, "generation",
-                  (json_int_t)st.generation, "stemmer", api_stemmer(st.stemmer)),
+                  (json_int_t)st.generation, "stemmer", api_stemmer(st.stemmer), "languages", lv),
         out, err);
 }
 

@@ -343,6 +343,20 @@ Test(http, analytics_match_library)
     j = get_json(&s, "/api/stats", 200);
     cr_assert_eq((uint64_t)json_integer_value(json_object_get(j, "articles")), st.articles);
     cr_assert_eq((uint64_t)json_integer_value(json_object_get(j, "versions")), st.versions);
+    {
+        /* languages: the rows of ndb_languages over every current article */
+        ndb_agg *la;
+        json_t *lv = json_object_get(j, "languages");
+        cr_assert_eq(ndb_languages(snap, NULL, &la, &err), NDB_OK);
+        cr_assert_eq(json_array_size(lv), la->n);
+        for (size_t i = 0; i < la->n; i++) {
+            json_t *e = json_array_get(lv, i);
+            cr_assert_str_eq(json_string_value(json_object_get(e, "lang")), la->rows[i].lang);
+            cr_assert_eq((uint64_t)json_integer_value(json_object_get(e, "count")),
+                         la->rows[i].count);
+        }
+        ndb_agg_free(la);
+    }
     json_decref(j);
     ndb_snapshot_close(snap);
     ndb_close(db);
