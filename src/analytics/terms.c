@@ -259,6 +259,19 @@ typedef struct terms_fwd {
     size_t ntouched;
 } terms_fwd;
 
+typedef struct terms_fwd_key {
+    const char *p;
+    size_t n;
+    uint32_t id;
+} terms_fwd_key;
+
+static int terms_fwd_key_cmp(const void *pa, const void *pb)
+{
+    const terms_fwd_key *a = pa, *b = pb;
+    int c = memcmp(a->p, b->p, a->n < b->n ? a->n : b->n);
+    return c ? c : (a->n > b->n) - (a->n < b->n);
+}
+
 static bool terms_fwd_stop(const terms_walk *w, terms_fwd *t, uint32_t id)
 {
     if (!t->stop[id]) {
@@ -360,7 +373,10 @@ static ndb_rc terms_by_fwd(terms_walk *w, const terms_fill *f, const terms_fill 
     const ndb_view *v = w->v;
     size_t words = ((size_t)v->ndocs + 63) / 64 + 1;
     uint32_t nv;
-    uint64_t dead_nonstop = 0, bg_nonstop = 0, n_fg = 0;
+    uint64_t dead_nonstop = 0, bg_nonstop = 0, n_fg = 0, *cf = NULL;
+    terms_fwd_key *keep = NULL;
+    const char **tp = NULL;
+    size_t *tl = NULL, nk = 0;
     ndb_rc rc;
     memset(&t, 0, sizeof t);
     t.fwd = v->fwd;
@@ -404,32 +420,62 @@ static ndb_rc terms_by_fwd(terms_walk *w, const terms_fill *f, const terms_fill 
     }
     w->n_fg = n_fg;
     w->n_bg = significant ? bg_nonstop : 0;
-    for (size_t i = 0; i < t.ntouched && rc == NDB_OK; i++) {
-        uint32_t id = t.touched[i];
-        const char *p;
-        size_t n;
-        uint64_t bgn = 0;
-        if (terms_fwd_stop(w, &t, id))
+    /* the kept terms, in byte order (so the dictionaries are read in one forward walk) */
+    keep = ndb_malloc((t.ntouched ? t.ntouched : 1) * sizeof *keep);
+    cf = ndb_calloc(t.ntouched ? t.ntouched : 1, sizeof *cf);
+    tp = ndb_malloc((t.ntouched ? t.ntouched : 1) * sizeof *tp);
+    tl = ndb_malloc((t.ntouched ? t.ntouched : 1) * sizeof *tl);
+    if (!keep || !cf || !tp || !tl) {
+        rc = ndb_err_set(w->err, NDB_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < t.ntouched; i++) {
+        if (terms_fwd_stop(w, &t, t.touched[i]))
             continue;
-        ndb_fwd_term(t.fwd, t.offs, id, &p, &n);
+        keep[nk].id = t.touched[i];
+        ndb_fwd_term(t.fwd, t.offs, t.touched[i], &keep[nk].p, &keep[nk].n);
+        nk++;
+    }
+    if (significant && !custom_bg) {
+        if (nk > 1)
+            qsort(keep, nk, sizeof *keep, terms_fwd_key_cmp);
+        for (size_t i = 0; i < nk; i++) {
+            tp[i] = keep[i].p;
+            tl[i] = keep[i].n;
+        }
+        if (v->terms_cf) {
+            rc = v->terms_cf(v->ctx, tp, tl, nk, cf);
+            if (rc != NDB_OK)
+                rc = ndb_err_set(w->err, rc, "term statistics: term dictionary read failed");
+        } else {
+            for (size_t i = 0; i < nk; i++)
+                cf[i] = v->term_cf(v->ctx, tp[i], tl[i]);
+        }
+        w->postings += nk;
+    }
+    for (size_t i = 0; i < nk && rc == NDB_OK; i++) {
+        uint32_t id = keep[i].id;
+        uint64_t bgn = 0;
         if (significant && custom_bg) {
             bgn = t.bgc[id];
         } else if (significant) {
-            uint64_t cf = v->term_cf(v->ctx, p, n);
-            w->postings++;
-            if (cf < t.bgc[id] + t.fgc[id]) {
+            if (cf[i] < t.bgc[id] + t.fgc[id]) {
                 rc = ndb_err_set(w->err, NDB_ECORRUPT,
                                  "forward index disagrees with the term dictionary on '%.*s'",
-                                 (int)n, p);
+                                 (int)keep[i].n, keep[i].p);
                 break;
             }
-            bgn = cf - t.bgc[id] - t.fgc[id];
+            bgn = cf[i] - t.bgc[id] - t.fgc[id];
         }
-        rc = terms_keep(w, p, n, t.fgc[id], t.fgd[id], bgn);
+        rc = terms_keep(w, keep[i].p, keep[i].n, t.fgc[id], t.fgd[id], bgn);
         if (rc != NDB_OK)
             rc = ndb_err_set(w->err, rc, "out of memory");
     }
 out:
+    ndb_free(keep);
+    ndb_free(cf);
+    ndb_free(tp);
+    ndb_free(tl);
     ndb_free(t.offs);
     ndb_free(t.stop);
     ndb_free(t.fgc);

@@ -195,6 +195,16 @@ static uint64_t snap_term_cf(void *ctx, const char *t, size_t n)
     return cf;
 }
 
+static ndb_rc snap_terms_cf(void *ctx, const char *const *t, const size_t *len, size_t n,
+                            uint64_t *cf)
+{
+    const ndb_snapshot *s = ctx;
+    ndb_rc rc = NDB_OK;
+    for (size_t i = 0; i < s->nsegs && rc == NDB_OK; i++)
+        rc = ndb_seg_cf_sorted(s->segs[i], t, len, n, cf);
+    return rc;
+}
+
 /* Find an open segment by name in the cache. */
 static ndb_seg *db_cache_find(ndb_db *db, const char *name)
 {
@@ -327,6 +337,7 @@ NDB_API ndb_rc ndb_snapshot_open(ndb_db *db, ndb_snapshot **out, ndb_err *err)
     s->view.url_id = snap_url_id;
     s->view.fwd = s->fwd;
     s->view.term_cf = snap_term_cf;
+    s->view.terms_cf = snap_terms_cf;
     *out = s;
     return NDB_OK;
 }

@@ -493,15 +493,36 @@ ndb_rc ndb_fwd_doc(const ndb_fwd *f, uint32_t id, ndb_fwd_iter *it)
     return ndb_rd_varint32(&it->rd, &it->left);
 }
 
+/* A varint of at most 5 bytes that fits 32 bits, bounded by end (hot: every forward entry
+** goes through here, so no call into the generic reader). */
+static inline bool fwd_varint32(const uint8_t **pp, const uint8_t *end, uint32_t *v)
+{
+    const uint8_t *p = *pp;
+    uint64_t x = 0;
+    for (unsigned sh = 0; sh < 35; sh += 7) {
+        if (p >= end)
+            return false;
+        uint8_t b = *p++;
+        x |= (uint64_t)(b & 0x7F) << sh;
+        if (!(b & 0x80)) {
+            if (x > UINT32_MAX)
+                return false;
+            *v = (uint32_t)x;
+            *pp = p;
+            return true;
+        }
+    }
+    return false;
+}
+
 ndb_rc ndb_fwd_next(const ndb_fwd *f, ndb_fwd_iter *it, uint32_t *tid, uint32_t *tf, bool *more)
 {
     uint32_t d;
-    ndb_rc rc;
     *more = false;
     if (it->left == 0)
         return NDB_OK;
-    if ((rc = ndb_rd_varint32(&it->rd, &d)) != NDB_OK || (rc = ndb_rd_varint32(&it->rd, tf)) != NDB_OK)
-        return rc;
+    if (!fwd_varint32(&it->rd.p, it->rd.end, &d) || !fwd_varint32(&it->rd.p, it->rd.end, tf))
+        return NDB_ECORRUPT;
     if ((!it->first && d == 0) || d > UINT32_MAX - it->id || it->id + d >= f->nterms || *tf == 0)
         return NDB_ECORRUPT;
     it->id += d;

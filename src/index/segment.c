@@ -445,6 +445,44 @@ bool ndb_seg_term(const ndb_seg *s, const char *t, size_t n, ndb_term_info *ti)
     return true;
 }
 
+static int seg_term_cmp(const uint8_t *a, size_t na, const char *b, size_t nb)
+{
+    int c = memcmp(a, b, na < nb ? na : nb);
+    return c ? c : (na > nb) - (na < nb);
+}
+
+ndb_rc ndb_seg_cf_sorted(const ndb_seg *s, const char *const *t, const size_t *len, size_t n,
+                         uint64_t *cf)
+{
+    ndb_termdict_iter it;
+    bool have = false, done = false;
+    ndb_rc rc = NDB_OK;
+    for (size_t i = 0; i < n && rc == NDB_OK && !done; i++) {
+        int c = 1;
+        if (len[i] == 0 || len[i] > NDB_TERMDICT_MAX)
+            continue;
+        if (have) { /* a few steps forward are cheaper than a new seek */
+            c = seg_term_cmp(it.term, it.len, t[i], len[i]);
+            for (unsigned k = 0; c < 0 && k < 32 && rc == NDB_OK && !done; k++) {
+                rc = ndb_termdict_iter_next(&it, &done);
+                if (rc == NDB_OK && !done)
+                    c = seg_term_cmp(it.term, it.len, t[i], len[i]);
+            }
+        }
+        if (rc == NDB_OK && !done && (!have || c < 0)) {
+            rc = ndb_termdict_iter_seek(&it, &s->td, (const uint8_t *)t[i], len[i]);
+            if (rc == NDB_OK)
+                rc = ndb_termdict_iter_next(&it, &done);
+            if (rc == NDB_OK && !done)
+                c = seg_term_cmp(it.term, it.len, t[i], len[i]);
+            have = true;
+        }
+        if (rc == NDB_OK && !done && c == 0)
+            cf[i] += it.info.cf;
+    }
+    return rc;
+}
+
 ndb_rc ndb_seg_cursor(const ndb_seg *s, const ndb_term_info *ti, bool positions, ndb_cursor **out)
 {
     ndb_postings_src src;

@@ -83,6 +83,11 @@ typedef struct ndb_term_info {
 
 /* Look term t up; false when absent (or when the dictionary is corrupt). */
 bool ndb_seg_term(const ndb_seg *s, const char *t, size_t n, ndb_term_info *ti);
+/* Add to cf[i] the collection frequency in s of each term t[i] (len[i] bytes), the terms in
+** strictly ascending byte order: one forward walk of the dictionary that seeks only over
+** long gaps, much cheaper than n lookups. NDB_ECORRUPT on a corrupt dictionary. */
+ndb_rc ndb_seg_cf_sorted(const ndb_seg *s, const char *const *t, const size_t *len, size_t n,
+                         uint64_t *cf);
 /* Cursor over the postings described by ti (from ndb_seg_term or ndb_seg_prefix's walk).
 ** positions = false never decodes position data. *out OWNED: ndb_cursor_close; it borrows
 ** s. Corrupt bytes found later end the cursor with cursor->err = NDB_ECORRUPT. */

@@ -72,6 +72,9 @@ typedef struct ndb_view {
     ** collection frequency of a term over all ndocs docs, live or not (0 if absent). */
     const struct ndb_fwd *fwd;
     uint64_t (*term_cf)(void *ctx, const char *term, size_t n);
+    /* Optional: cf[i] += the collection frequency of t[i] (len[i] bytes), for n terms in
+    ** strictly ascending byte order (a merge walk, much cheaper than n term_cf calls). */
+    ndb_rc (*terms_cf)(void *ctx, const char *const *t, const size_t *len, size_t n, uint64_t *cf);
 } ndb_view;
 
 #define NDB_BM25_K1 1.2
