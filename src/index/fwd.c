@@ -452,6 +452,9 @@ ndb_rc ndb_fwd_open(const ndb_vfs *vfs, const char *dir, uint32_t ndocs, ndb_fwd
         if (ndb_get_u64le(r) > f->size[FWD_DAT])
             rc = ndb_err_set(err, NDB_ECORRUPT, "%s/fwd.idx: record %u points past fwd.dat",
                              dir, ndocs - 1);
+        else if (f->nterms > (f->size[FWD_VOC] - NDB_HEADER_SIZE) / 2) /* >= 2 bytes a term */
+            rc = ndb_err_set(err, NDB_ECORRUPT, "%s/fwd.idx: %u terms cannot fit in fwd.voc",
+                             dir, f->nterms);
     }
     f->ndocs = ndocs;
     if (rc != NDB_OK || !usable) {
