@@ -31,6 +31,8 @@ typedef struct group_slot {
     uint64_t count;
 } group_slot;
 
+#define GROUP_PCACHE 4096
+
 typedef struct group {
     ndb_collector base;
     ndb_period by;
@@ -44,6 +46,9 @@ typedef struct group {
     uint64_t memo_key;
     size_t memo_slot;               /* SIZE_MAX: none */
     int32_t memo_date, memo_period; /* last date -> period (NDB_DATE_NONE: none) */
+    /* date -> period, direct-mapped by date mod GROUP_PCACHE (NDB_DATE_NONE: empty): a few
+    ** years of days fit, so the calendar runs about once per distinct date, not per doc */
+    int32_t pc_date[GROUP_PCACHE], pc_period[GROUP_PCACHE];
     ndb_analytics_cell *cells;
     size_t ncells;
 } group;
@@ -183,8 +188,15 @@ static ndb_rc group_collect(ndb_collector *c, uint32_t doc, double score)
         period = NDB_DATE_NONE;
     else if (col->date == g->memo_date)
         period = g->memo_period; /* ids of one ingest run share dates: skip the calendar */
-    else
-        period = g->memo_period = ndb_analytics_period_start(g->by, g->memo_date = col->date);
+    else {
+        size_t h = (size_t)(uint32_t)col->date & (GROUP_PCACHE - 1);
+        if (g->pc_date[h] != col->date) {
+            g->pc_date[h] = col->date;
+            g->pc_period[h] = ndb_analytics_period_start(g->by, col->date);
+        }
+        period = g->memo_period = g->pc_period[h];
+        g->memo_date = col->date;
+    }
     return group_add(g, group_key(period, g->by_outlet ? col->outlet : 0), 1);
 }
 
@@ -274,6 +286,8 @@ ndb_rc ndb_analytics_group_new(ndb_period by, bool by_outlet, int32_t from, int3
     g->ndocs = ndocs;
     g->memo_slot = SIZE_MAX;
     g->memo_date = NDB_DATE_NONE;
+    for (size_t i = 0; i < GROUP_PCACHE; i++)
+        g->pc_date[i] = NDB_DATE_NONE;
     *out = &g->base;
     return NDB_OK;
 }
