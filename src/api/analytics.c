@@ -462,6 +462,11 @@ NDB_API ndb_rc ndb_top_terms(ndb_snapshot *s, const char *query, const ndb_terms
         rc = ndb_analytics_terms(
             q, bq, &s->view, an, opt->top ? opt->top : ANALYTICS_TERMS_TOP, opt->significant != 0,
             opt->max_postings ? opt->max_postings : ANALYTICS_MAX_POSTINGS, &r, err);
+    if (rc == NDB_OK && opt->significant && r->fg_docs > 0 && r->bg_docs == 0)
+        rc = ndb_err_set(err, NDB_ENOTFOUND,
+                         "the background%s%s has no article besides the matching ones: "
+                         "nothing to compare against",
+                         opt->background ? " " : "", opt->background ? opt->background : "");
     if (rc != NDB_OK)
         goto out;
     l = ndb_calloc(1, sizeof *l);

@@ -435,6 +435,8 @@ Test(analytics_cli, bad_input)
         {"outlets --top 0 oil", 2, "bad number for --top"},
         {"terms --background oil oil", 2, "--background needs --significant"},
         {"terms --bigrams --significant xyzzy", 0, "no articles match xyzzy"},
+        {"terms --significant --background xyzzy oil", 1, "has no article besides the matching"},
+        {"terms --significant --background oil oil", 1, "has no article besides the matching"},
         {"terms --bigrams xyzzy", 0, "no articles match xyzzy"},
         {"compare --a outlet:x.com oil", 2, "both --a FILTER and --b FILTER"},
         {"timeline 'oil AND ('", 1, "column"},
