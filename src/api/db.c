@@ -317,10 +317,14 @@ NDB_API ndb_rc ndb_snapshot_open(ndb_db *db, ndb_snapshot **out, ndb_err *err)
         ndb_free(s);
         return rc;
     }
-    rc = ndb_fwd_open(db->vfs, db->path, s->st.ndocs, &s->fwd, err);
-    if (rc != NDB_OK) {
-        ndb_snapshot_close(s);
-        return rc;
+    {
+        /* The forward index only speeds up term statistics: a damaged one must not make the
+        ** archive unreadable. Without it they read the postings; `check` reports it. */
+        ndb_err fe;
+        if (ndb_fwd_open(db->vfs, db->path, s->st.ndocs, &s->fwd, &fe) != NDB_OK) {
+            api_log(db, NDB_LOG_WARN, "forward index not used: %s", fe.msg);
+            s->fwd = NULL;
+        }
     }
     s->db = db;
     s->view.ctx = s;

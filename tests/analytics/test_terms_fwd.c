@@ -12,6 +12,8 @@
 **                    same call with the forward index hidden (postings walk) and (b) the
 **                    brute force; ndb_check passes.
 **   records          every forward record equals the analyzed tokens of its stored doc.
+**   damaged          a damaged forward index is left unused (same answers from the
+**                    postings), and `check` reports it, naming the bad record.
 */
 #include "api/api.h"
 #include "common/testutil.h"
@@ -283,6 +285,13 @@ static void tf_add(ndb_writer *w, uint64_t *rs, uint32_t src)
     free(b);
 }
 
+static void tf_report(void *ctx, int is_error, const char *msg)
+{
+    char *m = ctx;
+    (void)is_error;
+    snprintf(m + strlen(m), 4096 - strlen(m), "%s\n", msg);
+}
+
 static void tf_free(tf_doc *docs, uint32_t nd, tf_vocab *voc, bool *stop)
 {
     for (uint32_t i = 0; i < nd; i++)
@@ -410,6 +419,63 @@ Test(terms_fwd, records)
     ndb_free(offs);
     ndb_snapshot_close(s);
     tf_free(docs, nd, &voc, NULL);
+    ndb_close(db);
+    ndb_test_remove_archive(dir);
+}
+
+/* A damaged forward index never makes the archive unreadable: snapshots fall back to the
+** postings (same answers), `check` reports it. Then a record's bytes flipped (header intact):
+** check names the doc. */
+Test(terms_fwd, damaged)
+{
+    uint64_t rs = ndb_test_seed(23);
+    char dir[512], path[700];
+    ndb_db *db = ndb_test_new_archive(dir, sizeof dir);
+    ndb_writer *w;
+    ndb_snapshot *s;
+    ndb_err err;
+    ndb_term_list *good = NULL, *l = NULL;
+    ndb_terms_opts o = {.top = 1000, .significant = 1};
+    cr_assert_eq(ndb_writer_open(db, &w, &err), NDB_OK, "%s", err.msg);
+    for (uint32_t i = 0; i < 120; i++)
+        tf_add(w, &rs, i);
+    cr_assert_eq(ndb_writer_commit(w, &err), NDB_OK, "%s", err.msg);
+    ndb_writer_close(w);
+    cr_assert_eq(ndb_snapshot_open(db, &s, &err), NDB_OK, "%s", err.msg);
+    cr_assert_not_null(s->fwd);
+    cr_assert_eq(ndb_top_terms(s, "w1 OR w2", &o, &good, &err), NDB_OK, "%s", err.msg);
+    ndb_snapshot_close(s);
+    /* 1: a bad header */
+    snprintf(path, sizeof path, "%s/fwd.dat", dir);
+    FILE *f = fopen(path, "r+b");
+    cr_assert_not_null(f);
+    fputc('X', f);
+    fclose(f);
+    cr_assert_eq(ndb_snapshot_open(db, &s, &err), NDB_OK, "%s", err.msg);
+    cr_assert_null(s->fwd, "a damaged forward index is not used");
+    cr_assert_eq(ndb_top_terms(s, "w1 OR w2", &o, &l, &err), NDB_OK, "%s", err.msg);
+    cr_assert_eq(l->n, good->n);
+    for (size_t i = 0; i < l->n; i++) {
+        cr_assert_str_eq(l->rows[i].stem, good->rows[i].stem);
+        cr_assert_eq(l->rows[i].count, good->rows[i].count);
+        cr_assert_eq(l->rows[i].bg_count, good->rows[i].bg_count);
+    }
+    ndb_term_list_free(l);
+    ndb_snapshot_close(s);
+    cr_assert_eq(ndb_check(db, NULL, NULL, &err), NDB_ECORRUPT, "check reports it");
+    /* 2: header restored, one record's bytes flipped */
+    f = fopen(path, "r+b");
+    cr_assert_not_null(f);
+    fputc('N', f);
+    fseek(f, 40, SEEK_SET);
+    int c = fgetc(f);
+    fseek(f, 40, SEEK_SET);
+    fputc(c ^ 0x55, f);
+    fclose(f);
+    char msgs[4096] = "";
+    cr_assert_eq(ndb_check(db, tf_report, msgs, &err), NDB_ECORRUPT);
+    cr_assert(strstr(msgs, "fwd: doc 0"), "check names the record: %s", msgs);
+    ndb_term_list_free(good);
     ndb_close(db);
     ndb_test_remove_archive(dir);
 }
