@@ -114,6 +114,8 @@ typedef struct ndb_options {
                             language where Snowball can (docs/query-language.md) */
     ndb_log_fn log;      /* optional */
     void *log_ctx;
+    int no_dedup;        /* 1: this writer skips near-duplicate and reuse detection (a
+                            later writer without it catches up at its first commit) */
 } ndb_options;
 
 /* Open (and with opt->create, create) the archive in directory `path`. opt may be NULL
@@ -437,6 +439,115 @@ typedef struct ndb_term_list {
 NDB_API ndb_rc ndb_top_terms(ndb_snapshot *s, const char *query, const ndb_terms_opts *opt,
                              ndb_term_list **out, ndb_err *err);
 NDB_API void ndb_term_list_free(ndb_term_list *l); /* accepts NULL */
+
+/* ------------------------------------------------- duplicates and text reuse */
+
+/* Near-duplicate articles and reused paragraphs (docs/dedup.md). The writer keeps, as part
+** of every commit, each article's LSH band keys, its verified near-duplicate links (exact
+** word-shingle Jaccard >= NDB_DUPS_FLOOR with earlier articles) and its paragraph
+** fingerprints, so these calls read no article bodies (except in exhaustive mode).
+** Only live articles (the current version of each URL) take part. The source of a cluster
+** is its earliest member: by date (undated last), then by id. Errors: NDB_EPARSE (query),
+** NDB_EINVAL (threshold out of range), NDB_ELIMIT (exhaustive over too many articles),
+** NDB_ENOTFOUND (reuse of an unknown id), NDB_ENOMEM, NDB_ECORRUPT (damaged dup files).
+** Threading: like ndb_search. */
+
+#define NDB_DUPS_THRESHOLD      0.8   /* default Jaccard threshold */
+#define NDB_DUPS_FLOOR          0.5   /* lowest threshold answered from the stored links */
+#define NDB_DUPS_EXHAUSTIVE_MAX 5000u /* matching articles an exhaustive run accepts */
+
+typedef struct ndb_dups_opts {
+    double threshold; /* 0: NDB_DUPS_THRESHOLD; in [NDB_DUPS_FLOOR, 1], or (0, 1] when
+                         exhaustive */
+    int exhaustive;   /* 1: re-read the matching articles and compare every pair exactly
+                         (the oracle; no LSH); at most NDB_DUPS_EXHAUSTIVE_MAX of them */
+    uint32_t limit;   /* clusters to return, largest first (0: all) */
+} ndb_dups_opts;
+
+typedef struct ndb_dup_member {
+    uint32_t id;
+    int32_t date;       /* or NDB_DATE_NONE */
+    const char *outlet; /* "" = none */
+} ndb_dup_member;
+
+typedef struct ndb_dup_cluster {
+    uint32_t id;       /* cluster id: the smallest article id among its members */
+    uint32_t source;   /* the earliest member (members[0]) */
+    uint32_t size;     /* members (>= 2) */
+    uint32_t outlets;  /* distinct outlets among them */
+    int32_t date_min, date_max; /* NDB_DATE_NONE when no member is dated */
+    const ndb_dup_member *members; /* size members, earliest first */
+} ndb_dup_cluster;
+
+/* OWNED by the caller: ndb_dup_list_free. Everything inside lives until then. */
+typedef struct ndb_dup_list {
+    uint64_t matched;   /* live articles matching the query */
+    uint64_t clustered; /* of those, members of a cluster */
+    uint64_t unique;    /* unique stories: matched - clustered + clusters */
+    uint64_t uncovered; /* matching articles without dup data (added with detection off;
+                           the next writer commit fills them in) */
+    uint64_t nclusters; /* clusters found (n may be fewer: limit) */
+    size_t n;
+    ndb_dup_cluster *clusters; /* largest first, ties by source id */
+} ndb_dup_list;
+
+/* Clusters of near-duplicates among the live articles matching query (NULL or "": all):
+** the connected components, of size >= 2, of the graph linking two matching articles whose
+** word-shingle Jaccard is >= threshold. */
+NDB_API ndb_rc ndb_dups(ndb_snapshot *s, const char *query, const ndb_dups_opts *opt,
+                        ndb_dup_list **out, ndb_err *err);
+NDB_API void ndb_dup_list_free(ndb_dup_list *d); /* accepts NULL */
+
+/* The cluster id of article id among all live articles at NDB_DUPS_THRESHOLD (its own id
+** when it has no near-duplicate); NDB_ENOTFOUND for an unknown or superseded id. */
+NDB_API ndb_rc ndb_dup_cluster_of(ndb_snapshot *s, uint32_t id, uint32_t *cluster,
+                                  ndb_err *err);
+
+/* Where each paragraph of one article appears elsewhere (normalized paragraph fingerprints;
+** paragraphs of fewer than NDB_REUSE_PARA_MIN analyzed tokens are not fingerprinted). */
+#define NDB_REUSE_PARA_MIN 8
+
+typedef struct ndb_reuse_para {
+    uint32_t para;        /* paragraph index in the article, from 0 */
+    int fingerprinted;    /* 0: too short to count */
+    uint32_t earliest;    /* earliest live appearance (maybe the article itself) */
+    size_t n;             /* other live articles holding this paragraph */
+    const ndb_dup_member *others; /* earliest first */
+} ndb_reuse_para;
+
+/* OWNED by the caller: ndb_reuse_report_free. */
+typedef struct ndb_reuse_report {
+    uint32_t id;
+    uint32_t cluster;     /* as ndb_dup_cluster_of */
+    uint32_t reused;      /* paragraphs found in at least one other live article */
+    uint32_t copied;      /* of those, paragraphs whose earliest appearance is elsewhere */
+    size_t n;             /* one row per paragraph */
+    ndb_reuse_para *paras;
+} ndb_reuse_report;
+
+NDB_API ndb_rc ndb_reuse(ndb_snapshot *s, uint32_t id, ndb_reuse_report **out, ndb_err *err);
+NDB_API void ndb_reuse_report_free(ndb_reuse_report *r); /* accepts NULL */
+
+/* Who republishes whom among the live articles matching query (NULL or "": all): for every
+** fingerprinted paragraph held by two or more of them, its earliest appearance is the
+** source; every later appearance in another outlet counts one paragraph from the source's
+** outlet to the later one. articles counts the distinct later articles of each pair. */
+typedef struct ndb_reuse_flow {
+    const char *from, *to; /* outlets ("" = none) */
+    uint64_t paras;
+    uint64_t articles;
+} ndb_reuse_flow;
+
+typedef struct ndb_reuse_matrix {
+    uint64_t matched;
+    uint64_t paras;    /* paragraph appearances counted in rows */
+    size_t n;
+    ndb_reuse_flow *rows; /* most paragraphs first, ties by (from, to) */
+} ndb_reuse_matrix;
+
+NDB_API ndb_rc ndb_reuse_outlets(ndb_snapshot *s, const char *query, ndb_reuse_matrix **out,
+                                 ndb_err *err);
+NDB_API void ndb_reuse_matrix_free(ndb_reuse_matrix *m); /* accepts NULL */
 
 /* ---------------------------------------------------------------- check */
 

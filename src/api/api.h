@@ -53,6 +53,7 @@ struct ndb_db {
     size_t ncache;       /* open segments of the newest snapshot */
     ndb_seg **cache;
     ndb_writer *writer;  /* the writer open on this handle, if any */
+    struct api_dedup_state *dedup; /* dup data of the newest commit loaded (dups.c) */
 };
 
 struct ndb_snapshot {

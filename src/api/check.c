@@ -9,9 +9,11 @@
 **    terms must be found in the segment with the same frequency; and summing the
 **    frequencies of every posting of every term per document must give exactly its length,
 **    so the index holds nothing the text does not.
+** 5. The near-duplicate files of the commit (frames, CRCs, every record; api/dedup.c).
 ** Problems go to the report callback one line each; the walk continues past them.
 */
 #include "api/api.h"
+#include "api/dedup.h"
 
 #include "doc/doc.h"
 #include "index/multi.h"
@@ -244,6 +246,12 @@ NDB_API ndb_rc ndb_check(ndb_db *db, ndb_report_fn report, void *ctx, ndb_err *e
         else if (fwd)
             (void)ndb_fwd_check(fwd, check_forward, &c, NULL);
         ndb_fwd_close(fwd);
+    }
+    if (rc == NDB_OK) {
+        ndb_err e;
+        uint32_t covered = 0;
+        if (api_dedup_check(db, m.gen, m.store.ndocs, &covered, &e) != NDB_OK)
+            check_problem(&c, "%s", e.msg);
     }
 out:
     ndb_text_analyzer_free(an);

@@ -12,6 +12,7 @@
 ** then read the manifest again (bounded retries).
 */
 #include "api/api.h"
+#include "api/dedup.h"
 
 #include "index/multi.h"
 
@@ -145,6 +146,7 @@ NDB_API void ndb_close(ndb_db *db)
     for (size_t i = 0; i < db->ncache; i++)
         ndb_seg_unref(db->cache[i]);
     ndb_free(db->cache);
+    api_dedup_db_release(db);
     ndb_store_close(db->rstore);
     pthread_mutex_destroy(&db->mu);
     ndb_free(db->path);

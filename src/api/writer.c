@@ -24,6 +24,7 @@
 ** State machine: see api.h (OPEN -> ERROR on any failed write/fsync/rename; never retried).
 */
 #include "api/api.h"
+#include "api/dedup.h"
 
 #include "doc/doc.h"
 #include "text/lang.h"
@@ -53,6 +54,7 @@ struct ndb_writer {
     uint32_t uncommitted; /* docs appended since the last commit */
     ndb_analyzer *an;
     ndb_article art;
+    api_dedup_w *dd; /* near-duplicate detection (dedup.c); NULL when switched off */
 };
 
 void api_writer_last_counts(const ndb_writer *w, int64_t *declared, uint32_t *found)
@@ -136,6 +138,8 @@ NDB_API ndb_rc ndb_writer_open(ndb_db *db, ndb_writer **out, ndb_err *err)
         rc = ndb_fwdw_open(db->vfs, db->path, w->m.store.ndocs, &w->fwd, err);
     if (rc == NDB_OK && ndb_text_analyzer_new(w->m.stemmer, &w->an) != NDB_OK)
         rc = ndb_err_set(err, NDB_ENOMEM, "out of memory");
+    if (rc == NDB_OK)
+        rc = api_dedup_open(db, w->store, w->m.gen, &w->dd, err);
     if (rc != NDB_OK) {
         ndb_writer_close(w);
         return rc;
@@ -150,6 +154,7 @@ NDB_API void ndb_writer_close(ndb_writer *w)
 {
     if (!w)
         return;
+    api_dedup_close(w->dd);
     ndb_segw_free(w->segw);
     ndb_fwdw_close(w->fwd);
     ndb_free(w->pending);
@@ -305,7 +310,7 @@ NDB_API ndb_rc ndb_writer_commit(ndb_writer *w, ndb_err *err)
     ndb_rc rc;
     ndb_err_clear(err);
     rc = writer_check_open(w, err);
-    if (rc != NDB_OK || w->uncommitted == 0)
+    if (rc != NDB_OK || (w->uncommitted == 0 && !api_dedup_behind(w->dd)))
         return rc;
     ndb_manifest_init(&next);
     rc = writer_flush(w, err);
@@ -319,6 +324,8 @@ NDB_API ndb_rc ndb_writer_commit(ndb_writer *w, ndb_err *err)
         rc = ndb_store_sync(w->store, &next.store, err);
     if (rc == NDB_OK && w->db->vfs->fsync_dir(w->db->vfs, w->db->path) != 0)
         rc = ndb_err_sys(err, NDB_EIO, errno, "%s: directory fsync failed", w->db->path);
+    if (rc == NDB_OK)
+        rc = api_dedup_commit(w->dd, w->m.gen + 1, err);
     if (rc == NDB_OK) {
         next.gen = w->m.gen + 1;
         next.next_seg = w->m.next_seg + w->npending;
@@ -463,7 +470,9 @@ static ndb_rc writer_add(ndb_writer *w, const char *source, const void *bytes, s
         ndb_fwdw_begin_doc(w->fwd);
     if (rc == NDB_OK)
         rc = pre ? api_tokens_replay(pre, writer_token, w, &ntok) /* analyzed already */
-                 : ndb_text_analyze_paras(w->an, a->paras, a->n_paras, writer_token, w, &ntok);
+                 : api_dedup_analyze(w->dd, w->an, a->paras, a->n_paras, writer_token, w, &ntok);
+    if (rc == NDB_OK && pre) /* recorded tokens carry no paragraph marks: dedup analyzes */
+        rc = api_dedup_analyze(w->dd, w->an, a->paras, a->n_paras, NULL, NULL, NULL);
     if (rc == NDB_OK)
         rc = ndb_segw_end_doc(w->segw, ntok);
     if (rc != NDB_OK)
@@ -484,6 +493,8 @@ static ndb_rc writer_add(ndb_writer *w, const char *source, const void *bytes, s
     rc = ndb_store_append(w->store, &in, &id, err);
     if (rc == NDB_OK && w->fwd)
         rc = ndb_fwdw_end_doc(w->fwd, id, err);
+    if (rc == NDB_OK)
+        rc = api_dedup_added(w->dd, id, err);
     if (rc != NDB_OK)
         return writer_fail(w, rc);
     w->uncommitted++;

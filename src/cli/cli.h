@@ -67,6 +67,8 @@ cli_status ndb_cli_cmd_terms(int argc, char **argv, const cli_env *env);
 cli_status ndb_cli_cmd_compare(int argc, char **argv, const cli_env *env);
 cli_status ndb_cli_cmd_extract(int argc, char **argv, const cli_env *env);
 cli_status ndb_cli_cmd_serve(int argc, char **argv, const cli_env *env);
+cli_status ndb_cli_cmd_dups(int argc, char **argv, const cli_env *env);
+cli_status ndb_cli_cmd_reuse(int argc, char **argv, const cli_env *env);
 
 /* ---------------------------------------------------------------- options */
 

@@ -39,6 +39,8 @@ static const cli_command main_commands[] = {
     {"compare", ndb_cli_cmd_compare, "distinctive terms and timelines of two sides of a topic"},
     {"extract", ndb_cli_cmd_extract, "the main article of a saved web page as a native record"},
     {"serve", ndb_cli_cmd_serve, "HTTP JSON API and web UI (search, charts, articles)"},
+    {"dups", ndb_cli_cmd_dups, "clusters of near-duplicate articles (wire copy), earliest source"},
+    {"reuse", ndb_cli_cmd_reuse, "where an article's paragraphs appear elsewhere; who copies whom"},
     {"version", main_cmd_version, "print the version"},
     {"help", main_cmd_help, "this overview"},
 };

@@ -6,6 +6,9 @@
 **    ndb_check, and verifies every acknowledged article byte for byte and that the archive
 **    holds a whole number of batches (nothing half-committed is visible).
 **  - kill9_random: >= 30 trials of a real kill -9 at a random time during ingest.
+**  - the near-duplicate state (dup files) after every crash covers exactly the committed
+**    articles and its clusters equal an exhaustive comparison (every third article is a
+**    reprint, so there are clusters to get wrong).
 **  - io_faults: EIO / ENOSPC injected at every counted file operation of a commit, once and
 **    for good: the call fails, the writer is poisoned, reopening finds a consistent commit.
 */
@@ -25,6 +28,50 @@
 #define BATCH 7
 #define BASE_DOCS 10
 
+/* Article i of the crash corpus: tc_make_doc(1, i), except that every third one reprints
+   the text of article i - 2 under its own URL (a near-duplicate pair for the dup state). */
+static tc_doc crash_doc(uint32_t i)
+{
+    tc_doc d = tc_make_doc(1, i, 0, 0);
+    if (i % 3 == 2) {
+        tc_doc s = tc_make_doc(1, i - 2, 0, 0);
+        const char *body = strchr(s.bytes, '\n');
+        size_t ul = strlen(d.url), bl = strlen(body);
+        char *b = malloc(ul + bl + 1);
+        memcpy(b, d.url, ul);
+        memcpy(b + ul, body, bl + 1);
+        free(d.bytes);
+        d.bytes = b;
+        d.n = ul + bl;
+        tc_doc_free(&s);
+    }
+    return d;
+}
+
+/* The dup state is consistent with the committed articles: it covers every one, and its
+   clusters equal those of the exhaustive comparison of every pair. */
+static void crash_verify_dups(ndb_snapshot *s, uint32_t n)
+{
+    ndb_dup_list *a = NULL, *b = NULL;
+    ndb_dups_opts ox = {.exhaustive = 1};
+    ndb_err err;
+    cr_assert_eq(ndb_dups(s, NULL, NULL, &a, &err), NDB_OK, "dups: %s", err.msg);
+    cr_assert_eq(ndb_dups(s, NULL, &ox, &b, &err), NDB_OK, "dups: %s", err.msg);
+    cr_assert_eq(a->uncovered, 0, "%llu committed articles without dup data",
+                 (unsigned long long)a->uncovered);
+    cr_assert_eq(a->nclusters, b->nclusters, "%u docs: %llu clusters, exhaustive %llu", n,
+                 (unsigned long long)a->nclusters, (unsigned long long)b->nclusters);
+    cr_assert_eq(a->clustered, b->clustered);
+    cr_assert_geq(a->nclusters, n / 3 > 0 ? 1 : 0);
+    for (size_t i = 0; i < a->n; i++) {
+        cr_assert_eq(a->clusters[i].size, b->clusters[i].size);
+        for (uint32_t m = 0; m < a->clusters[i].size; m++)
+            cr_assert_eq(a->clusters[i].members[m].id, b->clusters[i].members[m].id);
+    }
+    ndb_dup_list_free(a);
+    ndb_dup_list_free(b);
+}
+
 static ndb_options crash_opts(void)
 {
     ndb_options o;
@@ -41,7 +88,7 @@ static ndb_rc crash_ingest(ndb_db *db, uint32_t from, uint32_t to, int fd)
     ndb_err err;
     ndb_rc rc = ndb_writer_open(db, &w, &err);
     for (uint32_t i = from; rc == NDB_OK && i < to; i++) {
-        tc_doc d = tc_make_doc(1, i, 0, 0);
+        tc_doc d = crash_doc(i);
         ndb_add_result res;
         rc = ndb_writer_add_native(w, d.url, d.bytes, d.n, NULL, 0, &res, &err);
         tc_doc_free(&d);
@@ -76,7 +123,7 @@ static uint32_t crash_verify(const char *dir, uint32_t acked, uint32_t end)
     cr_assert(n == BASE_DOCS || n == end || (n - BASE_DOCS) % BATCH == 0,
               "archive holds %u docs: not a commit boundary", n);
     for (uint32_t i = 0; i < n; i++) {
-        tc_doc d = tc_make_doc(1, i, 0, 0);
+        tc_doc d = crash_doc(i);
         ndb_doc *got = NULL;
         cr_assert_eq(ndb_get_url(s, d.url, &got, &err), NDB_OK, "doc %u: %s", i, err.msg);
         cr_assert_eq(got->raw.n, d.n);
@@ -86,6 +133,7 @@ static uint32_t crash_verify(const char *dir, uint32_t acked, uint32_t end)
     }
     cr_assert_eq(ndb_count(s, "NOT zzzunused", &cnt, &err), NDB_OK, "%s", err.msg);
     cr_assert_eq(cnt, st.articles);
+    crash_verify_dups(s, n);
     ndb_snapshot_close(s);
     ndb_close(db);
     return n;
@@ -243,7 +291,7 @@ Test(crash, io_faults_poison_and_recover, .timeout = 300)
             f.fail_at = k;
             rc = ndb_writer_open(db, &w, &err);
             for (uint32_t i = BASE_DOCS; rc == NDB_OK && i < BASE_DOCS + 2 * BATCH; i++) {
-                tc_doc d = tc_make_doc(1, i, 0, 0);
+                tc_doc d = crash_doc(i);
                 ndb_add_result res;
                 rc = ndb_writer_add_native(w, d.url, d.bytes, d.n, NULL, 0, &res, &err);
                 tc_doc_free(&d);

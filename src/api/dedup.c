@@ -1,0 +1,766 @@
+/*
+** dedup.c — near-duplicate and reuse detection on ingest, and its files (one per commit).
+**
+** On add (writer thread): the article's paragraphs are analyzed once, for the index and
+** for us (api_dedup_analyze); analytics/dedup.c turns the tokens into a shingle set, a
+** MinHash signature, 32 LSH band keys and paragraph fingerprints. The band keys are looked
+** up in an in-memory multimap holding the band keys of every earlier article (loaded from
+** the dup files at writer open); each candidate's shingle set is recomputed (from the
+** pending batch in memory, or read back from the store and analyzed again) and the exact
+** Jaccard decides: links with J >= NDB_DUPS_FLOOR are recorded. So adding an article costs
+** its own analysis plus its candidates, never a pass over the archive. Links point from an
+** article to earlier ids only; a pair is examined when its later member is added.
+**
+** On commit: the records of the articles added since the last commit go to one file,
+** dup-<gen>-<base>.ndd, written atomically BEFORE the manifest of <gen>: a crash before the
+** manifest leaves a file with gen > the committed one, which readers ignore and the next
+** writer deletes; after it, the file is as durable as the articles it describes.
+** Catch-up: articles committed without dup data (a writer with detection off, or an archive
+** from before this file existed) are read back from the store and processed at the first
+** add or commit of the next writer that has detection on, in id order, before anything new.
+**
+** File layout (framed, kind "DUPS", version 1.0), body:
+**   u32 base, u32 count, u32 K, u32 bands, u32 rows, u32 shingle, u32 para_min, u32 floor
+**   (per mille)
+**   u64 nbands_bytes, then count x bands u32le band keys (0 0 ... for an empty article)
+**   u64 nrec_bytes, then count records:
+**     varint nshingles (0: empty article, no band keys in the table)
+**     varint nlinks, nlinks x {varint id - other (>= 1), varint inter, varint union}
+**     varint nparas, varint nfp, nfp x {varint para, u64le fingerprint}
+** Chaining: files with gen <= G sorted by base; from article 0, take the file starting at
+** the current end (the longest if several), until none starts there.
+**
+** Memory (writer): the band multimap holds 32 x (4 + 4) bytes per article at load <= 0.7,
+** about 370 bytes per article; the pending batch keeps its shingle sets (8 bytes per
+** shingle, ~3 KB per article) until the commit; a 4096-entry cache holds the shingle sets
+** of recently verified committed articles.
+*/
+#include "api/dedup.h"
+
+#include "analytics/dedup.h"
+#include "doc/doc.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#define DEDUP_KIND        0x53505544u /* "DUPS" */
+#define DEDUP_FLOOR_MILLI 500u
+#define DEDUP_CACHE       4096u
+#define DEDUP_FILE_MAX    ((size_t)4 << 30)
+
+typedef struct dedup_cached {
+    uint32_t id;      /* UINT32_MAX: empty */
+    uint64_t *sh;
+    size_t n;
+} dedup_cached;
+
+struct api_dedup_w {
+    ndb_db *db;
+    ndb_store *store;
+    ndb_analyzer *an;      /* for verification reads */
+    ndb_dedup_doc doc;     /* the article being added */
+    ndb_dedup_doc vdoc;    /* scratch for a candidate read back */
+    ndb_article art;       /* scratch for a candidate read back */
+    ndb_dedup_doc *cur;    /* the one analyze fills */
+    ndb_token_fn fn;       /* forwarding during analyze */
+    void *fctx;
+    /* band multimap: key -> article id; id UINT32_MAX = empty slot */
+    uint32_t *lkey, *lid;
+    size_t lcap, lused;
+    uint32_t covered;      /* articles with records: on disk + pending */
+    uint32_t base, npend;  /* pending records are articles [base, base + npend) */
+    ndb_buf bands, recs;
+    uint64_t *psh;         /* shingle sets of the pending articles, concatenated */
+    size_t npsh, psh_cap;
+    size_t *poff;          /* [npend + 1] */
+    size_t poff_cap;
+    dedup_cached *cache;   /* [DEDUP_CACHE] */
+    uint32_t *cand;
+    size_t ncand, cand_cap;
+};
+
+/* ---------------------------------------------------------------- the band multimap */
+
+static ndb_rc dedup_map_insert_raw(api_dedup_w *d, uint32_t key, uint32_t id)
+{
+    size_t mask = d->lcap - 1, i = (size_t)key & mask;
+    while (d->lid[i] != UINT32_MAX)
+        i = (i + 1) & mask;
+    d->lkey[i] = key;
+    d->lid[i] = id;
+    d->lused++;
+    return NDB_OK;
+}
+
+static ndb_rc dedup_map_reserve(api_dedup_w *d, size_t extra)
+{
+    size_t need = d->lused + extra, ncap = d->lcap ? d->lcap : 1024;
+    uint32_t *ok = d->lkey, *oi = d->lid;
+    size_t ocap = d->lcap;
+    while (need * 10 > ncap * 7)
+        ncap *= 2;
+    if (ncap == d->lcap)
+        return NDB_OK;
+    d->lkey = ndb_malloc(ncap * sizeof *d->lkey);
+    d->lid = ndb_malloc(ncap * sizeof *d->lid);
+    if (!d->lkey || !d->lid) {
+        ndb_free(d->lkey);
+        ndb_free(d->lid);
+        d->lkey = ok;
+        d->lid = oi;
+        return NDB_ENOMEM;
+    }
+    memset(d->lid, 0xff, ncap * sizeof *d->lid);
+    d->lcap = ncap;
+    d->lused = 0;
+    for (size_t i = 0; i < ocap; i++)
+        if (oi[i] != UINT32_MAX)
+            dedup_map_insert_raw(d, ok[i], oi[i]);
+    ndb_free(ok);
+    ndb_free(oi);
+    return NDB_OK;
+}
+
+static ndb_rc dedup_map_add(api_dedup_w *d, const uint32_t *band, uint32_t id)
+{
+    ndb_rc rc = dedup_map_reserve(d, NDB_DEDUP_BANDS);
+    for (int b = 0; b < NDB_DEDUP_BANDS && rc == NDB_OK; b++)
+        rc = dedup_map_insert_raw(d, band[b], id);
+    return rc;
+}
+
+static ndb_rc dedup_cand_push(api_dedup_w *d, uint32_t id)
+{
+    if (d->ncand == d->cand_cap) {
+        size_t ncap = d->cand_cap ? d->cand_cap * 2 : 256;
+        uint32_t *nc = ndb_realloc(d->cand, ncap * sizeof *nc);
+        if (!nc)
+            return NDB_ENOMEM;
+        d->cand = nc;
+        d->cand_cap = ncap;
+    }
+    d->cand[d->ncand++] = id;
+    return NDB_OK;
+}
+
+static int dedup_cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Candidates of band keys: distinct ids, ascending, in d->cand. */
+static ndb_rc dedup_candidates(api_dedup_w *d, const uint32_t *band)
+{
+    size_t mask = d->lcap - 1, k = 0;
+    ndb_rc rc = NDB_OK;
+    d->ncand = 0;
+    if (d->lcap == 0)
+        return NDB_OK;
+    for (int b = 0; b < NDB_DEDUP_BANDS && rc == NDB_OK; b++) {
+        for (size_t i = (size_t)band[b] & mask; d->lid[i] != UINT32_MAX && rc == NDB_OK;
+             i = (i + 1) & mask)
+            if (d->lkey[i] == band[b])
+                rc = dedup_cand_push(d, d->lid[i]);
+    }
+    if (rc != NDB_OK)
+        return rc;
+    if (d->ncand > 1)
+        qsort(d->cand, d->ncand, sizeof *d->cand, dedup_cmp_u32);
+    for (size_t i = 0; i < d->ncand; i++)
+        if (k == 0 || d->cand[k - 1] != d->cand[i])
+            d->cand[k++] = d->cand[i];
+    d->ncand = k;
+    return NDB_OK;
+}
+
+/* ---------------------------------------------------------------- analysis */
+
+static ndb_rc dedup_token_fn(void *ctx, const ndb_token *t)
+{
+    api_dedup_w *d = ctx;
+    ndb_rc rc = ndb_dedup_doc_token(d->cur, t->term, t->len);
+    if (rc != NDB_OK)
+        return rc;
+    return d->fn ? d->fn(d->fctx, t) : NDB_OK;
+}
+
+/* The loop of ndb_text_analyze_paras (text.c), plus a paragraph mark per paragraph. */
+static ndb_rc dedup_analyze_into(api_dedup_w *d, ndb_dedup_doc *doc, ndb_analyzer *an,
+                                 const ndb_slice *paras, uint32_t n, uint32_t *ntokens)
+{
+    uint32_t pos = 0;
+    ndb_rc rc = NDB_OK;
+    size_t before;
+    ndb_dedup_doc_reset(doc);
+    d->cur = doc;
+    for (uint32_t i = 0; i < n && rc == NDB_OK; i++) {
+        if (i > 0)
+            pos++; /* the paragraph gap, as ndb_text_analyze_paras */
+        rc = ndb_dedup_doc_para(doc);
+        if (rc == NDB_OK)
+            rc = ndb_text_analyze(an, paras[i].p, paras[i].n, &pos, dedup_token_fn, d);
+    }
+    before = doc->ntok;
+    if (ntokens)
+        *ntokens = (uint32_t)before;
+    if (rc == NDB_OK)
+        rc = ndb_dedup_doc_finish(doc);
+    return rc;
+}
+
+ndb_rc api_dedup_analyze(api_dedup_w *d, ndb_analyzer *an, const ndb_slice *paras, uint32_t n,
+                         ndb_token_fn fn, void *ctx, uint32_t *ntokens)
+{
+    ndb_rc rc;
+    if (!d) /* detection off: the plain analysis (or nothing, when only dedup asked) */
+        return fn ? ndb_text_analyze_paras(an, paras, n, fn, ctx, ntokens) : NDB_OK;
+    d->fn = fn;
+    d->fctx = ctx;
+    rc = dedup_analyze_into(d, &d->doc, an, paras, n, ntokens);
+    d->fn = NULL;
+    d->fctx = NULL;
+    return rc;
+}
+
+/* Shingle set of a committed article, read back from the store (through the cache). */
+static ndb_rc dedup_committed_shingles(api_dedup_w *d, uint32_t id, const uint64_t **sh,
+                                       size_t *n, ndb_err *err)
+{
+    dedup_cached *c = &d->cache[id % DEDUP_CACHE];
+    ndb_store_doc *sd = NULL;
+    ndb_rc rc;
+    if (c->id == id) {
+        *sh = c->sh;
+        *n = c->n;
+        return NDB_OK;
+    }
+    rc = ndb_store_get(d->store, id, &sd, err);
+    if (rc == NDB_OK)
+        rc = ndb_doc_parse(sd->url, sd->raw, sd->raw_len, false, &d->art, err);
+    if (rc == NDB_OK)
+        rc = dedup_analyze_into(d, &d->vdoc, d->an, d->art.paras, d->art.n_paras, NULL);
+    ndb_store_doc_free(sd);
+    if (rc != NDB_OK)
+        return rc;
+    ndb_free(c->sh);
+    c->id = UINT32_MAX;
+    c->n = d->vdoc.nsh;
+    c->sh = ndb_malloc((c->n + 1) * sizeof *c->sh);
+    if (!c->sh)
+        return ndb_err_set(err, NDB_ENOMEM, "out of memory");
+    memcpy(c->sh, d->vdoc.sh, c->n * sizeof *c->sh);
+    c->id = id;
+    *sh = c->sh;
+    *n = c->n;
+    return NDB_OK;
+}
+
+static ndb_rc dedup_shingles_of(api_dedup_w *d, uint32_t id, const uint64_t **sh, size_t *n,
+                                ndb_err *err)
+{
+    if (id >= d->base && id < d->base + d->npend) {
+        uint32_t k = id - d->base;
+        *sh = d->psh + d->poff[k];
+        *n = d->poff[k + 1] - d->poff[k];
+        return NDB_OK;
+    }
+    return dedup_committed_shingles(d, id, sh, n, err);
+}
+
+/* Keep the pending article's shingle set until the commit. */
+static ndb_rc dedup_pending_keep(api_dedup_w *d, const ndb_dedup_doc *doc)
+{
+    if (d->npend + 2 > d->poff_cap) {
+        size_t ncap = d->poff_cap ? d->poff_cap * 2 : 1024;
+        size_t *np = ndb_realloc(d->poff, ncap * sizeof *np);
+        if (!np)
+            return NDB_ENOMEM;
+        d->poff = np;
+        d->poff_cap = ncap;
+    }
+    if (d->npsh + doc->nsh > d->psh_cap) {
+        size_t ncap = d->psh_cap ? d->psh_cap : 65536;
+        uint64_t *np;
+        while (ncap < d->npsh + doc->nsh)
+            ncap *= 2;
+        np = ndb_realloc(d->psh, ncap * sizeof *np);
+        if (!np)
+            return NDB_ENOMEM;
+        d->psh = np;
+        d->psh_cap = ncap;
+    }
+    if (d->npend == 0)
+        d->poff[0] = 0;
+    memcpy(d->psh + d->npsh, doc->sh, doc->nsh * sizeof *doc->sh);
+    d->npsh += doc->nsh;
+    d->poff[d->npend + 1] = d->npsh;
+    return NDB_OK;
+}
+
+/* Link the analyzed article (d->doc) as id, append its record, enter its band keys. */
+static ndb_rc dedup_process(api_dedup_w *d, uint32_t id, ndb_err *err)
+{
+    const ndb_dedup_doc *doc = &d->doc;
+    uint32_t nlinks = 0, nfp = 0;
+    ndb_buf links;
+    ndb_rc rc = NDB_OK;
+    ndb_buf_init(&links, NDB_BUF_NOMAX);
+    if (doc->nsh > 0)
+        rc = dedup_candidates(d, doc->band);
+    for (size_t i = d->ncand; i-- > 0 && rc == NDB_OK && doc->nsh > 0;) {
+        const uint64_t *osh = NULL;
+        size_t on = 0;
+        uint32_t inter, uni, other = d->cand[i];
+        if (other >= id)
+            continue;
+        rc = dedup_shingles_of(d, other, &osh, &on, err);
+        if (rc != NDB_OK)
+            break;
+        ndb_dedup_jaccard(doc->sh, doc->nsh, osh, on, &inter, &uni);
+        if (!ndb_dedup_similar(inter, uni, NDB_DUPS_FLOOR))
+            continue;
+        nlinks++;
+        rc = ndb_buf_append_varint(&links, id - other);
+        if (rc == NDB_OK)
+            rc = ndb_buf_append_varint(&links, inter);
+        if (rc == NDB_OK)
+            rc = ndb_buf_append_varint(&links, uni);
+    }
+    for (uint32_t p = 0; p < doc->npara; p++)
+        nfp += doc->fp[p] != 0;
+    if (rc == NDB_OK)
+        rc = ndb_buf_append_varint(&d->recs, doc->nsh);
+    if (rc == NDB_OK)
+        rc = ndb_buf_append_varint(&d->recs, nlinks);
+    if (rc == NDB_OK)
+        rc = ndb_buf_append(&d->recs, links.p, links.n);
+    if (rc == NDB_OK)
+        rc = ndb_buf_append_varint(&d->recs, doc->npara);
+    if (rc == NDB_OK)
+        rc = ndb_buf_append_varint(&d->recs, nfp);
+    for (uint32_t p = 0; p < doc->npara && rc == NDB_OK; p++) {
+        if (doc->fp[p] == 0)
+            continue;
+        rc = ndb_buf_append_varint(&d->recs, p);
+        if (rc == NDB_OK)
+            rc = ndb_buf_append_u64le(&d->recs, doc->fp[p]);
+    }
+    for (int b = 0; b < NDB_DEDUP_BANDS && rc == NDB_OK; b++)
+        rc = ndb_buf_append_u32le(&d->bands, doc->nsh ? doc->band[b] : 0);
+    if (rc == NDB_OK)
+        rc = dedup_pending_keep(d, doc);
+    if (rc == NDB_OK && doc->nsh > 0)
+        rc = dedup_map_add(d, doc->band, id);
+    ndb_buf_fini(&links);
+    if (rc != NDB_OK)
+        return ndb_err_set(err, rc, "near-duplicate detection: %s", ndb_strerror(rc));
+    d->npend++;
+    d->covered++;
+    return NDB_OK;
+}
+
+/* Catch up: articles [covered, committed ndocs) were committed without dup data. */
+static ndb_rc dedup_catch_up(api_dedup_w *d, ndb_err *err)
+{
+    ndb_store_state st;
+    ndb_rc rc = NDB_OK;
+    ndb_store_committed(d->store, &st);
+    while (rc == NDB_OK && d->covered < st.ndocs) {
+        uint32_t id = d->covered;
+        ndb_store_doc *sd = NULL;
+        rc = ndb_store_get(d->store, id, &sd, err);
+        if (rc == NDB_OK)
+            rc = ndb_doc_parse(sd->url, sd->raw, sd->raw_len, false, &d->art, err);
+        if (rc == NDB_OK)
+            rc = dedup_analyze_into(d, &d->doc, d->an, d->art.paras, d->art.n_paras, NULL);
+        ndb_store_doc_free(sd);
+        if (rc == NDB_OK)
+            rc = dedup_process(d, id, err);
+    }
+    return rc;
+}
+
+bool api_dedup_behind(const api_dedup_w *d)
+{
+    ndb_store_state st;
+    if (!d)
+        return false;
+    ndb_store_committed(d->store, &st);
+    return d->covered < st.ndocs || d->npend > 0;
+}
+
+ndb_rc api_dedup_added(api_dedup_w *d, uint32_t id, ndb_err *err)
+{
+    ndb_rc rc;
+    ndb_dedup_doc keep;
+    if (!d)
+        return NDB_OK;
+    if (d->covered < id) {
+        /* catch-up analyzes into d->doc: keep the new article's analysis aside */
+        keep = d->doc;
+        ndb_dedup_doc_init(&d->doc);
+        rc = dedup_catch_up(d, err);
+        ndb_dedup_doc_fini(&d->doc);
+        d->doc = keep;
+        if (rc != NDB_OK)
+            return rc;
+    }
+    if (d->covered != id)
+        return ndb_err_set(err, NDB_EINVAL, "near-duplicate detection: article %u out of order "
+                           "(expected %u)", id, d->covered);
+    return dedup_process(d, id, err);
+}
+
+/* ---------------------------------------------------------------- commit */
+
+static void dedup_pending_clear(api_dedup_w *d)
+{
+    d->base += d->npend;
+    d->npend = 0;
+    d->npsh = 0;
+    ndb_buf_reset(&d->bands);
+    ndb_buf_reset(&d->recs);
+}
+
+ndb_rc api_dedup_commit(api_dedup_w *d, uint64_t gen, ndb_err *err)
+{
+    ndb_buf b;
+    char name[80];
+    ndb_rc rc;
+    if (!d)
+        return NDB_OK;
+    rc = dedup_catch_up(d, err);
+    if (rc != NDB_OK || d->npend == 0)
+        return rc;
+    ndb_buf_init(&b, NDB_BUF_NOMAX);
+    rc = ndb_frame_header(&b, DEDUP_KIND, 1, 0);
+    const uint32_t hdr[8] = {d->base,          d->npend,        NDB_DEDUP_K,
+                             NDB_DEDUP_BANDS,  NDB_DEDUP_ROWS,  NDB_DEDUP_SHINGLE,
+                             NDB_DEDUP_PARA_MIN, DEDUP_FLOOR_MILLI};
+    for (int i = 0; i < 8 && rc == NDB_OK; i++)
+        rc = ndb_buf_append_u32le(&b, hdr[i]);
+    if (rc == NDB_OK)
+        rc = ndb_buf_append_u64le(&b, d->bands.n);
+    if (rc == NDB_OK)
+        rc = ndb_buf_append(&b, d->bands.p, d->bands.n);
+    if (rc == NDB_OK)
+        rc = ndb_buf_append_u64le(&b, d->recs.n);
+    if (rc == NDB_OK)
+        rc = ndb_buf_append(&b, d->recs.p, d->recs.n);
+    if (rc == NDB_OK)
+        rc = ndb_frame_footer(&b);
+    if (rc != NDB_OK) {
+        rc = ndb_err_set(err, rc, "dup file: %s", ndb_strerror(rc));
+        goto out;
+    }
+    snprintf(name, sizeof name, "dup-%016" PRIx64 "-%08" PRIx32 ".ndd", gen, d->base);
+    rc = ndb_vfs_write_atomic(d->db->vfs, d->db->path, name, b.p, b.n, err);
+    if (rc == NDB_OK)
+        dedup_pending_clear(d);
+out:
+    ndb_buf_fini(&b);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- loading */
+
+typedef struct dedup_file {
+    uint64_t gen;
+    uint32_t base;
+    char name[64];
+} dedup_file;
+
+static int dedup_file_cmp(const void *a, const void *b)
+{
+    const dedup_file *x = a, *y = b;
+    if (x->base != y->base)
+        return x->base < y->base ? -1 : 1;
+    return (x->gen < y->gen) - (x->gen > y->gen); /* newest first */
+}
+
+/* Parse "dup-<16 hex>-<8 hex>.ndd". */
+static bool dedup_name_parse(const char *n, uint64_t *gen, uint32_t *base)
+{
+    char tail[8];
+    unsigned long long g;
+    unsigned b;
+    if (strlen(n) != 4 + 16 + 1 + 8 + 4 || strncmp(n, "dup-", 4) != 0)
+        return false;
+    if (sscanf(n, "dup-%16llx-%8x%4s", &g, &b, tail) != 3 || strcmp(tail, ".ndd") != 0)
+        return false;
+    *gen = g;
+    *base = b;
+    return true;
+}
+
+static ndb_rc dedup_list(const char *dir, dedup_file **out, size_t *nout, ndb_err *err)
+{
+    DIR *dd = opendir(dir);
+    struct dirent *e;
+    dedup_file *v = NULL;
+    size_t n = 0, cap = 0;
+    *out = NULL;
+    *nout = 0;
+    if (!dd)
+        return ndb_err_sys(err, NDB_EIO, errno, "%s: cannot list", dir);
+    while ((e = readdir(dd)) != NULL) {
+        dedup_file f;
+        if (!dedup_name_parse(e->d_name, &f.gen, &f.base))
+            continue;
+        snprintf(f.name, sizeof f.name, "%s", e->d_name);
+        if (n == cap) {
+            size_t ncap = cap ? cap * 2 : 16;
+            dedup_file *nv = ndb_realloc(v, ncap * sizeof *nv);
+            if (!nv) {
+                ndb_free(v);
+                closedir(dd);
+                return ndb_err_set(err, NDB_ENOMEM, "out of memory");
+            }
+            v = nv;
+            cap = ncap;
+        }
+        v[n++] = f;
+    }
+    closedir(dd);
+    if (n > 1)
+        qsort(v, n, sizeof *v, dedup_file_cmp);
+    *out = v;
+    *nout = n;
+    return NDB_OK;
+}
+
+/* Read and check one file; on success *base, *count and the two sections. */
+static ndb_rc dedup_read(const ndb_vfs *vfs, const char *dir, const char *name, uint8_t **img,
+                         uint32_t *base, uint32_t *count, ndb_rd *bands, ndb_rd *recs,
+                         ndb_err *err)
+{
+    char path[4200];
+    size_t n = 0;
+    ndb_slice body, sb, sr;
+    uint32_t h[8];
+    uint64_t nb = 0, nr = 0;
+    ndb_rd r;
+    ndb_rc rc = ndb_path_join(path, sizeof path, dir, name);
+    *img = NULL;
+    if (rc == NDB_OK)
+        rc = ndb_vfs_read_file(vfs, path, DEDUP_FILE_MAX, img, &n, err);
+    if (rc == NDB_OK)
+        rc = ndb_frame_check(*img, n, DEDUP_KIND, 1, 1, name, &body, err);
+    if (rc != NDB_OK)
+        return rc;
+    ndb_rd_init(&r, body.p, body.n, NDB_ECORRUPT);
+    for (int i = 0; i < 8 && rc == NDB_OK; i++)
+        rc = ndb_rd_u32le(&r, &h[i]);
+    if (rc == NDB_OK)
+        rc = ndb_rd_u64le(&r, &nb);
+    if (rc == NDB_OK && nb > ndb_rd_left(&r))
+        rc = NDB_ECORRUPT;
+    if (rc == NDB_OK)
+        rc = ndb_rd_bytes(&r, (size_t)nb, &sb);
+    if (rc == NDB_OK)
+        rc = ndb_rd_u64le(&r, &nr);
+    if (rc == NDB_OK && nr != ndb_rd_left(&r))
+        rc = NDB_ECORRUPT;
+    if (rc == NDB_OK)
+        rc = ndb_rd_bytes(&r, (size_t)nr, &sr);
+    if (rc != NDB_OK)
+        return ndb_err_set(err, NDB_ECORRUPT, "%s: truncated body", name);
+    if (h[2] != NDB_DEDUP_K || h[3] != NDB_DEDUP_BANDS || h[4] != NDB_DEDUP_ROWS ||
+        h[5] != NDB_DEDUP_SHINGLE || h[6] != NDB_DEDUP_PARA_MIN || h[7] != DEDUP_FLOOR_MILLI)
+        return ndb_err_set(err, NDB_EFORMAT, "%s: made with other detection parameters", name);
+    if ((uint64_t)h[1] * NDB_DEDUP_BANDS * 4 != nb || (uint64_t)h[0] + h[1] > UINT32_MAX)
+        return ndb_err_set(err, NDB_ECORRUPT, "%s: band section size does not match", name);
+    *base = h[0];
+    *count = h[1];
+    ndb_rd_init(bands, sb.p, sb.n, NDB_ECORRUPT);
+    ndb_rd_init(recs, sr.p, sr.n, NDB_ECORRUPT);
+    return NDB_OK;
+}
+
+ndb_rc api_dedup_load_chain(const ndb_vfs *vfs, const char *dir, uint64_t maxgen,
+                            uint32_t maxdocs, api_dedup_file_fn fn, void *ctx,
+                            uint32_t *covered, ndb_err *err)
+{
+    dedup_file *v = NULL;
+    size_t n = 0;
+    uint32_t cur = 0;
+    ndb_rc rc = dedup_list(dir, &v, &n, err);
+    for (size_t i = 0; i < n && rc == NDB_OK; i++) {
+        uint8_t *img = NULL;
+        uint32_t base = 0, count = 0;
+        ndb_rd bands, recs;
+        if (v[i].gen > maxgen || v[i].base != cur)
+            continue;
+        rc = dedup_read(vfs, dir, v[i].name, &img, &base, &count, &bands, &recs, err);
+        if (rc == NDB_OK && (base != v[i].base || (uint64_t)base + count > maxdocs))
+            rc = ndb_err_set(err, NDB_ECORRUPT, "%s: covers articles past the commit",
+                             v[i].name);
+        if (rc == NDB_OK)
+            rc = fn(ctx, base, count, &bands, &recs, err);
+        ndb_free(img);
+        if (rc == NDB_OK)
+            cur = base + count;
+    }
+    ndb_free(v);
+    *covered = cur;
+    return rc;
+}
+
+/* ---------------------------------------------------------------- writer open/close */
+
+static ndb_rc dedup_load_bands(void *ctx, uint32_t base, uint32_t count, ndb_rd *bands,
+                               ndb_rd *recs, ndb_err *err)
+{
+    api_dedup_w *d = ctx;
+    ndb_rc rc = dedup_map_reserve(d, (size_t)count * NDB_DEDUP_BANDS);
+    (void)recs;
+    for (uint32_t i = 0; i < count && rc == NDB_OK; i++) {
+        uint32_t band[NDB_DEDUP_BANDS];
+        bool empty = true;
+        for (int b = 0; b < NDB_DEDUP_BANDS && rc == NDB_OK; b++) {
+            rc = ndb_rd_u32le(bands, &band[b]);
+            empty &= band[b] == 0;
+        }
+        if (rc == NDB_OK && !empty)
+            for (int b = 0; b < NDB_DEDUP_BANDS; b++)
+                dedup_map_insert_raw(d, band[b], base + i);
+    }
+    if (rc != NDB_OK)
+        return ndb_err_set(err, rc, "dup file: band keys: %s", ndb_strerror(rc));
+    return NDB_OK;
+}
+
+/* Delete dup files of generations after the commit (a crash before their manifest). */
+static void dedup_sweep(const ndb_db *db, uint64_t gen)
+{
+    dedup_file *v = NULL;
+    size_t n = 0;
+    if (dedup_list(db->path, &v, &n, NULL) != NDB_OK)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        char path[4200];
+        if (v[i].gen > gen && ndb_path_join(path, sizeof path, db->path, v[i].name) == NDB_OK)
+            db->vfs->unlink(db->vfs, path);
+    }
+    ndb_free(v);
+}
+
+ndb_rc api_dedup_open(ndb_db *db, ndb_store *store, uint64_t gen, api_dedup_w **out,
+                      ndb_err *err)
+{
+    api_dedup_w *d;
+    ndb_store_state st;
+    ndb_rc rc;
+    *out = NULL;
+    dedup_sweep(db, gen);
+    if (db->opt.no_dedup)
+        return NDB_OK;
+    d = ndb_calloc(1, sizeof *d);
+    if (!d)
+        return ndb_err_set(err, NDB_ENOMEM, "out of memory");
+    d->db = db;
+    d->store = store;
+    ndb_dedup_doc_init(&d->doc);
+    ndb_dedup_doc_init(&d->vdoc);
+    ndb_doc_article_init(&d->art);
+    ndb_buf_init(&d->bands, NDB_BUF_NOMAX);
+    ndb_buf_init(&d->recs, NDB_BUF_NOMAX);
+    d->cache = ndb_calloc(DEDUP_CACHE, sizeof *d->cache);
+    rc = d->cache ? NDB_OK : NDB_ENOMEM;
+    for (uint32_t i = 0; rc == NDB_OK && i < DEDUP_CACHE; i++)
+        d->cache[i].id = UINT32_MAX;
+    if (rc == NDB_OK)
+        rc = ndb_text_analyzer_new(db->stemmer, &d->an);
+    if (rc == NDB_OK)
+        rc = dedup_map_reserve(d, 0);
+    if (rc != NDB_OK)
+        rc = ndb_err_set(err, rc, "out of memory");
+    ndb_store_committed(store, &st);
+    if (rc == NDB_OK)
+        rc = api_dedup_load_chain(db->vfs, db->path, gen, st.ndocs, dedup_load_bands, d,
+                                  &d->covered, err);
+    if (rc != NDB_OK) {
+        api_dedup_close(d);
+        return rc;
+    }
+    d->base = d->covered;
+    *out = d;
+    return NDB_OK;
+}
+
+void api_dedup_close(api_dedup_w *d)
+{
+    if (!d)
+        return;
+    ndb_free(d->lkey);
+    ndb_free(d->lid);
+    ndb_buf_fini(&d->bands);
+    ndb_buf_fini(&d->recs);
+    ndb_free(d->psh);
+    ndb_free(d->poff);
+    for (uint32_t i = 0; d->cache && i < DEDUP_CACHE; i++)
+        ndb_free(d->cache[i].sh);
+    ndb_free(d->cache);
+    ndb_free(d->cand);
+    ndb_dedup_doc_fini(&d->doc);
+    ndb_dedup_doc_fini(&d->vdoc);
+    ndb_doc_article_fini(&d->art);
+    ndb_text_analyzer_free(d->an);
+    ndb_free(d);
+}
+
+/* ---------------------------------------------------------------- check */
+
+/* Walk every record of a file: counts against what remains, links backwards, paragraph
+** indexes inside the article. */
+static ndb_rc dedup_check_file(void *ctx, uint32_t base, uint32_t count, ndb_rd *bands,
+                               ndb_rd *recs, ndb_err *err)
+{
+    ndb_rc rc = NDB_OK;
+    (void)ctx;
+    (void)bands;
+    for (uint32_t i = 0; i < count && rc == NDB_OK; i++) {
+        uint64_t nsh, nl, np, nfp, v, para, fp;
+        rc = ndb_rd_varint(recs, &nsh);
+        if (rc == NDB_OK)
+            rc = ndb_rd_varint(recs, &nl);
+        for (uint64_t k = 0; k < nl && rc == NDB_OK; k++) {
+            rc = ndb_rd_varint(recs, &v);
+            if (rc == NDB_OK && (v == 0 || v > base + i))
+                rc = NDB_ECORRUPT;
+            if (rc == NDB_OK)
+                rc = ndb_rd_varint(recs, &v);
+            if (rc == NDB_OK)
+                rc = ndb_rd_varint(recs, &v);
+        }
+        if (rc == NDB_OK)
+            rc = ndb_rd_varint(recs, &np);
+        if (rc == NDB_OK)
+            rc = ndb_rd_varint(recs, &nfp);
+        if (rc == NDB_OK && nfp > np)
+            rc = NDB_ECORRUPT;
+        for (uint64_t k = 0; k < nfp && rc == NDB_OK; k++) {
+            rc = ndb_rd_varint(recs, &para);
+            if (rc == NDB_OK)
+                rc = ndb_rd_u64le(recs, &fp);
+            if (rc == NDB_OK && para >= np)
+                rc = NDB_ECORRUPT;
+        }
+    }
+    if (rc == NDB_OK && ndb_rd_left(recs) != 0)
+        rc = NDB_ECORRUPT;
+    if (rc != NDB_OK)
+        return ndb_err_set(err, NDB_ECORRUPT, "dup file of articles from %u: bad record", base);
+    return NDB_OK;
+}
+
+ndb_rc api_dedup_check(const ndb_db *db, uint64_t gen, uint32_t ndocs, uint32_t *covered,
+                       ndb_err *err)
+{
+    return api_dedup_load_chain(db->vfs, db->path, gen, ndocs, dedup_check_file, NULL, covered,
+                                err);
+}

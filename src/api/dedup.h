@@ -1,0 +1,80 @@
+/*
+** dedup.h (api) — the archive's near-duplicate and reuse state: writer hooks (dedup.c) and
+** the read side behind ndb_dups / ndb_reuse (dups.c).
+**
+** On disk: files dup-<gen>-<base>.ndd, each holding the records of articles [base,
+** base+count), written (tmp, fsync, rename, directory fsync) by the commit of generation
+** <gen> before its MANIFEST, so a file is part of the commit that references its articles.
+** Readers of a commit G use the files with gen <= G, chained from article 0 (dedup.c top
+** comment has the byte layout and the chaining rule); a writer deletes files with gen > G
+** (left by a crash between the dup file and the manifest).
+*/
+#ifndef NDB_API_DEDUP_H
+#define NDB_API_DEDUP_H
+
+#include "api/api.h"
+
+typedef struct api_dedup_w api_dedup_w;
+
+/* Writer side. open loads the band keys of every covered article (NULL *out when the
+** options switch detection off; every hook accepts NULL and then does nothing extra). */
+ndb_rc api_dedup_open(ndb_db *db, ndb_store *store, uint64_t gen, api_dedup_w **out,
+                      ndb_err *err);
+void api_dedup_close(api_dedup_w *d);
+/* Analyze the paragraphs exactly as ndb_text_analyze_paras (same tokens to fn, same
+** positions, same count), recording them for the article about to be added. */
+ndb_rc api_dedup_analyze(api_dedup_w *d, ndb_analyzer *an, const ndb_slice *paras, uint32_t n,
+                         ndb_token_fn fn, void *ctx, uint32_t *ntokens);
+/* The analyzed article was stored as id: link it to its near-duplicates among every
+** article before it and queue its record for the next commit. */
+ndb_rc api_dedup_added(api_dedup_w *d, uint32_t id, ndb_err *err);
+/* Write the queued records as dup-<gen>-<base>.ndd (called before the manifest of gen). */
+ndb_rc api_dedup_commit(api_dedup_w *d, uint64_t gen, ndb_err *err);
+/* Articles committed without dup data are waiting (the writer should commit even with
+** nothing new added). */
+bool api_dedup_behind(const api_dedup_w *d);
+
+/* Read side (dups.c): a loaded state, shared by the snapshots of a db. */
+typedef struct api_dedup_edge {
+    uint32_t other;       /* an earlier article */
+    uint32_t inter, uni;  /* shingle-set intersection and union sizes */
+} api_dedup_edge;
+
+typedef struct api_dedup_fp {
+    uint64_t fp;
+    uint32_t doc, para;
+} api_dedup_fp;
+
+typedef struct api_dedup_state {
+    uint64_t gen;         /* the commit it was loaded at */
+    uint32_t n;           /* articles [0, n) covered */
+    uint32_t *npara;      /* [n] paragraphs of each article */
+    uint32_t *eoff;       /* [n + 1]: edges of article i are e[eoff[i] .. eoff[i+1]) */
+    api_dedup_edge *e;
+    uint32_t *foff;       /* [n + 1]: fingerprints of article i (para order) */
+    api_dedup_fp *f;
+    api_dedup_fp *byfp;   /* f sorted by (fp, doc, para); built on first reuse call */
+    size_t nf;
+    pthread_mutex_t mu;
+    int refs;
+} api_dedup_state;
+
+/* Load (or share) the state of snapshot s. OWNED reference: api_dedup_state_unref. */
+ndb_rc api_dedup_state_get(ndb_snapshot *s, api_dedup_state **out, ndb_err *err);
+void api_dedup_state_unref(api_dedup_state *st);
+/* Called by ndb_close: drop the db's cached state. */
+void api_dedup_db_release(ndb_db *db);
+
+/* Loader shared by both sides: call fn for each file of the chain, in article order, with
+** its body. *covered = the articles the chain covers. */
+typedef ndb_rc (*api_dedup_file_fn)(void *ctx, uint32_t base, uint32_t count, ndb_rd *bands,
+                                    ndb_rd *recs, ndb_err *err);
+ndb_rc api_dedup_load_chain(const ndb_vfs *vfs, const char *dir, uint64_t maxgen,
+                            uint32_t maxdocs, api_dedup_file_fn fn, void *ctx,
+                            uint32_t *covered, ndb_err *err);
+
+/* ndb_check: read and walk every dup file of commit gen (frames, CRCs, records). */
+ndb_rc api_dedup_check(const ndb_db *db, uint64_t gen, uint32_t ndocs, uint32_t *covered,
+                       ndb_err *err);
+
+#endif /* NDB_API_DEDUP_H */

@@ -1,0 +1,639 @@
+/*
+** dups.c — the read side of near-duplicate and reuse data: ndb_dup_list, ndb_dup_cluster_of,
+** ndb_reuse_report, ndb_reuse_outlets (include/newsdb.h; design in dedup.c and docs/dedup.md).
+**
+** State: the dup files of a commit are loaded once into compressed-row arrays (links of
+** each article to earlier ones; paragraph fingerprints of each article) and shared by the
+** snapshots of the db (refcounted; a snapshot of commit G uses any state loaded at G' >= G,
+** restricted to its own articles: records never change once committed, and links only
+** point backwards, so the restriction is exact). The fingerprint index (all fingerprints
+** sorted) is built on the first reuse call.
+**
+** Clusters: the matching live articles are the vertices; a stored link (J >= floor) is an
+** edge when both ends match and inter >= T * union. Connected components by union-find
+** with the smallest id as root (analytics/dedup.h), so a cluster's id is its smallest
+** member, independent of edge order. Members are sorted earliest first: by date (undated
+** last), then id; the first is the source. Exhaustive mode ignores the stored links: it
+** reads every matching article back, computes its shingle set and compares every pair.
+**
+** Cost: O(matches + their links) per ndb_dup_list; O(fingerprints log fingerprints) once per
+** loaded state for the reuse index; memory 12 bytes per link and 16 bytes per fingerprint
+** (twice once the reuse index is built).
+*/
+#include "api/dedup.h"
+
+#include "analytics/dedup.h"
+#include "doc/doc.h"
+#include "index/view.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+
+/* ---------------------------------------------------------------- loading */
+
+typedef struct dups_load {
+    api_dedup_state *st;
+    size_t ecap, fcap;
+} dups_load;
+
+static ndb_rc dups_grow(void **p, size_t *cap, size_t need, size_t sz)
+{
+    size_t ncap = *cap ? *cap : 1024;
+    void *np;
+    if (need <= *cap)
+        return NDB_OK;
+    while (ncap < need)
+        ncap *= 2;
+    np = ndb_realloc(*p, ncap * sz);
+    if (!np)
+        return NDB_ENOMEM;
+    *p = np;
+    *cap = ncap;
+    return NDB_OK;
+}
+
+static ndb_rc dups_load_record(dups_load *L, uint32_t id, ndb_rd *r)
+{
+    api_dedup_state *st = L->st;
+    uint64_t nsh, nl, np, nfp;
+    size_t ne = st->eoff[id], nf = st->foff[id];
+    ndb_rc rc = ndb_rd_varint(r, &nsh);
+    if (rc == NDB_OK)
+        rc = ndb_rd_varint(r, &nl);
+    if (rc == NDB_OK && nl > ndb_rd_left(r))
+        rc = NDB_ECORRUPT;
+    if (rc == NDB_OK)
+        rc = dups_grow((void **)&st->e, &L->ecap, ne + nl, sizeof *st->e);
+    for (uint64_t i = 0; i < nl && rc == NDB_OK; i++) {
+        uint64_t delta, inter, uni;
+        rc = ndb_rd_varint(r, &delta);
+        if (rc == NDB_OK)
+            rc = ndb_rd_varint(r, &inter);
+        if (rc == NDB_OK)
+            rc = ndb_rd_varint(r, &uni);
+        if (rc == NDB_OK && (delta == 0 || delta > id || inter > uni || uni > UINT32_MAX))
+            rc = NDB_ECORRUPT;
+        if (rc == NDB_OK)
+            st->e[ne++] = (api_dedup_edge){id - (uint32_t)delta, (uint32_t)inter, (uint32_t)uni};
+    }
+    if (rc == NDB_OK)
+        rc = ndb_rd_varint(r, &np);
+    if (rc == NDB_OK)
+        rc = ndb_rd_varint(r, &nfp);
+    if (rc == NDB_OK && (nfp > np || np > UINT32_MAX || nfp > ndb_rd_left(r)))
+        rc = NDB_ECORRUPT;
+    if (rc == NDB_OK)
+        rc = dups_grow((void **)&st->f, &L->fcap, nf + nfp, sizeof *st->f);
+    for (uint64_t i = 0; i < nfp && rc == NDB_OK; i++) {
+        uint64_t para, fp;
+        rc = ndb_rd_varint(r, &para);
+        if (rc == NDB_OK)
+            rc = ndb_rd_u64le(r, &fp);
+        if (rc == NDB_OK && para >= np)
+            rc = NDB_ECORRUPT;
+        if (rc == NDB_OK)
+            st->f[nf++] = (api_dedup_fp){fp, id, (uint32_t)para};
+    }
+    if (rc != NDB_OK)
+        return rc == NDB_ENOMEM ? rc : NDB_ECORRUPT;
+    st->npara[id] = (uint32_t)np;
+    st->eoff[id + 1] = (uint32_t)ne;
+    st->foff[id + 1] = (uint32_t)nf;
+    return NDB_OK;
+}
+
+static ndb_rc dups_load_file(void *ctx, uint32_t base, uint32_t count, ndb_rd *bands,
+                             ndb_rd *recs, ndb_err *err)
+{
+    dups_load *L = ctx;
+    ndb_rc rc = NDB_OK;
+    (void)bands;
+    for (uint32_t i = 0; i < count && rc == NDB_OK; i++)
+        rc = dups_load_record(L, base + i, recs);
+    if (rc == NDB_OK && ndb_rd_left(recs) != 0)
+        rc = NDB_ECORRUPT;
+    if (rc != NDB_OK)
+        return ndb_err_set(err, rc, "dup file of articles from %u: %s", base,
+                           rc == NDB_ENOMEM ? "out of memory" : "bad record");
+    return NDB_OK;
+}
+
+static void dups_state_free(api_dedup_state *st)
+{
+    if (!st)
+        return;
+    ndb_free(st->npara);
+    ndb_free(st->eoff);
+    ndb_free(st->e);
+    ndb_free(st->foff);
+    ndb_free(st->f);
+    ndb_free(st->byfp);
+    pthread_mutex_destroy(&st->mu);
+    ndb_free(st);
+}
+
+static ndb_rc dups_state_load(ndb_snapshot *s, api_dedup_state **out, ndb_err *err)
+{
+    api_dedup_state *st = ndb_calloc(1, sizeof *st);
+    uint32_t nd = s->st.ndocs, covered = 0;
+    dups_load L = {st, 0, 0};
+    ndb_rc rc;
+    *out = NULL;
+    if (!st)
+        return ndb_err_set(err, NDB_ENOMEM, "out of memory");
+    pthread_mutex_init(&st->mu, NULL);
+    st->gen = s->gen;
+    st->refs = 1;
+    st->npara = ndb_calloc((size_t)nd + 1, sizeof *st->npara);
+    st->eoff = ndb_calloc((size_t)nd + 2, sizeof *st->eoff);
+    st->foff = ndb_calloc((size_t)nd + 2, sizeof *st->foff);
+    if (!st->npara || !st->eoff || !st->foff) {
+        dups_state_free(st);
+        return ndb_err_set(err, NDB_ENOMEM, "out of memory");
+    }
+    rc = api_dedup_load_chain(s->db->vfs, s->db->path, s->gen, nd, dups_load_file, &L,
+                              &covered, err);
+    if (rc != NDB_OK) {
+        dups_state_free(st);
+        return rc;
+    }
+    st->n = covered;
+    st->nf = st->foff[covered];
+    *out = st;
+    return NDB_OK;
+}
+
+ndb_rc api_dedup_state_get(ndb_snapshot *s, api_dedup_state **out, ndb_err *err)
+{
+    ndb_db *db = s->db;
+    api_dedup_state *st = NULL, *old = NULL;
+    ndb_rc rc;
+    pthread_mutex_lock(&db->mu);
+    if (db->dedup && db->dedup->gen >= s->gen) {
+        st = db->dedup;
+        st->refs++;
+    }
+    pthread_mutex_unlock(&db->mu);
+    if (st) {
+        *out = st;
+        return NDB_OK;
+    }
+    rc = dups_state_load(s, &st, err);
+    if (rc != NDB_OK)
+        return rc;
+    pthread_mutex_lock(&db->mu);
+    if (!db->dedup || db->dedup->gen < st->gen) {
+        old = db->dedup;
+        db->dedup = st;
+        st->refs++;
+    }
+    pthread_mutex_unlock(&db->mu);
+    api_dedup_state_unref(old);
+    *out = st;
+    return NDB_OK;
+}
+
+void api_dedup_state_unref(api_dedup_state *st)
+{
+    int left;
+    if (!st)
+        return;
+    pthread_mutex_lock(&st->mu);
+    left = --st->refs;
+    pthread_mutex_unlock(&st->mu);
+    if (left == 0)
+        dups_state_free(st);
+}
+
+void api_dedup_db_release(ndb_db *db)
+{
+    api_dedup_state_unref(db->dedup);
+    db->dedup = NULL;
+}
+
+/* ---------------------------------------------------------------- shared helpers */
+
+/* Sort key: date ascending with the undated last, then id. */
+static int64_t dups_key(const ndb_snapshot *s, uint32_t id)
+{
+    int32_t d = s->view.cols[id].date;
+    return ((d == NDB_DATE_NONE ? (int64_t)INT32_MAX + 1 : (int64_t)d) << 32) | id;
+}
+
+typedef struct dups_match {
+    ndb_snapshot *s;
+    uint8_t *in; /* [ndocs] 1 = matching live article */
+    uint64_t n;
+} dups_match;
+
+static int dups_match_fn(void *ctx, uint32_t id)
+{
+    dups_match *m = ctx;
+    if (id < m->s->st.ndocs && !m->in[id]) {
+        m->in[id] = 1;
+        m->n++;
+    }
+    return 0;
+}
+
+/* The matching live articles of query (NULL/"" = every live article). */
+static ndb_rc dups_matching(ndb_snapshot *s, const char *query, dups_match *m, ndb_err *err)
+{
+    m->s = s;
+    m->n = 0;
+    m->in = ndb_calloc((size_t)s->st.ndocs + 1, 1);
+    if (!m->in)
+        return ndb_err_set(err, NDB_ENOMEM, "out of memory");
+    if (query && *query)
+        return ndb_match_each(s, query, dups_match_fn, m, err);
+    for (uint32_t i = 0; i < s->st.ndocs; i++)
+        if (s->view.live(s, i))
+            dups_match_fn(m, i);
+    return NDB_OK;
+}
+
+/* Outlet names copied into one pool: names[outlet id] (NULL until used). */
+typedef struct dups_names {
+    ndb_snapshot *s;
+    ndb_buf pool;
+    size_t *off; /* [noutlets + 1] offset + 1 in pool, 0 = not yet */
+} dups_names;
+
+static ndb_rc dups_names_init(dups_names *nm, ndb_snapshot *s)
+{
+    nm->s = s;
+    ndb_buf_init(&nm->pool, NDB_BUF_NOMAX);
+    nm->off = ndb_calloc((size_t)s->st.noutlets + 1, sizeof *nm->off);
+    return nm->off ? ndb_buf_append_u8(&nm->pool, 0) : NDB_ENOMEM; /* offset 0: "" */
+}
+
+static void dups_names_fini(dups_names *nm)
+{
+    ndb_buf_fini(&nm->pool);
+    ndb_free(nm->off);
+}
+
+/* Pool offset of an outlet's name (0 = ""). */
+static ndb_rc dups_name_of(dups_names *nm, uint32_t outlet, size_t *off)
+{
+    const char *name;
+    ndb_rc rc;
+    *off = 0;
+    if (outlet == NDB_OUTLET_NONE || outlet >= nm->s->st.noutlets)
+        return NDB_OK;
+    if (nm->off[outlet]) {
+        *off = nm->off[outlet] - 1;
+        return NDB_OK;
+    }
+    name = ndb_store_outlet_name(nm->s->db->rstore, outlet);
+    *off = nm->pool.n;
+    rc = ndb_buf_append(&nm->pool, name ? name : "", name ? strlen(name) + 1 : 1);
+    if (rc == NDB_OK)
+        nm->off[outlet] = *off + 1;
+    return rc;
+}
+
+static ndb_rc dups_threshold(const ndb_dups_opts *opt, double *t, ndb_err *err)
+{
+    double v = opt && opt->threshold != 0 ? opt->threshold : NDB_DUPS_THRESHOLD;
+    bool ex = opt && opt->exhaustive;
+    if (!(v <= 1.0) || !(v > 0.0) || (!ex && v < NDB_DUPS_FLOOR))
+        return ndb_err_set(err, NDB_EINVAL,
+                           "threshold %g out of range: [%g, 1] (or (0, 1] with the "
+                           "exhaustive comparison of every pair)",
+                           v, NDB_DUPS_FLOOR);
+    *t = v;
+    return NDB_OK;
+}
+
+/* ---------------------------------------------------------------- exhaustive pairs */
+
+typedef struct dups_tokctx {
+    ndb_dedup_doc *doc;
+} dups_tokctx;
+
+static ndb_rc dups_tok(void *ctx, const ndb_token *t)
+{
+    return ndb_dedup_doc_token(ctx, t->term, t->len);
+}
+
+/* Shingle set of a stored article, computed from its text (no stored data used). */
+static ndb_rc dups_shingles(ndb_snapshot *s, ndb_analyzer *an, ndb_article *art,
+                            ndb_dedup_doc *doc, uint32_t id, ndb_err *err)
+{
+    ndb_store_doc *sd = NULL;
+    ndb_rc rc = ndb_store_get(s->db->rstore, id, &sd, err);
+    uint32_t pos = 0;
+    ndb_dedup_doc_reset(doc);
+    if (rc == NDB_OK)
+        rc = ndb_doc_parse(sd->url, sd->raw, sd->raw_len, false, art, err);
+    for (uint32_t i = 0; rc == NDB_OK && i < art->n_paras; i++) {
+        if (i > 0)
+            pos++;
+        rc = ndb_dedup_doc_para(doc);
+        if (rc == NDB_OK)
+            rc = ndb_text_analyze(an, art->paras[i].p, art->paras[i].n, &pos, dups_tok, doc);
+    }
+    if (rc == NDB_OK)
+        rc = ndb_dedup_doc_finish(doc);
+    ndb_store_doc_free(sd);
+    return rc;
+}
+
+static ndb_rc dups_exhaustive(ndb_snapshot *s, const dups_match *m, double t, ndb_dedup_uf *uf,
+                              ndb_err *err)
+{
+    uint32_t *ids = NULL, k = 0;
+    uint64_t **sh = NULL;
+    size_t *nsh = NULL;
+    ndb_analyzer *an = NULL;
+    ndb_article art;
+    ndb_dedup_doc doc;
+    ndb_rc rc = NDB_OK;
+    if (m->n > NDB_DUPS_EXHAUSTIVE_MAX)
+        return ndb_err_set(err, NDB_ELIMIT,
+                           "%" PRIu64 " matching articles: the exhaustive comparison takes at "
+                           "most %u (narrow the query)",
+                           m->n, NDB_DUPS_EXHAUSTIVE_MAX);
+    ndb_doc_article_init(&art);
+    ndb_dedup_doc_init(&doc);
+    ids = ndb_calloc(m->n + 1, sizeof *ids);
+    sh = ndb_calloc(m->n + 1, sizeof *sh);
+    nsh = ndb_calloc(m->n + 1, sizeof *nsh);
+    if (!ids || !sh || !nsh || ndb_text_analyzer_new(s->db->stemmer, &an) != NDB_OK) {
+        rc = ndb_err_set(err, NDB_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (uint32_t i = 0; i < s->st.ndocs; i++)
+        if (m->in[i])
+            ids[k++] = i;
+    for (uint32_t i = 0; i < k && rc == NDB_OK; i++) {
+        rc = dups_shingles(s, an, &art, &doc, ids[i], err);
+        if (rc != NDB_OK)
+            break;
+        sh[i] = ndb_malloc((doc.nsh + 1) * sizeof **sh);
+        if (!sh[i]) {
+            rc = ndb_err_set(err, NDB_ENOMEM, "out of memory");
+            break;
+        }
+        memcpy(sh[i], doc.sh, doc.nsh * sizeof **sh);
+        nsh[i] = doc.nsh;
+    }
+    for (uint32_t i = 0; i < k && rc == NDB_OK; i++)
+        for (uint32_t j = i + 1; j < k; j++) {
+            uint32_t inter, uni;
+            ndb_dedup_jaccard(sh[i], nsh[i], sh[j], nsh[j], &inter, &uni);
+            if (ndb_dedup_similar(inter, uni, t))
+                ndb_dedup_uf_union(uf, ids[i], ids[j]);
+        }
+out:
+    for (uint32_t i = 0; sh && i < m->n; i++)
+        ndb_free(sh[i]);
+    ndb_free(sh);
+    ndb_free(nsh);
+    ndb_free(ids);
+    ndb_text_analyzer_free(an);
+    ndb_dedup_doc_fini(&doc);
+    ndb_doc_article_fini(&art);
+    return rc;
+}
+
+/* Union the stored links among the matching articles at threshold t. */
+static void dups_link(const api_dedup_state *st, const dups_match *m, double t, uint32_t nd,
+                      ndb_dedup_uf *uf)
+{
+    uint32_t n = st->n < nd ? st->n : nd;
+    for (uint32_t i = 0; i < n; i++) {
+        if (!m->in[i])
+            continue;
+        for (uint32_t k = st->eoff[i]; k < st->eoff[i + 1]; k++) {
+            const api_dedup_edge *e = &st->e[k];
+            if (m->in[e->other] && ndb_dedup_similar(e->inter, e->uni, t))
+                ndb_dedup_uf_union(uf, i, e->other);
+        }
+    }
+}
+
+/* ---------------------------------------------------------------- ndb_dup_list */
+
+typedef struct dups_impl {
+    ndb_dup_list pub;
+    ndb_dup_member *members;
+    char *pool;
+} dups_impl;
+
+typedef struct dups_item {
+    uint32_t root;
+    uint32_t id;
+    int64_t key;
+} dups_item;
+
+static int dups_item_cmp(const void *a, const void *b)
+{
+    const dups_item *x = a, *y = b;
+    if (x->root != y->root)
+        return x->root < y->root ? -1 : 1;
+    return (x->key > y->key) - (x->key < y->key);
+}
+
+static int dups_cluster_cmp(const void *a, const void *b)
+{
+    const ndb_dup_cluster *x = a, *y = b;
+    if (x->size != y->size)
+        return x->size > y->size ? -1 : 1;
+    return (x->source > y->source) - (x->source < y->source);
+}
+
+static int dups_u32_cmp(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Fill one cluster from its members items[0..n). */
+static ndb_rc dups_fill_cluster(ndb_snapshot *s, const dups_item *items, uint32_t n,
+                                ndb_dup_member *mem, dups_names *nm, size_t *name_off,
+                                ndb_dup_cluster *c, uint32_t *scratch)
+{
+    uint32_t no = 0;
+    ndb_rc rc = NDB_OK;
+    c->id = items[0].root;
+    c->source = items[0].id;
+    c->size = n;
+    c->date_min = c->date_max = NDB_DATE_NONE;
+    for (uint32_t i = 0; i < n && rc == NDB_OK; i++) {
+        const ndb_col *col = &s->view.cols[items[i].id];
+        mem[i].id = items[i].id;
+        mem[i].date = col->date;
+        rc = dups_name_of(nm, col->outlet, &name_off[i]);
+        scratch[i] = col->outlet;
+        if (col->date != NDB_DATE_NONE) {
+            if (c->date_min == NDB_DATE_NONE || col->date < c->date_min)
+                c->date_min = col->date;
+            if (c->date_max == NDB_DATE_NONE || col->date > c->date_max)
+                c->date_max = col->date;
+        }
+    }
+    qsort(scratch, n, sizeof *scratch, dups_u32_cmp);
+    for (uint32_t i = 0; i < n; i++)
+        no += (i == 0 || scratch[i] != scratch[i - 1]);
+    c->outlets = no;
+    c->members = mem;
+    return rc;
+}
+
+static ndb_rc dups_build(ndb_snapshot *s, const dups_match *m, ndb_dedup_uf *uf, uint64_t uncov,
+                         uint32_t limit, ndb_dup_list **out, ndb_err *err)
+{
+    uint32_t nd = s->st.ndocs, *cnt = NULL, *scratch = NULL;
+    dups_item *items = NULL;
+    size_t ni = 0, nc = 0, *name_off = NULL;
+    dups_impl *r = ndb_calloc(1, sizeof *r);
+    dups_names nm;
+    ndb_rc rc = dups_names_init(&nm, s);
+    cnt = ndb_calloc((size_t)nd + 1, sizeof *cnt);
+    if (!r || !cnt || rc != NDB_OK) {
+        rc = NDB_ENOMEM;
+        goto out;
+    }
+    for (uint32_t i = 0; i < nd; i++)
+        if (m->in[i])
+            cnt[ndb_dedup_uf_find(uf, i)]++;
+    for (uint32_t i = 0; i < nd; i++)
+        ni += m->in[i] && cnt[uf->parent[i]] >= 2;
+    items = ndb_calloc(ni + 1, sizeof *items);
+    r->members = ndb_calloc(ni + 1, sizeof *r->members);
+    name_off = ndb_calloc(ni + 1, sizeof *name_off);
+    scratch = ndb_calloc(ni + 1, sizeof *scratch);
+    if (!items || !r->members || !name_off || !scratch) {
+        rc = NDB_ENOMEM;
+        goto out;
+    }
+    ni = 0;
+    for (uint32_t i = 0; i < nd; i++)
+        if (m->in[i] && cnt[uf->parent[i]] >= 2)
+            items[ni++] = (dups_item){uf->parent[i], i, dups_key(s, i)};
+    qsort(items, ni, sizeof *items, dups_item_cmp);
+    for (size_t i = 0; i < ni; i++)
+        nc += (i == 0 || items[i].root != items[i - 1].root);
+    r->pub.clusters = ndb_calloc(nc + 1, sizeof *r->pub.clusters);
+    if (!r->pub.clusters) {
+        rc = NDB_ENOMEM;
+        goto out;
+    }
+    for (size_t i = 0, c = 0; i < ni && rc == NDB_OK; c++) {
+        size_t j = i;
+        while (j < ni && items[j].root == items[i].root)
+            j++;
+        rc = dups_fill_cluster(s, items + i, (uint32_t)(j - i), r->members + i, &nm,
+                               name_off + i, &r->pub.clusters[c], scratch);
+        i = j;
+    }
+    if (rc != NDB_OK)
+        goto out;
+    r->pool = (char *)ndb_buf_detach(&nm.pool, NULL);
+    for (size_t i = 0; i < ni; i++)
+        r->members[i].outlet = r->pool + name_off[i];
+    qsort(r->pub.clusters, nc, sizeof *r->pub.clusters, dups_cluster_cmp);
+    r->pub.matched = m->n;
+    r->pub.clustered = ni;
+    r->pub.unique = m->n - ni + nc;
+    r->pub.uncovered = uncov;
+    r->pub.nclusters = nc;
+    r->pub.n = limit && limit < nc ? limit : nc;
+out:
+    ndb_free(cnt);
+    ndb_free(items);
+    ndb_free(name_off);
+    ndb_free(scratch);
+    dups_names_fini(&nm);
+    if (rc != NDB_OK) {
+        ndb_dup_list_free(r ? &r->pub : NULL);
+        return ndb_err_set(err, rc, "out of memory");
+    }
+    *out = &r->pub;
+    return NDB_OK;
+}
+
+static uint64_t dups_uncovered(const api_dedup_state *st, const dups_match *m, uint32_t nd)
+{
+    uint64_t u = 0;
+    for (uint32_t i = st ? st->n : 0; i < nd; i++)
+        u += m->in[i];
+    return u;
+}
+
+NDB_API ndb_rc ndb_dups(ndb_snapshot *s, const char *query, const ndb_dups_opts *opt,
+                        ndb_dup_list **out, ndb_err *err)
+{
+    api_dedup_state *st = NULL;
+    dups_match m = {0};
+    ndb_dedup_uf uf = {0};
+    double t = 0;
+    uint64_t uncov = 0;
+    ndb_rc rc;
+    ndb_err_clear(err);
+    *out = NULL;
+    rc = dups_threshold(opt, &t, err);
+    if (rc == NDB_OK)
+        rc = dups_matching(s, query, &m, err);
+    if (rc == NDB_OK && ndb_dedup_uf_init(&uf, s->st.ndocs) != NDB_OK)
+        rc = ndb_err_set(err, NDB_ENOMEM, "out of memory");
+    if (rc == NDB_OK && opt && opt->exhaustive) {
+        rc = dups_exhaustive(s, &m, t, &uf, err);
+    } else if (rc == NDB_OK) {
+        rc = api_dedup_state_get(s, &st, err);
+        if (rc == NDB_OK) {
+            dups_link(st, &m, t, s->st.ndocs, &uf);
+            uncov = dups_uncovered(st, &m, s->st.ndocs);
+        }
+    }
+    if (rc == NDB_OK)
+        rc = dups_build(s, &m, &uf, uncov, opt ? opt->limit : 0, out, err);
+    api_dedup_state_unref(st);
+    ndb_dedup_uf_fini(&uf);
+    ndb_free(m.in);
+    return rc;
+}
+
+NDB_API void ndb_dup_list_free(ndb_dup_list *d)
+{
+    dups_impl *r = (dups_impl *)d;
+    if (!r)
+        return;
+    ndb_free(r->pub.clusters);
+    ndb_free(r->members);
+    ndb_free(r->pool);
+    ndb_free(r);
+}
+
+/* Components of every live covered article at the default threshold; *uf OWNED. */
+static ndb_rc dups_global(ndb_snapshot *s, api_dedup_state *st, ndb_dedup_uf *uf, ndb_err *err)
+{
+    dups_match m;
+    ndb_rc rc = dups_matching(s, NULL, &m, err);
+    if (rc == NDB_OK && ndb_dedup_uf_init(uf, s->st.ndocs) != NDB_OK)
+        rc = ndb_err_set(err, NDB_ENOMEM, "out of memory");
+    if (rc == NDB_OK)
+        dups_link(st, &m, NDB_DUPS_THRESHOLD, s->st.ndocs, uf);
+    ndb_free(m.in);
+    return rc;
+}
+
+NDB_API ndb_rc ndb_dup_cluster_of(ndb_snapshot *s, uint32_t id, uint32_t *cluster, ndb_err *err)
+{
+    api_dedup_state *st = NULL;
+    ndb_dedup_uf uf = {0};
+    ndb_rc rc;
+    ndb_err_clear(err);
+    if (id >= s->st.ndocs || !s->view.live(s, id))
+        return ndb_err_set(err, NDB_ENOTFOUND, "article %u: no such live article", id);
+    rc = api_dedup_state_get(s, &st, err);
+    if (rc == NDB_OK)
+        rc = dups_global(s, st, &uf, err);
+    if (rc == NDB_OK)
+        *cluster = ndb_dedup_uf_find(&uf, id);
+    ndb_dedup_uf_fini(&uf);
+    api_dedup_state_unref(st);
+    return rc;
+}

@@ -1,0 +1,628 @@
+/*
+** Near-duplicate clusters and paragraph reuse against brute-force oracles.
+**
+** The corpus: random "stories" over a small vocabulary plus edited copies (words replaced,
+** paragraphs dropped, added, reordered, a boilerplate line), across outlets and dates, some
+** re-published under the same URL (new versions: the old one must not count), ingested in
+** several commits. The oracle tokenizes every live article with the analyzer, builds its
+** word 3-shingles as STRINGS (no hashing), computes the exact Jaccard of every pair, and
+** takes connected components. Checked:
+**   - T >= 0.7: ndb_dups == oracle (LSH misses a pair of J >= 0.7 with probability
+**     <= 1.4e-6); also for queries, and in exhaustive mode for every T;
+**   - T = 0.5, 0.6: every reported cluster lies inside one oracle component (links are
+**     exact, LSH can only miss), and recall of linked pairs is reported;
+**   - cluster id = smallest member, source = earliest (date, then id), unique counts;
+**   - incremental (many commits) == catch-up after ingest with detection off;
+**   - ndb_reuse / ndb_reuse_outlets == brute force over analyzed paragraphs.
+*/
+#include "api/api.h"
+#include "common/testutil.h"
+#include "text/text.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NWORDS 40
+
+static uint64_t rng_s;
+static uint32_t rnd(uint32_t n)
+{
+    rng_s ^= rng_s << 13;
+    rng_s ^= rng_s >> 7;
+    rng_s ^= rng_s << 17;
+    return (uint32_t)(rng_s % n);
+}
+
+static const char *word(uint32_t i)
+{
+    static char w[NWORDS][16];
+    static const char *syl[] = {"ka", "lo", "mi", "ter", "bu", "sa", "ne", "vor"};
+    snprintf(w[i], sizeof w[i], "%s%s%s", syl[i % 8], syl[(i / 8) % 8], i >= 20 ? "x" : "");
+    return w[i];
+}
+
+typedef struct story {
+    int np;
+    int len[8];
+    uint32_t w[8][24];
+} story;
+
+static void story_random(story *s)
+{
+    s->np = 2 + (int)rnd(5);
+    for (int p = 0; p < s->np; p++) {
+        s->len[p] = 3 + (int)rnd(20);
+        for (int k = 0; k < s->len[p]; k++)
+            s->w[p][k] = rnd(NWORDS);
+    }
+}
+
+static void story_edit(story *s)
+{
+    int e = (int)rnd(6);
+    if (e == 0 && s->np > 1) { /* drop a paragraph */
+        int p = (int)rnd((uint32_t)s->np);
+        memmove(&s->len[p], &s->len[p + 1], sizeof(int) * (size_t)(s->np - p - 1));
+        memmove(&s->w[p], &s->w[p + 1], sizeof s->w[0] * (size_t)(s->np - p - 1));
+        s->np--;
+    } else if (e == 1 && s->np < 8) { /* add one */
+        s->len[s->np] = 3 + (int)rnd(20);
+        for (int k = 0; k < s->len[s->np]; k++)
+            s->w[s->np][k] = rnd(NWORDS);
+        s->np++;
+    } else if (e == 2 && s->np > 1) { /* swap two */
+        int a = (int)rnd((uint32_t)s->np), b = (int)rnd((uint32_t)s->np);
+        int tl = s->len[a];
+        uint32_t tw[24];
+        memcpy(tw, s->w[a], sizeof tw);
+        s->len[a] = s->len[b];
+        memcpy(s->w[a], s->w[b], sizeof tw);
+        s->len[b] = tl;
+        memcpy(s->w[b], tw, sizeof tw);
+    } else { /* replace a few words */
+        int k = 1 + (int)rnd(3);
+        for (int i = 0; i < k; i++) {
+            int p = (int)rnd((uint32_t)s->np);
+            s->w[p][rnd((uint32_t)s->len[p])] = rnd(NWORDS);
+        }
+    }
+}
+
+/* Native article text of s at url; Title-cases the first word of a paragraph sometimes
+** and adds punctuation, which the analyzer must see through. */
+static char *story_native(const story *s, const char *url, size_t *n)
+{
+    char *b = malloc(8192);
+    size_t k = 0, lead = 0;
+    char body[7000];
+    size_t bn = 0;
+    for (int p = 0; p < s->np; p++) {
+        size_t start = bn;
+        for (int i = 0; i < s->len[p]; i++) {
+            const char *w = word(s->w[p][i]);
+            bn += (size_t)snprintf(body + bn, sizeof body - bn, "%s%c%s", i ? " " : "",
+                                   i == 0 ? (char)(w[0] - 32) : w[0], w + 1);
+        }
+        bn += (size_t)snprintf(body + bn, sizeof body - bn, p + 1 < s->np ? ".\n\n" : ".\n");
+        if (p == 0)
+            lead = bn - start - (s->np > 1);
+    }
+    k = (size_t)snprintf(b, 8192, "%s\n%zu\n%d\n%.*s", url, lead, s->np, (int)bn, body);
+    *n = k;
+    return b;
+}
+
+#define MAXDOCS 400
+
+typedef struct corpus {
+    uint32_t n;
+    char *url[MAXDOCS];
+    char *bytes[MAXDOCS];
+    size_t len[MAXDOCS];
+} corpus;
+
+static void corpus_make(corpus *c, uint64_t seed, uint32_t ndocs)
+{
+    static story base[MAXDOCS];
+    uint32_t nb = 0;
+    rng_s = seed * 2654435761u + 1;
+    c->n = 0;
+    for (uint32_t i = 0; i < ndocs; i++) {
+        story s;
+        char url[200];
+        uint32_t r = rnd(10);
+        if (nb == 0 || r < 4) {
+            story_random(&s);
+            base[nb++] = s;
+        } else {
+            s = base[rnd(nb)];
+            for (uint32_t e = rnd(3); e > 0; e--)
+                story_edit(&s);
+        }
+        if (i > 10 && rnd(12) == 0) { /* a new version of an earlier URL */
+            snprintf(url, sizeof url, "%s", c->url[rnd(i)]);
+        } else if (rnd(6) == 0) {
+            snprintf(url, sizeof url, "http://www.site%u.com/undated-%u", rnd(5), i);
+        } else {
+            snprintf(url, sizeof url, "https://www.site%u.com/2020/%02u/%02u/s-%u", rnd(5),
+                     1 + rnd(3), 1 + rnd(28), i);
+        }
+        c->url[i] = strdup(url);
+        c->bytes[i] = story_native(&s, url, &c->len[i]);
+        c->n++;
+    }
+}
+
+static void corpus_free(corpus *c)
+{
+    for (uint32_t i = 0; i < c->n; i++) {
+        free(c->url[i]);
+        free(c->bytes[i]);
+    }
+}
+
+static ndb_db *corpus_archive(const corpus *c, char *tmp, size_t cap, uint32_t every,
+                              int no_dedup)
+{
+    ndb_db *db = ndb_test_new_archive(tmp, cap);
+    ndb_writer *w = NULL;
+    ndb_err err;
+    if (no_dedup) { /* reopen with detection off */
+        ndb_options o;
+        ndb_close(db);
+        memset(&o, 0, sizeof o);
+        o.no_dedup = 1;
+        cr_assert_eq(ndb_open(tmp, &o, &db, &err), NDB_OK, "%s", err.msg);
+    }
+    cr_assert_eq(ndb_writer_open(db, &w, &err), NDB_OK, "%s", err.msg);
+    for (uint32_t i = 0; i < c->n; i++) {
+        ndb_add_result res;
+        cr_assert_eq(ndb_writer_add_native(w, c->url[i], c->bytes[i], c->len[i], NULL, 0, &res,
+                                           &err),
+                     NDB_OK, "%s", err.msg);
+        if ((i + 1) % every == 0)
+            cr_assert_eq(ndb_writer_commit(w, &err), NDB_OK, "%s", err.msg);
+    }
+    cr_assert_eq(ndb_writer_commit(w, &err), NDB_OK, "%s", err.msg);
+    ndb_writer_close(w);
+    return db;
+}
+
+/* ---------------------------------------------------------------- the oracle */
+
+typedef struct odoc {
+    int live, in;
+    char **sh; /* sorted unique shingle strings */
+    size_t nsh;
+    int np;
+    char *para[8]; /* analyzed token sequence of each paragraph ("" if < 8 tokens) */
+    int32_t date;
+    const char *outlet;
+} odoc;
+
+typedef struct tokbuf {
+    char *t[256];
+    int n;
+} tokbuf;
+
+static ndb_rc tok_fn(void *ctx, const ndb_token *t)
+{
+    tokbuf *b = ctx;
+    if (b->n < 256)
+        b->t[b->n++] = strndup(t->term, t->len);
+    return NDB_OK;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void oracle_doc(ndb_snapshot *s, ndb_analyzer *an, uint32_t id, odoc *o)
+{
+    ndb_doc *d = NULL;
+    ndb_err err;
+    size_t cap = 512;
+    memset(o, 0, sizeof *o);
+    cr_assert_eq(ndb_get(s, id, &d, &err), NDB_OK, "%s", err.msg);
+    o->live = d->live;
+    o->date = d->date;
+    o->outlet = strdup(d->outlet);
+    o->sh = malloc(cap * sizeof *o->sh);
+    o->np = (int)d->n_paras;
+    for (uint32_t p = 0; p < d->n_paras; p++) {
+        tokbuf tb = {{0}, 0};
+        uint32_t pos = 0;
+        char seq[2048] = "";
+        ndb_text_analyze(an, d->paras[p].p, d->paras[p].n, &pos, tok_fn, &tb);
+        if (tb.n > 0 && tb.n < 3) {
+            snprintf(seq, sizeof seq, "%s|%s", tb.t[0], tb.n > 1 ? tb.t[1] : "");
+            o->sh[o->nsh++] = strdup(seq);
+        }
+        for (int i = 0; i + 3 <= tb.n; i++) {
+            char sh[256];
+            snprintf(sh, sizeof sh, "%s %s %s", tb.t[i], tb.t[i + 1], tb.t[i + 2]);
+            o->sh[o->nsh++] = strdup(sh);
+        }
+        seq[0] = 0;
+        for (int i = 0; tb.n >= 8 && i < tb.n; i++) {
+            strcat(seq, tb.t[i]);
+            strcat(seq, " ");
+        }
+        o->para[p] = strdup(seq);
+        for (int i = 0; i < tb.n; i++)
+            free(tb.t[i]);
+    }
+    qsort(o->sh, o->nsh, sizeof *o->sh, cmp_str);
+    size_t k = 0;
+    for (size_t i = 0; i < o->nsh; i++) {
+        if (k && strcmp(o->sh[k - 1], o->sh[i]) == 0)
+            free(o->sh[i]);
+        else
+            o->sh[k++] = o->sh[i];
+    }
+    o->nsh = k;
+    ndb_doc_free(d);
+}
+
+static void oracle_free(odoc *o, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        for (size_t k = 0; k < o[i].nsh; k++)
+            free(o[i].sh[k]);
+        free(o[i].sh);
+        for (int p = 0; p < o[i].np; p++)
+            free(o[i].para[p]);
+        free((char *)o[i].outlet);
+    }
+}
+
+static void oracle_jacc(const odoc *a, const odoc *b, uint32_t *inter, uint32_t *uni)
+{
+    size_t i = 0, j = 0, c = 0;
+    while (i < a->nsh && j < b->nsh) {
+        int r = strcmp(a->sh[i], b->sh[j]);
+        if (r < 0)
+            i++;
+        else if (r > 0)
+            j++;
+        else {
+            c++;
+            i++;
+            j++;
+        }
+    }
+    *inter = (uint32_t)c;
+    *uni = (uint32_t)(a->nsh + b->nsh - c);
+}
+
+static uint32_t uf_find(uint32_t *p, uint32_t x)
+{
+    while (p[x] != x)
+        x = p[x];
+    return x;
+}
+
+static int match_fn(void *ctx, uint32_t id)
+{
+    ((odoc *)ctx)[id].in = 1;
+    return 0;
+}
+
+/* comp[i] = smallest id of i's component among matching live docs (UINT32_MAX if out). */
+static void oracle_components(odoc *o, uint32_t n, double t, uint32_t *comp)
+{
+    uint32_t *p = malloc(n * sizeof *p);
+    for (uint32_t i = 0; i < n; i++)
+        p[i] = i;
+    for (uint32_t i = 0; i < n; i++)
+        for (uint32_t j = i + 1; j < n; j++) {
+            uint32_t inter, uni, a, b;
+            if (!o[i].in || !o[j].in)
+                continue;
+            oracle_jacc(&o[i], &o[j], &inter, &uni);
+            if (uni == 0 || (double)inter < t * (double)uni)
+                continue;
+            a = uf_find(p, i);
+            b = uf_find(p, j);
+            if (a < b)
+                p[b] = a;
+            else if (b < a)
+                p[a] = b;
+        }
+    for (uint32_t i = 0; i < n; i++)
+        comp[i] = o[i].in ? uf_find(p, i) : UINT32_MAX;
+    free(p);
+}
+
+static int64_t okey(const odoc *o, uint32_t id)
+{
+    int64_t d = o[id].date == NDB_DATE_NONE ? (int64_t)INT32_MAX + 1 : o[id].date;
+    return (d << 32) | id;
+}
+
+/* Compare a dup list with the oracle components: exact (1) or subset-only (0). Returns
+** the number of oracle-linked members reported in a cluster. */
+static uint64_t check_clusters(const ndb_dup_list *l, odoc *o, uint32_t n, const uint32_t *comp,
+                               int exact, const char *what)
+{
+    uint32_t *size = calloc(n, sizeof *size), *got = calloc(n, sizeof *got);
+    uint64_t clustered = 0, ncomp = 0, matched = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        matched += o[i].in;
+        if (comp[i] != UINT32_MAX)
+            size[comp[i]]++;
+    }
+    for (uint32_t i = 0; i < n; i++)
+        if (comp[i] == i && size[i] >= 2) {
+            ncomp++;
+            clustered += size[i];
+        }
+    cr_assert_eq(l->matched, matched, "%s: matched", what);
+    for (size_t c = 0; c < l->n; c++) {
+        const ndb_dup_cluster *k = &l->clusters[c];
+        uint32_t root = comp[k->members[0].id], minid = UINT32_MAX;
+        cr_assert_geq(k->size, 2);
+        for (uint32_t m = 0; m < k->size; m++) {
+            uint32_t id = k->members[m].id;
+            cr_assert(o[id].in && o[id].live, "%s: member %u not a matching live doc", what, id);
+            cr_assert_eq(comp[id], root, "%s: cluster %u mixes oracle components", what, k->id);
+            minid = id < minid ? id : minid;
+            got[id]++;
+            if (m > 0)
+                cr_assert_lt(okey(o, k->members[m - 1].id), okey(o, id), "%s: order", what);
+            cr_assert_eq(k->members[m].date, o[id].date);
+            cr_assert_str_eq(k->members[m].outlet, o[id].outlet);
+        }
+        cr_assert_eq(k->id, minid, "%s: cluster id is not the smallest member", what);
+        cr_assert_eq(k->source, k->members[0].id);
+        if (exact)
+            cr_assert_eq(k->size, size[root], "%s: cluster %u has %u members, oracle %u", what,
+                         k->id, k->size, size[root]);
+    }
+    for (uint32_t i = 0; i < n; i++)
+        cr_assert_leq(got[i], 1);
+    if (exact) {
+        cr_assert_eq(l->nclusters, ncomp, "%s: %lu clusters, oracle %lu", what,
+                     (unsigned long)l->nclusters, (unsigned long)ncomp);
+        cr_assert_eq(l->clustered, clustered, "%s", what);
+        cr_assert_eq(l->unique, matched - clustered + ncomp, "%s", what);
+    }
+    free(size);
+    free(got);
+    return l->clustered;
+}
+
+typedef struct oracle_run {
+    ndb_db *db;
+    ndb_snapshot *s;
+    odoc *o;
+    uint32_t n;
+} oracle_run;
+
+static void oracle_open(oracle_run *r, ndb_db *db)
+{
+    ndb_err err;
+    ndb_analyzer *an = NULL;
+    ndb_stats st;
+    r->db = db;
+    cr_assert_eq(ndb_snapshot_open(db, &r->s, &err), NDB_OK);
+    cr_assert_eq(ndb_snapshot_stats(r->s, &st, &err), NDB_OK);
+    r->n = (uint32_t)st.versions;
+    r->o = calloc(r->n, sizeof *r->o);
+    cr_assert_eq(ndb_text_analyzer_new(st.stemmer, &an), NDB_OK);
+    for (uint32_t i = 0; i < r->n; i++)
+        oracle_doc(r->s, an, i, &r->o[i]);
+    ndb_text_analyzer_free(an);
+}
+
+static void oracle_select(oracle_run *r, const char *q)
+{
+    ndb_err err;
+    for (uint32_t i = 0; i < r->n; i++)
+        r->o[i].in = !q && r->o[i].live;
+    if (q)
+        cr_assert_eq(ndb_match_each(r->s, q, match_fn, r->o, &err), NDB_OK, "%s", err.msg);
+}
+
+static void oracle_close(oracle_run *r)
+{
+    oracle_free(r->o, r->n);
+    free(r->o);
+    ndb_snapshot_close(r->s);
+}
+
+Test(dedup, clusters_equal_all_pairs_jaccard, .timeout = 120)
+{
+    char tmp[4096];
+    corpus c;
+    oracle_run r;
+    uint64_t seed = ndb_test_seed(7);
+    static const char *queries[] = {NULL, "kalo", "mika OR terbu", "outlet:site2.com OR outlet:site3.com"};
+    static const double ts[] = {0.5, 0.6, 0.7, 0.8, 0.9, 1.0};
+    corpus_make(&c, seed, 300);
+    ndb_db *db = corpus_archive(&c, tmp, sizeof tmp, 37, 0);
+    oracle_open(&r, db);
+    for (size_t q = 0; q < sizeof queries / sizeof *queries; q++) {
+        oracle_select(&r, queries[q]);
+        for (size_t k = 0; k < sizeof ts / sizeof *ts; k++) {
+            uint32_t *comp = calloc(r.n, sizeof *comp);
+            ndb_dup_list *l = NULL, *lx = NULL;
+            ndb_dups_opts o = {.threshold = ts[k]};
+            ndb_dups_opts ox = {.threshold = ts[k], .exhaustive = 1};
+            ndb_err err;
+            char what[200];
+            snprintf(what, sizeof what, "NDB_SEED=%llu query %s T %.1f",
+                     (unsigned long long)seed, queries[q] ? queries[q] : "(all)", ts[k]);
+            oracle_components(r.o, r.n, ts[k], comp);
+            cr_assert_eq(ndb_dups(r.s, queries[q], &o, &l, &err), NDB_OK, "%s", err.msg);
+            cr_assert_eq(ndb_dups(r.s, queries[q], &ox, &lx, &err), NDB_OK, "%s", err.msg);
+            cr_assert_eq(l->uncovered, 0);
+            check_clusters(lx, r.o, r.n, comp, 1, what);
+            uint64_t got = check_clusters(l, r.o, r.n, comp, ts[k] >= 0.7, what);
+            if (ts[k] < 0.7)
+                cr_log_info("%s: LSH clustered %lu of %lu", what, (unsigned long)got,
+                            (unsigned long)lx->clustered);
+            if (queries[q] == NULL && ts[k] == 0.8)
+                cr_assert_gt(l->nclusters, 10, "the corpus must hold clusters (%lu)",
+                             (unsigned long)l->nclusters);
+            ndb_dup_list_free(l);
+            ndb_dup_list_free(lx);
+            free(comp);
+        }
+    }
+    /* thresholds the stored links cannot answer */
+    ndb_dup_list *l = NULL;
+    ndb_dups_opts bad = {.threshold = 0.3};
+    ndb_err err;
+    cr_assert_eq(ndb_dups(r.s, NULL, &bad, &l, &err), NDB_EINVAL);
+    bad.threshold = 1.5;
+    bad.exhaustive = 1;
+    cr_assert_eq(ndb_dups(r.s, NULL, &bad, &l, &err), NDB_EINVAL);
+    oracle_close(&r);
+    ndb_close(db);
+    ndb_test_remove_archive(tmp);
+    corpus_free(&c);
+}
+
+/* Same docs: one commit per 5 docs vs detection off then a catch-up commit. */
+Test(dedup, incremental_equals_catch_up, .timeout = 120)
+{
+    char t1[4096], t2[4096];
+    corpus c;
+    ndb_err err;
+    corpus_make(&c, ndb_test_seed(11), 200);
+    ndb_db *a = corpus_archive(&c, t1, sizeof t1, 5, 0);
+    ndb_db *b = corpus_archive(&c, t2, sizeof t2, 1000, 1);
+    ndb_snapshot *sa = NULL, *sb = NULL;
+    ndb_dup_list *la = NULL, *lb = NULL;
+    ndb_dups_opts o = {.threshold = 0.5};
+    cr_assert_eq(ndb_snapshot_open(b, &sb, &err), NDB_OK);
+    cr_assert_eq(ndb_dups(sb, NULL, &o, &lb, &err), NDB_OK);
+    cr_assert_eq(lb->uncovered, lb->matched, "detection off: nothing covered");
+    ndb_dup_list_free(lb);
+    ndb_snapshot_close(sb);
+    ndb_close(b);
+    /* a writer with detection on catches up at its first commit */
+    cr_assert_eq(ndb_open(t2, NULL, &b, &err), NDB_OK);
+    ndb_writer *w = NULL;
+    cr_assert_eq(ndb_writer_open(b, &w, &err), NDB_OK, "%s", err.msg);
+    cr_assert_eq(ndb_writer_commit(w, &err), NDB_OK, "%s", err.msg);
+    ndb_writer_close(w);
+    cr_assert_eq(ndb_snapshot_open(a, &sa, &err), NDB_OK);
+    cr_assert_eq(ndb_snapshot_open(b, &sb, &err), NDB_OK);
+    cr_assert_eq(ndb_dups(sa, NULL, &o, &la, &err), NDB_OK);
+    cr_assert_eq(ndb_dups(sb, NULL, &o, &lb, &err), NDB_OK);
+    cr_assert_eq(lb->uncovered, 0);
+    cr_assert_eq(la->nclusters, lb->nclusters);
+    cr_assert_gt(la->nclusters, 5);
+    for (size_t i = 0; i < la->n; i++) {
+        cr_assert_eq(la->clusters[i].size, lb->clusters[i].size);
+        for (uint32_t m = 0; m < la->clusters[i].size; m++)
+            cr_assert_eq(la->clusters[i].members[m].id, lb->clusters[i].members[m].id);
+    }
+    ndb_dup_list_free(la);
+    ndb_dup_list_free(lb);
+    ndb_snapshot_close(sa);
+    ndb_snapshot_close(sb);
+    ndb_close(a);
+    ndb_close(b);
+    ndb_test_remove_archive(t1);
+    ndb_test_remove_archive(t2);
+    corpus_free(&c);
+}
+
+Test(dedup, reuse_equals_brute_force, .timeout = 120)
+{
+    char tmp[4096];
+    corpus c;
+    oracle_run r;
+    ndb_err err;
+    corpus_make(&c, ndb_test_seed(5), 250);
+    ndb_db *db = corpus_archive(&c, tmp, sizeof tmp, 23, 0);
+    oracle_open(&r, db);
+    uint64_t reused_total = 0;
+    for (uint32_t id = 0; id < r.n; id++) {
+        ndb_reuse_report *rep = NULL;
+        if (!r.o[id].live) {
+            cr_assert_eq(ndb_reuse(r.s, id, &rep, &err), NDB_ENOTFOUND);
+            continue;
+        }
+        cr_assert_eq(ndb_reuse(r.s, id, &rep, &err), NDB_OK, "%s", err.msg);
+        cr_assert_eq(rep->n, (size_t)r.o[id].np);
+        for (size_t p = 0; p < rep->n; p++) {
+            const ndb_reuse_para *rp = &rep->paras[p];
+            const char *seq = r.o[id].para[p];
+            size_t expect = 0;
+            uint32_t earliest = id;
+            cr_assert_eq(rp->fingerprinted, *seq != 0, "doc %u para %zu", id, p);
+            for (uint32_t o = 0; *seq && o < r.n; o++) {
+                int has = 0;
+                if (o == id || !r.o[o].live)
+                    continue;
+                for (int q = 0; q < r.o[o].np; q++)
+                    has |= strcmp(r.o[o].para[q], seq) == 0;
+                if (!has)
+                    continue;
+                expect++;
+                if (okey(r.o, o) < okey(r.o, earliest))
+                    earliest = o;
+            }
+            cr_assert_eq(rp->n, expect, "doc %u para %zu: %zu others, oracle %zu", id, p, rp->n,
+                         expect);
+            cr_assert_eq(rp->earliest, earliest, "doc %u para %zu earliest", id, p);
+            for (size_t k = 1; k < rp->n; k++)
+                cr_assert_lt(okey(r.o, rp->others[k - 1].id), okey(r.o, rp->others[k].id));
+            reused_total += rp->n;
+        }
+        ndb_reuse_report_free(rep);
+    }
+    cr_assert_gt(reused_total, 50, "the corpus must reuse paragraphs");
+
+    /* outlet matrix, brute force over all live docs */
+    ndb_reuse_matrix *m = NULL;
+    cr_assert_eq(ndb_reuse_outlets(r.s, NULL, &m, &err), NDB_OK, "%s", err.msg);
+    uint64_t paras = 0;
+    for (uint32_t id = 0; id < r.n; id++) {
+        if (!r.o[id].live)
+            continue;
+        for (int p = 0; p < r.o[id].np; p++) {
+            const char *seq = r.o[id].para[p];
+            uint32_t src = UINT32_MAX;
+            int dup_in_self = 0;
+            if (!*seq)
+                continue;
+            for (int q = 0; q < p; q++)
+                dup_in_self |= strcmp(r.o[id].para[q], seq) == 0;
+            if (dup_in_self)
+                continue; /* an article counts once per paragraph text */
+            for (uint32_t o = 0; o < r.n; o++) {
+                int has = 0;
+                if (!r.o[o].live)
+                    continue;
+                for (int q = 0; q < r.o[o].np; q++)
+                    has |= strcmp(r.o[o].para[q], seq) == 0;
+                if (has && (src == UINT32_MAX || okey(r.o, o) < okey(r.o, src)))
+                    src = o;
+            }
+            if (src != id && strcmp(r.o[src].outlet, r.o[id].outlet) != 0)
+                paras++;
+        }
+    }
+    cr_assert_eq(m->paras, paras, "matrix paragraphs %lu, oracle %lu", (unsigned long)m->paras,
+                 (unsigned long)paras);
+    uint64_t sum = 0;
+    for (size_t i = 0; i < m->n; i++) {
+        sum += m->rows[i].paras;
+        cr_assert_str_neq(m->rows[i].from, m->rows[i].to);
+        cr_assert_leq(m->rows[i].articles, m->rows[i].paras);
+    }
+    cr_assert_eq(sum, paras);
+    ndb_reuse_matrix_free(m);
+    oracle_close(&r);
+    ndb_close(db);
+    ndb_test_remove_archive(tmp);
+    corpus_free(&c);
+}
