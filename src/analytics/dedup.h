@@ -5,9 +5,10 @@
 ** terms the index holds, paragraph by paragraph):
 **   - its shingle set: every window of NDB_DEDUP_SHINGLE consecutive tokens inside one
 **     paragraph (a paragraph shorter than that gives one shingle of all its tokens), each
-**     hashed to 64 bits; kept sorted and unique;
-**   - its MinHash signature: NDB_DEDUP_K values min_s h_i(s) with a fixed-seed family
-**     h_i(s) = (a_i * s + b_i) >> 32 (a_i odd), so signatures are reproducible anywhere;
+**     hashed to 64 bits (sorted and made unique only when compared exactly);
+**   - its MinHash signature: NDB_DEDUP_K values by one-permutation hashing with optimal
+**     densification (dedup.c), a fixed function of the shingle set, so signatures are
+**     reproducible anywhere and P[sig_i(A) == sig_i(B)] = J(A, B);
 **   - its LSH band keys: NDB_DEDUP_BANDS bands of NDB_DEDUP_ROWS signature values, each
 **     hashed to 32 bits; two articles sharing a band key are candidates;
 **   - its paragraph fingerprints: the hash of the token sequence of each paragraph of at
@@ -17,10 +18,11 @@
 ** Candidates are always verified by the exact Jaccard similarity of the two shingle sets
 ** (|A ∩ B| / |A ∪ B| over the 64-bit shingle hashes; an empty set is similar to nothing).
 **
-** Why these parameters: K = 96 = 32 bands x 3 rows. A pair with Jaccard J becomes a
-** candidate with probability 1 - (1 - J^3)^32 (for MinHash signatures): J = 0.8: 1 - 1e-10;
-** 0.7: 1 - 1.4e-6; 0.6: 1 - 4e-4; 0.5: 0.986. Unrelated news text has J well under 0.1
-** (false candidates 3%, each costing one exact verification). docs/dedup.md has the table.
+** Why these parameters: K = 96 = 32 bands x 3 rows. With independent MinHash values a pair
+** with Jaccard J would become a candidate with probability 1 - (1 - J^3)^32 (J = 0.8:
+** 1 - 1e-10; 0.7: 1 - 1.4e-6; 0.6: 1 - 4e-4; 0.5: 0.986); one-permutation values are not
+** independent, so tests/analytics/test_dedup.c measures the rate on planted pairs
+** (docs/dedup.md has both). Unrelated news text has J well under 0.1.
 **
 ** Threading: a ndb_dedup_doc belongs to one thread; the other functions are pure.
 */
@@ -49,6 +51,7 @@ typedef struct ndb_dedup_doc {
     size_t nsh, shcap;
     uint64_t *fp;        /* after finish: one fingerprint per paragraph (0 = too short) */
     size_t fpcap;
+    bool sorted;         /* sh is sorted and unique (ndb_dedup_doc_sort) */
     uint32_t band[NDB_DEDUP_BANDS]; /* after finish (nsh > 0) */
 } ndb_dedup_doc;
 
@@ -59,8 +62,16 @@ void ndb_dedup_doc_reset(ndb_dedup_doc *d);
 ndb_rc ndb_dedup_doc_para(ndb_dedup_doc *d);
 /* One analyzed token of the current paragraph. */
 ndb_rc ndb_dedup_doc_token(ndb_dedup_doc *d, const char *term, size_t len);
-/* Compute shingles, signature, bands and fingerprints. */
+/* Compute shingles (unsorted, maybe repeated), signature, bands and fingerprints. */
 ndb_rc ndb_dedup_doc_finish(ndb_dedup_doc *d);
+/* Make sh the sorted set of shingle hashes (only needed to compare exactly; sorting every
+** article would cost as much as the whole sketch). */
+void ndb_dedup_doc_sort(ndb_dedup_doc *d);
+/* The LSH band keys of a shingle-hash multiset (order and repeats do not matter; all 0 for
+** n == 0). */
+void ndb_dedup_bands_of(const uint64_t *sh, size_t n, uint32_t *band);
+/* Sort a[0..n) and drop repeats; returns the new length. */
+size_t ndb_dedup_sort_unique(uint64_t *a, size_t n);
 
 /* Exact Jaccard of two sorted unique hash sets: *inter = |A ∩ B|, *uni = |A ∪ B|. */
 void ndb_dedup_jaccard(const uint64_t *a, size_t na, const uint64_t *b, size_t nb,

@@ -75,7 +75,9 @@ struct api_dedup_w {
     ndb_buf bands, recs;
     uint64_t *psh;         /* shingle sets of the pending articles, concatenated */
     size_t npsh, psh_cap;
-    size_t *poff;          /* [npend + 1] */
+    size_t *poff;          /* [npend + 1] start of each in psh */
+    size_t *pn;            /* [npend] shingles of each (unique once sorted) */
+    uint8_t *psorted;      /* [npend] */
     size_t poff_cap;
     dedup_cached *cache;   /* [DEDUP_CACHE] */
     uint32_t *cand;
@@ -246,6 +248,7 @@ static ndb_rc dedup_committed_shingles(api_dedup_w *d, uint32_t id, const uint64
     ndb_store_doc_free(sd);
     if (rc != NDB_OK)
         return rc;
+    ndb_dedup_doc_sort(&d->vdoc);
     ndb_free(c->sh);
     c->id = UINT32_MAX;
     c->n = d->vdoc.nsh;
@@ -264,8 +267,12 @@ static ndb_rc dedup_shingles_of(api_dedup_w *d, uint32_t id, const uint64_t **sh
 {
     if (id >= d->base && id < d->base + d->npend) {
         uint32_t k = id - d->base;
+        if (!d->psorted[k]) { /* sorted on first use as a candidate */
+            d->pn[k] = ndb_dedup_sort_unique(d->psh + d->poff[k], d->pn[k]);
+            d->psorted[k] = 1;
+        }
         *sh = d->psh + d->poff[k];
-        *n = d->poff[k + 1] - d->poff[k];
+        *n = d->pn[k];
         return NDB_OK;
     }
     return dedup_committed_shingles(d, id, sh, n, err);
@@ -277,9 +284,15 @@ static ndb_rc dedup_pending_keep(api_dedup_w *d, const ndb_dedup_doc *doc)
     if (d->npend + 2 > d->poff_cap) {
         size_t ncap = d->poff_cap ? d->poff_cap * 2 : 1024;
         size_t *np = ndb_realloc(d->poff, ncap * sizeof *np);
-        if (!np)
+        size_t *nn = np ? ndb_realloc(d->pn, ncap * sizeof *nn) : NULL;
+        uint8_t *ns = nn ? ndb_realloc(d->psorted, ncap) : NULL;
+        if (np)
+            d->poff = np;
+        if (nn)
+            d->pn = nn;
+        if (!ns)
             return NDB_ENOMEM;
-        d->poff = np;
+        d->psorted = ns;
         d->poff_cap = ncap;
     }
     if (d->npsh + doc->nsh > d->psh_cap) {
@@ -298,13 +311,15 @@ static ndb_rc dedup_pending_keep(api_dedup_w *d, const ndb_dedup_doc *doc)
     memcpy(d->psh + d->npsh, doc->sh, doc->nsh * sizeof *doc->sh);
     d->npsh += doc->nsh;
     d->poff[d->npend + 1] = d->npsh;
+    d->pn[d->npend] = doc->nsh;
+    d->psorted[d->npend] = doc->sorted;
     return NDB_OK;
 }
 
 /* Link the analyzed article (d->doc) as id, append its record, enter its band keys. */
 static ndb_rc dedup_process(api_dedup_w *d, uint32_t id, ndb_err *err)
 {
-    const ndb_dedup_doc *doc = &d->doc;
+    ndb_dedup_doc *doc = &d->doc;
     uint32_t nlinks = 0, nfp = 0;
     ndb_buf links;
     ndb_rc rc = NDB_OK;
@@ -317,6 +332,7 @@ static ndb_rc dedup_process(api_dedup_w *d, uint32_t id, ndb_err *err)
         uint32_t inter, uni, other = d->cand[i];
         if (other >= id)
             continue;
+        ndb_dedup_doc_sort(doc);
         rc = dedup_shingles_of(d, other, &osh, &on, err);
         if (rc != NDB_OK)
             break;
@@ -702,6 +718,8 @@ void api_dedup_close(api_dedup_w *d)
     ndb_buf_fini(&d->recs);
     ndb_free(d->psh);
     ndb_free(d->poff);
+    ndb_free(d->pn);
+    ndb_free(d->psorted);
     for (uint32_t i = 0; d->cache && i < DEDUP_CACHE; i++)
         ndb_free(d->cache[i].sh);
     ndb_free(d->cache);

@@ -336,6 +336,7 @@ static ndb_rc dups_shingles(ndb_snapshot *s, ndb_analyzer *an, ndb_article *art,
     }
     if (rc == NDB_OK)
         rc = ndb_dedup_doc_finish(doc);
+    ndb_dedup_doc_sort(doc);
     ndb_store_doc_free(sd);
     return rc;
 }

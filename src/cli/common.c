@@ -155,6 +155,8 @@ ndb_rc ndb_cli_open(const char *path, bool create, ndb_stemmer stemmer, ndb_db *
     opt.stemmer = stemmer;
     if (getenv("NEWSDB_LOG"))
         opt.log = cli_log;
+    if (getenv("NEWSDB_NO_DEDUP") && strcmp(getenv("NEWSDB_NO_DEDUP"), "0") != 0)
+        opt.no_dedup = 1; /* writers skip near-duplicate detection (docs/dedup.md) */
     return ndb_open(path, &opt, db, err);
 }
 
