@@ -292,6 +292,9 @@ typedef struct ndb_search_opts {
     ndb_sort sort;
     int snippets;     /* 1: make a highlighted snippet per hit */
     int exhaustive;   /* 1: score every match (test oracle); 0: block-max pruning */
+    int collapse_dups; /* 1: one hit per near-duplicate cluster among the matches (the best
+                          ranked member; Jaccard >= NDB_DUPS_THRESHOLD, as ndb_dups); the
+                          results then carry `unique` and each hit its cluster size */
 } ndb_search_opts;
 
 typedef struct ndb_hit {
@@ -300,6 +303,8 @@ typedef struct ndb_hit {
     const char *url, *outlet, *title;
     int32_t date;
     const char *snippet; /* "" unless asked; matches wrapped in [[ ]] */
+    uint32_t copies;     /* collapse_dups: matching articles of its cluster (1 = no copy);
+                            else 0 */
 } ndb_hit;
 
 /* OWNED by the caller of ndb_search: ndb_results_free. */
@@ -307,6 +312,8 @@ typedef struct ndb_results {
     uint64_t total; /* exact number of matching articles */
     size_t n;
     ndb_hit *hits;
+    uint64_t unique; /* collapse_dups: exact number of unique stories among the matches
+                        (clusters count once); else 0 */
 } ndb_results;
 
 /* Run a query (syntax: docs/query-language.md). A syntax error is NDB_EPARSE with the
@@ -350,6 +357,10 @@ typedef struct ndb_agg_opts {
                           read as open (so {0} opts mean "everything"). A range with at
                           least one end set keeps only dated articles inside it. */
     uint32_t top;      /* outlets: keep the `top` largest (0 = all) */
+    int collapse_dups; /* 1: count unique stories: each near-duplicate cluster among the
+                          matches (as ndb_dups, default threshold) once, at its earliest
+                          member's period and outlet; `matched` is then the number of unique
+                          stories. Totals stay all live articles. */
 } ndb_agg_opts;
 
 typedef struct ndb_agg_row {

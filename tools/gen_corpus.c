@@ -32,6 +32,11 @@
 **     (non-numeric header line), utf8 (invalid UTF-8), empty (no body), nul (NUL byte),
 **     big (a well-formed file larger than 16 MiB).
 **
+**   - --reuse F --truth FILE plants text reuse (near-duplicate copies of earlier articles,
+**     in other outlets, a few days later, with the lead rewritten, paragraphs dropped,
+**     swapped or added, boilerplate lines) and writes the truth for `newsdb dups` quality
+**     measurements (tools/dups_eval.py). A copy takes the place of a plain article.
+**
 ** A tool, not library code: it prints and exits. Single-threaded.
 */
 #include "base/base.h"
@@ -202,7 +207,7 @@ typedef struct gen_text {
     size_t n, cap;
 } gen_text;
 
-typedef enum gen_kind { GEN_PLAIN = 0, GEN_VERSION = 1, GEN_DUP = 2 } gen_kind;
+typedef enum gen_kind { GEN_PLAIN = 0, GEN_VERSION = 1, GEN_DUP = 2, GEN_COPY = 3 } gen_kind;
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -521,6 +526,112 @@ out:
     return rc;
 }
 
+/* Paragraph count of plain article idx (as gen_article draws it). */
+static uint32_t gen_nparas(uint64_t seed, uint32_t idx)
+{
+    uint64_t st = gen_mix(gen_mix(seed, idx), 0x626f6479);
+    return 3 + gen_below(&st, 28);
+}
+
+static const char *const gen_boilerplate[] = {
+    "Reporting by staff; Editing by the desk.",
+    "Copyright 2016 The Associated Press. All rights reserved. This material may not be "
+    "published, broadcast, rewritten or redistributed.",
+    "Advertisement",
+    "Follow us on social media for the latest news.",
+    "This story has been corrected to fix a spelling error.",
+};
+
+/* Planted reuse: article idx republishes plain article `src` in another outlet, 0..3 days
+** later, with edits drawn from its own state: the lead rewritten, one paragraph dropped,
+** two swapped, one added, a boilerplate line appended. `edits` receives their names. */
+static int gen_copy(gen_text *t, const gen_vocab *v, uint64_t seed, uint32_t idx, uint32_t src,
+                    char *edits, size_t ecap)
+{
+    uint64_t sstate = gen_mix(seed, src), own = gen_mix(seed, idx);
+    uint64_t es = gen_mix(own, 0x636f7079);
+    uint32_t np = gen_nparas(seed, src), order[40], n = 0, added = UINT32_MAX;
+    gen_urlinfo su, u;
+    gen_text body = {0};
+    char hdr[64], slug[128];
+    size_t lead = 0;
+    int32_t day = 0;
+    int rc = -1;
+    bool e_lead = gen_unit(&es) < 0.4, e_drop = gen_unit(&es) < 0.3;
+    bool e_swap = gen_unit(&es) < 0.3, e_add = gen_unit(&es) < 0.3;
+    bool e_boiler = gen_unit(&es) < 0.5;
+    gen_url_info(v, sstate, &su);
+    gen_url_info(v, own, &u);
+    u.topic = su.topic;
+    if (u.outlet == su.outlet) /* another outlet: the same one could even give the same URL */
+        u.outlet = (u.outlet + 1) % GEN_NOUTLETS;
+    (void)ndb_date_from_ymd(su.y, su.m, su.d, &day);
+    ndb_date_to_ymd(day + (int32_t)gen_below(&es, 4), &u.y, &u.m, &u.d);
+    for (uint32_t p = 0; p < np; p++)
+        order[n++] = p;
+    if (e_drop) {
+        uint32_t k = 1 + gen_below(&es, n - 1);
+        memmove(order + k, order + k + 1, (n - k - 1) * sizeof *order);
+        n--;
+    }
+    if (e_swap) {
+        uint32_t a = 1 + gen_below(&es, n - 1), b = 1 + gen_below(&es, n - 1);
+        uint32_t x = order[a];
+        order[a] = order[b];
+        order[b] = x;
+    }
+    if (e_add) {
+        uint32_t k = 1 + gen_below(&es, n);
+        memmove(order + k + 1, order + k, (n - k) * sizeof *order);
+        order[k] = added = 1000;
+        n++;
+    }
+    snprintf(edits, ecap, "%s%s%s%s%s", e_lead ? "lead," : "", e_drop ? "drop," : "",
+             e_swap ? "swap," : "", e_add ? "add," : "", e_boiler ? "boilerplate," : "");
+    if (!*edits)
+        snprintf(edits, ecap, "none");
+    else
+        edits[strlen(edits) - 1] = '\0';
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t p = order[k];
+        bool mine = (k == 0 && e_lead) || p == added;
+        uint64_t ps = gen_mix(mine ? own : sstate, 0x70617261 + (p == added ? 999 : p));
+        if (k > 0 && gen_puts(&body, "\n\n") != 0)
+            goto out;
+        if (gen_paragraph(&body, v, ps, u.topic) != 0)
+            goto out;
+        if (k == 0)
+            lead = body.n + 1;
+    }
+    if (e_boiler && (gen_puts(&body, "\n\n") != 0 ||
+                     gen_puts(&body, gen_boilerplate[gen_below(&es, 5)]) != 0))
+        goto out;
+    if (gen_puts(&body, "\n") != 0)
+        goto out;
+    gen_slug(body.p, lead, slug, sizeof slug);
+    t->n = 0;
+    if (gen_url(t, &u, slug) != 0)
+        goto out;
+    snprintf(hdr, sizeof hdr, "\n%zu\n%" PRIu32 "\n", lead, n + (e_boiler ? 1 : 0));
+    if (gen_puts(t, hdr) != 0 || gen_put(t, body.p, body.n) != 0)
+        goto out;
+    rc = 0;
+out:
+    ndb_free(body.p);
+    return rc;
+}
+
+/* The URL (line 1) of the article in t, NUL-terminated into out. */
+static void gen_first_line(const gen_text *t, char *out, size_t cap)
+{
+    size_t n = 0;
+    while (n < t->n && t->p[n] != '\n' && n + 1 < cap) {
+        out[n] = t->p[n];
+        n++;
+    }
+    out[n] = '\0';
+}
+
 static int gen_write(const char *dir, const char *name, const void *p, size_t n)
 {
     char path[4096];
@@ -655,6 +766,7 @@ static void gen_usage(FILE *f)
 {
     fprintf(f,
             "usage: gen_corpus --n N --seed S --out DIR [--bad K] [--kinds LIST]\n"
+            "                  [--reuse F --truth FILE]\n"
             "Write N synthetic news articles in newsdb's native format to DIR/NNNNNNNN.txt.\n"
             "Same seed, same bytes. About 3%% of articles are new versions of an earlier URL\n"
             "and about 1%% exact duplicates of an earlier file.\n"
@@ -665,6 +777,13 @@ static void gen_usage(FILE *f)
             "                listed in DIR.bad.txt as <file> TAB <kind> TAB <error|warning>\n"
             "  --kinds LIST  comma-separated subset of kinds for --bad (default all):\n"
             "                count,noheader,nonnum,utf8,empty,nul,big\n"
+            "  --reuse F     plant reuse: a fraction F of the articles (0..0.9) republish an\n"
+            "                earlier article of 10+ paragraphs (a source may be copied many\n"
+            "                times) in another outlet, 0..3 days later, edited: lead rewritten\n"
+            "                (40%%), a paragraph dropped (30%%), two swapped (30%%), one added\n"
+            "                (30%%), a boilerplate line appended (50%%)\n"
+            "  --truth FILE  with --reuse: one line per planted copy: copy URL TAB source URL\n"
+            "                TAB edits (comma-separated, or none)\n"
             "  --help        this text\n");
 }
 
@@ -689,17 +808,30 @@ int main(int argc, char **argv)
         {"out", required_argument, NULL, 'o'},
         {"bad", required_argument, NULL, 'b'},
         {"kinds", required_argument, NULL, 'k'},
+        {"reuse", required_argument, NULL, 'r'},
+        {"truth", required_argument, NULL, 't'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     uint64_t n = 1000, seed = 1, bad = 0;
-    const char *out = NULL, *kinds = NULL;
+    const char *out = NULL, *kinds = NULL, *truth = NULL;
+    double reuse = 0;
+    FILE *tf = NULL;
     gen_vocab *v = NULL;
-    gen_text t = {0};
+    gen_text t = {0}, st2 = {0};
     uint8_t *used = NULL;
     int c, status = 1;
-    while ((c = getopt_long(argc, argv, "n:s:o:b:k:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "n:s:o:b:k:r:t:h", longopts, NULL)) != -1) {
+        char *end = NULL;
         switch (c) {
+        case 'r':
+            reuse = strtod(optarg, &end);
+            if (end == optarg || *end || !(reuse >= 0 && reuse <= 0.9))
+                goto usage;
+            break;
+        case 't':
+            truth = optarg;
+            break;
         case 'n':
             if (!gen_parse_u64(optarg, &n) || n > 100000000)
                 goto usage;
@@ -725,7 +857,7 @@ int main(int argc, char **argv)
             goto usage;
         }
     }
-    if (!out || optind != argc)
+    if (!out || optind != argc || (reuse > 0) != (truth != NULL))
         goto usage;
     if (mkdir(out, 0777) != 0 && errno != EEXIST) {
         fprintf(stderr, "gen_corpus: %s: %s\n", out, strerror(errno));
@@ -735,6 +867,10 @@ int main(int argc, char **argv)
     used = ndb_calloc(n ? n : 1, 1);
     if (!v || !used || gen_vocab_init(v) != 0) {
         fprintf(stderr, "gen_corpus: out of memory\n");
+        goto out;
+    }
+    if (truth && !(tf = fopen(truth, "w"))) {
+        fprintf(stderr, "gen_corpus: %s: %s\n", truth, strerror(errno));
         goto out;
     }
     for (uint32_t i = 0; i < n; i++) {
@@ -753,9 +889,32 @@ int main(int argc, char **argv)
                 }
             }
         }
+        /* Planted copies (--reuse): their draw is independent of the 4% above. */
+        uint64_t rs = gen_mix(seed, 0x7265757365ull + i);
+        char edits[64] = "";
+        if (kind == GEN_PLAIN && i >= 10 && gen_unit(&rs) < reuse) {
+            for (int tries = 0; tries < 16; tries++) {
+                uint32_t j = gen_below(&rs, i);
+                if ((used[j] == 0 || used[j] == 3) && gen_nparas(seed, j) >= 10) {
+                    kind = GEN_COPY;
+                    base = j;
+                    used[j] = 3; /* a source: never a version base, may be copied again */
+                    break;
+                }
+            }
+        }
         used[i] = kind == GEN_PLAIN ? 0 : 2; /* copies never serve as a base */
-        int rc = kind == GEN_DUP ? gen_article(&t, v, seed, base, GEN_PLAIN, base)
-                                 : gen_article(&t, v, seed, i, kind, base);
+        int rc = kind == GEN_DUP    ? gen_article(&t, v, seed, base, GEN_PLAIN, base)
+                 : kind == GEN_COPY ? gen_copy(&t, v, seed, i, base, edits, sizeof edits)
+                                    : gen_article(&t, v, seed, i, kind, base);
+        if (rc == 0 && kind == GEN_COPY) {
+            char cu[1024], su[1024];
+            rc = gen_article(&st2, v, seed, base, GEN_PLAIN, base);
+            gen_first_line(&t, cu, sizeof cu);
+            gen_first_line(&st2, su, sizeof su);
+            if (rc == 0 && fprintf(tf, "%s\t%s\t%s\n", cu, su, edits) < 0)
+                rc = -1;
+        }
         char name[32];
         snprintf(name, sizeof name, "%08" PRIu32 ".txt", i);
         if (rc != 0) {
@@ -769,6 +928,11 @@ int main(int argc, char **argv)
         goto out;
     status = 0;
 out:
+    if (tf && fclose(tf) != 0 && status == 0) {
+        fprintf(stderr, "gen_corpus: %s: %s\n", truth, strerror(errno));
+        status = 1;
+    }
+    ndb_free(st2.p);
     if (v)
         gen_vocab_fini(v);
     ndb_free(v);

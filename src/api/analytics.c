@@ -14,6 +14,7 @@
 ** Threading: reentrant over a snapshot, like ndb_search.
 */
 #include "api/api.h"
+#include "api/dedup.h"
 
 #include "analytics/analytics.h"
 #include "query/query.h"
@@ -132,6 +133,10 @@ static ndb_rc analytics_run(ndb_snapshot *s, const char *query, const ndb_agg_op
                                     opt->split_outlet != 0, from, to, &cells, &n, &a->matched, err);
     else
         rc = ndb_analytics_outlets(q, &s->view, from, to, &cells, &n, &a->matched, err);
+    if (rc == NDB_OK && opt->collapse_dups) /* near-duplicates count once (api/dups.c) */
+        rc = api_dedup_agg_collapse(s, query, q, timeline, opt->by ? opt->by : NDB_PERIOD_MONTH,
+                                    opt->split_outlet != 0, from, to, cells, &n, &a->matched,
+                                    err);
     if (rc != NDB_OK)
         goto out;
     a->rows = ndb_calloc(n ? n : 1, sizeof *a->rows);

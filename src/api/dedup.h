@@ -73,6 +73,24 @@ ndb_rc api_dedup_load_chain(const ndb_vfs *vfs, const char *dir, uint64_t maxgen
                             uint32_t maxdocs, api_dedup_file_fn fn, void *ctx,
                             uint32_t *covered, ndb_err *err);
 
+/* ndb_search with collapse_dups: the top k hits of q (query text `query`), one per
+** near-duplicate cluster among its matches; *copies (OWNED, ndb_free; [k]) the cluster size
+** of each hit; *unique the number of clusters + unclustered matches. */
+struct ndb_query;
+ndb_rc api_dedup_topk(ndb_snapshot *s, const char *query, const struct ndb_query *q, size_t k,
+                      ndb_sort sort, bool exhaustive, void *hits, size_t *nhits,
+                      uint64_t *total, uint64_t *unique, uint32_t **copies, ndb_err *err);
+
+/* timeline/outlets with collapse_dups: run the aggregation again over one article per
+** near-duplicate cluster of the matches (the earliest) and put those counts into cells
+** (whose totals stay: all live articles); rows left without a match are dropped as the
+** plain aggregation would. *matched = unique stories. */
+struct ndb_analytics_cell;
+ndb_rc api_dedup_agg_collapse(ndb_snapshot *s, const char *query, const struct ndb_query *q,
+                              bool timeline, ndb_period by, bool split, int32_t from, int32_t to,
+                              struct ndb_analytics_cell *cells, size_t *n, uint64_t *matched,
+                              ndb_err *err);
+
 /* ndb_check: read and walk every dup file of commit gen (frames, CRCs, records). */
 ndb_rc api_dedup_check(const ndb_db *db, uint64_t gen, uint32_t ndocs, uint32_t *covered,
                        ndb_err *err);

@@ -22,9 +22,11 @@
 */
 #include "api/dedup.h"
 
+#include "analytics/analytics.h"
 #include "analytics/dedup.h"
 #include "doc/doc.h"
 #include "index/view.h"
+#include "query/query.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -636,5 +638,221 @@ NDB_API ndb_rc ndb_dup_cluster_of(ndb_snapshot *s, uint32_t id, uint32_t *cluste
         *cluster = ndb_dedup_uf_find(&uf, id);
     ndb_dedup_uf_fini(&uf);
     api_dedup_state_unref(st);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- search --collapse dups */
+
+ndb_rc api_dedup_topk(ndb_snapshot *s, const char *query, const struct ndb_query *q, size_t k,
+                      ndb_sort sort, bool exhaustive, void *hits, size_t *nhits,
+                      uint64_t *total, uint64_t *unique, uint32_t **copies, ndb_err *err)
+{
+    api_dedup_state *st = NULL;
+    dups_match m = {0};
+    ndb_dedup_uf uf = {0};
+    ndb_query_hit *out = hits, *buf = NULL;
+    uint32_t *cnt = NULL;
+    uint8_t *seen = NULL;
+    size_t k2 = k, got = 0, n2 = 0;
+    uint32_t nd = s->st.ndocs;
+    ndb_rc rc = dups_matching(s, query, &m, err);
+    *nhits = 0;
+    *unique = 0;
+    *copies = NULL;
+    if (rc == NDB_OK)
+        rc = api_dedup_state_get(s, &st, err);
+    if (rc == NDB_OK && ndb_dedup_uf_init(&uf, nd) != NDB_OK)
+        rc = ndb_err_set(err, NDB_ENOMEM, "out of memory");
+    cnt = ndb_calloc((size_t)nd + 1, sizeof *cnt);
+    seen = ndb_calloc((size_t)nd + 1, 1);
+    *copies = ndb_calloc(k + 1, sizeof **copies);
+    if (rc == NDB_OK && (!cnt || !seen || !*copies))
+        rc = ndb_err_set(err, NDB_ENOMEM, "out of memory");
+    if (rc != NDB_OK)
+        goto out;
+    dups_link(st, &m, NDB_DUPS_THRESHOLD, nd, &uf);
+    for (uint32_t i = 0; i < nd; i++)
+        if (m.in[i] && cnt[ndb_dedup_uf_find(&uf, i)]++ == 0)
+            ++*unique;
+    /* Ask for more ranked hits until k distinct clusters are found or the matches end. */
+    for (;;) {
+        ndb_free(buf);
+        buf = ndb_calloc(k2 + 1, sizeof *buf);
+        if (!buf) {
+            rc = ndb_err_set(err, NDB_ENOMEM, "out of memory");
+            goto out;
+        }
+        rc = ndb_query_topk(q, &s->view, k2, sort, exhaustive, buf, &n2, total, err);
+        if (rc != NDB_OK)
+            goto out;
+        memset(seen, 0, (size_t)nd + 1);
+        got = 0;
+        for (size_t i = 0; i < n2 && got < k; i++) {
+            uint32_t r = ndb_dedup_uf_find(&uf, buf[i].id);
+            if (seen[r])
+                continue;
+            seen[r] = 1;
+            (*copies)[got] = cnt[r];
+            out[got++] = buf[i];
+        }
+        if (got >= k || n2 < k2 || k2 >= *total)
+            break;
+        k2 = k2 * 4 < *total ? k2 * 4 : (size_t)*total;
+    }
+    *nhits = got;
+out:
+    ndb_free(buf);
+    ndb_free(cnt);
+    ndb_free(seen);
+    ndb_free(m.in);
+    ndb_dedup_uf_fini(&uf);
+    api_dedup_state_unref(st);
+    if (rc != NDB_OK) {
+        ndb_free(*copies);
+        *copies = NULL;
+    }
+    return rc;
+}
+
+/* ---------------------------------------------------------------- timeline/outlets --collapse */
+
+/* A view of the snapshot whose live set is one article per near-duplicate cluster of the
+** matches (its earliest member) plus every unclustered match. */
+typedef struct dups_view {
+    ndb_snapshot *s;
+    const uint8_t *allowed;
+} dups_view;
+
+static bool dups_view_live(void *ctx, uint32_t id)
+{
+    const dups_view *w = ctx;
+    return w->allowed[id] != 0;
+}
+
+static ndb_rc dups_view_term(void *ctx, const char *t, size_t n, bool positions,
+                             ndb_cursor **out)
+{
+    const dups_view *w = ctx;
+    return w->s->view.term(w->s, t, n, positions, out);
+}
+
+static ndb_rc dups_view_prefix(void *ctx, const char *p, size_t n, ndb_term_fn fn, void *fctx)
+{
+    const dups_view *w = ctx;
+    return w->s->view.prefix(w->s, p, n, fn, fctx);
+}
+
+static bool dups_view_outlet(void *ctx, const char *name, size_t n, uint32_t *id)
+{
+    const dups_view *w = ctx;
+    return w->s->view.outlet_id(w->s, name, n, id);
+}
+
+static bool dups_view_url(void *ctx, const char *url, size_t n, uint32_t *id)
+{
+    const dups_view *w = ctx;
+    return w->s->view.url_id(w->s, url, n, id);
+}
+
+/* allowed[id] = 1 for the earliest member of each cluster among the matches of query and
+** for each unclustered match. OWNED: ndb_free. */
+static ndb_rc dups_representatives(ndb_snapshot *s, const char *query, uint8_t **allowed,
+                                   ndb_err *err)
+{
+    api_dedup_state *st = NULL;
+    dups_match m = {0};
+    ndb_dedup_uf uf = {0};
+    uint32_t nd = s->st.ndocs, *best = NULL;
+    ndb_rc rc = dups_matching(s, query, &m, err);
+    *allowed = NULL;
+    if (rc == NDB_OK)
+        rc = api_dedup_state_get(s, &st, err);
+    if (rc == NDB_OK && ndb_dedup_uf_init(&uf, nd) != NDB_OK)
+        rc = ndb_err_set(err, NDB_ENOMEM, "out of memory");
+    if (rc == NDB_OK && !(best = ndb_malloc(((size_t)nd + 1) * sizeof *best)))
+        rc = ndb_err_set(err, NDB_ENOMEM, "out of memory");
+    if (rc == NDB_OK) {
+        dups_link(st, &m, NDB_DUPS_THRESHOLD, nd, &uf);
+        for (uint32_t i = 0; i < nd; i++)
+            best[i] = UINT32_MAX;
+        for (uint32_t i = 0; i < nd; i++) {
+            uint32_t r;
+            if (!m.in[i])
+                continue;
+            r = ndb_dedup_uf_find(&uf, i);
+            if (best[r] == UINT32_MAX || dups_key(s, i) < dups_key(s, best[r]))
+                best[r] = i;
+        }
+        memset(m.in, 0, (size_t)nd + 1);
+        for (uint32_t i = 0; i < nd; i++)
+            if (best[i] != UINT32_MAX)
+                m.in[best[i]] = 1;
+        *allowed = m.in;
+        m.in = NULL;
+    }
+    ndb_free(best);
+    ndb_free(m.in);
+    ndb_dedup_uf_fini(&uf);
+    api_dedup_state_unref(st);
+    return rc;
+}
+
+static int dups_cell_cmp(const void *a, const void *b)
+{
+    const ndb_analytics_cell *x = a, *y = b;
+    if (x->period != y->period)
+        return x->period < y->period ? -1 : 1;
+    return (x->outlet > y->outlet) - (x->outlet < y->outlet);
+}
+
+ndb_rc api_dedup_agg_collapse(ndb_snapshot *s, const char *query, const struct ndb_query *q,
+                              bool timeline, ndb_period by, bool split, int32_t from, int32_t to,
+                              ndb_analytics_cell *cells, size_t *n, uint64_t *matched,
+                              ndb_err *err)
+{
+    uint8_t *allowed = NULL, *keep_outlet = NULL;
+    ndb_analytics_cell *c2 = NULL;
+    size_t n2 = 0, k = 0;
+    dups_view w = {s, NULL};
+    ndb_view v = s->view;
+    ndb_rc rc = dups_representatives(s, query, &allowed, err);
+    if (rc != NDB_OK)
+        return rc;
+    w.allowed = allowed;
+    v.ctx = &w;
+    v.all_live = false; /* the live set is ours now */
+    v.live = dups_view_live;
+    v.term = dups_view_term;
+    v.prefix = dups_view_prefix;
+    v.outlet_id = dups_view_outlet;
+    v.url_id = dups_view_url;
+    rc = timeline ? ndb_analytics_timeline(q, &v, by, split, from, to, &c2, &n2, matched, err)
+                  : ndb_analytics_outlets(q, &v, from, to, &c2, &n2, matched, err);
+    if (rc == NDB_OK && !(keep_outlet = ndb_calloc((size_t)s->st.noutlets + 2, 1)))
+        rc = ndb_err_set(err, NDB_ENOMEM, "out of memory");
+    if (rc != NDB_OK)
+        goto out;
+    /* counts from the collapsed run, totals (all live articles) from the plain one */
+    qsort(c2, n2, sizeof *c2, dups_cell_cmp);
+    for (size_t i = 0; i < *n; i++) {
+        ndb_analytics_cell *hit = bsearch(&cells[i], c2, n2, sizeof *c2, dups_cell_cmp);
+        cells[i].count = hit ? hit->count : 0;
+        if (cells[i].count)
+            keep_outlet[cells[i].outlet == NDB_OUTLET_NONE ? s->st.noutlets + 1
+                                                           : cells[i].outlet] = 1;
+    }
+    for (size_t i = 0; i < *n; i++) {
+        uint32_t o = cells[i].outlet == NDB_OUTLET_NONE ? s->st.noutlets + 1 : cells[i].outlet;
+        bool keep = timeline ? (!split || keep_outlet[o]) && (cells[i].count ||
+                                                               cells[i].period != NDB_DATE_NONE)
+                             : cells[i].count > 0;
+        if (keep)
+            cells[k++] = cells[i];
+    }
+    *n = k;
+out:
+    ndb_free(c2);
+    ndb_free(keep_outlet);
+    ndb_free(allowed);
     return rc;
 }

@@ -6,6 +6,7 @@
 ** snapshot may serve many threads), then decorates hits with stored fields and snippets.
 */
 #include "api/api.h"
+#include "api/dedup.h"
 
 #include "doc/doc.h"
 #include "query/query.h"
@@ -73,6 +74,7 @@ NDB_API ndb_rc ndb_search(ndb_snapshot *s, const char *query, const ndb_search_o
     ndb_analyzer *an = NULL;
     ndb_query *q = NULL;
     ndb_query_hit *top = NULL;
+    uint32_t *copies = NULL;
     ndb_results *r = NULL;
     size_t k, nhits = 0;
     uint32_t limit;
@@ -97,8 +99,12 @@ NDB_API ndb_rc ndb_search(ndb_snapshot *s, const char *query, const ndb_search_o
         rc = ndb_err_set(err, NDB_ENOMEM, "out of memory");
         goto out;
     }
-    rc = ndb_query_topk(q, &s->view, k, opt->sort, opt->exhaustive != 0, top, &nhits, &r->total,
-                        err);
+    if (opt->collapse_dups)
+        rc = api_dedup_topk(s, query, q, k, opt->sort, opt->exhaustive != 0, top, &nhits,
+                            &r->total, &r->unique, &copies, err);
+    else
+        rc = ndb_query_topk(q, &s->view, k, opt->sort, opt->exhaustive != 0, top, &nhits,
+                            &r->total, err);
     if (rc != NDB_OK)
         goto out;
     if (nhits > opt->offset) {
@@ -111,11 +117,13 @@ NDB_API ndb_rc ndb_search(ndb_snapshot *s, const char *query, const ndb_search_o
             ndb_hit *h = &r->hits[r->n++];
             h->id = top[i].id;
             h->score = top[i].score;
+            h->copies = copies ? copies[i] : 0;
             rc = search_decorate(s, q, an, opt->snippets != 0, h, err);
         }
     }
 out:
     ndb_free(top);
+    ndb_free(copies);
     ndb_query_free(q);
     ndb_text_analyzer_free(an);
     if (rc != NDB_OK) {

@@ -55,6 +55,8 @@ static const char timeline_help[] =
     "      --chart KIND      SVG chart kind: bars (columns), lines (one line per series),\n"
     "                        or auto (default: lines for more than 60 periods, or for\n"
     "                        several series over more than 12 periods; else bars)\n"
+    "      --collapse dups   count unique stories: each cluster of near-duplicates among the\n"
+    "                        matches once, at its earliest member (docs/dedup.md)\n"
     "      --json            one object per row {period,start,outlet,count,total,share},\n"
     "                        then {matched,in_range,by,normalize,query}\n"
     "      --csv             CSV: period,start,outlet,count,total,share\n"
@@ -76,6 +78,8 @@ static const char outlets_help[] =
     "      --bars            draw unicode bars even when stdout is not a terminal\n"
     "      --no-bars         never draw bars\n"
     "      --svg FILE        also write the chart as an SVG file\n"
+    "      --collapse dups   count unique stories: each cluster of near-duplicates among the\n"
+    "                        matches once, for the outlet of its earliest member\n"
     "      --json            one object per outlet {rank,outlet,count,total,share}, then\n"
     "                        {matched,in_range,outlets,query}\n"
     "      --csv             CSV: rank,outlet,count,total,share\n"
@@ -164,6 +168,11 @@ static cli_status an_parse_opt(an_args *o, int c, char **argv, bool *help)
     case 'c':
         o->fmt = AN_CSV;
         return CLI_OK;
+    case 'C':
+        if (strcmp(optarg, "dups") != 0)
+            return ndb_cli_usage_msg(o->cmd, "bad --collapse '%s' (only: dups)", optarg);
+        o->ao.collapse_dups = 1;
+        return CLI_OK;
     case 'h':
         fputs(strcmp(o->cmd, "timeline") == 0 ? timeline_help : outlets_help, stdout);
         *help = true;
@@ -188,6 +197,7 @@ static cli_status an_parse(const char *cmd, int argc, char **argv, an_args *o, b
         {"chart", required_argument, NULL, 'k'},
         {"json", no_argument, NULL, 'j'},
         {"csv", no_argument, NULL, 'c'},
+        {"collapse", required_argument, NULL, 'C'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -201,6 +211,7 @@ static cli_status an_parse(const char *cmd, int argc, char **argv, an_args *o, b
         {"svg", required_argument, NULL, 'g'},
         {"json", no_argument, NULL, 'j'},
         {"csv", no_argument, NULL, 'c'},
+        {"collapse", required_argument, NULL, 'C'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -1091,6 +1102,7 @@ static cli_status cmp_parse(int argc, char **argv, cmp_args *o, bool *help)
         {"chart", required_argument, NULL, 'k'},
         {"json", no_argument, NULL, 'j'},
         {"csv", no_argument, NULL, 'c'},
+        {"collapse", required_argument, NULL, 'C'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };

@@ -48,6 +48,9 @@ static const char search_help[] =
     "                        'outlet' (the 10 outlets with most matches), 'date' (matches\n"
     "                        per year, undated last), 'lang' (matches per language), or\n"
     "                        a comma list such as 'outlet,date,lang'\n"
+    "      --collapse dups   one hit per near-duplicate cluster (Jaccard >= 0.8 among the\n"
+    "                        matches; docs/dedup.md), with the number of unique stories;\n"
+    "                        each hit shows how many matching copies it stands for\n"
     "      --json            one JSON object per hit: {rank,id,url,outlet,date,title,score,\n"
     "                        snippet}, then {total,offset,returned,sort,query}; with --count\n"
     "                        just {\"total\":N}; facets add {facet,values:[{key,count}]}\n"
@@ -152,6 +155,7 @@ static cli_status search_parse(int argc, char **argv, search_args *o, bool *help
         {"json", no_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'},
         {"facets", required_argument, NULL, 'F'}, // analytics breakdowns
+        {"collapse", required_argument, NULL, 'C'}, // near-duplicates (docs/dedup.md)
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -198,6 +202,11 @@ static cli_status search_parse(int argc, char **argv, search_args *o, bool *help
             break;
         case 'j':
             o->json = true;
+            break;
+        case 'C':
+            if (strcmp(optarg, "dups") != 0)
+                return ndb_cli_usage_msg("search", "bad --collapse '%s' (only: dups)", optarg);
+            o->so.collapse_dups = 1;
             break;
         case 'F':
             if (!search_parse_facets(optarg, o))
@@ -264,28 +273,34 @@ static ndb_rc search_print_json(const search_args *o, const char *query, const n
             ndb_cli_json_str(h->outlet, strlen(h->outlet)), "date", ndb_cli_json_date(h->date),
             "title", ndb_cli_json_str(h->title, strlen(h->title)), "score", h->score, "snippet",
             ndb_cli_json_str(h->snippet, strlen(h->snippet)));
+        if (obj && o->so.collapse_dups)
+            json_object_set_new(obj, "copies", json_integer((json_int_t)h->copies));
         rc = ndb_cli_json_print(stdout, obj, err);
     }
-    if (rc == NDB_OK)
-        rc =
-            ndb_cli_json_print(stdout,
-                               json_pack("{s:I, s:I, s:I, s:s, s:o}", "total", (json_int_t)r->total,
-                                         "offset", (json_int_t)o->so.offset, "returned",
-                                         (json_int_t)r->n, "sort", search_sort_name(o->so.sort),
-                                         "query", ndb_cli_json_str(query, strlen(query))),
-                               err);
+    if (rc == NDB_OK) {
+        json_t *sum = json_pack("{s:I, s:I, s:I, s:s, s:o}", "total", (json_int_t)r->total,
+                                "offset", (json_int_t)o->so.offset, "returned", (json_int_t)r->n,
+                                "sort", search_sort_name(o->so.sort), "query",
+                                ndb_cli_json_str(query, strlen(query)));
+        if (sum && o->so.collapse_dups)
+            json_object_set_new(sum, "unique", json_integer((json_int_t)r->unique));
+        rc = ndb_cli_json_print(stdout, sum, err);
+    }
     return rc;
 }
 
 static void search_print_human(const search_args *o, const ndb_results *r, bool tty)
 {
-    char n1[32], d[16];
+    char n1[32], n2[32], d[16];
     if (r->total == 0) {
         printf("no articles match\n");
         return;
     }
     printf("%s article%s match%s", ndb_cli_fmt_count(r->total, n1, sizeof n1),
            r->total == 1 ? "" : "s", r->total == 1 ? "es" : "");
+    if (o->so.collapse_dups)
+        printf(", %s unique stor%s (near-duplicates collapsed)",
+               ndb_cli_fmt_count(r->unique, n2, sizeof n2), r->unique == 1 ? "y" : "ies");
     if (r->n > 0 && (r->n < r->total || o->so.offset > 0))
         printf("  (showing %llu-%llu, by %s)", (unsigned long long)o->so.offset + 1,
                (unsigned long long)(o->so.offset + r->n), search_sort_name(o->so.sort));
@@ -298,6 +313,9 @@ static void search_print_human(const search_args *o, const ndb_results *r, bool 
         printf("\n%3llu. %-10s  %s  score %.3f  id %u\n",
                (unsigned long long)(o->so.offset + i + 1), d[0] ? d : "(undated)",
                h->outlet[0] ? h->outlet : "-", h->score, h->id);
+        if (o->so.collapse_dups && h->copies > 1)
+            printf("     (+%u near-duplicate%s among the matches: newsdb dups)\n", h->copies - 1,
+                   h->copies == 2 ? "" : "s");
         printf("     %s\n", h->url);
         if (h->title[0])
             printf(tty ? "     \033[1m%s\033[0m\n" : "     %s\n", h->title);

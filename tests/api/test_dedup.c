@@ -115,6 +115,7 @@ static char *story_native(const story *s, const char *url, size_t *n)
 }
 
 #define MAXDOCS 400
+static int corpus_no_versions; /* 1: every URL distinct (an all-live archive) */
 
 typedef struct corpus {
     uint32_t n;
@@ -141,7 +142,7 @@ static void corpus_make(corpus *c, uint64_t seed, uint32_t ndocs)
             for (uint32_t e = rnd(3); e > 0; e--)
                 story_edit(&s);
         }
-        if (i > 10 && rnd(12) == 0) { /* a new version of an earlier URL */
+        if (i > 10 && rnd(12) == 0 && !corpus_no_versions) { /* a new version of a URL */
             snprintf(url, sizeof url, "%s", c->url[rnd(i)]);
         } else if (rnd(6) == 0) {
             snprintf(url, sizeof url, "http://www.site%u.com/undated-%u", rnd(5), i);
@@ -622,6 +623,97 @@ Test(dedup, reuse_equals_brute_force, .timeout = 120)
     cr_assert_eq(sum, paras);
     ndb_reuse_matrix_free(m);
     oracle_close(&r);
+    ndb_close(db);
+    ndb_test_remove_archive(tmp);
+    corpus_free(&c);
+}
+
+static uint32_t r_max(const ndb_results *r)
+{
+    uint32_t m = 0;
+    for (size_t i = 0; i < r->n; i++)
+        m = r->hits[i].id + 1 > m ? r->hits[i].id + 1 : m;
+    return m + 1;
+}
+
+/* search / timeline / outlets with collapse_dups against ndb_dups and the plain ranking. */
+Test(dedup, collapse_dups_search_and_analytics, .timeout = 120)
+{
+    char tmp[4096];
+    corpus c;
+    ndb_err err;
+    ndb_snapshot *s = NULL;
+    static const char *queries[] = {"kalo", "mika OR terbu", "NOT zzzz"};
+    corpus_no_versions = 1; /* all-live: the query layer's shortcuts for that case too */
+    corpus_make(&c, ndb_test_seed(9), 300);
+    corpus_no_versions = 0;
+    ndb_db *db = corpus_archive(&c, tmp, sizeof tmp, 41, 0);
+    cr_assert_eq(ndb_snapshot_open(db, &s, &err), NDB_OK);
+    for (size_t qi = 0; qi < sizeof queries / sizeof *queries; qi++) {
+        const char *q = queries[qi];
+        ndb_dup_list *l = NULL;
+        ndb_results *all = NULL, *col = NULL;
+        ndb_search_opts so = {.limit = 10000}, sc = {.limit = 10000, .collapse_dups = 1};
+        cr_assert_eq(ndb_dups(s, q, NULL, &l, &err), NDB_OK, "%s", err.msg);
+        cr_assert_eq(ndb_search(s, q, &so, &all, &err), NDB_OK, "%s", err.msg);
+        cr_assert_eq(ndb_search(s, q, &sc, &col, &err), NDB_OK, "%s", err.msg);
+        cr_assert_eq(col->total, all->total);
+        cr_assert_eq(col->unique, l->unique, "%s: unique %lu, dups %lu", q,
+                     (unsigned long)col->unique, (unsigned long)l->unique);
+        cr_assert_eq(col->n, l->unique, "%s: one hit per story", q);
+        cr_assert_gt(l->nclusters, 3);
+        /* cluster of each matching id */
+        uint32_t *cl = calloc(r_max(all), sizeof *cl), *sz = calloc(r_max(all), sizeof *sz);
+        for (size_t i = 0; i < l->n; i++)
+            for (uint32_t m = 0; m < l->clusters[i].size; m++) {
+                cl[l->clusters[i].members[m].id] = l->clusters[i].id + 1;
+                sz[l->clusters[i].members[m].id] = l->clusters[i].size;
+            }
+        /* the collapsed list is the plain ranking, first member of each cluster kept */
+        uint8_t *seen = calloc(r_max(all) + 1, 1);
+        size_t k = 0;
+        for (size_t i = 0; i < all->n; i++) {
+            uint32_t id = all->hits[i].id, key = cl[id] ? cl[id] - 1 : id;
+            if (seen[key])
+                continue;
+            seen[key] = 1;
+            cr_assert_lt(k, col->n);
+            cr_assert_eq(col->hits[k].id, id, "%s: collapsed hit %zu", q, k);
+            cr_assert_eq(col->hits[k].copies, cl[id] ? sz[id] : 1);
+            k++;
+        }
+        cr_assert_eq(k, col->n);
+        /* outlets: each story once, for the outlet of its earliest matching member */
+        ndb_agg *ao = NULL, *at = NULL;
+        ndb_agg_opts oo = {.collapse_dups = 1};
+        cr_assert_eq(ndb_outlets(s, q, &oo, &ao, &err), NDB_OK, "%s", err.msg);
+        cr_assert_eq(ndb_timeline(s, q, &oo, &at, &err), NDB_OK, "%s", err.msg);
+        cr_assert_eq(ao->matched, l->unique);
+        cr_assert_eq(ao->in_range, l->unique);
+        cr_assert_eq(at->in_range, l->unique);
+        for (size_t r = 0; r < ao->n; r++) {
+            uint64_t expect = 0;
+            for (size_t i = 0; i < all->n; i++) {
+                uint32_t id = all->hits[i].id;
+                const char *o = all->hits[i].outlet;
+                bool source = !cl[id];
+                for (size_t j = 0; j < l->n && cl[id]; j++)
+                    if (l->clusters[j].id + 1 == cl[id])
+                        source = l->clusters[j].source == id;
+                expect += source && strcmp(o, ao->rows[r].outlet) == 0;
+            }
+            cr_assert_eq(ao->rows[r].count, expect, "%s: outlet %s", q, ao->rows[r].outlet);
+        }
+        ndb_agg_free(ao);
+        ndb_agg_free(at);
+        free(cl);
+        free(sz);
+        free(seen);
+        ndb_results_free(all);
+        ndb_results_free(col);
+        ndb_dup_list_free(l);
+    }
+    ndb_snapshot_close(s);
     ndb_close(db);
     ndb_test_remove_archive(tmp);
     corpus_free(&c);
