@@ -3,13 +3,15 @@
 **
 ** On add (writer thread): the article's paragraphs are analyzed once, for the index and
 ** for us (api_dedup_analyze); analytics/dedup.c turns the tokens into a shingle set, a
-** MinHash signature, 32 LSH band keys and paragraph fingerprints. The band keys are looked
-** up in an in-memory multimap holding the band keys of every earlier article (loaded from
-** the dup files at writer open); each candidate's shingle set is recomputed (from the
-** pending batch in memory, or read back from the store and analyzed again) and the exact
-** Jaccard decides: links with J >= NDB_DUPS_FLOOR are recorded. So adding an article costs
-** its own analysis plus its candidates, never a pass over the archive. Links point from an
-** article to earlier ids only; a pair is examined when its later member is added.
+** MinHash sketch, 32 LSH band keys and paragraph fingerprints. The band keys are looked up
+** in an in-memory multimap holding the band keys of every earlier article (loaded from the
+** dup files at writer open): the earlier articles sharing a key are its candidates, queued
+** with the article. At commit, once the store is synced (so every article is readable),
+** each candidate pair is checked exactly: both shingle sets are recomputed from the stored
+** text (a 4096-entry cache keeps recent ones) and links with J >= NDB_DUPS_FLOOR are
+** recorded. So adding an article costs its own analysis plus its candidates, never a pass
+** over the archive, and no shingle set is held for the batch. Links point from an article
+** to earlier ids only; a pair is examined when its later member is added.
 **
 ** On commit: the records of the articles added since the last commit go to one file,
 ** dup-<gen>-<base>.ndd, written atomically BEFORE the manifest of <gen>: a crash before the
@@ -31,9 +33,8 @@
 ** the current end (the longest if several), until none starts there.
 **
 ** Memory (writer): the band multimap holds 32 x (4 + 4) bytes per article at load <= 0.7,
-** about 370 bytes per article; the pending batch keeps its shingle sets (8 bytes per
-** shingle, ~3 KB per article) until the commit; a 4096-entry cache holds the shingle sets
-** of recently verified committed articles.
+** about 370 bytes per article; the pending batch about 130 bytes per article plus its
+** fingerprints (~10 bytes each) and candidates; the cache up to 4096 shingle sets.
 */
 #include "api/dedup.h"
 
@@ -50,6 +51,7 @@
 #define DEDUP_FLOOR_MILLI 500u
 #define DEDUP_CACHE       4096u
 #define DEDUP_FILE_MAX    ((size_t)4 << 30)
+#define DEDUP_KEEP_MAX    ((size_t)16 << 20) /* shingles held for the pending batch: 128 MB */
 
 typedef struct dedup_cached {
     uint32_t id;      /* UINT32_MAX: empty */
@@ -72,16 +74,19 @@ struct api_dedup_w {
     size_t lcap, lused;
     uint32_t covered;      /* articles with records: on disk + pending */
     uint32_t base, npend;  /* pending records are articles [base, base + npend) */
-    ndb_buf bands, recs;
-    uint64_t *psh;         /* shingle sets of the pending articles, concatenated */
+    ndb_buf bands, recs;   /* pending: band keys; entries (some candidates to check at
+                              commit) */
+    uint64_t *psh;         /* shingle sets of pending articles, while under DEDUP_KEEP_MAX */
     size_t npsh, psh_cap;
-    size_t *poff;          /* [npend + 1] start of each in psh */
-    size_t *pn;            /* [npend] shingles of each (unique once sorted) */
+    size_t *poff, *pn;     /* [npend + 1] start in psh; [npend] size (SIZE_MAX: not kept) */
     uint8_t *psorted;      /* [npend] */
     size_t poff_cap;
+    size_t keep_max;       /* DEDUP_KEEP_MAX, or $NEWSDB_DEDUP_KEEP_MAX (tests: 0) */
     dedup_cached *cache;   /* [DEDUP_CACHE] */
     uint32_t *cand;
     size_t ncand, cand_cap;
+    uint64_t *own;         /* the shingle set of the article being checked at commit */
+    size_t own_cap;
 };
 
 /* ---------------------------------------------------------------- the band multimap */
@@ -228,6 +233,21 @@ ndb_rc api_dedup_analyze(api_dedup_w *d, ndb_analyzer *an, const ndb_slice *para
     return rc;
 }
 
+/* Copy sh into d->own (a later cache fill may evict the slot sh points into). */
+static ndb_rc dedup_own_copy(api_dedup_w *d, const uint64_t *sh, size_t n, const uint64_t **out)
+{
+    if (n + 1 > d->own_cap) {
+        uint64_t *p = ndb_realloc(d->own, (n + 1) * sizeof *p);
+        if (!p)
+            return NDB_ENOMEM;
+        d->own = p;
+        d->own_cap = n + 1;
+    }
+    memcpy(d->own, sh, n * sizeof *sh);
+    *out = d->own;
+    return NDB_OK;
+}
+
 /* Shingle set of a committed article, read back from the store (through the cache). */
 static ndb_rc dedup_committed_shingles(api_dedup_w *d, uint32_t id, const uint64_t **sh,
                                        size_t *n, ndb_err *err)
@@ -262,25 +282,12 @@ static ndb_rc dedup_committed_shingles(api_dedup_w *d, uint32_t id, const uint64
     return NDB_OK;
 }
 
-static ndb_rc dedup_shingles_of(api_dedup_w *d, uint32_t id, const uint64_t **sh, size_t *n,
-                                ndb_err *err)
-{
-    if (id >= d->base && id < d->base + d->npend) {
-        uint32_t k = id - d->base;
-        if (!d->psorted[k]) { /* sorted on first use as a candidate */
-            d->pn[k] = ndb_dedup_sort_unique(d->psh + d->poff[k], d->pn[k]);
-            d->psorted[k] = 1;
-        }
-        *sh = d->psh + d->poff[k];
-        *n = d->pn[k];
-        return NDB_OK;
-    }
-    return dedup_committed_shingles(d, id, sh, n, err);
-}
-
-/* Keep the pending article's shingle set until the commit. */
+/* Hold the pending article's shingle set while the batch stays under DEDUP_KEEP_MAX
+** shingles (later articles of the batch are then checked against it at once); beyond, its
+** pairs are checked at commit from the store. */
 static ndb_rc dedup_pending_keep(api_dedup_w *d, const ndb_dedup_doc *doc)
 {
+    bool keep = d->npsh + doc->nsh <= d->keep_max;
     if (d->npend + 2 > d->poff_cap) {
         size_t ncap = d->poff_cap ? d->poff_cap * 2 : 1024;
         size_t *np = ndb_realloc(d->poff, ncap * sizeof *np);
@@ -295,7 +302,7 @@ static ndb_rc dedup_pending_keep(api_dedup_w *d, const ndb_dedup_doc *doc)
         d->psorted = ns;
         d->poff_cap = ncap;
     }
-    if (d->npsh + doc->nsh > d->psh_cap) {
+    if (keep && d->npsh + doc->nsh > d->psh_cap) {
         size_t ncap = d->psh_cap ? d->psh_cap : 65536;
         uint64_t *np;
         while (ncap < d->npsh + doc->nsh)
@@ -308,32 +315,71 @@ static ndb_rc dedup_pending_keep(api_dedup_w *d, const ndb_dedup_doc *doc)
     }
     if (d->npend == 0)
         d->poff[0] = 0;
-    memcpy(d->psh + d->npsh, doc->sh, doc->nsh * sizeof *doc->sh);
-    d->npsh += doc->nsh;
+    if (keep) {
+        memcpy(d->psh + d->npsh, doc->sh, doc->nsh * sizeof *doc->sh);
+        d->npsh += doc->nsh;
+    }
     d->poff[d->npend + 1] = d->npsh;
-    d->pn[d->npend] = doc->nsh;
+    d->pn[d->npend] = keep ? doc->nsh : SIZE_MAX;
     d->psorted[d->npend] = doc->sorted;
     return NDB_OK;
 }
 
-/* Link the analyzed article (d->doc) as id, append its record, enter its band keys. */
+/* Shingle set of an earlier article now: from the held batch, or from the store for a
+** committed one. *later = true (no error) when it is a pending article not held. */
+static ndb_rc dedup_shingles_now(api_dedup_w *d, uint32_t id, const uint64_t **sh, size_t *n,
+                                 bool *later, ndb_err *err)
+{
+    *later = false;
+    if (id >= d->base && id < d->base + d->npend) {
+        uint32_t k = id - d->base;
+        if (d->pn[k] == SIZE_MAX) {
+            *later = true;
+            return NDB_OK;
+        }
+        if (!d->psorted[k]) {
+            d->pn[k] = ndb_dedup_sort_unique(d->psh + d->poff[k], d->pn[k]);
+            d->psorted[k] = 1;
+        }
+        *sh = d->psh + d->poff[k];
+        *n = d->pn[k];
+        return NDB_OK;
+    }
+    return dedup_committed_shingles(d, id, sh, n, err);
+}
+
+/* Queue the analyzed article (d->doc) as id, then enter its band keys. Its candidates
+** (earlier articles sharing a band key) are checked exactly now when both shingle sets are
+** at hand, else (a pending article not held) at commit. Pending entry:
+**   varint nshingles, varint nparas, varint nfp, nfp x {varint para, u64 fp},
+**   varint nlinks, nlinks x {varint id - other, varint inter, varint union},
+**   varint nlater, nlater x varint (id - candidate) */
 static ndb_rc dedup_process(api_dedup_w *d, uint32_t id, ndb_err *err)
 {
     ndb_dedup_doc *doc = &d->doc;
-    uint32_t nlinks = 0, nfp = 0;
-    ndb_buf links;
+    uint32_t nfp = 0, nlinks = 0, nlater = 0;
+    ndb_buf *q = &d->recs;
+    ndb_buf links, later;
     ndb_rc rc = NDB_OK;
     ndb_buf_init(&links, NDB_BUF_NOMAX);
+    ndb_buf_init(&later, NDB_BUF_NOMAX);
+    d->ncand = 0;
     if (doc->nsh > 0)
         rc = dedup_candidates(d, doc->band);
-    for (size_t i = d->ncand; i-- > 0 && rc == NDB_OK && doc->nsh > 0;) {
+    for (size_t i = d->ncand; i-- > 0 && rc == NDB_OK;) {
         const uint64_t *osh = NULL;
         size_t on = 0;
         uint32_t inter, uni, other = d->cand[i];
+        bool defer = false;
         if (other >= id)
             continue;
         ndb_dedup_doc_sort(doc);
-        rc = dedup_shingles_of(d, other, &osh, &on, err);
+        rc = dedup_shingles_now(d, other, &osh, &on, &defer, err);
+        if (rc == NDB_OK && defer) {
+            nlater++;
+            rc = ndb_buf_append_varint(&later, id - other);
+            continue;
+        }
         if (rc != NDB_OK)
             break;
         ndb_dedup_jaccard(doc->sh, doc->nsh, osh, on, &inter, &uni);
@@ -349,22 +395,26 @@ static ndb_rc dedup_process(api_dedup_w *d, uint32_t id, ndb_err *err)
     for (uint32_t p = 0; p < doc->npara; p++)
         nfp += doc->fp[p] != 0;
     if (rc == NDB_OK)
-        rc = ndb_buf_append_varint(&d->recs, doc->nsh);
+        rc = ndb_buf_append_varint(q, doc->nsh);
     if (rc == NDB_OK)
-        rc = ndb_buf_append_varint(&d->recs, nlinks);
+        rc = ndb_buf_append_varint(q, doc->npara);
     if (rc == NDB_OK)
-        rc = ndb_buf_append(&d->recs, links.p, links.n);
-    if (rc == NDB_OK)
-        rc = ndb_buf_append_varint(&d->recs, doc->npara);
-    if (rc == NDB_OK)
-        rc = ndb_buf_append_varint(&d->recs, nfp);
+        rc = ndb_buf_append_varint(q, nfp);
     for (uint32_t p = 0; p < doc->npara && rc == NDB_OK; p++) {
         if (doc->fp[p] == 0)
             continue;
-        rc = ndb_buf_append_varint(&d->recs, p);
+        rc = ndb_buf_append_varint(q, p);
         if (rc == NDB_OK)
-            rc = ndb_buf_append_u64le(&d->recs, doc->fp[p]);
+            rc = ndb_buf_append_u64le(q, doc->fp[p]);
     }
+    if (rc == NDB_OK)
+        rc = ndb_buf_append_varint(q, nlinks);
+    if (rc == NDB_OK)
+        rc = ndb_buf_append(q, links.p, links.n);
+    if (rc == NDB_OK)
+        rc = ndb_buf_append_varint(q, nlater);
+    if (rc == NDB_OK)
+        rc = ndb_buf_append(q, later.p, later.n);
     for (int b = 0; b < NDB_DEDUP_BANDS && rc == NDB_OK; b++)
         rc = ndb_buf_append_u32le(&d->bands, doc->nsh ? doc->band[b] : 0);
     if (rc == NDB_OK)
@@ -372,6 +422,7 @@ static ndb_rc dedup_process(api_dedup_w *d, uint32_t id, ndb_err *err)
     if (rc == NDB_OK && doc->nsh > 0)
         rc = dedup_map_add(d, doc->band, id);
     ndb_buf_fini(&links);
+    ndb_buf_fini(&later);
     if (rc != NDB_OK)
         return ndb_err_set(err, rc, "near-duplicate detection: %s", ndb_strerror(rc));
     d->npend++;
@@ -442,9 +493,98 @@ static void dedup_pending_clear(api_dedup_w *d)
     ndb_buf_reset(&d->recs);
 }
 
+/* Turn one pending entry (article id) into its file record: the candidates are checked
+** exactly (shingle sets read back from the store, through the cache) and the ones with
+** J >= NDB_DUPS_FLOOR become links. */
+static ndb_rc dedup_verify_one(api_dedup_w *d, uint32_t id, ndb_rd *r, ndb_buf *out,
+                               ndb_buf *links, ndb_err *err)
+{
+    uint64_t nsh, np, nfp, nl, nlater, v, inter, uni;
+    const uint64_t *ash = NULL;
+    size_t an = 0;
+    uint64_t nlinks = 0;
+    ndb_slice fps;
+    const uint8_t *fp0;
+    ndb_rc rc = ndb_rd_varint(r, &nsh);
+    if (rc == NDB_OK)
+        rc = ndb_rd_varint(r, &np);
+    if (rc == NDB_OK)
+        rc = ndb_rd_varint(r, &nfp);
+    fp0 = r->p;
+    for (uint64_t i = 0; i < nfp && rc == NDB_OK; i++) {
+        rc = ndb_rd_varint(r, &v);
+        if (rc == NDB_OK)
+            rc = ndb_rd_u64le(r, &v);
+    }
+    fps.p = fp0;
+    fps.n = (size_t)(r->p - fp0);
+    ndb_buf_reset(links);
+    if (rc == NDB_OK)
+        rc = ndb_rd_varint(r, &nl);
+    for (uint64_t i = 0; i < nl && rc == NDB_OK; i++) { /* checked at add: copy */
+        rc = ndb_rd_varint(r, &v);
+        if (rc == NDB_OK)
+            rc = ndb_rd_varint(r, &inter);
+        if (rc == NDB_OK)
+            rc = ndb_rd_varint(r, &uni);
+        if (rc == NDB_OK)
+            rc = ndb_buf_append_varint(links, v);
+        if (rc == NDB_OK)
+            rc = ndb_buf_append_varint(links, inter);
+        if (rc == NDB_OK)
+            rc = ndb_buf_append_varint(links, uni);
+        nlinks++;
+    }
+    if (rc == NDB_OK)
+        rc = ndb_rd_varint(r, &nlater);
+    for (uint64_t i = 0; i < nlater && rc == NDB_OK; i++) { /* checked now, from the store */
+        const uint64_t *osh = NULL;
+        size_t on = 0;
+        uint32_t in32, un32, other;
+        rc = ndb_rd_varint(r, &v);
+        if (rc != NDB_OK || v == 0 || v > id) {
+            rc = NDB_ECORRUPT;
+            break;
+        }
+        other = id - (uint32_t)v;
+        if (!ash) { /* this article's own set, once, copied out of its cache slot */
+            rc = dedup_committed_shingles(d, id, &ash, &an, err);
+            if (rc == NDB_OK)
+                rc = dedup_own_copy(d, ash, an, &ash);
+        }
+        if (rc == NDB_OK)
+            rc = dedup_committed_shingles(d, other, &osh, &on, err);
+        if (rc != NDB_OK)
+            break;
+        ndb_dedup_jaccard(ash, an, osh, on, &in32, &un32);
+        if (!ndb_dedup_similar(in32, un32, NDB_DUPS_FLOOR))
+            continue;
+        nlinks++;
+        rc = ndb_buf_append_varint(links, v);
+        if (rc == NDB_OK)
+            rc = ndb_buf_append_varint(links, in32);
+        if (rc == NDB_OK)
+            rc = ndb_buf_append_varint(links, un32);
+    }
+    if (rc == NDB_OK)
+        rc = ndb_buf_append_varint(out, nsh);
+    if (rc == NDB_OK)
+        rc = ndb_buf_append_varint(out, nlinks);
+    if (rc == NDB_OK)
+        rc = ndb_buf_append(out, links->p, links->n);
+    if (rc == NDB_OK)
+        rc = ndb_buf_append_varint(out, np);
+    if (rc == NDB_OK)
+        rc = ndb_buf_append_varint(out, nfp);
+    if (rc == NDB_OK)
+        rc = ndb_buf_append(out, fps.p, fps.n);
+    return rc;
+}
+
 ndb_rc api_dedup_commit(api_dedup_w *d, uint64_t gen, ndb_err *err)
 {
-    ndb_buf b;
+    ndb_buf b, recs, links;
+    ndb_rd r;
     char name[80];
     ndb_rc rc;
     if (!d)
@@ -453,6 +593,16 @@ ndb_rc api_dedup_commit(api_dedup_w *d, uint64_t gen, ndb_err *err)
     if (rc != NDB_OK || d->npend == 0)
         return rc;
     ndb_buf_init(&b, NDB_BUF_NOMAX);
+    ndb_buf_init(&recs, NDB_BUF_NOMAX);
+    ndb_buf_init(&links, NDB_BUF_NOMAX);
+    ndb_rd_init(&r, d->recs.p, d->recs.n, NDB_ECORRUPT);
+    for (uint32_t i = 0; i < d->npend && rc == NDB_OK; i++)
+        rc = dedup_verify_one(d, d->base + i, &r, &recs, &links, err);
+    if (rc != NDB_OK) {
+        rc = ndb_err_set(err, rc, "near-duplicate check at commit: %s",
+                         err && err->msg[0] ? err->msg : ndb_strerror(rc));
+        goto out;
+    }
     rc = ndb_frame_header(&b, DEDUP_KIND, 1, 0);
     const uint32_t hdr[8] = {d->base,          d->npend,        NDB_DEDUP_K,
                              NDB_DEDUP_BANDS,  NDB_DEDUP_ROWS,  NDB_DEDUP_SHINGLE,
@@ -464,9 +614,9 @@ ndb_rc api_dedup_commit(api_dedup_w *d, uint64_t gen, ndb_err *err)
     if (rc == NDB_OK)
         rc = ndb_buf_append(&b, d->bands.p, d->bands.n);
     if (rc == NDB_OK)
-        rc = ndb_buf_append_u64le(&b, d->recs.n);
+        rc = ndb_buf_append_u64le(&b, recs.n);
     if (rc == NDB_OK)
-        rc = ndb_buf_append(&b, d->recs.p, d->recs.n);
+        rc = ndb_buf_append(&b, recs.p, recs.n);
     if (rc == NDB_OK)
         rc = ndb_frame_footer(&b);
     if (rc != NDB_OK) {
@@ -479,6 +629,8 @@ ndb_rc api_dedup_commit(api_dedup_w *d, uint64_t gen, ndb_err *err)
         dedup_pending_clear(d);
 out:
     ndb_buf_fini(&b);
+    ndb_buf_fini(&recs);
+    ndb_buf_fini(&links);
     return rc;
 }
 
@@ -680,6 +832,9 @@ ndb_rc api_dedup_open(ndb_db *db, ndb_store *store, uint64_t gen, api_dedup_w **
         return ndb_err_set(err, NDB_ENOMEM, "out of memory");
     d->db = db;
     d->store = store;
+    d->keep_max = DEDUP_KEEP_MAX;
+    if (getenv("NEWSDB_DEDUP_KEEP_MAX")) /* tuning and tests: how many shingles to hold */
+        d->keep_max = (size_t)strtoull(getenv("NEWSDB_DEDUP_KEEP_MAX"), NULL, 10);
     ndb_dedup_doc_init(&d->doc);
     ndb_dedup_doc_init(&d->vdoc);
     ndb_doc_article_init(&d->art);
@@ -716,6 +871,7 @@ void api_dedup_close(api_dedup_w *d)
     ndb_free(d->lid);
     ndb_buf_fini(&d->bands);
     ndb_buf_fini(&d->recs);
+    ndb_free(d->own);
     ndb_free(d->psh);
     ndb_free(d->poff);
     ndb_free(d->pn);

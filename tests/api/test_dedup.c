@@ -488,7 +488,8 @@ Test(dedup, clusters_equal_all_pairs_jaccard, .timeout = 120)
     corpus_free(&c);
 }
 
-/* Same docs: one commit per 5 docs vs detection off then a catch-up commit. */
+/* Same docs: one commit per 5 docs vs detection off then a catch-up commit, vs pairs all
+** checked at commit (no batch held in memory). */
 Test(dedup, incremental_equals_catch_up, .timeout = 120)
 {
     char t1[4096], t2[4096];
@@ -524,6 +525,25 @@ Test(dedup, incremental_equals_catch_up, .timeout = 120)
         for (uint32_t m = 0; m < la->clusters[i].size; m++)
             cr_assert_eq(la->clusters[i].members[m].id, lb->clusters[i].members[m].id);
     }
+    /* the same with no shingle set held for the batch: every pair checked at commit */
+    char t3[4096];
+    setenv("NEWSDB_DEDUP_KEEP_MAX", "0", 1);
+    ndb_db *c3 = corpus_archive(&c, t3, sizeof t3, 60, 0);
+    unsetenv("NEWSDB_DEDUP_KEEP_MAX");
+    ndb_snapshot *sc = NULL;
+    ndb_dup_list *lc = NULL;
+    cr_assert_eq(ndb_snapshot_open(c3, &sc, &err), NDB_OK);
+    cr_assert_eq(ndb_dups(sc, NULL, &o, &lc, &err), NDB_OK);
+    cr_assert_eq(lc->nclusters, la->nclusters);
+    for (size_t i = 0; i < la->n; i++) {
+        cr_assert_eq(la->clusters[i].size, lc->clusters[i].size);
+        for (uint32_t m = 0; m < la->clusters[i].size; m++)
+            cr_assert_eq(la->clusters[i].members[m].id, lc->clusters[i].members[m].id);
+    }
+    ndb_dup_list_free(lc);
+    ndb_snapshot_close(sc);
+    ndb_close(c3);
+    ndb_test_remove_archive(t3);
     ndb_dup_list_free(la);
     ndb_dup_list_free(lb);
     ndb_snapshot_close(sa);
