@@ -186,9 +186,13 @@ static void dups_human(ndb_snapshot *s, const dups_args *a, const ndb_dup_list *
     for (size_t i = 0; i < l->n; i++) {
         const ndb_dup_cluster *c = &l->clusters[i];
         uint32_t show = a->members && a->members < c->size ? a->members : c->size;
-        printf("cluster %u: %u articles, %u outlet%s, %s .. %s\n", c->id, c->size, c->outlets,
-               c->outlets == 1 ? "" : "s", ndb_cli_fmt_date(c->date_min, d1, sizeof d1),
-               ndb_cli_fmt_date(c->date_max, d2, sizeof d2));
+        printf("cluster %u: %u articles, %u outlet%s, ", c->id, c->size, c->outlets,
+               c->outlets == 1 ? "" : "s");
+        if (c->date_min == NDB_DATE_NONE)
+            printf("undated\n");
+        else
+            printf("%s .. %s\n", ndb_cli_fmt_date(c->date_min, d1, sizeof d1),
+                   ndb_cli_fmt_date(c->date_max, d2, sizeof d2));
         for (uint32_t k = 0; k < show; k++) {
             const ndb_dup_member *m = &c->members[k];
             ndb_doc *d = dups_doc(s, m->id);
