@@ -263,6 +263,8 @@ static ndb_rc dedup_committed_shingles(api_dedup_w *d, uint32_t id, const uint64
     rc = ndb_store_get(d->store, id, &sd, err);
     if (rc == NDB_OK)
         rc = ndb_doc_parse(sd->url, sd->raw, sd->raw_len, false, &d->art, err);
+    if (rc == NDB_OK) /* the stemmer the writer used for it (its language's, or the one) */
+        rc = api_lang_stemmer(d->an, d->db->langstem, sd->lang);
     if (rc == NDB_OK)
         rc = dedup_analyze_into(d, &d->vdoc, d->an, d->art.paras, d->art.n_paras, NULL);
     ndb_store_doc_free(sd);
@@ -442,6 +444,8 @@ static ndb_rc dedup_catch_up(api_dedup_w *d, ndb_err *err)
         rc = ndb_store_get(d->store, id, &sd, err);
         if (rc == NDB_OK)
             rc = ndb_doc_parse(sd->url, sd->raw, sd->raw_len, false, &d->art, err);
+        if (rc == NDB_OK)
+            rc = api_lang_stemmer(d->an, d->db->langstem, sd->lang);
         if (rc == NDB_OK)
             rc = dedup_analyze_into(d, &d->doc, d->an, d->art.paras, d->art.n_paras, NULL);
         ndb_store_doc_free(sd);

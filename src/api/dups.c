@@ -329,6 +329,8 @@ static ndb_rc dups_shingles(ndb_snapshot *s, ndb_analyzer *an, ndb_article *art,
     ndb_dedup_doc_reset(doc);
     if (rc == NDB_OK)
         rc = ndb_doc_parse(sd->url, sd->raw, sd->raw_len, false, art, err);
+    if (rc == NDB_OK) /* as the writer analyzed it */
+        rc = api_lang_stemmer(an, s->db->langstem, sd->lang);
     for (uint32_t i = 0; rc == NDB_OK && i < art->n_paras; i++) {
         if (i > 0)
             pos++;

@@ -233,6 +233,7 @@ static void oracle_doc(ndb_snapshot *s, ndb_analyzer *an, uint32_t id, odoc *o)
     o->outlet = strdup(d->outlet);
     o->sh = malloc(cap * sizeof *o->sh);
     o->np = (int)d->n_paras;
+    cr_assert_eq(api_lang_stemmer(an, s->db->langstem, d->lang), NDB_OK); /* as indexed */
     for (uint32_t p = 0; p < d->n_paras; p++) {
         tokbuf tb = {{0}, 0};
         uint32_t pos = 0;
