@@ -94,6 +94,10 @@ static ndb_rc api_agg_opts(const srv_request *r, bool period, ndb_agg_opts *o, n
         rc = ndb_srv_param_date(r, "to", &o->to, err);
     if (rc == NDB_OK && o->from != NDB_DATE_NONE && o->to != NDB_DATE_NONE && o->from > o->to)
         rc = ndb_err_set(err, NDB_EINVAL, "from is after to");
+    bool collapse = false;
+    if (rc == NDB_OK && ndb_srv_param(r, "collapse"))
+        rc = ndb_srv_param_bool(r, "collapse", false, &collapse, err);
+    o->collapse_dups = collapse;
     return rc;
 }
 
@@ -138,11 +142,12 @@ static ndb_rc api_facets(ndb_snapshot *s, const char *q, const char *which, json
 
 static ndb_rc api_search(ndb_snapshot *s, const srv_request *r, json_t **out, ndb_err *err)
 {
-    static const char *const keys[] = {"q", "limit", "offset", "sort", "snippets", "facets", NULL};
+    static const char *const keys[] = {"q",      "limit",  "offset",   "sort",
+                                       "snippets", "facets", "collapse", NULL};
     const char *q = NULL, *facets = ndb_srv_param(r, "facets");
     uint32_t limit = 10, offset = 0;
     int sort = 0;
-    bool snippets = true;
+    bool snippets = true, collapse = false;
     ndb_results *res = NULL;
     ndb_rc rc = ndb_srv_params_allow(r, keys, err);
     if (rc == NDB_OK)
@@ -160,13 +165,17 @@ static ndb_rc api_search(ndb_snapshot *s, const srv_request *r, json_t **out, nd
         rc = ndb_srv_param_enum(r, "sort", api_sorts, 0, &sort, err);
     if (rc == NDB_OK)
         rc = ndb_srv_param_bool(r, "snippets", true, &snippets, err);
+    if (rc == NDB_OK)
+        rc = ndb_srv_param_bool(r, "collapse", false, &collapse, err);
+    if (rc == NDB_OK && collapse && limit == 0)
+        limit = 1; /* the unique count comes with the hits */
     if (rc == NDB_OK && facets && *facets && strcmp(facets, "outlet") != 0 &&
         strcmp(facets, "date") != 0 && strcmp(facets, "outlet,date") != 0 &&
         strcmp(facets, "date,outlet") != 0)
         rc = ndb_err_set(err, NDB_EPARSE, "bad facets '%.64s' (outlet, date, outlet,date)",
                          facets);
     ndb_search_opts so = {.limit = limit, .offset = offset, .sort = (ndb_sort)sort,
-                          .snippets = snippets};
+                          .snippets = snippets, .collapse_dups = collapse};
     if (rc == NDB_OK && limit > 0)
         rc = ndb_search(s, q, &so, &res, err);
     uint64_t total = 0;
@@ -177,17 +186,21 @@ static ndb_rc api_search(ndb_snapshot *s, const srv_request *r, json_t **out, nd
     json_t *hits = json_array();
     for (size_t i = 0; res && i < res->n; i++) {
         const ndb_hit *h = &res->hits[i];
-        json_array_append_new(
-            hits, json_pack("{s:I, s:f, s:o, s:o, s:o, s:o, s:o}", "id", (json_int_t)h->id,
-                            "score", h->score, "url", ndb_srv_json_str(h->url), "outlet",
-                            ndb_srv_json_str(h->outlet), "title", ndb_srv_json_str(h->title),
-                            "date", ndb_srv_json_date(h->date), "snippet",
-                            ndb_srv_json_str(h->snippet)));
+        json_t *hj = json_pack("{s:I, s:f, s:o, s:o, s:o, s:o, s:o}", "id", (json_int_t)h->id,
+                               "score", h->score, "url", ndb_srv_json_str(h->url), "outlet",
+                               ndb_srv_json_str(h->outlet), "title", ndb_srv_json_str(h->title),
+                               "date", ndb_srv_json_date(h->date), "snippet",
+                               ndb_srv_json_str(h->snippet));
+        if (hj && collapse)
+            json_object_set_new(hj, "copies", json_integer((json_int_t)h->copies));
+        json_array_append_new(hits, hj);
     }
     json_t *o = json_pack("{s:o, s:I, s:I, s:I, s:s, s:o}", "query", ndb_srv_json_str(q),
                           "total", (json_int_t)(res ? res->total : total), "offset",
                           (json_int_t)offset, "limit", (json_int_t)limit, "sort",
                           api_sorts[sort], "hits", hits);
+    if (o && collapse)
+        json_object_set_new(o, "unique", json_integer((json_int_t)(res ? res->unique : 0)));
     ndb_results_free(res);
     if (o && facets && *facets)
         rc = api_facets(s, q, facets, o, err);
@@ -224,7 +237,7 @@ static json_t *api_share(uint64_t count, uint64_t total)
 
 static ndb_rc api_timeline(ndb_snapshot *s, const srv_request *r, json_t **out, ndb_err *err)
 {
-    static const char *const keys[] = {"q", "by", "from", "to", "split", NULL};
+    static const char *const keys[] = {"q", "by", "from", "to", "split", "collapse", NULL};
     const char *q = NULL;
     bool split = false;
     ndb_agg_opts ao;
@@ -262,7 +275,7 @@ static ndb_rc api_timeline(ndb_snapshot *s, const srv_request *r, json_t **out, 
 
 static ndb_rc api_outlets(ndb_snapshot *s, const srv_request *r, json_t **out, ndb_err *err)
 {
-    static const char *const keys[] = {"q", "from", "to", "top", NULL};
+    static const char *const keys[] = {"q", "from", "to", "top", "collapse", NULL};
     const char *q = NULL;
     ndb_agg_opts ao;
     ndb_agg *a = NULL;
@@ -558,5 +571,6 @@ const srv_endpoint ndb_srv_endpoints[] = {
     {"/api/timeline", api_timeline}, {"/api/outlets", api_outlets},
     {"/api/terms", api_terms},       {"/api/compare", api_compare},
     {"/api/article", api_article},   {"/api/stats", api_stats},
+    {"/api/dups", ndb_srv_ep_dups},
 };
 const size_t ndb_srv_nendpoints = sizeof ndb_srv_endpoints / sizeof ndb_srv_endpoints[0];

@@ -412,8 +412,11 @@ static enum MHD_Result srv_route(ndb_srv *s, struct MHD_Connection *c, const srv
     for (size_t i = 0; i < ndb_srv_nendpoints && !ep; i++)
         if (strcmp(ndb_srv_endpoints[i].path, r->path) == 0)
             ep = &ndb_srv_endpoints[i];
+    bool reuse = false;
     if (!ep && strncmp(r->path, "/api/article/", 13) == 0)
         id = r->path + 13;
+    else if (!ep && strncmp(r->path, "/api/reuse/", 11) == 0)
+        id = r->path + 11, reuse = true;
     if (!ep && !id) {
         ndb_err_set(&err, NDB_ENOTFOUND, "no endpoint %.200s (see docs/http-api.md)", r->path);
         return srv_send_err(c, NDB_ENOTFOUND, &err);
@@ -423,7 +426,9 @@ static enum MHD_Result srv_route(ndb_srv *s, struct MHD_Connection *c, const srv
     ndb_rc rc = ndb_snapshot_open(s->db, &snap, &err);
     if (rc == NDB_OK) {
         ndb_snapshot_set_budget(snap, s->budget_ms);
-        rc = ep ? ep->fn(snap, r, &out, &err) : ndb_srv_ep_article_id(snap, id, r, &out, &err);
+        rc = ep      ? ep->fn(snap, r, &out, &err)
+             : reuse ? ndb_srv_ep_reuse_id(snap, id, r, &out, &err)
+                     : ndb_srv_ep_article_id(snap, id, r, &out, &err);
     }
     ndb_snapshot_close(snap);
     if (rc != NDB_OK)

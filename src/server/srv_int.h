@@ -28,6 +28,12 @@ extern const size_t ndb_srv_nendpoints;
 ndb_rc ndb_srv_ep_article_id(ndb_snapshot *s, const char *id, const srv_request *r,
                              json_t **out, ndb_err *err);
 
+/* /api/dups (api_dups.c): near-duplicate clusters among a query's matches. */
+ndb_rc ndb_srv_ep_dups(ndb_snapshot *s, const srv_request *r, json_t **out, ndb_err *err);
+/* /api/reuse/ID (api_dups.c): where each paragraph of the article appears elsewhere. */
+ndb_rc ndb_srv_ep_reuse_id(ndb_snapshot *s, const char *id, const srv_request *r,
+                           json_t **out, ndb_err *err);
+
 /* JSON string from possibly invalid UTF-8 (bad bytes become U+FFFD); NULL only on OOM. */
 json_t *ndb_srv_json_str(const char *s);
 json_t *ndb_srv_json_date(int32_t date);

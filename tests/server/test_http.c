@@ -640,3 +640,92 @@ Test(http, consistent_snapshots_while_writing)
     }
     stop_server(&s);
 }
+
+/* Near-duplicates and paragraph reuse: articles 0..9 are copied word for word under other
+** URLs (10..19) and article 20 reuses one long paragraph of article 3. /api/dups and
+** /api/reuse/ID must give what ndb_dups and ndb_reuse give on the same snapshot. */
+Test(http, dups_and_reuse_match_library)
+{
+    ndb_db *db = ndb_test_new_archive(g_db, sizeof g_db);
+    ndb_writer *w = NULL;
+    ndb_err err;
+    char body[1][1024];
+    cr_assert_eq(ndb_writer_open(db, &w, &err), NDB_OK, "%s", err.msg);
+    for (int i = 0; i < 40; i++) {
+        int src = i < 10 ? i : i < 20 ? i - 10 : i;
+        tc_doc d = tc_make_doc(3, (uint32_t)(src + 100), 0, 0);
+        char doc[16384];
+        int n;
+        if (i == 20) {
+            /* one paragraph of its own, then article 3's first paragraph verbatim */
+            tc_doc d3 = tc_make_doc(3, 103, 0, 0);
+            const char *p3 = strchr(strchr(strchr(d3.bytes, '\n') + 1, '\n') + 1, '\n') + 1;
+            const char *e3 = strchr(p3, '\n');
+            snprintf(body[0], sizeof body[0], "%.*s", (int)(e3 - p3), p3);
+            n = snprintf(doc, sizeof doc, "http://reuse.example.net/2016/03/0%d/r%d\n21\n2\nA short paragraph here.\n\n%s\n",
+                         1 + i % 9, i, body[0]);
+            tc_doc_free(&d3);
+        } else {
+            /* the same lines 2.. (lead length, count, paragraphs) under a new URL */
+            n = snprintf(doc, sizeof doc, "http://copy%d.example.org/2016/02/%02d/a%d\n%s", i % 3,
+                         1 + i % 27, i, strchr(d.bytes, '\n') + 1);
+        }
+        ndb_add_result res;
+        cr_assert_eq(ndb_writer_add_native(w, "t", doc, (size_t)n, NULL, 0, &res, &err), NDB_OK,
+                     "%s", err.msg);
+        tc_doc_free(&d);
+    }
+    cr_assert_eq(ndb_writer_commit(w, &err), NDB_OK, "%s", err.msg);
+    ndb_writer_close(w);
+    ndb_close(db);
+    server s = start_server(NULL);
+    ndb_snapshot *snap = oracle(&db);
+    ndb_dup_list *l = NULL;
+    ndb_dups_opts o = {.limit = 50};
+    cr_assert_eq(ndb_dups(snap, NULL, &o, &l, &err), NDB_OK, "%s", err.msg);
+    cr_assert_geq(l->nclusters, 10, "the 10 copied pairs are clusters");
+    json_t *j = get_json(&s, "/api/dups?limit=50", 200);
+    cr_assert_eq((uint64_t)json_integer_value(json_object_get(j, "nclusters")), l->nclusters);
+    cr_assert_eq((uint64_t)json_integer_value(json_object_get(j, "unique")), l->unique);
+    json_t *cl = json_object_get(j, "clusters");
+    cr_assert_eq(json_array_size(cl), l->n);
+    for (size_t i = 0; i < l->n; i++) {
+        json_t *c = json_array_get(cl, i);
+        cr_assert_eq((uint32_t)json_integer_value(json_object_get(c, "source")), l->clusters[i].source);
+        cr_assert_eq((uint32_t)json_integer_value(json_object_get(c, "size")), l->clusters[i].size);
+        json_t *m = json_object_get(c, "members");
+        for (uint32_t k = 0; k < l->clusters[i].size; k++)
+            cr_assert_eq((uint32_t)json_integer_value(json_object_get(json_array_get(m, k), "id")),
+                         l->clusters[i].members[k].id);
+    }
+    json_decref(j);
+    ndb_dup_list_free(l);
+    /* reuse of article 20 (its second paragraph is article 3's first) */
+    ndb_reuse_report *rep = NULL;
+    cr_assert_eq(ndb_reuse(snap, 20, &rep, &err), NDB_OK, "%s", err.msg);
+    j = get_json(&s, "/api/reuse/20", 200);
+    cr_assert_eq((uint32_t)json_integer_value(json_object_get(j, "reused")), rep->reused);
+    cr_assert_geq(rep->reused, 1, "the copied paragraph is found");
+    json_t *ps = json_object_get(j, "paragraphs");
+    cr_assert_eq(json_array_size(ps), rep->n);
+    for (size_t i = 0; i < rep->n; i++) {
+        json_t *p = json_array_get(ps, i);
+        cr_assert_eq((size_t)json_integer_value(json_object_get(p, "count")), rep->paras[i].n);
+        cr_assert_eq((uint32_t)json_integer_value(json_object_get(p, "earliest")), rep->paras[i].earliest);
+    }
+    json_decref(j);
+    ndb_reuse_report_free(rep);
+    json_decref(get_json(&s, "/api/reuse/99999", 404));
+    /* collapsed search: unique stories as the library counts them */
+    ndb_results *r = NULL;
+    ndb_search_opts so = {.limit = 10, .collapse_dups = 1};
+    cr_assert_eq(ndb_search(snap, "the", &so, &r, &err), NDB_OK, "%s", err.msg);
+    j = get_json(&s, "/api/search?q=the&collapse=1", 200);
+    cr_assert_eq((uint64_t)json_integer_value(json_object_get(j, "unique")), r->unique);
+    cr_assert_lt(r->unique, r->total, "copies collapse");
+    json_decref(j);
+    ndb_results_free(r);
+    ndb_snapshot_close(snap);
+    ndb_close(db);
+    stop_server(&s);
+}
