@@ -103,9 +103,9 @@ function empty(text: string): HTMLElement {
 
 /* ------------------------------------------------------------------ search */
 
-interface Hit { id: number; score: number; url: string; outlet: string; title: string; date: string | null; snippet: string }
+interface Hit { id: number; score: number; url: string; outlet: string; title: string; date: string | null; snippet: string; copies?: number }
 interface SearchRes {
-  query: string; total: number; offset: number; limit: number; sort: string; hits: Hit[];
+  query: string; total: number; unique?: number; offset: number; limit: number; sort: string; hits: Hit[];
   facets?: { outlet?: { key: string; count: number }[]; date?: { key: string | null; count: number }[] };
 }
 
@@ -115,6 +115,7 @@ async function viewSearch(p: URLSearchParams, seq: number) {
   const q = p.get('q') ?? '';
   const sort = p.get('sort') ?? 'score';
   const page = Math.max(1, Number(p.get('page') ?? '1') || 1);
+  const collapse = p.get('collapse') === '1';
   main.replaceChildren(
     heading('Search', 'Exact full-text search: boolean operators, "phrases", prefix*, outlet: and date: filters.'),
     form('/search', [
@@ -122,6 +123,8 @@ async function viewSearch(p: URLSearchParams, seq: number) {
         queryInput('q', q, 'Search the archive, e.g. climate AND (policy OR law) date:2019', true),
         select('sort', sort, [['score', 'Relevance'], ['date', 'Newest first'], ['date_asc', 'Oldest first']]),
         h('button', { type: 'submit', class: 'primary' }, 'Search')),
+      h('div', { class: 'row' }, h('label', { class: 'check' },
+        h('input', { type: 'checkbox', name: 'collapse', value: '1', checked: collapse }), 'Collapse near-duplicates (one hit per story)')),
     ]),
   );
   if (!q) {
@@ -132,12 +135,14 @@ async function viewSearch(p: URLSearchParams, seq: number) {
   main.append(out);
   try {
     const offset = (page - 1) * PAGE;
-    const r = await api<SearchRes>('search', { q, sort, limit: PAGE, offset, facets: 'outlet,date' });
+    const r = await api<SearchRes>('search', { q, sort, limit: PAGE, offset, facets: 'outlet,date', collapse });
     if (seq !== renderSeq) return;
     out.replaceChildren();
-    const pages = Math.max(1, Math.ceil(Math.min(r.total, 10000) / PAGE));
+    const shown = collapse && r.unique !== undefined ? r.unique : r.total;
+    const pages = Math.max(1, Math.ceil(Math.min(shown, 10000) / PAGE));
     out.append(h('div', { class: 'summary' },
       h('span', { class: 'total', 'data-testid': 'total' }, n(r.total)), ` ${r.total === 1 ? 'article matches' : 'articles match'}`,
+      collapse && r.unique !== undefined ? h('span', { 'data-testid': 'unique' }, `· ${n(r.unique)} unique stories`) : null,
       r.total > 0 ? h('span', { class: 'muted' }, ` · showing ${n(offset + 1)}–${n(offset + r.hits.length)}`) : null,
       h('span', { class: 'actions' },
         link('/timeline', { q }, 'Timeline'), link('/outlets', { q }, 'Outlets'), link('/terms', { q }, 'Terms'),
@@ -153,7 +158,8 @@ async function viewSearch(p: URLSearchParams, seq: number) {
         h('div', { class: 'meta' },
           hit.outlet ? link('/search', { q: narrow(q, `outlet:${quoteValue(hit.outlet)}`) }, hit.outlet) : null,
           hit.date ? h('span', {}, hit.date) : h('span', { class: 'muted' }, 'undated'),
-          sort === 'score' ? h('span', { class: 'muted', title: 'BM25 score' }, hit.score.toFixed(2)) : null),
+          sort === 'score' ? h('span', { class: 'muted', title: 'BM25 score' }, hit.score.toFixed(2)) : null,
+          hit.copies && hit.copies > 1 ? h('span', { class: 'badge blue' }, `+${n(hit.copies - 1)} near-duplicate${hit.copies > 2 ? 's' : ''}`) : null),
         hit.snippet ? h('p', { class: 'snippet' }, ...snippet(hit.snippet)) : null,
         hit.title ? h('div', { class: 'url' }, hit.url) : null));
     }
@@ -171,9 +177,9 @@ async function viewSearch(p: URLSearchParams, seq: number) {
           h('span', { class: 'fbar', style: `width:${(f.count / max) * 100}%` }), h('span', { class: 'fcount' }, n(f.count))))));
     }
     const pager = h('nav', { class: 'pager', 'aria-label': 'Pages' },
-      page > 1 ? link('/search', { q, sort: sort === 'score' ? undefined : sort, page: page - 1 }, '← Previous') : h('span', { class: 'muted' }, '← Previous'),
+      page > 1 ? link('/search', { q, sort: sort === 'score' ? undefined : sort, collapse: collapse ? 1 : undefined, page: page - 1 }, '← Previous') : h('span', { class: 'muted' }, '← Previous'),
       h('span', {}, `Page ${n(page)} of ${n(pages)}`),
-      page < pages ? link('/search', { q, sort: sort === 'score' ? undefined : sort, page: page + 1 }, 'Next →') : h('span', { class: 'muted' }, 'Next →'));
+      page < pages ? link('/search', { q, sort: sort === 'score' ? undefined : sort, collapse: collapse ? 1 : undefined, page: page + 1 }, 'Next →') : h('span', { class: 'muted' }, 'Next →'));
     out.append(h('div', { class: 'two-col' }, h('div', {}, list, pager), facets));
   } catch (e) {
     if (seq === renderSeq) out.replaceChildren(errorBox(e, q));
@@ -415,10 +421,27 @@ interface Article {
   version: number; live: boolean; paragraphs: string[]; versions: Version[];
 }
 
+interface Member { id: number; date: string | null; outlet: string }
+interface ReusePara { para: number; fingerprinted: boolean; earliest: number; count: number; others: Member[] }
+interface Reuse { id: number; cluster: number; reused: number; copied: number; paragraphs: ReusePara[] }
+
+function reuseNote(a: Article, r: ReusePara): HTMLElement | null {
+  if (!r.count) return null;
+  const first = r.earliest !== a.id ? r.others.find((m) => m.id === r.earliest) : undefined;
+  const shown = r.others.slice(0, 6);
+  return h('div', { class: 'reuse', 'data-testid': 'reuse' },
+    first ? h('span', { class: 'badge amber' }, 'copied') : h('span', { class: 'badge green' }, 'first here'),
+    ` Also in ${n(r.count)} other article${r.count > 1 ? 's' : ''}: `,
+    ...shown.map((m, i) => h('span', {}, i ? ', ' : '', link(`/article/${m.id}`, {}, `${m.outlet || 'article'} ${m.date ?? ''}`.trim()))),
+    r.count > shown.length ? h('span', { class: 'muted' }, ` and ${n(r.count - shown.length)} more`) : null);
+}
+
 async function viewArticle(id: string, seq: number) {
   main.replaceChildren(loading());
   try {
+    const reuseP = api<Reuse>(`reuse/${encodeURIComponent(id)}`, {}).catch(() => null);
     const a = await api<Article>(`article/${encodeURIComponent(id)}`, {});
+    const reuse = await reuseP;
     if (seq !== renderSeq) return;
     document.title = `${a.title || a.url} — newsdb`;
     const meta = h('dl', { class: 'ameta' },
@@ -436,8 +459,15 @@ async function viewArticle(id: string, seq: number) {
       h('p', { class: 'back' }, h('a', { href: '#', onclick: (e: Event) => { e.preventDefault(); history.length > 1 ? history.back() : go('/search'); } }, '← Back')),
       h('h1', { class: a.title ? '' : 'untitled' }, a.title || a.url),
       h('div', { class: 'article-grid' },
-        h('div', { class: 'paras' }, ...a.paragraphs.map((t, i) => h('p', { id: `p${i + 1}` }, h('a', { class: 'pnum', href: `#p${i + 1}`, 'aria-label': `paragraph ${i + 1}` }, String(i + 1)), t))),
-        h('aside', {}, meta, versions))));
+        h('div', { class: 'paras' }, ...a.paragraphs.flatMap((t, i) => [
+          h('p', { id: `p${i + 1}` }, h('a', { class: 'pnum', href: `#p${i + 1}`, 'aria-label': `paragraph ${i + 1}` }, String(i + 1)), t),
+          reuse?.paragraphs[i] ? reuseNote(a, reuse.paragraphs[i]) : null,
+        ].filter((x): x is HTMLElement => x !== null))),
+        h('aside', {}, meta, reuse ? h('div', { class: 'reuse-sum', 'data-testid': 'reuse-summary' }, h('h3', {}, 'Paragraph reuse'),
+          reuse.reused ? h('p', {}, `${n(reuse.reused)} of ${n(a.paragraphs.length)} paragraphs also appear in other articles; ${n(reuse.copied)} appeared elsewhere first.`)
+            : h('p', { class: 'muted' }, 'No paragraph of this article appears in another one.'),
+          reuse.cluster !== a.id ? h('p', {}, 'In the near-duplicate cluster of ', link(`/article/${reuse.cluster}`, {}, `article ${reuse.cluster}`), '.') : null) : null,
+          versions))));
   } catch (e) {
     if (seq === renderSeq) main.replaceChildren(errorBox(e));
   }

@@ -11,7 +11,7 @@
 // NEWSDB_ARTIFACTS, NEWSDB_DB (use an existing archive instead of building one).
 import { chromium } from 'playwright-core';
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, existsSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,7 +35,14 @@ if (!db) {
   db = join(work, 'db');
   const gen = join(dirname(bin), 'gen_corpus');
   execFileSync(gen, ['--n', '3000', '--seed', '11', '--out', join(work, 'corpus')], { stdio: 'ignore' });
-  execFileSync(bin, ['add', '-d', db, join(work, 'corpus')], { stdio: 'ignore' });
+  // plant near-duplicates: five articles again under other URLs (same body)
+  const files = readdirSync(join(work, 'corpus')).filter((f) => f.endsWith('.txt')).sort().slice(10, 15);
+  mkdirSync(join(work, 'copies'));
+  files.forEach((f, i) => {
+    const text = readFileSync(join(work, 'corpus', f), 'utf8');
+    writeFileSync(join(work, 'copies', f), `http://copies.example.com/2019/06/1${i}/copy-${i}` + text.slice(text.indexOf('\n')));
+  });
+  execFileSync(bin, ['add', '-d', db, join(work, 'corpus'), join(work, 'copies')], { stdio: 'ignore' });
 }
 const server = spawn(bin, ['serve', '-d', db, '--listen', '127.0.0.1:0', '--threads', '4'], {
   stdio: ['ignore', 'pipe', 'inherit'],
@@ -240,6 +247,26 @@ await test('article_view_and_back', async (page) => {
   const missing = await page.goto(`${base}/article/999999999`);
   assert.equal(missing.status(), 200);
   await page.locator('.error').waitFor();
+});
+
+await test('reuse_panel_and_collapse', async (page) => {
+  const d = (await apiGet('/api/dups?limit=1')).body;
+  assert.ok(d.nclusters >= 1, 'the planted copies form clusters');
+  const id = d.clusters[0].source;
+  const reuse = (await apiGet(`/api/reuse/${id}`)).body;
+  await page.goto(`${base}/article/${id}`);
+  await page.locator('[data-testid=reuse-summary]').waitFor({ timeout: 10000 });
+  const withReuse = reuse.paragraphs.filter((p) => p.count > 0).length;
+  assert.ok(withReuse > 0);
+  assert.equal(await page.locator('[data-testid=reuse]').count(), withReuse, 'one note per reused paragraph');
+  const other = d.clusters[0].members[1].id;
+  assert.ok((await page.locator(`[data-testid=reuse] a[href="/article/${other}"]`).count()) > 0, 'links to the copy');
+  await shot(page, 'article-reuse');
+  const c = (await apiGet(`/api/search?q=${W1}&collapse=1&limit=1&snippets=0`)).body;
+  await page.goto(`${base}/search?q=${W1}&collapse=1`);
+  const u = await page.locator('[data-testid=unique]').textContent({ timeout: 10000 });
+  assert.equal(num(u), c.unique, 'unique stories as the API counts them');
+  assert.equal(await page.locator('input[name=collapse]').isChecked(), true);
 });
 
 await test('error_display', async (page) => {
