@@ -535,8 +535,8 @@ static uint32_t gen_nparas(uint64_t seed, uint32_t idx)
 
 static const char *const gen_boilerplate[] = {
     "Reporting by staff; Editing by the desk.",
-    "Copyright 2016 The Associated Press. All rights reserved. This material may not be "
-    "published, broadcast, rewritten or redistributed.",
+    ("Copyright 2016 The Associated Press. All rights reserved. This material may not be "
+     "published, broadcast, rewritten or redistributed."),
     "Advertisement",
     "Follow us on social media for the latest news.",
     "This story has been corrected to fix a spelling error.",

@@ -503,7 +503,7 @@ static void dedup_pending_clear(api_dedup_w *d)
 static ndb_rc dedup_verify_one(api_dedup_w *d, uint32_t id, ndb_rd *r, ndb_buf *out,
                                ndb_buf *links, ndb_err *err)
 {
-    uint64_t nsh, np, nfp, nl, nlater, v, inter, uni;
+    uint64_t nsh = 0, np = 0, nfp = 0, nl = 0, nlater = 0, v = 0, inter = 0, uni = 0;
     const uint64_t *ash = NULL;
     size_t an = 0;
     uint64_t nlinks = 0;
@@ -902,7 +902,7 @@ static ndb_rc dedup_check_file(void *ctx, uint32_t base, uint32_t count, ndb_rd 
     (void)ctx;
     (void)bands;
     for (uint32_t i = 0; i < count && rc == NDB_OK; i++) {
-        uint64_t nsh, nl, np, nfp, v, para, fp;
+        uint64_t nsh = 0, nl = 0, np = 0, nfp = 0, v = 0, para = 0, fp = 0;
         rc = ndb_rd_varint(recs, &nsh);
         if (rc == NDB_OK)
             rc = ndb_rd_varint(recs, &nl);
@@ -936,9 +936,14 @@ static ndb_rc dedup_check_file(void *ctx, uint32_t base, uint32_t count, ndb_rd 
     return NDB_OK;
 }
 
+ndb_rc api_dedup_check_dir(const ndb_vfs *vfs, const char *dir, uint64_t gen, uint32_t ndocs,
+                           uint32_t *covered, ndb_err *err)
+{
+    return api_dedup_load_chain(vfs, dir, gen, ndocs, dedup_check_file, NULL, covered, err);
+}
+
 ndb_rc api_dedup_check(const ndb_db *db, uint64_t gen, uint32_t ndocs, uint32_t *covered,
                        ndb_err *err)
 {
-    return api_dedup_load_chain(db->vfs, db->path, gen, ndocs, dedup_check_file, NULL, covered,
-                                err);
+    return api_dedup_check_dir(db->vfs, db->path, gen, ndocs, covered, err);
 }

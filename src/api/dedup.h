@@ -59,6 +59,10 @@ typedef struct api_dedup_state {
     int refs;
 } api_dedup_state;
 
+/* Load the dup files of commit gen in dir, covering at most nd articles (also the fuzz
+** target's entry). OWNED reference: api_dedup_state_unref. */
+ndb_rc api_dedup_state_load(const ndb_vfs *vfs, const char *dir, uint64_t gen, uint32_t nd,
+                            api_dedup_state **out, ndb_err *err);
 /* Load (or share) the state of snapshot s. OWNED reference: api_dedup_state_unref. */
 ndb_rc api_dedup_state_get(ndb_snapshot *s, api_dedup_state **out, ndb_err *err);
 void api_dedup_state_unref(api_dedup_state *st);
@@ -94,5 +98,8 @@ ndb_rc api_dedup_agg_collapse(ndb_snapshot *s, const char *query, const struct n
 /* ndb_check: read and walk every dup file of commit gen (frames, CRCs, records). */
 ndb_rc api_dedup_check(const ndb_db *db, uint64_t gen, uint32_t ndocs, uint32_t *covered,
                        ndb_err *err);
+
+ndb_rc api_dedup_check_dir(const ndb_vfs *vfs, const char *dir, uint64_t gen, uint32_t ndocs,
+                           uint32_t *covered, ndb_err *err);
 
 #endif /* NDB_API_DEDUP_H */

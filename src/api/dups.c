@@ -57,7 +57,7 @@ static ndb_rc dups_grow(void **p, size_t *cap, size_t need, size_t sz)
 static ndb_rc dups_load_record(dups_load *L, uint32_t id, ndb_rd *r)
 {
     api_dedup_state *st = L->st;
-    uint64_t nsh, nl, np, nfp;
+    uint64_t nsh = 0, nl = 0, np = 0, nfp = 0;
     size_t ne = st->eoff[id], nf = st->foff[id];
     ndb_rc rc = ndb_rd_varint(r, &nsh);
     if (rc == NDB_OK)
@@ -67,7 +67,7 @@ static ndb_rc dups_load_record(dups_load *L, uint32_t id, ndb_rd *r)
     if (rc == NDB_OK)
         rc = dups_grow((void **)&st->e, &L->ecap, ne + nl, sizeof *st->e);
     for (uint64_t i = 0; i < nl && rc == NDB_OK; i++) {
-        uint64_t delta, inter, uni;
+        uint64_t delta = 0, inter = 0, uni = 0;
         rc = ndb_rd_varint(r, &delta);
         if (rc == NDB_OK)
             rc = ndb_rd_varint(r, &inter);
@@ -87,7 +87,7 @@ static ndb_rc dups_load_record(dups_load *L, uint32_t id, ndb_rd *r)
     if (rc == NDB_OK)
         rc = dups_grow((void **)&st->f, &L->fcap, nf + nfp, sizeof *st->f);
     for (uint64_t i = 0; i < nfp && rc == NDB_OK; i++) {
-        uint64_t para, fp;
+        uint64_t para = 0, fp = 0;
         rc = ndb_rd_varint(r, &para);
         if (rc == NDB_OK)
             rc = ndb_rd_u64le(r, &fp);
@@ -134,17 +134,18 @@ static void dups_state_free(api_dedup_state *st)
     ndb_free(st);
 }
 
-static ndb_rc dups_state_load(ndb_snapshot *s, api_dedup_state **out, ndb_err *err)
+ndb_rc api_dedup_state_load(const ndb_vfs *vfs, const char *dir, uint64_t gen, uint32_t nd,
+                            api_dedup_state **out, ndb_err *err)
 {
     api_dedup_state *st = ndb_calloc(1, sizeof *st);
-    uint32_t nd = s->st.ndocs, covered = 0;
+    uint32_t covered = 0;
     dups_load L = {st, 0, 0};
     ndb_rc rc;
     *out = NULL;
     if (!st)
         return ndb_err_set(err, NDB_ENOMEM, "out of memory");
     pthread_mutex_init(&st->mu, NULL);
-    st->gen = s->gen;
+    st->gen = gen;
     st->refs = 1;
     st->npara = ndb_calloc((size_t)nd + 1, sizeof *st->npara);
     st->eoff = ndb_calloc((size_t)nd + 2, sizeof *st->eoff);
@@ -153,8 +154,7 @@ static ndb_rc dups_state_load(ndb_snapshot *s, api_dedup_state **out, ndb_err *e
         dups_state_free(st);
         return ndb_err_set(err, NDB_ENOMEM, "out of memory");
     }
-    rc = api_dedup_load_chain(s->db->vfs, s->db->path, s->gen, nd, dups_load_file, &L,
-                              &covered, err);
+    rc = api_dedup_load_chain(vfs, dir, gen, nd, dups_load_file, &L, &covered, err);
     if (rc != NDB_OK) {
         dups_state_free(st);
         return rc;
@@ -163,6 +163,11 @@ static ndb_rc dups_state_load(ndb_snapshot *s, api_dedup_state **out, ndb_err *e
     st->nf = st->foff[covered];
     *out = st;
     return NDB_OK;
+}
+
+static ndb_rc dups_state_load(ndb_snapshot *s, api_dedup_state **out, ndb_err *err)
+{
+    return api_dedup_state_load(s->db->vfs, s->db->path, s->gen, s->st.ndocs, out, err);
 }
 
 ndb_rc api_dedup_state_get(ndb_snapshot *s, api_dedup_state **out, ndb_err *err)

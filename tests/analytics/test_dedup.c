@@ -122,11 +122,11 @@ static void sketch(ndb_analyzer *an, ndb_dedup_doc *d, const char *const *paras,
 
 Test(dedup, fingerprints_and_bands_see_through_case_and_punctuation)
 {
-    static const char *a[] = {"LONDON (Reuters) -", "Shares of the company rose sharply on "
-                                                    "Tuesday after the results beat forecasts.",
+    static const char *a[] = {"LONDON (Reuters) -", ("Shares of the company rose sharply on "
+                                                     "Tuesday after the results beat forecasts."),
                               "Short one."};
-    static const char *b[] = {"Paris, AFP:", "shares of the company ROSE sharply, on tuesday "
-                                             "- after the results beat forecasts!",
+    static const char *b[] = {"Paris, AFP:", ("shares of the company ROSE sharply, on tuesday "
+                                              "- after the results beat forecasts!"),
                               "Another short."};
     ndb_analyzer *an = NULL;
     ndb_dedup_doc x, y;
@@ -143,8 +143,8 @@ Test(dedup, fingerprints_and_bands_see_through_case_and_punctuation)
     cr_assert_neq(x.band[0], 0);
     /* the same text in another paragraph order has the same shingle set and bands */
     static const char *c[] = {"Short one.", "LONDON (Reuters) -",
-                              "Shares of the company rose sharply on Tuesday after the "
-                              "results beat forecasts."};
+                              ("Shares of the company rose sharply on Tuesday after the "
+                               "results beat forecasts.")};
     sketch(an, &y, c, 3);
     cr_assert_eq(memcmp(x.band, y.band, sizeof x.band), 0);
     ndb_dedup_doc_sort(&x);
