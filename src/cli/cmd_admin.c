@@ -131,7 +131,8 @@ static ndb_rc stats_print(const char *path, const ndb_stats *s, const ndb_agg *l
     if (json)
         return ndb_cli_json_print(
             stdout,
-            json_pack("{s:s, s:I, s:I, s:I, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:o}",
+            json_pack("{s:s, s:I, s:I, s:I, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:b, "
+                      "s:o}",
                       "db",
                       path, "articles", (json_int_t)s->articles, "versions",
                       (json_int_t)s->versions, "outlets", (json_int_t)s->outlets, "date_min",
@@ -140,7 +141,8 @@ static ndb_rc stats_print(const char *path, const ndb_stats *s, const ndb_agg *l
                       "store_bytes", (json_int_t)s->store_bytes, "index_bytes",
                       (json_int_t)s->index_bytes, "segments", (json_int_t)s->segments, "generation",
                       (json_int_t)s->generation, "stemmer", ndb_cli_stemmer_name(s->stemmer),
-                      "languages", stats_langs_json(langs)),
+                      "stem_per_language", s->stem_per_language, "languages",
+                      stats_langs_json(langs)),
             err);
     printf("archive      %s\n", path);
     printf("articles     %s current, %s versions stored\n",
