@@ -53,6 +53,7 @@ struct ndb_fwdw {
     /* current doc */
     uint32_t *tf;   /* [tcap]: tf of term id in the current doc */
     uint32_t *dids; /* distinct ids of the current doc */
+    uint32_t *dtmp; /* [dcap] radix sort scratch */
     uint32_t nd, dcap;
     uint64_t dtok;
     ndb_buf rec;
@@ -182,6 +183,7 @@ void ndb_fwdw_close(ndb_fwdw *w)
     ndb_free(w->toff);
     ndb_free(w->tf);
     ndb_free(w->dids);
+    ndb_free(w->dtmp);
     ndb_buf_fini(&w->rec);
     ndb_free(w);
 }
@@ -321,6 +323,10 @@ ndb_rc ndb_fwdw_add_token(ndb_fwdw *w, const char *term, size_t n)
             if (!nd)
                 return NDB_ENOMEM;
             w->dids = nd;
+            nd = ndb_realloc(w->dtmp, (size_t)nc * sizeof *nd);
+            if (!nd)
+                return NDB_ENOMEM;
+            w->dtmp = nd;
             w->dcap = nc;
         }
         w->dids[w->nd++] = id;
@@ -329,10 +335,40 @@ ndb_rc ndb_fwdw_add_token(ndb_fwdw *w, const char *term, size_t n)
     return NDB_OK;
 }
 
-static int fwd_u32cmp(const void *a, const void *b)
+/* Sort a[n] ascending: insertion sort for short lists, else LSD radix, 11 bits a pass over
+** the bits below max's top bit (ids are dense: 2 passes up to 4 Mi terms), tmp[n] scratch.
+** (qsort of the ids was ~5% of ingest CPU.) */
+static void fwd_sort_ids(uint32_t *a, uint32_t *tmp, uint32_t n)
 {
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
+    uint32_t cnt[2048], mx = 0, *src = a, *dst = tmp;
+    if (n <= 32) {
+        for (uint32_t i = 1; i < n; i++) {
+            uint32_t v = a[i], j = i;
+            for (; j > 0 && a[j - 1] > v; j--)
+                a[j] = a[j - 1];
+            a[j] = v;
+        }
+        return;
+    }
+    for (uint32_t i = 0; i < n; i++)
+        mx = a[i] > mx ? a[i] : mx;
+    for (unsigned sh = 0; sh < 32 && (sh == 0 || (mx >> sh) != 0); sh += 11) {
+        memset(cnt, 0, sizeof cnt);
+        for (uint32_t i = 0; i < n; i++)
+            cnt[(src[i] >> sh) & 2047u]++;
+        for (uint32_t i = 0, sum = 0; i < 2048; i++) {
+            uint32_t c = cnt[i];
+            cnt[i] = sum;
+            sum += c;
+        }
+        for (uint32_t i = 0; i < n; i++)
+            dst[cnt[(src[i] >> sh) & 2047u]++] = src[i];
+        uint32_t *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != a)
+        memcpy(a, src, (size_t)n * sizeof *a);
 }
 
 ndb_rc ndb_fwdw_end_doc(ndb_fwdw *w, uint32_t id, ndb_err *err)
@@ -344,7 +380,7 @@ ndb_rc ndb_fwdw_end_doc(ndb_fwdw *w, uint32_t id, ndb_err *err)
         return ndb_err_set(err, NDB_EINVAL, "forward index: doc %u after %u records", id,
                            w->ndocs);
     if (w->nd > 1)
-        qsort(w->dids, w->nd, sizeof *w->dids, fwd_u32cmp);
+        fwd_sort_ids(w->dids, w->dtmp, w->nd);
     ndb_buf_reset(&w->rec);
     rc = ndb_buf_append_varint(&w->rec, w->nd);
     for (uint32_t i = 0; i < w->nd && rc == NDB_OK; i++) {
