@@ -983,10 +983,17 @@ static ndb_rc exec_count_or_terms(const qnode *root, const ndb_view *v, uint64_t
     for (uint32_t i = 0; i < root->nkids && rc == NDB_OK; i++) {
         if (!c[i])
             continue;
-        for (uint32_t d = ndb_cursor_next(c[i]); d != NDB_DOC_END; d = ndb_cursor_next(c[i]))
+        uint32_t ticks = 0;
+        for (uint32_t d = ndb_cursor_next(c[i]); d != NDB_DOC_END; d = ndb_cursor_next(c[i])) {
             if (d < v->ndocs)
                 bm[d >> 6] |= (uint64_t)1 << (d & 63);
-        rc = c[i]->err;
+            if (v->deadline_ns && (++ticks & 4095u) == 0 && ndb_now_ns() > v->deadline_ns) {
+                rc = NDB_ELIMIT; /* the view's deadline (as exec_live checks it) */
+                break;
+            }
+        }
+        if (rc == NDB_OK)
+            rc = c[i]->err;
     }
     if (rc == NDB_OK) {
         uint64_t n = 0;
@@ -1024,6 +1031,9 @@ ndb_rc ndb_query_count(const ndb_query *q, const ndb_view *v, uint64_t *count, n
             *count = 0;
             if (rc == NDB_ENOMEM)
                 return ndb_err_set(err, rc, "query: out of memory");
+            if (rc == NDB_ELIMIT)
+                return ndb_err_set(err, rc, "query: time budget exceeded (stopped before the "
+                                            "end of the matches; narrow the query)");
             return ndb_err_set(err, rc, "query: reading the index failed (%s)", ndb_strerror(rc));
         }
         if (done)
@@ -1224,6 +1234,8 @@ static ndb_rc exec_fast_term(exec_topk *tk, exec_checks *ch)
                 break;
             full = ndb_collect_topk_worst(tk->col, &worst);
         }
+        if (v->deadline_ns && (++tk->ex.ticks & 4095u) == 0 && ndb_now_ns() > v->deadline_ns)
+            tk->ex.rc = NDB_ELIMIT; /* most docs never reach exec_live here */
         if (tk->ex.rc != NDB_OK)
             break;
         d = ndb_cursor_next(c);
