@@ -66,6 +66,15 @@ ndb_rc api_dedup_state_load(const ndb_vfs *vfs, const char *dir, uint64_t gen, u
 /* Load (or share) the state of snapshot s. OWNED reference: api_dedup_state_unref. */
 ndb_rc api_dedup_state_get(ndb_snapshot *s, api_dedup_state **out, ndb_err *err);
 void api_dedup_state_unref(api_dedup_state *st);
+
+/* "Earliest first" order of articles (the source of a cluster or of a paragraph): by date
+** ascending with the undated last, then by id, as one unsigned key. The date is biased to
+** an unsigned 32-bit value; NDB_DATE_NONE (INT32_MIN) takes the top value instead of 0. */
+static inline uint64_t api_dedup_order_key(int32_t date, uint32_t id)
+{
+    uint64_t hi = date == NDB_DATE_NONE ? UINT32_MAX : (uint64_t)((int64_t)date - INT32_MIN);
+    return hi << 32 | id;
+}
 /* Called by ndb_close: drop the db's cached state. */
 void api_dedup_db_release(ndb_db *db);
 

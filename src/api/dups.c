@@ -220,11 +220,10 @@ void api_dedup_db_release(ndb_db *db)
 
 /* ---------------------------------------------------------------- shared helpers */
 
-/* Sort key: date ascending with the undated last, then id. */
-static int64_t dups_key(const ndb_snapshot *s, uint32_t id)
+/* Sort key: earliest first (api_dedup_order_key). */
+static uint64_t dups_key(const ndb_snapshot *s, uint32_t id)
 {
-    int32_t d = s->view.cols[id].date;
-    return ((d == NDB_DATE_NONE ? (int64_t)INT32_MAX + 1 : (int64_t)d) << 32) | id;
+    return api_dedup_order_key(s->view.cols[id].date, id);
 }
 
 typedef struct dups_match {
@@ -435,7 +434,7 @@ typedef struct dups_impl {
 typedef struct dups_item {
     uint32_t root;
     uint32_t id;
-    int64_t key;
+    uint64_t key;
 } dups_item;
 
 static int dups_item_cmp(const void *a, const void *b)

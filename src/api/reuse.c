@@ -71,10 +71,9 @@ static void reuse_range(const api_dedup_state *st, uint64_t fp, size_t *lo, size
     *hi = a;
 }
 
-static int64_t reuse_key(const ndb_snapshot *s, uint32_t id)
+static uint64_t reuse_key(const ndb_snapshot *s, uint32_t id)
 {
-    int32_t d = s->view.cols[id].date;
-    return ((d == NDB_DATE_NONE ? (int64_t)INT32_MAX + 1 : (int64_t)d) << 32) | id;
+    return api_dedup_order_key(s->view.cols[id].date, id);
 }
 
 static bool reuse_usable(ndb_snapshot *s, uint32_t id)
@@ -100,7 +99,7 @@ static pthread_mutex_t reuse_mu = PTHREAD_MUTEX_INITIALIZER;
 static int reuse_member_cmp(const void *a, const void *b)
 {
     const ndb_dup_member *x = a, *y = b;
-    int64_t kx = reuse_key(reuse_sort_snap, x->id), ky = reuse_key(reuse_sort_snap, y->id);
+    uint64_t kx = reuse_key(reuse_sort_snap, x->id), ky = reuse_key(reuse_sort_snap, y->id);
     return (kx > ky) - (kx < ky);
 }
 
