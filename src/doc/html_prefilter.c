@@ -30,6 +30,9 @@
 **                         attribute are dropped (text stays), and so are as many end tags
 **                         of that name as were dropped (a count per name: an end tag is
 **                         kept while start tags with attributes are open).
+**   deep nesting          div span section article font blockquote table ul ol dl center
+**                         main: past 1000 open (start minus end tags), further start tags
+**                         and as many end tags are dropped (gumbo is quadratic in depth).
 **   <meta>, <link>        dropped unless they may carry metadata we read (charset,
 **                         http-equiv, og:*, article:*, author, *date*, twitter:title,
 **                         rel=canonical).
@@ -356,8 +359,22 @@ static bool pf_meta_unread(const uint8_t *tag, size_t tn, const uint8_t *t, size
     return true;
 }
 
+/* Container tags that nest explicitly; their nesting is bounded (gumbo is quadratic in
+** depth: 100,000 nested divs take ~20 s). */
+static bool pf_nesting(const uint8_t *t, size_t n)
+{
+    return pf_name_is(t, n, "div") || pf_name_is(t, n, "span") ||
+           pf_name_is(t, n, "section") || pf_name_is(t, n, "article") ||
+           pf_name_is(t, n, "font") || pf_name_is(t, n, "blockquote") ||
+           pf_name_is(t, n, "table") || pf_name_is(t, n, "ul") || pf_name_is(t, n, "ol") ||
+           pf_name_is(t, n, "dl") || pf_name_is(t, n, "center") || pf_name_is(t, n, "main");
+}
+
+#define PF_MAX_NESTING 1000
+
 ndb_rc html_prefilter(const uint8_t *p, size_t n, bool strict, ndb_buf *out)
 {
+    size_t depth = 0, excess = 0; /* open nesting tags; start tags dropped past the bound */
     size_t i = 0;
     uint32_t kept_open[PF_NOISE_N] = {0}; /* noise start tags kept (they had attributes) */
     ndb_rc rc = ndb_buf_reserve(out, n / 2 + 64);
@@ -406,6 +423,14 @@ ndb_rc html_prefilter(const uint8_t *p, size_t n, bool strict, ndb_buf *out)
                 out->n = before;
                 continue;
             }
+            if (raw == PF_NORMAL && pf_nesting(tag, tn) && p[i - 2] != '/') {
+                if (depth >= PF_MAX_NESTING) { /* hostile nesting: flatten */
+                    out->n = before;
+                    excess++;
+                    continue;
+                }
+                depth++;
+            }
             int ni = raw == PF_NORMAL ? pf_noise_index(tag, tn) : -1;
             if (ni >= 0 && out->n == before + 1 + tn + 1) { /* "<name>": nothing kept */
                 out->n = before;
@@ -443,6 +468,14 @@ ndb_rc html_prefilter(const uint8_t *p, size_t n, bool strict, ndb_buf *out)
                 k++;
             }
             const uint8_t *gt = memchr(p + k, '>', n - k);
+            if (gt != NULL && pf_nesting(p + i + 2, k - i - 2)) {
+                if (excess > 0) { /* the end tag of a dropped start tag */
+                    excess--;
+                    i = (size_t)(gt - p) + 1;
+                    continue;
+                }
+                depth -= depth > 0;
+            }
             int ni = gt != NULL ? pf_noise_index(p + i + 2, k - i - 2) : -1;
             if (ni >= 0 && kept_open[ni] == 0) { /* its start tag was dropped */
                 i = (size_t)(gt - p) + 1;

@@ -305,7 +305,7 @@ Test(html, scorer_matches_hand_computed)
     cr_assert_float_eq(t.fn, 0.5, 1e-12);
 }
 
-Test(html, aeb_f1_above_floor, .timeout = 120)
+Test(html, aeb_f1_above_floor)
 {
     const char *dir = ndb_test_corpora();
     char path[1024], msg[512];
