@@ -16,29 +16,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static const char *tc_bin(void)
-{
-    const char *b = getenv("NEWSDB_BIN");
-    if (!b || !*b)
-        cr_skip_test("NEWSDB_BIN is not set (run through `make test`): CLI tests skipped");
-    if (access(b, X_OK) != 0)
-        cr_skip_test("NEWSDB_BIN=%s is not executable: CLI tests skipped", b);
-    return b;
-}
-
-/* Run a shell command; stdout into out (cap), returns the exit status. */
-static int tc_run(const char *cmd, char *out, size_t cap)
-{
-    FILE *p = popen(cmd, "r");
-    size_t n = 0, k;
-    cr_assert_not_null(p);
-    while (n + 1 < cap && (k = fread(out + n, 1, cap - 1 - n, p)) > 0)
-        n += k;
-    out[n] = 0;
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 static void tc_build(const char *db)
 {
     ndb_options o = {.create = 1};
@@ -61,7 +38,7 @@ static void tc_build(const char *db)
 
 Test(analytics_cli, json_matches_api)
 {
-    const char *bin = tc_bin();
+    const char *bin = ndb_test_cli_bin();
     char tmp[512], db[600], cmd[2048];
     static char out[1 << 20];
     cr_assert_not_null(ndb_test_tmpdir(tmp, sizeof tmp));
@@ -77,7 +54,7 @@ Test(analytics_cli, json_matches_api)
     ndb_agg_opts o = {.by = NDB_PERIOD_MONTH};
     cr_assert_eq(ndb_timeline(s, "oil", &o, &a, &err), NDB_OK);
     snprintf(cmd, sizeof cmd, "%s timeline -d %s --json oil", bin, db);
-    cr_assert_eq(tc_run(cmd, out, sizeof out), 0);
+    cr_assert_eq(ndb_test_sh(cmd, out, sizeof out), 0);
     char *line = strtok(out, "\n");
     for (size_t i = 0; i < a->n; i++, line = strtok(NULL, "\n")) {
         json_error_t je;
@@ -94,7 +71,7 @@ Test(analytics_cli, json_matches_api)
 
     cr_assert_eq(ndb_outlets(s, "oil", NULL, &a, &err), NDB_OK);
     snprintf(cmd, sizeof cmd, "%s outlets -d %s --csv oil", bin, db);
-    cr_assert_eq(tc_run(cmd, out, sizeof out), 0);
+    cr_assert_eq(ndb_test_sh(cmd, out, sizeof out), 0);
     cr_assert(strncmp(out, "rank,outlet,count,total,share\n", 30) == 0, "%s", out);
     size_t lines = 0;
     for (char *p = out; *p; p++)
@@ -103,7 +80,7 @@ Test(analytics_cli, json_matches_api)
     ndb_agg_free(a);
 
     snprintf(cmd, sizeof cmd, "%s terms -d %s --json -n 5 --significant oil", bin, db);
-    cr_assert_eq(tc_run(cmd, out, sizeof out), 0);
+    cr_assert_eq(ndb_test_sh(cmd, out, sizeof out), 0);
     cr_assert(strstr(out, "\"z\":") && strstr(out, "\"postings\":"), "%s", out);
     /* terms --bigrams: --json rows are ndb_top_terms' bigrams, --csv one line each */
     ndb_terms_opts bo = {.top = 7, .bigrams = 1};
@@ -111,7 +88,7 @@ Test(analytics_cli, json_matches_api)
     cr_assert_eq(ndb_top_terms(s, "oil OR war", &bo, &bl, &err), NDB_OK, "%s", err.msg);
     cr_assert_gt(bl->n, 0);
     snprintf(cmd, sizeof cmd, "%s terms -d %s --json -n 7 --bigrams 'oil OR war'", bin, db);
-    cr_assert_eq(tc_run(cmd, out, sizeof out), 0);
+    cr_assert_eq(ndb_test_sh(cmd, out, sizeof out), 0);
     line = strtok(out, "\n");
     for (size_t i = 0; i < bl->n; i++, line = strtok(NULL, "\n")) {
         json_error_t je;
@@ -127,7 +104,7 @@ Test(analytics_cli, json_matches_api)
     }
     cr_assert(line && strstr(line, "\"bigrams\":true"), "summary: %s", line ? line : "");
     snprintf(cmd, sizeof cmd, "%s terms -d %s --csv -n 7 --bigrams 'oil OR war'", bin, db);
-    cr_assert_eq(tc_run(cmd, out, sizeof out), 0);
+    cr_assert_eq(ndb_test_sh(cmd, out, sizeof out), 0);
     lines = 0;
     for (char *p = out; *p; p++)
         lines += *p == '\n';
@@ -137,14 +114,14 @@ Test(analytics_cli, json_matches_api)
     snprintf(cmd, sizeof cmd,
              "%s compare -d %s --csv -n 3 --a outlet:outlet1.com --b outlet:outlet2.co.uk oil", bin,
              db);
-    cr_assert_eq(tc_run(cmd, out, sizeof out), 0);
+    cr_assert_eq(ndb_test_sh(cmd, out, sizeof out), 0);
     cr_assert(strncmp(out, "kind,side,rank,key,count,other,z\n", 33) == 0, "%s", out);
 
     snprintf(cmd, sizeof cmd,
              "%s timeline -d %s --svg %s/t.svg --by year oil > /dev/null && "
              "head -c 4 %s/t.svg && grep -c '</svg>' %s/t.svg",
              bin, db, tmp, tmp, tmp);
-    cr_assert_eq(tc_run(cmd, out, sizeof out), 0);
+    cr_assert_eq(ndb_test_sh(cmd, out, sizeof out), 0);
     cr_assert(strncmp(out, "<svg", 4) == 0 && strstr(out, "1"), "%s", out);
 
     /* search --facets: the outlet facet is ndb_outlets' top 10 */
@@ -154,7 +131,7 @@ Test(analytics_cli, json_matches_api)
              "%s search -d %s --json --no-snippets --facets outlet,date 'oil OR war'"
              " | grep '\"facet\":\"outlet\"'",
              bin, db);
-    cr_assert_eq(tc_run(cmd, out, sizeof out), 0);
+    cr_assert_eq(ndb_test_sh(cmd, out, sizeof out), 0);
     json_error_t je;
     json_t *j = json_loads(out, 0, &je);
     cr_assert_not_null(j, "%s", out);
@@ -204,7 +181,7 @@ static uint64_t tc_at(const ndb_agg *a, int32_t p)
 ** (times the top tick over the plot height) equal to the side's count of that period. */
 Test(analytics_cli, compare_svg)
 {
-    const char *bin = tc_bin();
+    const char *bin = ndb_test_cli_bin();
     char tmp[512], db[600], cmd[2048], path[700], line[1024];
     static char out[1 << 16];
     cr_assert_not_null(ndb_test_tmpdir(tmp, sizeof tmp));
@@ -224,7 +201,7 @@ Test(analytics_cli, compare_svg)
              "%s compare -d %s --by month --svg %s --a outlet:outlet1.com --b outlet:outlet2.co.uk"
              " 'oil OR war' > /dev/null",
              bin, db, path);
-    cr_assert_eq(tc_run(cmd, out, sizeof out), 0);
+    cr_assert_eq(ndb_test_sh(cmd, out, sizeof out), 0);
     FILE *f = fopen(path, "r");
     cr_assert_not_null(f);
     double top = 0, h[2][64];
@@ -332,7 +309,7 @@ static size_t tc_lines(const char *path, double pts[2][512], size_t np[2], doubl
 ** above the axis (times the top tick over the plot height) equal to that period's count. */
 Test(analytics_cli, line_charts)
 {
-    const char *bin = tc_bin();
+    const char *bin = ndb_test_cli_bin();
     char tmp[512], db[600], cmd[2048], path[700];
     static char out[1 << 16];
     const double ph = 520 - 56 - 110, base = 56 + ph;
@@ -354,7 +331,7 @@ Test(analytics_cli, line_charts)
     /* one series by week */
     snprintf(cmd, sizeof cmd, "%s timeline -d %s --by week --chart lines --svg %s 'oil OR war' > /dev/null",
              bin, db, path);
-    cr_assert_eq(tc_run(cmd, out, sizeof out), 0);
+    cr_assert_eq(ndb_test_sh(cmd, out, sizeof out), 0);
     cr_assert_eq(tc_lines(path, pts, np, &top, col), 1);
     size_t k = 0;
     for (size_t i = 0; i < t->n; i++) {
@@ -376,7 +353,7 @@ Test(analytics_cli, line_charts)
              "%s compare -d %s --chart lines --svg %s --a outlet:outlet1.com --b outlet:outlet2.co.uk"
              " 'oil OR war' > /dev/null",
              bin, db, path);
-    cr_assert_eq(tc_run(cmd, out, sizeof out), 0);
+    cr_assert_eq(ndb_test_sh(cmd, out, sizeof out), 0);
     cr_assert_eq(tc_lines(path, pts, np, &top, col), 2);
     cr_assert_str_eq(col[0], "#1f77b4");
     cr_assert_str_eq(col[1], "#d62728");
@@ -417,7 +394,7 @@ Test(analytics_cli, line_charts)
 
 Test(analytics_cli, bad_input)
 {
-    const char *bin = tc_bin();
+    const char *bin = ndb_test_cli_bin();
     char tmp[512], db[600], cmd[2048];
     static char out[1 << 16];
     cr_assert_not_null(ndb_test_tmpdir(tmp, sizeof tmp));
@@ -448,7 +425,7 @@ Test(analytics_cli, bad_input)
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         snprintf(cmd, sizeof cmd, "%s %s -d %s 2>&1", bin, cases[i].args, db);
-        int st = tc_run(cmd, out, sizeof out);
+        int st = ndb_test_sh(cmd, out, sizeof out);
         cr_assert_eq(st, cases[i].status, "%s: exit %d\n%s", cases[i].args, st, out);
         cr_assert(strstr(out, cases[i].msg), "%s: no '%s' in\n%s", cases[i].args, cases[i].msg,
                   out);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 const char *ndb_test_tmpdir(char *buf, size_t cap)
@@ -67,4 +68,26 @@ void ndb_test_remove_archive(const char *dbdir)
     if (slash)
         *slash = 0;
     ndb_test_rmtree(parent);
+}
+
+const char *ndb_test_cli_bin(void)
+{
+    const char *b = getenv("NEWSDB_BIN");
+    if (!b || !*b)
+        cr_skip_test("NEWSDB_BIN is not set (run through `make test`): CLI tests skipped");
+    if (access(b, X_OK) != 0)
+        cr_skip_test("NEWSDB_BIN=%s is not executable: CLI tests skipped", b);
+    return b;
+}
+
+int ndb_test_sh(const char *cmd, char *out, size_t cap)
+{
+    FILE *p = popen(cmd, "r");
+    size_t n = 0, k;
+    cr_assert_not_null(p, "popen(%s)", cmd);
+    while (n + 1 < cap && (k = fread(out + n, 1, cap - 1 - n, p)) > 0)
+        n += k;
+    out[n] = 0;
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }

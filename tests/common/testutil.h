@@ -21,5 +21,11 @@ ndb_db *ndb_test_new_archive(char *tmp, size_t cap);
 void ndb_test_remove_archive(const char *dbdir);
 /* Seed from env NDB_SEED, else the given default. */
 uint64_t ndb_test_seed(uint64_t dflt);
+/* The newsdb binary under test (env NEWSDB_BIN, set by `make test`); skips the calling
+   test, saying why, when it is unset or not executable. */
+const char *ndb_test_cli_bin(void);
+/* Run a shell command; its output (whatever the command sends to stdout: add 2>&1 for
+   stderr) into out[cap], NUL-terminated; returns the exit status (-1: killed). */
+int ndb_test_sh(const char *cmd, char *out, size_t cap);
 
 #endif

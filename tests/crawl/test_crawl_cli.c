@@ -12,33 +12,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static const char *bin(void)
-{
-    const char *b = getenv("NEWSDB_BIN");
-    if (!b || !*b)
-        cr_skip_test("NEWSDB_BIN is not set (run through `make test`): CLI tests skipped");
-    if (access(b, X_OK) != 0)
-        cr_skip_test("NEWSDB_BIN=%s is not executable: CLI tests skipped", b);
-    return b;
-}
-
-/* Run a shell command; its stdout+stderr into out (cap); returns the exit status. */
-static int sh(const char *cmd, char *out, size_t cap)
-{
-    FILE *p = popen(cmd, "r");
-    size_t n = 0;
-    cr_assert_not_null(p);
-    while (n + 1 < cap) {
-        size_t k = fread(out + n, 1, cap - 1 - n, p);
-        if (k == 0)
-            break;
-        n += k;
-    }
-    out[n] = 0;
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 #define ARTICLE(title, word)                                                                   \
     "<html><head><title>" title "</title><meta name=\"date\" content=\"2020-10-10\"></head>"  \
     "<body><article><p>The " word " report was published on Friday and describes how the "  \
@@ -49,7 +22,7 @@ static int sh(const char *cmd, char *out, size_t cap)
 
 Test(crawl_cli, crawl_feed_then_poll_again, .timeout = 60)
 {
-    const char *b = bin();
+    const char *b = ndb_test_cli_bin();
     char feed[1024], t[512], cmd[2048], out[8192], list[600];
     tl_route rt[5];
     memset(rt, 0, sizeof rt);
@@ -78,24 +51,24 @@ Test(crawl_cli, crawl_feed_then_poll_again, .timeout = 60)
     fprintf(f, "http://127.0.0.1:%u/feed.xml\n", tl_port(srv));
     fclose(f);
     snprintf(cmd, sizeof cmd, "%s crawl -d %s --feeds %s --delay 0 --json 2>&1", b, t, list);
-    cr_assert_eq(sh(cmd, out, sizeof out), 0, "%s", out);
+    cr_assert_eq(ndb_test_sh(cmd, out, sizeof out), 0, "%s", out);
     cr_expect(strstr(out, "\"added\": 2") || strstr(out, "\"added\":2"), "%s", out);
     cr_expect(strstr(out, "/gone: HTTP 404") != NULL, "%s", out);
     snprintf(cmd, sizeof cmd, "%s search -d %s --count cliwordtwo 2>&1", b, t);
-    cr_assert_eq(sh(cmd, out, sizeof out), 0, "%s", out);
+    cr_assert_eq(ndb_test_sh(cmd, out, sizeof out), 0, "%s", out);
     cr_expect(strstr(out, "1") != NULL, "%s", out);
     /* again: the feed had a failure, so it is read again; its pages answer 304 */
     snprintf(cmd, sizeof cmd, "%s crawl -d %s --feeds %s --delay 0 2>/dev/null", b, t, list);
-    cr_assert_eq(sh(cmd, out, sizeof out), 0, "%s", out);
+    cr_assert_eq(ndb_test_sh(cmd, out, sizeof out), 0, "%s", out);
     cr_expect(strstr(out, "not modified 2") != NULL, "%s", out);
     cr_expect(strstr(out, "added 0") != NULL, "%s", out);
     /* usage errors */
     snprintf(cmd, sizeof cmd, "%s crawl -d %s 2>&1", b, t);
-    cr_expect_eq(sh(cmd, out, sizeof out), 2, "%s", out);
+    cr_expect_eq(ndb_test_sh(cmd, out, sizeof out), 2, "%s", out);
     snprintf(cmd, sizeof cmd, "%s crawl -d %s --urls /nonexistent/list 2>&1", b, t);
-    cr_expect_eq(sh(cmd, out, sizeof out), 1, "%s", out);
+    cr_expect_eq(ndb_test_sh(cmd, out, sizeof out), 1, "%s", out);
     snprintf(cmd, sizeof cmd, "%s add -d %s --format xml %s 2>&1", b, t, list);
-    cr_expect_eq(sh(cmd, out, sizeof out), 2, "%s", out);
+    cr_expect_eq(ndb_test_sh(cmd, out, sizeof out), 2, "%s", out);
     tl_stop(srv);
     remove(list);
     ndb_test_remove_archive(t);
@@ -103,7 +76,7 @@ Test(crawl_cli, crawl_feed_then_poll_again, .timeout = 60)
 
 Test(crawl_cli, add_csv_from_stdin)
 {
-    const char *b = bin();
+    const char *b = ndb_test_cli_bin();
     char t[512], cmd[2048], out[8192];
     ndb_db *db = ndb_test_new_archive(t, sizeof t);
     ndb_close(db);
@@ -111,7 +84,7 @@ Test(crawl_cli, add_csv_from_stdin)
              "printf 'url,title,text\\nhttp://s.example.com/a,T,\"stdin csv text\"\\nbad\\n' | "
              "%s add -d %s --format csv - 2>&1",
              b, t);
-    cr_assert_eq(sh(cmd, out, sizeof out), 0, "%s", out);
+    cr_assert_eq(ndb_test_sh(cmd, out, sizeof out), 0, "%s", out);
     cr_expect(strstr(out, "added 1") != NULL, "%s", out);
     cr_expect(strstr(out, "-:3: 1 fields, the header has 3") != NULL, "%s", out);
     ndb_test_remove_archive(t);
