@@ -92,6 +92,29 @@ static bool tab_url_ok(const char *u, size_t n)
     return true;
 }
 
+/* Append one paragraph slice; the array starts in the caller's stack buffer `fixed` and
+** moves to the heap (doubling) when full. */
+static ndb_rc tab_push_para(ndb_slice **pv, ndb_slice *fixed, size_t *np, size_t *cap,
+                            const char *p, size_t n)
+{
+    if (*np == *cap) {
+        size_t ncap = *cap * 2;
+        ndb_slice *nv = ndb_realloc(*pv == fixed ? NULL : *pv, ncap * sizeof *nv);
+        if (nv == NULL) {
+            return NDB_ENOMEM;
+        }
+        if (*pv == fixed) {
+            memcpy(nv, fixed, *cap * sizeof *nv);
+        }
+        *pv = nv;
+        *cap = ncap;
+    }
+    (*pv)[*np].p = (const uint8_t *)p;
+    (*pv)[*np].n = n;
+    (*np)++;
+    return NDB_OK;
+}
+
 ndb_rc ndb_doc_native_from_text(const char *url, size_t url_n, const char *text, size_t n,
                                 ndb_buf *out, const char **why)
 {
@@ -115,22 +138,10 @@ ndb_rc ndb_doc_native_from_text(const char *url, size_t url_n, const char *text,
         }
         if (e == pos) { /* blank line */
             if (in_para) {
-                if (np == cap) {
-                    size_t ncap = cap * 2;
-                    ndb_slice *nv = ndb_realloc(pv == paras ? NULL : pv, ncap * sizeof *nv);
-                    if (nv == NULL) {
-                        rc = NDB_ENOMEM;
-                        goto out;
-                    }
-                    if (pv == paras) {
-                        memcpy(nv, paras, sizeof paras);
-                    }
-                    pv = nv;
-                    cap = ncap;
+                rc = tab_push_para(&pv, paras, &np, &cap, text + pstart, pend - pstart);
+                if (rc != NDB_OK) {
+                    goto out;
                 }
-                pv[np].p = (const uint8_t *)text + pstart;
-                pv[np].n = pend - pstart;
-                np++;
                 in_para = false;
             }
         } else {
@@ -146,22 +157,10 @@ ndb_rc ndb_doc_native_from_text(const char *url, size_t url_n, const char *text,
         }
     }
     if (in_para) {
-        if (np == cap) {
-            size_t ncap = cap * 2;
-            ndb_slice *nv = ndb_realloc(pv == paras ? NULL : pv, ncap * sizeof *nv);
-            if (nv == NULL) {
-                rc = NDB_ENOMEM;
-                goto out;
-            }
-            if (pv == paras) {
-                memcpy(nv, paras, sizeof paras);
-            }
-            pv = nv;
-            cap = ncap;
+        rc = tab_push_para(&pv, paras, &np, &cap, text + pstart, pend - pstart);
+        if (rc != NDB_OK) {
+            goto out;
         }
-        pv[np].p = (const uint8_t *)text + pstart;
-        pv[np].n = pend - pstart;
-        np++;
     }
     if (np == 0) {
         *why = "text is empty";
