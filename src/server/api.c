@@ -498,17 +498,14 @@ ndb_rc ndb_srv_ep_article_id(ndb_snapshot *s, const char *id, const srv_request 
                              json_t **out, ndb_err *err)
 {
     static const char *const keys[] = {NULL};
-    uint64_t x = 0;
-    size_t i = 0;
+    uint32_t x = 0;
     ndb_doc *d = NULL;
     ndb_rc rc = ndb_srv_params_allow(r, keys, err);
+    if (rc == NDB_OK)
+        rc = ndb_srv_path_id(id, &x, err);
     if (rc != NDB_OK)
         return rc;
-    for (; id[i] >= '0' && id[i] <= '9' && x <= UINT32_MAX; i++)
-        x = x * 10 + (uint64_t)(id[i] - '0');
-    if (i == 0 || id[i] || x > UINT32_MAX)
-        return ndb_err_set(err, NDB_EPARSE, "bad article id '%.32s' (a whole number)", id);
-    rc = ndb_get(s, (uint32_t)x, &d, err);
+    rc = ndb_get(s, x, &d, err);
     if (rc == NDB_OK)
         rc = api_article_json(s, d, out, err);
     ndb_doc_free(d);

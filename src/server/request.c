@@ -164,17 +164,33 @@ ndb_rc ndb_srv_param_u32(const srv_request *r, const char *key, uint32_t dflt, u
                          uint32_t max, uint32_t *out, ndb_err *err)
 {
     const char *v = ndb_srv_param(r, key);
-    uint64_t x = 0;
+    uint32_t x = 0;
     *out = dflt;
     if (!v)
         return NDB_OK;
+    if (!ndb_srv_parse_u32(v, max, &x) || x < min)
+        return ndb_err_set(err, NDB_EPARSE, "bad %s '%.64s' (a whole number %u..%u)", key, v,
+                           min, max);
+    *out = x;
+    return NDB_OK;
+}
+
+bool ndb_srv_parse_u32(const char *v, uint32_t max, uint32_t *out)
+{
+    uint64_t x = 0;
     size_t i = 0;
     for (; v[i] >= '0' && v[i] <= '9' && x <= max; i++)
         x = x * 10 + (uint64_t)(v[i] - '0');
-    if (i == 0 || v[i] || x < min || x > max)
-        return ndb_err_set(err, NDB_EPARSE, "bad %s '%.64s' (a whole number %u..%u)", key, v,
-                           min, max);
+    if (i == 0 || v[i] || x > max)
+        return false;
     *out = (uint32_t)x;
+    return true;
+}
+
+ndb_rc ndb_srv_path_id(const char *id, uint32_t *out, ndb_err *err)
+{
+    if (!ndb_srv_parse_u32(id, UINT32_MAX, out))
+        return ndb_err_set(err, NDB_EPARSE, "bad article id '%.32s' (a whole number)", id);
     return NDB_OK;
 }
 

@@ -68,6 +68,11 @@ ndb_rc ndb_srv_params_allow(const srv_request *r, const char *const *keys, ndb_e
 /* Decimal in [min, max]; dflt when absent. */
 ndb_rc ndb_srv_param_u32(const srv_request *r, const char *key, uint32_t dflt, uint32_t min,
                          uint32_t max, uint32_t *out, ndb_err *err);
+/* The whole string v is a decimal <= max (digits only, no sign or blanks). */
+bool ndb_srv_parse_u32(const char *v, uint32_t max, uint32_t *out);
+/* An article id from a path (/api/article/{id}, /api/reuse/{id}): NDB_EPARSE "bad article
+** id '...' (a whole number)" otherwise. */
+ndb_rc ndb_srv_path_id(const char *id, uint32_t *out, ndb_err *err);
 /* 1/true/yes/on or 0/false/no/off (or empty: true); dflt when absent. */
 ndb_rc ndb_srv_param_bool(const srv_request *r, const char *key, bool dflt, bool *out,
                           ndb_err *err);
