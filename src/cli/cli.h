@@ -119,6 +119,9 @@ json_t *ndb_cli_json_str(const char *s, size_t n);
 json_t *ndb_cli_json_date(int32_t date);
 /* Print obj compactly plus "\n" to f and release it (json_decref). ENOMEM/EIO via err. */
 ndb_rc ndb_cli_json_print(FILE *f, json_t *obj, ndb_err *err);
+/* One CSV field to stdout (RFC 4180): quoted, with quotes doubled, when it holds a comma,
+** quote or line break. */
+void ndb_cli_csv_field(const char *s);
 
 /* ---------------------------------------------------------------- output sink */
 

@@ -415,22 +415,6 @@ static ndb_rc an_json(const an_args *o, bool tl, const ndb_agg *a, const char *q
     return ndb_cli_json_print(stdout, sum, err);
 }
 
-/* One CSV field: quoted when it holds a comma, quote or line break. */
-static void an_csv_field(const char *s)
-{
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, stdout);
-        return;
-    }
-    fputc('"', stdout);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', stdout);
-        fputc(*s, stdout);
-    }
-    fputc('"', stdout);
-}
-
 static void an_csv(const an_args *o, bool tl, const ndb_agg *a)
 {
     char lab[32], d[16];
@@ -442,7 +426,7 @@ static void an_csv(const an_args *o, bool tl, const ndb_agg *a)
                    ndb_cli_fmt_date(r->period, d, sizeof d));
         else
             printf("%zu,", i + 1);
-        an_csv_field(r->outlet ? r->outlet : "");
+        ndb_cli_csv_field(r->outlet ? r->outlet : "");
         printf(",%llu,%llu,", (unsigned long long)r->count, (unsigned long long)r->total);
         if (r->total)
             printf("%.6f", an_share(r));
@@ -1002,9 +986,9 @@ static void terms_csv(const ndb_term_list *l)
     for (size_t i = 0; i < l->n; i++) {
         const ndb_term_row *r = &l->rows[i];
         printf("%zu,", i + 1);
-        an_csv_field(r->term);
+        ndb_cli_csv_field(r->term);
         fputc(',', stdout);
-        an_csv_field(r->stem);
+        ndb_cli_csv_field(r->stem);
         printf(",%llu,%llu,%llu,%.6f,%.6f\n", (unsigned long long)r->count,
                (unsigned long long)r->docs, (unsigned long long)r->bg_count, r->delta, r->z);
     }
@@ -1240,7 +1224,7 @@ static ndb_rc cmp_terms_out(const cmp_args *o, const char *side, const ndb_term_
         const ndb_term_row *r = &l->rows[i];
         if (o->fmt == AN_CSV) {
             printf("term,%s,%zu,", side, i + 1);
-            an_csv_field(r->term);
+            ndb_cli_csv_field(r->term);
             printf(",%llu,%llu,%.6f\n", (unsigned long long)r->count,
                    (unsigned long long)r->bg_count, r->z);
         } else {

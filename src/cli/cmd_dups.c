@@ -143,21 +143,6 @@ static cli_status dups_parse(const char *cmd, int argc, char **argv, dups_args *
     return CLI_OK;
 }
 
-static void dups_csv_field(const char *s)
-{
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, stdout);
-        return;
-    }
-    fputc('"', stdout);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', stdout);
-        fputc(*s, stdout);
-    }
-    fputc('"', stdout);
-}
-
 /* URL and title of an article ("" when it cannot be read). *d OWNED: ndb_doc_free. */
 static ndb_doc *dups_doc(ndb_snapshot *s, uint32_t id)
 {
@@ -256,9 +241,9 @@ static void dups_csv(ndb_snapshot *s, const dups_args *a, const ndb_dup_list *l)
             ndb_doc *d = dups_doc(s, m->id);
             printf("%u,%u,%u,%u,%s,", c->id, c->size, k + 1, m->id,
                    ndb_cli_fmt_date(m->date, d1, sizeof d1));
-            dups_csv_field(m->outlet);
+            ndb_cli_csv_field(m->outlet);
             fputc(',', stdout);
-            dups_csv_field(d ? d->url : "");
+            ndb_cli_csv_field(d ? d->url : "");
             fputc('\n', stdout);
             ndb_doc_free(d);
         }
@@ -442,9 +427,9 @@ static void reuse_csv(ndb_snapshot *s, const ndb_reuse_report *r)
             ndb_doc *d = dups_doc(s, m->id);
             printf("%u,%u,%u,%s,", p->para, p->earliest, m->id,
                    ndb_cli_fmt_date(m->date, d1, sizeof d1));
-            dups_csv_field(m->outlet);
+            ndb_cli_csv_field(m->outlet);
             fputc(',', stdout);
-            dups_csv_field(d ? d->url : "");
+            ndb_cli_csv_field(d ? d->url : "");
             fputc('\n', stdout);
             ndb_doc_free(d);
         }
@@ -472,9 +457,9 @@ static ndb_rc reuse_matrix_out(const dups_args *a, const ndb_reuse_matrix *m, co
                           (json_int_t)f->paras, "articles", (json_int_t)f->articles),
                 err);
         } else if (a->fmt == DUPS_CSV) {
-            dups_csv_field(f->from);
+            ndb_cli_csv_field(f->from);
             fputc(',', stdout);
-            dups_csv_field(f->to);
+            ndb_cli_csv_field(f->to);
             printf(",%llu,%llu\n", (unsigned long long)f->paras,
                    (unsigned long long)f->articles);
         } else {
