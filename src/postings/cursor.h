@@ -44,6 +44,15 @@ typedef struct ndb_cursor_ops {
     uint32_t (*block_min_dl)(ndb_cursor *c);
     /* Release (accepts a cursor in any state). */
     void (*close)(ndb_cursor *c);
+    /* Optional (NULL when a cursor has no decoded blocks to lend): bulk read of the rest of
+    ** the current block. *docs and *freqs get the doc ids (add *base for the global id) and the
+    ** term frequencies from the current doc to the end of its block; returns their count
+    ** (>= 1), or 0 when the cursor is not on a doc (then use next/freq). The arrays are
+    ** BORROWED until the cursor moves; reading them does not move it. Lets a scoring loop
+    ** walk a block with no call per posting (PISA's block_posting_list, Lucene's
+    ** bulk-decoded doc/freq buffers). */
+    uint32_t (*bulk)(ndb_cursor *c, const uint32_t **docs, const uint32_t **freqs,
+                     uint32_t *base);
 } ndb_cursor_ops;
 
 struct ndb_cursor {
@@ -82,6 +91,12 @@ static inline uint32_t ndb_cursor_block_max_tf(ndb_cursor *c)
 static inline uint32_t ndb_cursor_block_min_dl(ndb_cursor *c)
 {
     return c->ops->block_min_dl(c);
+}
+/* Bulk read of the current block (see ops->bulk); 0 when the cursor does not offer it. */
+static inline uint32_t ndb_cursor_bulk(ndb_cursor *c, const uint32_t **docs,
+                                       const uint32_t **freqs, uint32_t *base)
+{
+    return c->ops->bulk ? c->ops->bulk(c, docs, freqs, base) : 0;
 }
 static inline void ndb_cursor_close(ndb_cursor *c)
 {

@@ -140,6 +140,22 @@ static uint32_t memc_block_min_dl(ndb_cursor *c)
     return b < m->nblocks ? m->blocks[b].min_dl : UINT32_MAX;
 }
 
+/* The rest of the current 128-entry block, as the segment cursor lends it. */
+static uint32_t memc_bulk(ndb_cursor *c, const uint32_t **docs, const uint32_t **freqs,
+                          uint32_t *base)
+{
+    memc *m = (memc *)c;
+    if (m->i == MEMC_BEFORE || m->i >= m->n)
+        return 0;
+    size_t end = (m->i / NDB_BLOCK_DOCS + 1) * NDB_BLOCK_DOCS;
+    if (end > m->n)
+        end = m->n;
+    *docs = m->docs + m->i;
+    *freqs = m->freqs + m->i;
+    *base = 0;
+    return (uint32_t)(end - m->i);
+}
+
 static void memc_close(ndb_cursor *c)
 {
     ndb_free(c);
@@ -154,6 +170,7 @@ static const ndb_cursor_ops memc_ops = {
     .block_max_tf = memc_block_max_tf,
     .block_min_dl = memc_block_min_dl,
     .close = memc_close,
+    .bulk = memc_bulk,
 };
 
 /* Bytes of the single allocation; NDB_ELIMIT on overflow. */

@@ -17,6 +17,8 @@
 ** hold its values (jumping over earlier groups with codec->skip_block, which reads headers
 ** only) and prefix-sums its values once. A phrase led by a rare word thus never decodes
 ** most of a frequent word's positions. Buffers grow on demand (no per-doc allocation).
+** `bulk` lends the decoded docs[]/freqs[] of the current block to a scoring loop (one call
+** per block instead of next() + freq() per posting).
 **
 ** Invariants:
 **   1. dec.idx == PC_NONE before the first next/seek; dec.idx == nb once exhausted.
@@ -620,6 +622,23 @@ static uint32_t pc_block_min_dl(ndb_cursor *cc)
     return c->blk.idx < c->nb ? c->blk.min_dl : UINT32_MAX;
 }
 
+/* The rest of the decoded block (freqs decoded now if still lazy). */
+static uint32_t pc_bulk(ndb_cursor *cc, const uint32_t **docs, const uint32_t **freqs,
+                        uint32_t *base)
+{
+    pc *c = (pc *)cc;
+    if (c->dec.idx == PC_NONE || c->dec.idx >= c->nb || c->decoded != c->dec.idx)
+        return 0;
+    if (!c->fq_ok && !pc_decode_freqs(c)) {
+        pc_fail(c);
+        return 0;
+    }
+    *docs = c->docs + c->i;
+    *freqs = c->freqs + c->i;
+    *base = c->gbase;
+    return (uint32_t)(c->cnt - c->i);
+}
+
 static void pc_close(ndb_cursor *cc)
 {
     pc *c = (pc *)cc;
@@ -638,6 +657,7 @@ static const ndb_cursor_ops pc_ops = {
     .block_max_tf = pc_block_max_tf,
     .block_min_dl = pc_block_min_dl,
     .close = pc_close,
+    .bulk = pc_bulk,
 };
 
 /* Set up the skip region (nb > 1) or decode the only block (nb == 1). */

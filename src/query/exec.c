@@ -1196,23 +1196,51 @@ static bool exec_checks_pass(exec_checks *ch, uint32_t d)
     return true;
 }
 
+/* Per-tf length cut of the single-term loop: a doc with tf f < EXEC_CUT_TF and length
+** dl > cut[f] scores at most `worst` (so cannot enter); tf >= EXEC_CUT_TF is scored. */
+#define EXEC_CUT_TF 32
+
+/* cut[f] for the score `worst` to beat. BM25 falls with dl: score(f, dl) <= worst for
+** dl >= x_f = ((idf (k1+1) f / worst - f) / k1 - 1 + b) avgdl / b (the b_floor clamp only
+** lowers scores). cut[f] = x_f with a 1e-6 relative margin plus one token, far beyond the
+** double rounding of the score (1e-15), so a doc past the cut is certainly out and every
+** doc that may enter is scored exactly. No cut (UINT32_MAX) when b, k1 or worst is 0. */
+static void exec_term_cuts(const qexec *ex, double idf, double worst, uint32_t *cut)
+{
+    bool on = ex->b > 0 && ex->k1 > 0 && worst > 0 && idf > 0;
+    /* x_f = f * c1 + c0 (one division per new worst, not one per tf) */
+    double c1 = on ? (idf * (ex->k1 + 1.0) / worst - 1.0) * ex->avgdl / (ex->k1 * ex->b) : 0;
+    double c0 = on ? (ex->b - 1.0) * ex->avgdl / ex->b : 0;
+    cut[0] = UINT32_MAX;
+    for (uint32_t f = 1; f < EXEC_CUT_TF; f++) {
+        double x = (double)f * c1 + c0;
+        x = x + fabs(x) * 1e-6 + 1.0;
+        cut[f] = !on || x >= 4e9 ? UINT32_MAX : x < 1.0 ? 1u : (uint32_t)x;
+    }
+}
+
 /* One scoring term by score without a total (block-max, as Ding & Suel's BMW for one list):
 ** docs arrive in id order, so once k hits are held a doc enters iff its score is strictly
 ** above the worst held (an equal score loses the tie-break to the lower ids held). A block
 ** whose bound (block max tf at the block's min length, with a 1e-9 relative margin against
-** rounding) cannot beat it is jumped over without decoding; in the others the score is
-** computed first (one column read) and the doc's checks run only for a score that enters.
-** Scores come from exec_bm25 exactly as exec_score_at computes them. */
+** rounding) cannot beat it is jumped over without decoding. The other blocks are read in
+** bulk (ndb_cursor_bulk: decoded doc ids and freqs, no call per posting); a doc whose
+** length is past its tf's cut (exec_term_cuts) cannot enter and costs one column read and
+** one compare; the rest are scored exactly, and the doc's checks run only for a score
+** that enters. Scores come from exec_bm25 exactly as exec_score_at computes them. */
 static ndb_rc exec_fast_term(exec_topk *tk, exec_checks *ch)
 {
     exec_term *t = &tk->t[0];
     ndb_cursor *c = t->c;
     const ndb_view *v = tk->ex.v;
+    const ndb_col *cols = v->cols;
     const double avgdl = tk->ex.avgdl, idf = t->idf;
     ndb_collect_hit worst = {0, 0, 0.0};
     bool full = false, blk_valid = false;
-    uint32_t blk_last = 0;
+    uint32_t blk_last = 0, cut[EXEC_CUT_TF];
     ndb_rc rc = NDB_OK;
+    for (uint32_t f = 0; f < EXEC_CUT_TF; f++)
+        cut[f] = UINT32_MAX;
     t->started = true;
     uint32_t d = exec_cursor_seek(&tk->ex, c, 0);
     while (d != NDB_DOC_END) {
@@ -1228,17 +1256,38 @@ static ndb_rc exec_fast_term(exec_topk *tk, exec_checks *ch)
                 continue;
             }
         }
-        double s = exec_bm25(&tk->ex, idf, ndb_cursor_freq(c), v->cols[d].len, avgdl);
-        if ((!full || s > worst.score) && exec_live(&tk->ex, d) && exec_checks_pass(ch, d)) {
-            if ((rc = exec_offer(tk, d, s)) != NDB_OK)
-                break;
-            full = ndb_collect_topk_worst(tk->col, &worst);
+        const uint32_t *dc, *fq;
+        uint32_t base, n = ndb_cursor_bulk(c, &dc, &fq, &base);
+        if (n == 0) { /* a cursor without bulk reads: one posting */
+            dc = fq = NULL;
+            n = 1;
         }
-        if (v->deadline_ns && (++tk->ex.ticks & 4095u) == 0 && ndb_now_ns() > v->deadline_ns)
+        uint32_t last = d;
+        for (uint32_t j = 0; j < n; j++) {
+            uint32_t dd = dc ? base + dc[j] : d, f = fq ? fq[j] : ndb_cursor_freq(c);
+            uint32_t dl = cols[dd].len;
+            last = dd;
+            if (f < EXEC_CUT_TF && dl > cut[f])
+                continue;
+            double s = exec_bm25(&tk->ex, idf, f, dl, avgdl);
+            if ((!full || s > worst.score) && exec_live(&tk->ex, dd) && exec_checks_pass(ch, dd)) {
+                if ((rc = exec_offer(tk, dd, s)) != NDB_OK)
+                    return rc;
+                full = ndb_collect_topk_worst(tk->col, &worst);
+                if (full)
+                    exec_term_cuts(&tk->ex, idf, worst.score, cut);
+            }
+            if (tk->ex.rc != NDB_OK)
+                return rc;
+        }
+        uint32_t before = tk->ex.ticks;
+        tk->ex.ticks += n;
+        if (v->deadline_ns && (before >> 12) != (tk->ex.ticks >> 12) &&
+            ndb_now_ns() > v->deadline_ns)
             tk->ex.rc = NDB_ELIMIT; /* most docs never reach exec_live here */
-        if (tk->ex.rc != NDB_OK)
+        if (tk->ex.rc != NDB_OK || last >= NDB_DOC_END - 1)
             break;
-        d = ndb_cursor_next(c);
+        d = dc ? ndb_cursor_seek_geq(c, last + 1) : ndb_cursor_next(c);
         if (d == NDB_DOC_END && c->err != NDB_OK && tk->ex.rc == NDB_OK)
             tk->ex.rc = c->err;
     }

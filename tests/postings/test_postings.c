@@ -200,6 +200,39 @@ static void check_walk(ndb_cursor *c, const olist *l, uint32_t base, bool positi
     cr_assert_eq(c->err, NDB_OK);
 }
 
+/* Walk by bulk reads: each lends the rest of a block (ending on a block boundary of 128
+** entries), then a seek past its last doc moves on; docs and freqs equal the oracle. A
+** random next() inside a block first checks that bulk starts at the current doc. */
+static void check_bulk(ndb_cursor *c, const olist *l, uint32_t base, uint64_t *st, uint64_t seed)
+{
+    const uint32_t *dc, *fq;
+    uint32_t b;
+    size_t i = 0;
+    cr_assert_eq(ndb_cursor_bulk(c, &dc, &fq, &b), 0, "bulk before the first doc");
+    uint32_t d = ndb_cursor_next(c);
+    while (d != NDB_DOC_END) {
+        if (ndb_rand_next(st) % 3 == 0 && (i + 1) % NDB_BLOCK_DOCS != 0 && i + 1 < l->n) {
+            d = ndb_cursor_next(c); /* bulk from the middle of a block */
+            i++;
+        }
+        uint32_t n = ndb_cursor_bulk(c, &dc, &fq, &b);
+        cr_assert(n >= 1, "bulk at entry %zu " SEEDFMT, i, (unsigned long long)seed);
+        cr_assert_eq((i + n) % NDB_BLOCK_DOCS == 0 || i + n == l->n, true,
+                     "bulk of %u at %zu does not end its block " SEEDFMT, n, i,
+                     (unsigned long long)seed);
+        cr_assert_eq(b + dc[0], d);
+        for (uint32_t j = 0; j < n; j++, i++) {
+            cr_assert_eq(b + dc[j], base + l->docs[i], "bulk doc %zu " SEEDFMT, i,
+                         (unsigned long long)seed);
+            cr_assert_eq(fq[j], l->freqs[i], "bulk freq %zu " SEEDFMT, i, (unsigned long long)seed);
+        }
+        d = ndb_cursor_seek_geq(c, b + dc[n - 1] + 1);
+    }
+    cr_assert_eq(i, l->n);
+    cr_assert_eq(ndb_cursor_bulk(c, &dc, &fq, &b), 0, "bulk past the end");
+    cr_assert_eq(c->err, NDB_OK);
+}
+
 /* Random mix of next and seek_geq against a linear scan of the oracle. */
 static void check_seeks(ndb_cursor *c, const olist *l, uint32_t base, uint32_t span, uint64_t *st,
                         uint64_t seed)
@@ -291,6 +324,12 @@ static void format_case(size_t n, uint32_t span, uint32_t codec, uint64_t seed)
 
     c = open_list(&l, base, span, codec, &o, true);
     check_seeks(c, &l, base, span, &st, seed);
+    ndb_cursor_close(c);
+    ndb_buf_fini(&o.doc);
+    ndb_buf_fini(&o.pos);
+
+    c = open_list(&l, base, span, codec, &o, false);
+    check_bulk(c, &l, base, &st, seed);
     ndb_cursor_close(c);
     ndb_buf_fini(&o.doc);
     ndb_buf_fini(&o.pos);
@@ -417,6 +456,9 @@ Test(postings, mem_cursor_matches_oracle)
         ndb_cursor_close(c);
         cr_assert_eq(ndb_cursor_mem_new(l.docs, l.freqs, l.dls, l.pos, l.pos_off, l.n, &c), NDB_OK);
         check_blocks(c, &l, 0, span, &st, seed);
+        ndb_cursor_close(c);
+        cr_assert_eq(ndb_cursor_mem_new(l.docs, l.freqs, l.dls, l.pos, l.pos_off, l.n, &c), NDB_OK);
+        check_bulk(c, &l, 0, &st, seed);
         ndb_cursor_close(c);
         olist_free(&l);
     }
