@@ -47,6 +47,12 @@ struct ndb_db {
     bool langstem;       /* articles stemmed per language (manifest.h) */
     ndb_lang_set langs;  /* languages seen in ids [0, lang_scanned) (under mu) */
     uint32_t lang_scanned;
+    /* norm bytes of ids [0, norms_n) (ndb_view.norms), built on demand under mu; an array
+    ** outgrown is kept in norms_old until close (older snapshots may still read it) */
+    uint8_t *norms;
+    uint32_t norms_n, norms_cap;
+    uint8_t **norms_old;
+    size_t nnorms_old;
     pthread_mutex_t mu;
     ndb_store *rstore;   /* reader store, at rgen's state; NULL until the first snapshot */
     uint64_t rgen;

@@ -147,6 +147,10 @@ NDB_API void ndb_close(ndb_db *db)
         ndb_seg_unref(db->cache[i]);
     ndb_free(db->cache);
     api_dedup_db_release(db);
+    ndb_free(db->norms);
+    for (size_t i = 0; i < db->nnorms_old; i++)
+        ndb_free(db->norms_old[i]);
+    ndb_free(db->norms_old);
     ndb_store_close(db->rstore);
     pthread_mutex_destroy(&db->mu);
     ndb_free(db->path);
@@ -160,6 +164,48 @@ static bool snap_live(void *ctx, uint32_t id)
     const ndb_snapshot *s = ctx;
     uint32_t by = ndb_store_superseded_by(s->db->rstore, id);
     return by == 0 || by >= s->st.ndocs;
+}
+
+/* The view's norm bytes: extend the db's array to this snapshot's ids (docs never change
+** length, so entries once written stay valid). A larger array replaces an outgrown one,
+** which stays allocated until close: snapshots of other threads may hold it. */
+static const uint8_t *snap_norms(void *ctx)
+{
+    const ndb_snapshot *s = ctx;
+    ndb_db *db = s->db;
+    const uint8_t *out = NULL;
+    uint32_t n = s->view.ndocs;
+    pthread_mutex_lock(&db->mu);
+    if (n > db->norms_cap) {
+        uint64_t cap = (uint64_t)db->norms_cap * 2;
+        if (cap < n)
+            cap = n;
+        if (cap > UINT32_MAX)
+            cap = UINT32_MAX;
+        uint8_t *nb = ndb_malloc((size_t)cap);
+        uint8_t **old = db->norms ? ndb_realloc(db->norms_old, (db->nnorms_old + 1) *
+                                                                   sizeof *old)
+                                  : db->norms_old;
+        if (!nb || (db->norms && !old)) {
+            ndb_free(nb);
+            goto out;
+        }
+        if (db->norms) {
+            memcpy(nb, db->norms, db->norms_n);
+            db->norms_old = old;
+            db->norms_old[db->nnorms_old++] = db->norms;
+        }
+        db->norms = nb;
+        db->norms_cap = (uint32_t)cap;
+    }
+    for (uint32_t i = db->norms_n; i < n; i++)
+        db->norms[i] = ndb_norm_encode(s->view.cols[i].len);
+    if (n > db->norms_n)
+        db->norms_n = n;
+    out = db->norms;
+out:
+    pthread_mutex_unlock(&db->mu);
+    return out;
 }
 
 static ndb_rc snap_term(void *ctx, const char *t, size_t n, bool positions, ndb_cursor **out)
@@ -344,6 +390,7 @@ NDB_API ndb_rc ndb_snapshot_open(ndb_db *db, ndb_snapshot **out, ndb_err *err)
     s->view.fwd = s->fwd;
     s->view.term_cf = snap_term_cf;
     s->view.terms_cf = snap_terms_cf;
+    s->view.norms = snap_norms;
     *out = s;
     return NDB_OK;
 }

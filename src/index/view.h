@@ -43,6 +43,30 @@ static inline uint8_t ndb_col_lang(const ndb_col *c)
     return (uint8_t)(c->flags & 0xffu);
 }
 
+/* One-byte lower bound of a document length (Lucene's norm byte, SmallFloat-like): exact
+** below 32, then 16 steps per power of two (within 6.25 %), saturating at 239 for lengths
+** of 2^18 and more. ndb_norm_floor(ndb_norm_encode(x)) <= x, both nondecreasing, and
+** ndb_norm_encode(x) is the largest q with ndb_norm_floor(q) <= x. A dense byte per doc
+** lets a scoring loop rule out long documents without touching the 16-byte column. */
+static inline uint8_t ndb_norm_encode(uint32_t len)
+{
+    if (len < 32)
+        return (uint8_t)len;
+    int shift = 32 - __builtin_clz(len) - 5; /* >= 1 */
+    if (shift > 13)
+        return 239;
+    return (uint8_t)(32 + (shift - 1) * 16 + (int)((len >> shift) & 15u));
+}
+
+static inline uint32_t ndb_norm_floor(uint8_t q)
+{
+    if (q < 32)
+        return q;
+    if (q > 239)
+        q = 239;
+    return (16u + (uint32_t)((q - 32) % 16)) << ((q - 32) / 16 + 1);
+}
+
 typedef ndb_rc (*ndb_term_fn)(void *fctx, const char *term, size_t n);
 
 typedef struct ndb_view {
@@ -75,6 +99,10 @@ typedef struct ndb_view {
     /* Optional: cf[i] += the collection frequency of t[i] (len[i] bytes), for n terms in
     ** strictly ascending byte order (a merge walk, much cheaper than n term_cf calls). */
     ndb_rc (*terms_cf)(void *ctx, const char *const *t, const size_t *len, size_t n, uint64_t *cf);
+    /* Optional: norms(ctx)[i] = ndb_norm_encode(cols[i].len) for i < ndocs, built on first
+    ** call (O(ndocs) once) and BORROWED for the view's life; NULL when unavailable (out of
+    ** memory): callers then read cols. */
+    const uint8_t *(*norms)(void *ctx);
 } ndb_view;
 
 #define NDB_BM25_K1 1.2

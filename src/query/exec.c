@@ -1199,6 +1199,8 @@ static bool exec_checks_pass(exec_checks *ch, uint32_t d)
 /* Per-tf length cut of the single-term loop: a doc with tf f < EXEC_CUT_TF and length
 ** dl > cut[f] scores at most `worst` (so cannot enter); tf >= EXEC_CUT_TF is scored. */
 #define EXEC_CUT_TF 32
+/* Lists this long read the view's norm bytes (ndb_view.norms) before the 16-byte column. */
+#define EXEC_NORMS_DF 4096u
 
 /* cut[f] for the score `worst` to beat. BM25 falls with dl: score(f, dl) <= worst for
 ** dl >= x_f = ((idf (k1+1) f / worst - f) / k1 - 1 + b) avgdl / b (the b_floor clamp only
@@ -1225,8 +1227,9 @@ static void exec_term_cuts(const qexec *ex, double idf, double worst, uint32_t *
 ** whose bound (block max tf at the block's min length, with a 1e-9 relative margin against
 ** rounding) cannot beat it is jumped over without decoding. The other blocks are read in
 ** bulk (ndb_cursor_bulk: decoded doc ids and freqs, no call per posting); a doc whose
-** length is past its tf's cut (exec_term_cuts) cannot enter and costs one column read and
-** one compare; the rest are scored exactly, and the doc's checks run only for a score
+** length is past its tf's cut (exec_term_cuts) cannot enter and costs one norm byte read
+** (a one-byte lower bound of its length, 1 MB at 1M docs, against 16 MB of columns) or,
+** near the cut, one column read; the rest are scored exactly, and the doc's checks run only for a score
 ** that enters. Scores come from exec_bm25 exactly as exec_score_at computes them. */
 static ndb_rc exec_fast_term(exec_topk *tk, exec_checks *ch)
 {
@@ -1238,9 +1241,16 @@ static ndb_rc exec_fast_term(exec_topk *tk, exec_checks *ch)
     ndb_collect_hit worst = {0, 0, 0.0};
     bool full = false, blk_valid = false;
     uint32_t blk_last = 0, cut[EXEC_CUT_TF];
+    uint8_t qcut[EXEC_CUT_TF];
     ndb_rc rc = NDB_OK;
-    for (uint32_t f = 0; f < EXEC_CUT_TF; f++)
+    for (uint32_t f = 0; f < EXEC_CUT_TF; f++) {
         cut[f] = UINT32_MAX;
+        qcut[f] = ndb_norm_encode(UINT32_MAX);
+    }
+    /* norm bytes: built once per archive handle; small archives build them at once */
+    const uint8_t *norms = v->norms && (c->df >= EXEC_NORMS_DF || v->ndocs <= 65536u)
+                               ? v->norms(v->ctx)
+                               : NULL;
     t->started = true;
     uint32_t d = exec_cursor_seek(&tk->ex, c, 0);
     while (d != NDB_DOC_END) {
@@ -1265,8 +1275,10 @@ static ndb_rc exec_fast_term(exec_topk *tk, exec_checks *ch)
         uint32_t last = d;
         for (uint32_t j = 0; j < n; j++) {
             uint32_t dd = dc ? base + dc[j] : d, f = fq ? fq[j] : ndb_cursor_freq(c);
-            uint32_t dl = cols[dd].len;
             last = dd;
+            if (f < EXEC_CUT_TF && norms && norms[dd] > qcut[f])
+                continue; /* its length's lower bound is already past the cut */
+            uint32_t dl = cols[dd].len;
             if (f < EXEC_CUT_TF && dl > cut[f])
                 continue;
             double s = exec_bm25(&tk->ex, idf, f, dl, avgdl);
@@ -1274,8 +1286,11 @@ static ndb_rc exec_fast_term(exec_topk *tk, exec_checks *ch)
                 if ((rc = exec_offer(tk, dd, s)) != NDB_OK)
                     return rc;
                 full = ndb_collect_topk_worst(tk->col, &worst);
-                if (full)
+                if (full) {
                     exec_term_cuts(&tk->ex, idf, worst.score, cut);
+                    for (uint32_t g = 0; g < EXEC_CUT_TF; g++)
+                        qcut[g] = ndb_norm_encode(cut[g]);
+                }
             }
             if (tk->ex.rc != NDB_OK)
                 return rc;

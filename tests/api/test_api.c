@@ -312,7 +312,8 @@ Test(api, oracle_boolean_queries_across_segments, .timeout = 240)
     char dir[512];
     ndb_db *db = ndb_test_new_archive(dir, sizeof dir);
     ndb_writer *w;
-    ndb_snapshot *s;
+    ndb_snapshot *s, *s0 = NULL;
+    const uint8_t *norms0 = NULL;
     ndb_err err;
     ndb_analyzer *an;
     uint64_t seed = ndb_test_seed(42);
@@ -345,6 +346,11 @@ Test(api, oracle_boolean_queries_across_segments, .timeout = 240)
         tc_doc_free(&d);
         if (or_ndocs % 20 == 0)
             cr_assert_eq(ndb_writer_commit(w, &err), NDB_OK, "%s", err.msg);
+        if (or_ndocs == 100 && !s0) { /* norm bytes of an early snapshot, held open */
+            cr_assert_eq(ndb_snapshot_open(db, &s0, &err), NDB_OK, "%s", err.msg);
+            norms0 = s0->view.norms(s0);
+            cr_assert(norms0 && s0->view.ndocs == 100);
+        }
         if (i == OR_DOCS - 1) {
             /* no doc superseded yet: the snapshot knows every doc is live (queries skip
             ** the per-doc test, a term's count is its df) and answers stay exact */
@@ -370,6 +376,15 @@ Test(api, oracle_boolean_queries_across_segments, .timeout = 240)
     }
     cr_assert(!s->view.all_live);
     cr_assert_eq(ndb_check(db, NULL, NULL, &err), NDB_OK, "%s", err.msg);
+    /* norm bytes: the newest snapshot's cover its ids (the array grew since s0 built it),
+    ** and the early snapshot's array is still readable and unchanged */
+    const uint8_t *norms = s->view.norms(s);
+    cr_assert(norms);
+    for (uint32_t i = 0; i < s->view.ndocs; i++)
+        cr_assert_eq(norms[i], ndb_norm_encode(s->view.cols[i].len), "norm of doc %u", i);
+    for (uint32_t i = 0; i < s0->view.ndocs; i++)
+        cr_assert_eq(norms0[i], ndb_norm_encode(s0->view.cols[i].len), "old norm of doc %u", i);
+    ndb_snapshot_close(s0);
 
     or_check_queries(s, an, &seed, 400);
     for (size_t i = 0; i < or_ndocs; i++) {

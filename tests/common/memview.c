@@ -37,6 +37,7 @@ struct ndb_memview {
     char **outlets;
     uint32_t noutlets;
     bool built;
+    uint8_t *norms; /* ndb_view.norms, built on first call */
     ndb_view view;
 };
 
@@ -114,6 +115,7 @@ void ndb_memview_free(ndb_memview *mv)
     }
     ndb_free(mv->docs);
     ndb_free(mv->cols);
+    ndb_free(mv->norms);
     ndb_free(mv->live);
     for (uint32_t i = 0; i < mv->noutlets; i++)
         ndb_free(mv->outlets[i]);
@@ -381,6 +383,15 @@ static bool mv_url_id(void *ctx, const char *url, size_t n, uint32_t *id)
     return false;
 }
 
+static const uint8_t *mv_norms(void *ctx)
+{
+    ndb_memview *mv = ctx;
+    if (!mv->norms && (mv->norms = ndb_malloc(mv->ndocs ? mv->ndocs : 1)) != NULL)
+        for (uint32_t i = 0; i < mv->ndocs; i++)
+            mv->norms[i] = ndb_norm_encode(mv->cols[i].len);
+    return mv->norms;
+}
+
 const ndb_view *ndb_memview_view(ndb_memview *mv)
 {
     if (!mv->built && mv_build(mv) != NDB_OK)
@@ -397,6 +408,9 @@ const ndb_view *ndb_memview_view(ndb_memview *mv)
     v->prefix = mv_prefix;
     v->outlet_id = mv_outlet_id;
     v->url_id = mv_url_id;
+    ndb_free(mv->norms); /* docs may have been added since */
+    mv->norms = NULL;
+    v->norms = mv_norms;
     return v;
 }
 
