@@ -1071,6 +1071,7 @@ typedef struct exec_topk {
     exec_term *t;     /* [q->nsterms] */
     ndb_collector *col;
     bool prune;
+    const uint8_t *norms; /* the view's norm bytes, or NULL (fast path only) */
 } exec_topk;
 
 static ndb_rc exec_open_sterms(exec_topk *tk)
@@ -1159,9 +1160,34 @@ static double exec_block_ub(exec_topk *tk, exec_term *t, uint32_t d)
     return t->blk_ub;
 }
 
+/* Can no doc whose score is at most ub enter the top k any more? (id 0 is the most
+** favourable tie-break, so this holds for every doc.) */
+static bool exec_ub_dead(exec_topk *tk, double ub)
+{
+    return !ndb_collect_topk_admits(tk->col, 0, 0, ub * (1.0 + 1e-9));
+}
+
+/* Can doc d not enter, by the norm byte's lower bound of its length? Its terms from index
+** `from` of tk->t whose cursors are at d are scored at that bound (BM25 falls with the
+** length, so each is an upper bound of its exact score), plus `extra` (bounds of terms
+** not yet looked at). Reads one byte per doc instead of the 16-byte column. */
+static bool exec_norm_dead(exec_topk *tk, uint32_t d, size_t from, double extra)
+{
+    uint32_t lb = ndb_norm_floor(tk->norms[d]);
+    double ub = extra;
+    for (size_t i = from; i < tk->q->nsterms; i++) {
+        exec_term *t = &tk->t[i];
+        if (t->c && t->started && t->c->doc == d)
+            ub += exec_bm25(&tk->ex, t->idf, ndb_cursor_freq(t->c), lb, tk->ex.avgdl);
+    }
+    return exec_ub_dead(tk, ub);
+}
+
 /* A match d was found (cursors of present terms at d): count it, maybe score it. */
 static ndb_rc exec_fast_hit(exec_topk *tk, uint32_t d, ndb_sort sort)
 {
+    if (sort == NDB_SORT_SCORE && tk->norms && exec_norm_dead(tk, d, 0, 0.0))
+        return NDB_OK; /* out on its length's lower bound: no column read */
     int32_t date = tk->ex.v->cols[d].date;
     if (sort != NDB_SORT_SCORE) {
         if (!ndb_collect_topk_admits(tk->col, d, date, 0.0))
@@ -1247,10 +1273,7 @@ static ndb_rc exec_fast_term(exec_topk *tk, exec_checks *ch)
         cut[f] = UINT32_MAX;
         qcut[f] = ndb_norm_encode(UINT32_MAX);
     }
-    /* norm bytes: built once per archive handle; small archives build them at once */
-    const uint8_t *norms = v->norms && (c->df >= EXEC_NORMS_DF || v->ndocs <= 65536u)
-                               ? v->norms(v->ctx)
-                               : NULL;
+    const uint8_t *norms = tk->norms;
     t->started = true;
     uint32_t d = exec_cursor_seek(&tk->ex, c, 0);
     while (d != NDB_DOC_END) {
@@ -1361,21 +1384,16 @@ out:
     return rc;
 }
 
-/* Can no doc whose score is at most ub enter the top k any more? (id 0 is the most
-** favourable tie-break, so this holds for every doc.) */
-static bool exec_ub_dead(exec_topk *tk, double ub)
-{
-    return !ndb_collect_topk_admits(tk->col, 0, 0, ub * (1.0 + 1e-9));
-}
-
 /* OR core by score without an exact total (MaxScore, Turtle & Flood): terms sorted by
 ** their list-level score bound; the longest prefix whose bounds sum to a score that can no
 ** longer enter is "non-essential": only docs of the other (essential) terms are visited.
 ** A visited doc's bound (exact essential part + the non-essential bounds) is tightened
 ** while the non-essential cursors are seeked to it, highest bound first, and the doc is
-** dropped as soon as the bound cannot enter; survivors are scored exactly. A doc with only
-** non-essential terms scores at most their sum, so no hit is lost; hits and scores are
-** those of the exhaustive path. */
+** dropped as soon as the bound cannot enter; survivors are scored exactly. With the view's
+** norm bytes that tightening runs first with each term scored at the byte's lower bound of
+** the length (an upper bound of its score), so most docs drop out without a read of their
+** 16-byte column. A doc with only non-essential terms scores at most their sum, so no hit is
+** lost; hits and scores are those of the exhaustive path. */
 static ndb_rc exec_fast_or_maxscore(exec_topk *tk, exec_checks *ch)
 {
     ndb_rc rc = NDB_OK;
@@ -1415,7 +1433,28 @@ static ndb_rc exec_fast_or_maxscore(exec_topk *tk, exec_checks *ch)
                 d = o[i]->c->doc;
         if (d == NDB_DOC_END || tk->ex.rc != NDB_OK)
             break;
-        if (exec_live(&tk->ex, d) && exec_checks_pass(ch, d)) {
+        bool out_by_norm = false;
+        if (tk->norms) {
+            /* the same tightening first with every term scored at the norm byte's lower
+            ** bound of the length (upper bounds of the exact scores): most docs drop out
+            ** here without reading their 16-byte column */
+            uint32_t lb = ndb_norm_floor(tk->norms[d]);
+            double ubd = 0.0;
+            for (size_t i = m; i < n; i++)
+                if (o[i]->c->doc == d)
+                    ubd += exec_bm25(&tk->ex, o[i]->idf, ndb_cursor_freq(o[i]->c), lb,
+                                     tk->ex.avgdl);
+            for (size_t i = m; i-- > 0 && !out_by_norm;) {
+                if (exec_ub_dead(tk, ubd + pre[i + 1]))
+                    out_by_norm = true;
+                else if ((o[i]->c->doc < d ? exec_cursor_seek(&tk->ex, o[i]->c, d)
+                                           : o[i]->c->doc) == d)
+                    ubd += exec_bm25(&tk->ex, o[i]->idf, ndb_cursor_freq(o[i]->c), lb,
+                                     tk->ex.avgdl);
+            }
+            out_by_norm = out_by_norm || exec_ub_dead(tk, ubd);
+        }
+        if (!out_by_norm && exec_live(&tk->ex, d) && exec_checks_pass(ch, d)) {
             /* bound: exact essential part + non-essential list bounds, tightened term by
             ** term (highest bound first) as the non-essential cursors are seeked */
             uint32_t dl = tk->ex.v->cols[d].len;
@@ -1558,6 +1597,13 @@ static ndb_rc exec_topk_fast(exec_topk *tk, bool or_core, const qnode *core, ndb
     }
     if (rc != NDB_OK)
         goto out;
+    uint64_t dfsum = 0;
+    for (size_t i = 0; i < tk->q->nsterms; i++)
+        dfsum += tk->t[i].c ? tk->t[i].c->df : 0;
+    /* norm bytes: built once per archive handle; small archives build them at once */
+    if (sort == NDB_SORT_SCORE && tk->ex.v->norms &&
+        (dfsum >= EXEC_NORMS_DF || tk->ex.v->ndocs <= 65536u))
+        tk->norms = tk->ex.v->norms(tk->ex.v->ctx);
     if (or_core && !total && sort == NDB_SORT_SCORE)
         rc = exec_fast_or_maxscore(tk, &ch);
     else if (or_core)
