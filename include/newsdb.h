@@ -293,7 +293,7 @@ typedef struct ndb_search_opts {
     int snippets;     /* 1: make a highlighted snippet per hit */
     int exhaustive;   /* 1: score every match (test oracle); 0: block-max pruning */
     int collapse_dups; /* 1: one hit per near-duplicate cluster among the matches (the best
-                          ranked member; Jaccard >= NDB_DUPS_THRESHOLD, as ndb_dups); the
+                          ranked member; similarity >= NDB_DUPS_THRESHOLD, as ndb_dups); the
                           results then carry `unique` and each hit its cluster size */
 } ndb_search_opts;
 
@@ -455,7 +455,7 @@ NDB_API void ndb_term_list_free(ndb_term_list *l); /* accepts NULL */
 
 /* Near-duplicate articles and reused paragraphs (docs/dedup.md). The writer keeps, as part
 ** of every commit, each article's LSH band keys, its verified near-duplicate links (exact
-** word-shingle Jaccard >= NDB_DUPS_FLOOR with earlier articles) and its paragraph
+** word-shingle similarity >= NDB_DUPS_FLOOR with earlier articles) and its paragraph
 ** fingerprints, so these calls read no article bodies (except in exhaustive mode).
 ** Only live articles (the current version of each URL) take part. The source of a cluster
 ** is its earliest member: by date (undated last), then by id. Errors: NDB_EPARSE (query),
@@ -463,7 +463,7 @@ NDB_API void ndb_term_list_free(ndb_term_list *l); /* accepts NULL */
 ** NDB_ENOTFOUND (reuse of an unknown id), NDB_ENOMEM, NDB_ECORRUPT (damaged dup files).
 ** Threading: like ndb_search. */
 
-#define NDB_DUPS_THRESHOLD      0.8   /* default Jaccard threshold */
+#define NDB_DUPS_THRESHOLD      0.8   /* default similarity threshold */
 #define NDB_DUPS_FLOOR          0.5   /* lowest threshold answered from the stored links */
 #define NDB_DUPS_EXHAUSTIVE_MAX 5000u /* matching articles an exhaustive run accepts */
 
@@ -504,7 +504,7 @@ typedef struct ndb_dup_list {
 
 /* Clusters of near-duplicates among the live articles matching query (NULL or "": all):
 ** the connected components, of size >= 2, of the graph linking two matching articles whose
-** word-shingle Jaccard is >= threshold. */
+** word-shingle similarity |A ∩ B| / max(|A|, |B|) is >= threshold. */
 NDB_API ndb_rc ndb_dups(ndb_snapshot *s, const char *query, const ndb_dups_opts *opt,
                         ndb_dup_list **out, ndb_err *err);
 NDB_API void ndb_dup_list_free(ndb_dup_list *d); /* accepts NULL */

@@ -2,6 +2,7 @@
 """dups_eval.py — precision and recall of `newsdb dups` against planted reuse.
 
     tools/dups_eval.py --db DB --truth TRUTH [--newsdb bin/newsdb] [--threshold T]
+    tools/dups_eval.py --db DB --labels META.jsonl [--newsdb bin/newsdb]
 
 TRUTH is the file `gen_corpus --reuse F --truth TRUTH` writes: one line per planted copy,
 "copy URL <TAB> source URL <TAB> edits". The truth clusters are the connected groups of
@@ -21,14 +22,51 @@ import subprocess
 import sys
 
 
+def labels(a):
+    lab = {}
+    with open(a.labels, encoding="utf-8") as f:
+        for line in f:
+            o = json.loads(line)
+            if o.get("cluster") and o.get("url"):
+                lab[o["url"]] = o["cluster"]
+    size = collections.Counter(lab.values())
+    tpairs = sum(n * (n - 1) // 2 for n in size.values())
+    for t in ["0.8", "0.7", "0.6", "0.5"]:
+        cmd = [a.newsdb, "dups", "-d", a.db, "--json", "--top", "0", "--members", "0",
+               "--threshold", t]
+        out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+        pairs = same = unlabelled = 0
+        for line in out.splitlines():
+            o = json.loads(line)
+            if "members" not in o:
+                continue
+            urls = [m["url"] for m in o["members"]]
+            for i, x in enumerate(urls):
+                for y in urls[i + 1:]:
+                    if x not in lab or y not in lab:
+                        unlabelled += 1
+                        continue
+                    pairs += 1
+                    same += lab[x] == lab[y]
+        print(f"T {t}: {pairs} labelled pairs predicted, {same} inside one label cluster "
+              f"({same / pairs if pairs else 1.0:.3f}); recall {same}/{tpairs} label pairs "
+              f"({same / tpairs if tpairs else 1.0:.4f}); {unlabelled} pairs unlabelled")
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--db", required=True)
-    ap.add_argument("--truth", required=True)
+    ap.add_argument("--truth")
+    ap.add_argument("--labels", help="meta .jsonl with url and cluster (event labels)")
     ap.add_argument("--newsdb", default="bin/newsdb")
     ap.add_argument("--threshold", default=None)
     ap.add_argument("--show", type=int, default=0, help="print N missed copies")
     a = ap.parse_args()
+    if a.labels:
+        return labels(a)
+    if not a.truth:
+        ap.error("--truth or --labels is required")
 
     parent = {}
 

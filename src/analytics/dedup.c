@@ -255,6 +255,14 @@ void ndb_dedup_jaccard(const uint64_t *a, size_t na, const uint64_t *b, size_t n
     *uni = (uint32_t)(na + nb - c);
 }
 
+void ndb_dedup_compare(const uint64_t *a, size_t na, const uint64_t *b, size_t nb,
+                       uint32_t *inter, uint32_t *den)
+{
+    uint32_t uni;
+    ndb_dedup_jaccard(a, na, b, nb, inter, &uni);
+    *den = (uint32_t)(na > nb ? na : nb);
+}
+
 ndb_rc ndb_dedup_uf_init(ndb_dedup_uf *u, uint32_t n)
 {
     u->n = n;

@@ -15,14 +15,22 @@
 **     least NDB_DEDUP_PARA_MIN tokens (0 for shorter ones: datelines, bylines, "Advertisement"
 **     lines would otherwise link everything), so case, punctuation, spacing and inflection do
 **     not hide a reused paragraph.
-** Candidates are always verified by the exact Jaccard similarity of the two shingle sets
-** (|A ∩ B| / |A ∪ B| over the 64-bit shingle hashes; an empty set is similar to nothing).
+** Candidates are always verified exactly by their similarity: the share of the LONGER
+** article's shingle set that the two have in common,
+**     S(A, B) = |A ∩ B| / max(|A|, |B|)   (an empty set is similar to nothing),
+** i.e. each article is at least S contained in the other (Broder's containment, both ways).
+** Jaccard |A ∩ B| / |A ∪ B| charges one edit twice (a rewritten lead removes shingles from
+** one side's share AND adds the new ones to the union); S charges it once, and still needs
+** both directions, so a short text quoted inside a long one is not a near-duplicate
+** (docs/dedup.md: why, and what it changes).
 **
-** Why these parameters: K = 96 = 32 bands x 3 rows. With independent MinHash values a pair
-** with Jaccard J would become a candidate with probability 1 - (1 - J^3)^32 (J = 0.8:
-** 1 - 1e-10; 0.7: 1 - 1.4e-6; 0.6: 1 - 4e-4; 0.5: 0.986); one-permutation values are not
-** independent, so tests/analytics/test_dedup.c measures the rate on planted pairs
-** (docs/dedup.md has both). Unrelated news text has J well under 0.1.
+** Why these parameters: S >= T implies J >= T / (2 - T) (|A ∪ B| <= 2 max - |A ∩ B|), so
+** LSH must find pairs of J >= 0.667 at the default T = 0.8 and J >= 0.538 at T = 0.7.
+** K = 192 = 64 bands x 3 rows: with independent MinHash values a pair with Jaccard J
+** becomes a candidate with probability 1 - (1 - J^3)^64 (J = 0.667: 1 - 2e-10; 0.538:
+** 1 - 2e-5; 0.43 (T = 0.6): 0.995; 1/3 (T = 0.5): 0.91) while unrelated news text (J well
+** under 0.01) almost never does (J = 0.01: 6e-5). One-permutation values are not
+** independent, so tests/analytics/test_dedup.c measures the rate on planted pairs.
 **
 ** Threading: a ndb_dedup_doc belongs to one thread; the other functions are pure.
 */
@@ -35,8 +43,8 @@
 #include <stdint.h>
 
 #define NDB_DEDUP_SHINGLE  3
-#define NDB_DEDUP_K        96
-#define NDB_DEDUP_BANDS    32
+#define NDB_DEDUP_K        192
+#define NDB_DEDUP_BANDS    64
 #define NDB_DEDUP_ROWS     3
 #define NDB_DEDUP_PARA_MIN 8
 #define NDB_DEDUP_SEED     0x6e657773646275ull /* fixed: signatures are reproducible */
@@ -76,11 +84,15 @@ size_t ndb_dedup_sort_unique(uint64_t *a, size_t n);
 /* Exact Jaccard of two sorted unique hash sets: *inter = |A ∩ B|, *uni = |A ∪ B|. */
 void ndb_dedup_jaccard(const uint64_t *a, size_t na, const uint64_t *b, size_t nb,
                        uint32_t *inter, uint32_t *uni);
-/* inter/uni >= t, decided the same way everywhere (the oracle and the archive agree
-** bit for bit): inter >= t * uni in double, uni > 0. */
-static inline bool ndb_dedup_similar(uint32_t inter, uint32_t uni, double t)
+/* The similarity's two terms for two sorted unique hash sets: *inter = |A ∩ B|,
+** *den = max(|A|, |B|) (S = inter / den). */
+void ndb_dedup_compare(const uint64_t *a, size_t na, const uint64_t *b, size_t nb,
+                       uint32_t *inter, uint32_t *den);
+/* inter/den >= t, decided the same way everywhere (the oracle and the archive agree
+** bit for bit): inter >= t * den in double, den > 0. */
+static inline bool ndb_dedup_similar(uint32_t inter, uint32_t den, double t)
 {
-    return uni > 0 && (double)inter >= t * (double)uni;
+    return den > 0 && (double)inter >= t * (double)den;
 }
 
 /* Union-find over n items with the smallest index as the root of every set (so a set's

@@ -3,12 +3,12 @@
 **
 ** On add (writer thread): the article's paragraphs are analyzed once, for the index and
 ** for us (api_dedup_analyze); analytics/dedup.c turns the tokens into a shingle set, a
-** MinHash sketch, 32 LSH band keys and paragraph fingerprints. The band keys are looked up
+** MinHash sketch, 64 LSH band keys and paragraph fingerprints. The band keys are looked up
 ** in an in-memory multimap holding the band keys of every earlier article (loaded from the
 ** dup files at writer open): the earlier articles sharing a key are its candidates, queued
 ** with the article. At commit, once the store is synced (so every article is readable),
 ** each candidate pair is checked exactly: both shingle sets are recomputed from the stored
-** text (a 4096-entry cache keeps recent ones) and links with J >= NDB_DUPS_FLOOR are
+** text (a 4096-entry cache keeps recent ones) and links with S >= NDB_DUPS_FLOOR are
 ** recorded. So adding an article costs its own analysis plus its candidates, never a pass
 ** over the archive, and no shingle set is held for the batch. Links point from an article
 ** to earlier ids only; a pair is examined when its later member is added.
@@ -21,19 +21,19 @@
 ** from before this file existed) are read back from the store and processed at the first
 ** add or commit of the next writer that has detection on, in id order, before anything new.
 **
-** File layout (framed, kind "DUPS", version 1.0), body:
+** File layout (framed, kind "DUPS", version 2.0; 1.0 stored |A ∪ B| and 32 bands), body:
 **   u32 base, u32 count, u32 K, u32 bands, u32 rows, u32 shingle, u32 para_min, u32 floor
 **   (per mille)
 **   u64 nbands_bytes, then count x bands u32le band keys (0 0 ... for an empty article)
 **   u64 nrec_bytes, then count records:
 **     varint nshingles (0: empty article, no band keys in the table)
-**     varint nlinks, nlinks x {varint id - other (>= 1), varint inter, varint union}
+**     varint nlinks, nlinks x {varint id - other (>= 1), varint |A ∩ B|, varint max(|A|, |B|)}
 **     varint nparas, varint nfp, nfp x {varint para, u64le fingerprint}
 ** Chaining: files with gen <= G sorted by base; from article 0, take the file starting at
 ** the current end (the longest if several), until none starts there.
 **
-** Memory (writer): the band multimap holds 32 x (4 + 4) bytes per article at load <= 0.7,
-** about 370 bytes per article; the pending batch about 130 bytes per article plus its
+** Memory (writer): the band multimap holds 64 x (4 + 4) bytes per article at load <= 0.7,
+** about 730 bytes per article; the pending batch about 130 bytes per article plus its
 ** fingerprints (~10 bytes each) and candidates; the cache up to 4096 shingle sets.
 */
 #include "api/dedup.h"
@@ -49,6 +49,7 @@
 
 #define DEDUP_KIND        0x53505544u /* "DUPS" */
 #define DEDUP_FLOOR_MILLI 500u
+#define DEDUP_VERSION     2u /* 1: links held |A ∪ B| (Jaccard), 32 bands */
 #define DEDUP_CACHE       4096u
 #define DEDUP_FILE_MAX    ((size_t)4 << 30)
 #define DEDUP_KEEP_MAX    ((size_t)16 << 20) /* shingles held for the pending batch: 128 MB */
@@ -371,7 +372,7 @@ static ndb_rc dedup_process(api_dedup_w *d, uint32_t id, ndb_err *err)
     for (size_t i = d->ncand; i-- > 0 && rc == NDB_OK;) {
         const uint64_t *osh = NULL;
         size_t on = 0;
-        uint32_t inter, uni, other = d->cand[i];
+        uint32_t inter, den, other = d->cand[i];
         bool defer = false;
         if (other >= id)
             continue;
@@ -384,15 +385,15 @@ static ndb_rc dedup_process(api_dedup_w *d, uint32_t id, ndb_err *err)
         }
         if (rc != NDB_OK)
             break;
-        ndb_dedup_jaccard(doc->sh, doc->nsh, osh, on, &inter, &uni);
-        if (!ndb_dedup_similar(inter, uni, NDB_DUPS_FLOOR))
+        ndb_dedup_compare(doc->sh, doc->nsh, osh, on, &inter, &den);
+        if (!ndb_dedup_similar(inter, den, NDB_DUPS_FLOOR))
             continue;
         nlinks++;
         rc = ndb_buf_append_varint(&links, id - other);
         if (rc == NDB_OK)
             rc = ndb_buf_append_varint(&links, inter);
         if (rc == NDB_OK)
-            rc = ndb_buf_append_varint(&links, uni);
+            rc = ndb_buf_append_varint(&links, den);
     }
     for (uint32_t p = 0; p < doc->npara; p++)
         nfp += doc->fp[p] != 0;
@@ -499,11 +500,11 @@ static void dedup_pending_clear(api_dedup_w *d)
 
 /* Turn one pending entry (article id) into its file record: the candidates are checked
 ** exactly (shingle sets read back from the store, through the cache) and the ones with
-** J >= NDB_DUPS_FLOOR become links. */
+** S >= NDB_DUPS_FLOOR become links. */
 static ndb_rc dedup_verify_one(api_dedup_w *d, uint32_t id, ndb_rd *r, ndb_buf *out,
                                ndb_buf *links, ndb_err *err)
 {
-    uint64_t nsh = 0, np = 0, nfp = 0, nl = 0, nlater = 0, v = 0, inter = 0, uni = 0;
+    uint64_t nsh = 0, np = 0, nfp = 0, nl = 0, nlater = 0, v = 0, inter = 0, den = 0;
     const uint64_t *ash = NULL;
     size_t an = 0;
     uint64_t nlinks = 0;
@@ -530,13 +531,13 @@ static ndb_rc dedup_verify_one(api_dedup_w *d, uint32_t id, ndb_rd *r, ndb_buf *
         if (rc == NDB_OK)
             rc = ndb_rd_varint(r, &inter);
         if (rc == NDB_OK)
-            rc = ndb_rd_varint(r, &uni);
+            rc = ndb_rd_varint(r, &den);
         if (rc == NDB_OK)
             rc = ndb_buf_append_varint(links, v);
         if (rc == NDB_OK)
             rc = ndb_buf_append_varint(links, inter);
         if (rc == NDB_OK)
-            rc = ndb_buf_append_varint(links, uni);
+            rc = ndb_buf_append_varint(links, den);
         nlinks++;
     }
     if (rc == NDB_OK)
@@ -560,7 +561,7 @@ static ndb_rc dedup_verify_one(api_dedup_w *d, uint32_t id, ndb_rd *r, ndb_buf *
             rc = dedup_committed_shingles(d, other, &osh, &on, err);
         if (rc != NDB_OK)
             break;
-        ndb_dedup_jaccard(ash, an, osh, on, &in32, &un32);
+        ndb_dedup_compare(ash, an, osh, on, &in32, &un32);
         if (!ndb_dedup_similar(in32, un32, NDB_DUPS_FLOOR))
             continue;
         nlinks++;
@@ -607,7 +608,7 @@ ndb_rc api_dedup_commit(api_dedup_w *d, uint64_t gen, ndb_err *err)
                          err && err->msg[0] ? err->msg : ndb_strerror(rc));
         goto out;
     }
-    rc = ndb_frame_header(&b, DEDUP_KIND, 1, 0);
+    rc = ndb_frame_header(&b, DEDUP_KIND, DEDUP_VERSION, 0);
     const uint32_t hdr[8] = {d->base,          d->npend,        NDB_DEDUP_K,
                              NDB_DEDUP_BANDS,  NDB_DEDUP_ROWS,  NDB_DEDUP_SHINGLE,
                              NDB_DEDUP_PARA_MIN, DEDUP_FLOOR_MILLI};
@@ -721,7 +722,8 @@ static ndb_rc dedup_read(const ndb_vfs *vfs, const char *dir, const char *name, 
     if (rc == NDB_OK)
         rc = ndb_vfs_read_file(vfs, path, DEDUP_FILE_MAX, img, &n, err);
     if (rc == NDB_OK)
-        rc = ndb_frame_check(*img, n, DEDUP_KIND, 1, 1, name, &body, err);
+        rc = ndb_frame_check(*img, n, DEDUP_KIND, DEDUP_VERSION, DEDUP_VERSION, name, &body,
+                             err);
     if (rc != NDB_OK)
         return rc;
     ndb_rd_init(&r, body.p, body.n, NDB_ECORRUPT);
@@ -768,6 +770,14 @@ ndb_rc api_dedup_load_chain(const ndb_vfs *vfs, const char *dir, uint64_t maxgen
         if (v[i].gen > maxgen || v[i].base != cur)
             continue;
         rc = dedup_read(vfs, dir, v[i].name, &img, &base, &count, &bands, &recs, err);
+        if (rc == NDB_EFORMAT) { /* an older newsdb's data: uncovered from here on; the
+                                    next writer deletes it and recomputes (dedup_open) */
+            ndb_free(img);
+            rc = NDB_OK;
+            if (err)
+                err->msg[0] = '\0';
+            break;
+        }
         if (rc == NDB_OK && (base != v[i].base || (uint64_t)base + count > maxdocs))
             rc = ndb_err_set(err, NDB_ECORRUPT, "%s: covers articles past the commit",
                              v[i].name);
@@ -806,8 +816,9 @@ static ndb_rc dedup_load_bands(void *ctx, uint32_t base, uint32_t count, ndb_rd 
     return NDB_OK;
 }
 
-/* Delete dup files of generations after the commit (a crash before their manifest). */
-static void dedup_sweep(const ndb_db *db, uint64_t gen)
+/* Delete dup files of generations after the commit (a crash before their manifest), and
+** those starting at or after `from` (the chain ended there: files of an older format). */
+static void dedup_sweep(const ndb_db *db, uint64_t gen, uint32_t from)
 {
     dedup_file *v = NULL;
     size_t n = 0;
@@ -815,7 +826,8 @@ static void dedup_sweep(const ndb_db *db, uint64_t gen)
         return;
     for (size_t i = 0; i < n; i++) {
         char path[4200];
-        if (v[i].gen > gen && ndb_path_join(path, sizeof path, db->path, v[i].name) == NDB_OK)
+        if ((v[i].gen > gen || v[i].base >= from) &&
+            ndb_path_join(path, sizeof path, db->path, v[i].name) == NDB_OK)
             db->vfs->unlink(db->vfs, path);
     }
     ndb_free(v);
@@ -828,7 +840,7 @@ ndb_rc api_dedup_open(ndb_db *db, ndb_store *store, uint64_t gen, api_dedup_w **
     ndb_store_state st;
     ndb_rc rc;
     *out = NULL;
-    dedup_sweep(db, gen);
+    dedup_sweep(db, gen, UINT32_MAX);
     if (db->opt.no_dedup)
         return NDB_OK;
     d = ndb_calloc(1, sizeof *d);
@@ -862,6 +874,7 @@ ndb_rc api_dedup_open(ndb_db *db, ndb_store *store, uint64_t gen, api_dedup_w **
         api_dedup_close(d);
         return rc;
     }
+    dedup_sweep(db, gen, d->covered); /* anything past the chain is unusable */
     d->base = d->covered;
     *out = d;
     return NDB_OK;

@@ -37,7 +37,7 @@ bool api_dedup_behind(const api_dedup_w *d);
 /* Read side (dups.c): a loaded state, shared by the snapshots of a db. */
 typedef struct api_dedup_edge {
     uint32_t other;       /* an earlier article */
-    uint32_t inter, uni;  /* shingle-set intersection and union sizes */
+    uint32_t inter, den;  /* |A ∩ B| and max(|A|, |B|) of the shingle sets (S = inter/den) */
 } api_dedup_edge;
 
 typedef struct api_dedup_fp {

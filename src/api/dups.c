@@ -9,7 +9,7 @@
 ** point backwards, so the restriction is exact). The fingerprint index (all fingerprints
 ** sorted) is built on the first reuse call.
 **
-** Clusters: the matching live articles are the vertices; a stored link (J >= floor) is an
+** Clusters: the matching live articles are the vertices; a stored link (S >= floor) is an
 ** edge when both ends match and inter >= T * union. Connected components by union-find
 ** with the smallest id as root (analytics/dedup.h), so a cluster's id is its smallest
 ** member, independent of edge order. Members are sorted earliest first: by date (undated
@@ -67,16 +67,16 @@ static ndb_rc dups_load_record(dups_load *L, uint32_t id, ndb_rd *r)
     if (rc == NDB_OK)
         rc = dups_grow((void **)&st->e, &L->ecap, ne + nl, sizeof *st->e);
     for (uint64_t i = 0; i < nl && rc == NDB_OK; i++) {
-        uint64_t delta = 0, inter = 0, uni = 0;
+        uint64_t delta = 0, inter = 0, den = 0;
         rc = ndb_rd_varint(r, &delta);
         if (rc == NDB_OK)
             rc = ndb_rd_varint(r, &inter);
         if (rc == NDB_OK)
-            rc = ndb_rd_varint(r, &uni);
-        if (rc == NDB_OK && (delta == 0 || delta > id || inter > uni || uni > UINT32_MAX))
+            rc = ndb_rd_varint(r, &den);
+        if (rc == NDB_OK && (delta == 0 || delta > id || inter > den || den > UINT32_MAX))
             rc = NDB_ECORRUPT;
         if (rc == NDB_OK)
-            st->e[ne++] = (api_dedup_edge){id - (uint32_t)delta, (uint32_t)inter, (uint32_t)uni};
+            st->e[ne++] = (api_dedup_edge){id - (uint32_t)delta, (uint32_t)inter, (uint32_t)den};
     }
     if (rc == NDB_OK)
         rc = ndb_rd_varint(r, &np);
@@ -390,9 +390,9 @@ static ndb_rc dups_exhaustive(ndb_snapshot *s, const dups_match *m, double t, nd
     }
     for (uint32_t i = 0; i < k && rc == NDB_OK; i++)
         for (uint32_t j = i + 1; j < k; j++) {
-            uint32_t inter, uni;
-            ndb_dedup_jaccard(sh[i], nsh[i], sh[j], nsh[j], &inter, &uni);
-            if (ndb_dedup_similar(inter, uni, t))
+            uint32_t inter, den;
+            ndb_dedup_compare(sh[i], nsh[i], sh[j], nsh[j], &inter, &den);
+            if (ndb_dedup_similar(inter, den, t))
                 ndb_dedup_uf_union(uf, ids[i], ids[j]);
         }
 out:
@@ -417,7 +417,7 @@ static void dups_link(const api_dedup_state *st, const dups_match *m, double t, 
             continue;
         for (uint32_t k = st->eoff[i]; k < st->eoff[i + 1]; k++) {
             const api_dedup_edge *e = &st->e[k];
-            if (m->in[e->other] && ndb_dedup_similar(e->inter, e->uni, t))
+            if (m->in[e->other] && ndb_dedup_similar(e->inter, e->den, t))
                 ndb_dedup_uf_union(uf, i, e->other);
         }
     }

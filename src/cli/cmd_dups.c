@@ -18,13 +18,14 @@ static const char dups_help[] =
     "usage: newsdb dups [options] [QUERY...]\n"
     "Clusters of near-duplicate articles (syndicated wire copy, lightly edited reprints)\n"
     "among the current articles matching QUERY (all articles when none is given): two\n"
-    "articles are linked when the Jaccard similarity of their word 3-shingle sets (after\n"
-    "the analyzer's folding and stemming) is at least the threshold; clusters are the\n"
-    "connected groups. The source of a cluster is its earliest member (by date, then id).\n"
+    "articles are linked when their word 3-shingle sets (after the analyzer's folding and\n"
+    "stemming) share at least the threshold's fraction of the LONGER one's shingles\n"
+    "(|A and B| / max(|A|, |B|): each is that much contained in the other); clusters are\n"
+    "the connected groups. The source of a cluster is its earliest member (by date, then id).\n"
     "\n"
     "Options:\n"
     "  -d, --db DB           archive directory (default: $NEWSDB_DB, else ./news.db)\n"
-    "  -t, --threshold T     Jaccard threshold in [0.5, 1] (default 0.8)\n"
+    "  -t, --threshold T     similarity threshold in [0.5, 1] (default 0.8)\n"
     "  -n, --top N           clusters to show, largest first (default 20; 0 = all)\n"
     "  -m, --members N       members listed per cluster (default 5; 0 = all)\n"
     "      --update          bring the near-duplicate data up to date first (articles added\n"
@@ -189,7 +190,7 @@ static void dups_human(ndb_snapshot *s, const dups_args *a, const ndb_dup_list *
         if (show < c->size)
             printf("  ... and %u more\n", c->size - show);
     }
-    printf("%s article%s match %s: %s in %s cluster%s of near-duplicates (Jaccard >= %.2f); "
+    printf("%s article%s match %s: %s in %s cluster%s of near-duplicates (similarity >= %.2f); "
            "%s unique stor%s\n",
            ndb_cli_fmt_count(l->matched, b1, sizeof b1), l->matched == 1 ? "" : "s",
            *query ? query : "(all)", ndb_cli_fmt_count(l->clustered, b2, sizeof b2),
