@@ -14,7 +14,7 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wconversion -Wno-sign-conversion \
 CPPFLAGS += -Iinclude -Isrc -D_GNU_SOURCE -DNDB_BUILDING_LIBRARY
 CFLAGS   += -std=c11 $(OPT) $(WARN) -fvisibility=hidden -pthread $(EXTRA_CFLAGS)
 LIBS     := -lstemmer -lutf8proc -lzstd -lxxhash -lstreamvbyte -ljansson -lpsl -larchive \
-            $(shell pkg-config --libs gumbo) -lpthread -lm
+            -lpthread -lm
 LIBS     += -lz
 LIBS     += -lcld2 -lstdc++
 LIBS     += $(shell pkg-config --libs libcurl libxml-2.0)

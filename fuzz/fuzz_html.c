@@ -1,6 +1,6 @@
 /*
 ** fuzz_html.c — libFuzzer target for HTML article extraction (src/doc/html*.c): charset
-** detection and conversion, the prefilter, gumbo, metadata and content scoring.
+** detection and conversion, the prefilter, the libxml2 tree, metadata and content scoring.
 **
 ** Input: arbitrary bytes taken as a page. The first byte picks a Content-Type to pass
 ** (none, utf-8, latin-1, an unknown label) so the header path is fuzzed too.

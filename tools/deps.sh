@@ -4,7 +4,7 @@
 #   tools/deps.sh test    also Criterion, clang (sanitizers, libFuzzer), valgrind
 set -e
 BUILD_PKGS="build-essential pkg-config libstemmer-dev libutf8proc-dev libzstd-dev libxxhash-dev
-libstreamvbyte-dev libjansson-dev libpsl-dev libarchive-dev libgumbo-dev libmicrohttpd-dev"
+libstreamvbyte-dev libjansson-dev libpsl-dev libarchive-dev libmicrohttpd-dev"
 BUILD_PKGS="$BUILD_PKGS zlib1g-dev"
 BUILD_PKGS="$BUILD_PKGS libcld2-dev"
 BUILD_PKGS="$BUILD_PKGS libcurl4-openssl-dev libxml2-dev"

@@ -1,12 +1,15 @@
 /*
-** html.c — ndb_html_extract: bytes -> UTF-8 -> gumbo tree -> metadata + main text -> record.
+** html.c — ndb_html_extract: bytes -> UTF-8 -> prefilter -> tree (libxml2) -> metadata + main
+** text -> record.
 **
 ** Steps and where they live:
 **   checks    size (NDB_HTML_MAX_BYTES), then on the UTF-8 text: a NUL or > 10 % control
 **             bytes in the first 4 KiB is "binary"; no "<letter", "<!" or "</" anywhere is
 **             "not HTML". Both NDB_EPARSE.
 **   charset   html_charset.c.
-**   parse     gumbo_parse_with_options, no error list kept (max_errors 0).
+**   parse     html_prefilter.c drops what no step reads, html_utf8_clean makes the bytes
+**             valid UTF-8 without NUL, html_tree.c builds the tree (libxml2's HTML parser,
+**             SAX events into a bump arena).
 **   metadata  one depth-bounded walk over the whole tree (this file):
 **               url      <link rel=canonical href>, else og:url, made absolute against the
 **                        url given; kept only when it is http(s) after that; else the url
@@ -86,12 +89,11 @@ ndb_rc html_paras_add(html_paras *ps, const char *s, size_t n)
     return ndb_buf_append(&ps->text, s, n);
 }
 
-static ndb_rc html_text_rec(const GumboNode *node, ndb_buf *b, int depth)
+static ndb_rc html_text_rec(const html_node *node, ndb_buf *b, int depth)
 {
     ndb_rc rc = NDB_OK;
-    if (node->type == GUMBO_NODE_TEXT || node->type == GUMBO_NODE_WHITESPACE ||
-        node->type == GUMBO_NODE_CDATA) {
-        const char *s = node->v.text.text;
+    if (node->tag == HT_TEXT) {
+        const char *s = node->text;
         for (; *s && rc == NDB_OK; s++) {
             uint8_t c = (uint8_t)*s;
             if (c <= 0x20 || c == 0x7f) {
@@ -104,20 +106,19 @@ static ndb_rc html_text_rec(const GumboNode *node, ndb_buf *b, int depth)
         }
         return rc;
     }
-    if (node->type != GUMBO_NODE_ELEMENT || depth >= HTML_MAX_DEPTH) {
+    if (depth >= HTML_MAX_DEPTH) {
         return NDB_OK;
     }
-    GumboTag t = node->v.element.tag;
-    if (t == GUMBO_TAG_SCRIPT || t == GUMBO_TAG_STYLE || t == GUMBO_TAG_TEMPLATE) {
+    if (node->tag == HT_SCRIPT || node->tag == HT_STYLE || node->tag == HT_TEMPLATE) {
         return NDB_OK;
     }
-    for (unsigned i = 0; i < node->v.element.children.length && rc == NDB_OK; i++) {
-        rc = html_text_rec(node->v.element.children.data[i], b, depth + 1);
+    for (const html_node *k = node->first; k != NULL && rc == NDB_OK; k = k->next) {
+        rc = html_text_rec(k, b, depth + 1);
     }
     return rc;
 }
 
-ndb_rc html_node_text(const GumboNode *node, ndb_buf *b)
+ndb_rc html_node_text(const html_node *node, ndb_buf *b)
 {
     size_t start = b->n;
     ndb_rc rc = html_text_rec(node, b, 0);
@@ -279,13 +280,12 @@ static ndb_rc hm_ld_object(hm *m, const json_t *o, int depth)
     return rc;
 }
 
-static ndb_rc hm_jsonld(hm *m, const GumboNode *script)
+static ndb_rc hm_jsonld(hm *m, const html_node *script)
 {
-    const GumboVector *k = &script->v.element.children;
-    if (k->length == 0 || ((const GumboNode *)k->data[0])->type != GUMBO_NODE_TEXT) {
+    if (script->first == NULL || script->first->tag != HT_TEXT) {
         return NDB_OK;
     }
-    const char *txt = ((const GumboNode *)k->data[0])->v.text.text;
+    const char *txt = script->first->text;
     json_error_t jerr;
     json_t *root = json_loads(txt, JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY, &jerr);
     if (root == NULL) {
@@ -296,27 +296,21 @@ static ndb_rc hm_jsonld(hm *m, const GumboNode *script)
     return rc;
 }
 
-static const char *hm_attr(const GumboElement *e, const char *name)
-{
-    const GumboAttribute *a = gumbo_get_attribute(&e->attributes, name);
-    return a ? a->value : NULL;
-}
-
-static ndb_rc hm_meta(hm *m, const GumboElement *e)
+static ndb_rc hm_meta(hm *m, const html_node *e)
 {
     static const char *const dates2[] = {"datepublished", "pubdate", "publishdate",
                                          "publish-date", "date", "dc.date", "dc.date.issued",
                                          "dcterms.created", "sailthru.date", "parsely-pub-date",
                                          "og:published_time", "article.published"};
-    const char *key = hm_attr(e, "property");
-    const char *content = hm_attr(e, "content");
-    const char *he = hm_attr(e, "http-equiv");
+    const char *key = html_attr(e, "property");
+    const char *content = html_attr(e, "content");
+    const char *he = html_attr(e, "http-equiv");
     ndb_rc rc = NDB_OK;
     if (key == NULL) {
-        key = hm_attr(e, "name");
+        key = html_attr(e, "name");
     }
     if (key == NULL) {
-        key = hm_attr(e, "itemprop");
+        key = html_attr(e, "itemprop");
     }
     if (content == NULL) {
         return NDB_OK;
@@ -353,53 +347,52 @@ static ndb_rc hm_meta(hm *m, const GumboElement *e)
     return rc;
 }
 
-static ndb_rc hm_walk(hm *m, const GumboNode *node, int depth, ndb_buf *scratch)
+static ndb_rc hm_walk(hm *m, const html_node *e, int depth, ndb_buf *scratch)
 {
     ndb_rc rc = NDB_OK;
-    if (node->type != GUMBO_NODE_ELEMENT || depth >= HTML_MAX_DEPTH) {
+    if (e->tag == HT_TEXT || depth >= HTML_MAX_DEPTH) {
         return NDB_OK;
     }
-    const GumboElement *e = &node->v.element;
     const char *a;
     switch (e->tag) {
-    case GUMBO_TAG_HTML:
-        rc = hm_set_s(m, HM_LANG_HTML, hm_attr(e, "lang"));
+    case HT_HTML:
+        rc = hm_set_s(m, HM_LANG_HTML, html_attr(e, "lang"));
         break;
-    case GUMBO_TAG_META:
+    case HT_META:
         return hm_meta(m, e);
-    case GUMBO_TAG_LINK:
-        a = hm_attr(e, "rel");
+    case HT_LINK:
+        a = html_attr(e, "rel");
         if (a != NULL && strcasecmp(a, "canonical") == 0) {
-            rc = hm_set_s(m, HM_URL_CANON, hm_attr(e, "href"));
+            rc = hm_set_s(m, HM_URL_CANON, html_attr(e, "href"));
         }
         return rc;
-    case GUMBO_TAG_SCRIPT:
-        a = hm_attr(e, "type");
+    case HT_SCRIPT:
+        a = html_attr(e, "type");
         if (a != NULL && strcasecmp(a, "application/ld+json") == 0) {
-            rc = hm_jsonld(m, node);
+            rc = hm_jsonld(m, e);
         }
         return rc;
-    case GUMBO_TAG_STYLE:
+    case HT_STYLE:
         return NDB_OK;
-    case GUMBO_TAG_TITLE:
-    case GUMBO_TAG_H1:
-        if (m->f[e->tag == GUMBO_TAG_H1 ? HM_TITLE_H1 : HM_TITLE_TAG] == NULL) {
+    case HT_TITLE:
+    case HT_H1:
+        if (m->f[e->tag == HT_H1 ? HM_TITLE_H1 : HM_TITLE_TAG] == NULL) {
             ndb_buf_reset(scratch);
-            rc = html_node_text(node, scratch);
+            rc = html_node_text(e, scratch);
             if (rc == NDB_OK) {
-                rc = hm_set(m, e->tag == GUMBO_TAG_H1 ? HM_TITLE_H1 : HM_TITLE_TAG,
+                rc = hm_set(m, e->tag == HT_H1 ? HM_TITLE_H1 : HM_TITLE_TAG,
                             (const char *)scratch->p, scratch->n);
             }
         }
         return rc;
-    case GUMBO_TAG_TIME:
-        rc = hm_set_s(m, HM_DATE_TIME, hm_attr(e, "datetime"));
+    case HT_TIME:
+        rc = hm_set_s(m, HM_DATE_TIME, html_attr(e, "datetime"));
         break;
     default:
         break;
     }
-    for (unsigned i = 0; i < e->children.length && rc == NDB_OK; i++) {
-        rc = hm_walk(m, e->children.data[i], depth + 1, scratch);
+    for (const html_node *k = e->first; k != NULL && rc == NDB_OK; k = k->next) {
+        rc = hm_walk(m, k, depth + 1, scratch);
     }
     return rc;
 }
@@ -510,72 +503,6 @@ static ndb_rc html_resolve(const char *base, const char *ref, ndb_buf *out, bool
     }
     *ok = rc == NDB_OK;
     return rc;
-}
-
-/* ---------------------------------------------------------------- gumbo's memory */
-
-/* A bump arena for gumbo: chunks of ~2x the input, at most HTML_ARENA_CHUNK (bigger requests
-** get their own),
-** freed all at once. gumbo frees nothing we need to see freed, so deallocate is a no-op and
-** gumbo_destroy_output (recursive over the tree, so deep nesting could exhaust the stack)
-** is never called. gumbo does not check for allocation failure: when a chunk cannot be had
-** the arena returns NULL and flags itself failed; gumbo may not survive that, so this is
-** the one place where running out of memory is not a clean NDB_ENOMEM (docs/extract.md). */
-#define HTML_ARENA_CHUNK ((size_t)1 << 20)
-
-typedef struct html_chunk {
-    struct html_chunk *next;
-    size_t used, cap;
-    max_align_t data[];
-} html_chunk;
-
-typedef struct html_arena {
-    html_chunk *head;
-    size_t chunk; /* chunk size: ~2x the parsed bytes, within [64 KiB, HTML_ARENA_CHUNK] */
-    bool failed;
-} html_arena;
-
-static void *html_arena_alloc(void *ud, size_t size)
-{
-    html_arena *a = ud;
-    html_chunk *c = a->head;
-    size = (size + 15) & ~(size_t)15;
-    if (c == NULL || c->cap - c->used < size) {
-        size_t cap = size > a->chunk / 4 ? size : a->chunk;
-        html_chunk *nc = ndb_malloc(sizeof *nc + cap);
-        if (nc == NULL) {
-            a->failed = true;
-            return NULL;
-        }
-        nc->cap = cap;
-        nc->used = 0;
-        if (c != NULL && size > a->chunk / 4) { /* keep bumping the current chunk */
-            nc->next = c->next;
-            c->next = nc;
-            nc->used = cap;
-            return nc->data;
-        }
-        nc->next = c;
-        a->head = c = nc;
-    }
-    void *p = (char *)c->data + c->used;
-    c->used += size;
-    return p;
-}
-
-static void html_arena_free_noop(void *ud, void *p)
-{
-    NDB_UNUSED(ud);
-    NDB_UNUSED(p);
-}
-
-static void html_arena_fini(html_arena *a)
-{
-    while (a->head != NULL) {
-        html_chunk *n = a->head->next;
-        ndb_free(a->head);
-        a->head = n;
-    }
 }
 
 /* ---------------------------------------------------------------- the doc */
@@ -745,7 +672,7 @@ static ndb_rc html_check_text(const uint8_t *p, size_t n, ndb_err *err)
 }
 
 /* The article paragraphs, with every headline candidate kept out of the body. */
-static ndb_rc html_extract_body(const GumboNode *root, const hm *m, const char *title,
+static ndb_rc html_extract_body(const html_node *root, const hm *m, const char *title,
                                 bool strict, html_paras *ps)
 {
     const char *titles[HM_TITLE_TAG - HM_TITLE_OG + 3];
@@ -772,11 +699,9 @@ static ndb_rc html_extract_body(const GumboNode *root, const hm *m, const char *
 ndb_rc ndb_html_extract(const uint8_t *p, size_t n, const char *url, const char *content_type,
                         ndb_html_doc *out, ndb_err *err)
 {
-    ndb_buf u8, pf;
-    html_arena arena = {NULL, HTML_ARENA_CHUNK, false};
+    ndb_buf u8, pf, clean;
+    html_tree tree;
     char charset[32];
-    GumboOutput *g = NULL;
-    GumboOptions opt = kGumboDefaultOptions;
     hm m;
     html_paras ps;
     ndb_buf scratch, line1;
@@ -788,6 +713,8 @@ ndb_rc ndb_html_extract(const uint8_t *p, size_t n, const char *url, const char 
     html_paras_init(&ps);
     ndb_buf_init(&u8, NDB_BUF_NOMAX);
     ndb_buf_init(&pf, NDB_BUF_NOMAX);
+    ndb_buf_init(&clean, NDB_BUF_NOMAX);
+    memset(&tree, 0, sizeof tree);
     ndb_buf_init(&scratch, NDB_BUF_NOMAX);
     ndb_buf_init(&line1, NDB_BUF_NOMAX);
     if (n > NDB_HTML_MAX_BYTES) {
@@ -813,31 +740,30 @@ ndb_rc ndb_html_extract(const uint8_t *p, size_t n, const char *url, const char 
     for (int pass = 0; pass < 2 && rc == NDB_OK; pass++) {
         bool strict = pass == 0;
         ndb_buf_reset(&pf);
-        html_arena_fini(&arena);
+        ndb_buf_reset(&clean);
+        html_tree_fini(&tree);
         html_paras_fini(&ps);
         html_paras_init(&ps);
         rc = html_prefilter(text, text_n, strict, &pf);
+        const uint8_t *src = NULL;
+        size_t src_n = 0;
+        if (rc == NDB_OK) {
+            rc = html_utf8_clean(pf.p, pf.n, &clean, &src, &src_n);
+        }
+        if (rc == NDB_OK) {
+            rc = html_tree_parse(src, src_n, &tree, err);
+        }
         if (rc != NDB_OK) {
             goto out;
         }
-        arena.chunk = NDB_MAX((size_t)64 << 10, NDB_MIN(HTML_ARENA_CHUNK, pf.n * 2));
-        opt.max_errors = 0;
-        opt.allocator = html_arena_alloc;
-        opt.deallocator = html_arena_free_noop;
-        opt.userdata = &arena;
-        g = gumbo_parse_with_options(&opt, (const char *)pf.p, pf.n);
-        if (g == NULL || arena.failed) {
-            rc = ndb_err_set(err, NDB_ENOMEM, "HTML parser failed");
-            goto out;
-        }
         if (strict) {
-            rc = hm_walk(&m, g->root, 0, &scratch);
+            rc = hm_walk(&m, tree.root, 0, &scratch);
             if (rc == NDB_OK) {
                 rc = html_fill_meta(&m, url, out);
             }
         }
         if (rc == NDB_OK) {
-            rc = html_extract_body(g->root, &m, out->title, strict, &ps);
+            rc = html_extract_body(tree.root, &m, out->title, strict, &ps);
         }
         if (rc != NDB_OK || ps.text.n >= HTML_RETRY_BELOW) {
             break;
@@ -876,13 +802,14 @@ out:
         }
         ndb_html_doc_fini(out);
     }
-    html_arena_fini(&arena);
+    html_tree_fini(&tree);
     for (int k = 0; k < HM_N; k++) {
         ndb_free(m.f[k]);
     }
     html_paras_fini(&ps);
     ndb_buf_fini(&u8);
     ndb_buf_fini(&pf);
+    ndb_buf_fini(&clean);
     ndb_buf_fini(&scratch);
     ndb_buf_fini(&line1);
     return rc;

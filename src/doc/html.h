@@ -6,9 +6,9 @@
 **      caller, a byte-order mark, <meta charset> / <meta http-equiv=Content-Type> in the first
 **      4 KiB, else detection (valid UTF-8 stays UTF-8, anything else is windows-1252). The
 **      conversion uses iconv (glibc); bytes iconv cannot convert become U+FFFD.
-**   2. Parse with gumbo (a full HTML5 tree builder, so broken markup gets the tree a browser
-**      would build). Input that is not text (NUL or many control bytes in the first 4 KiB,
-**      or no tag at all) is refused before parsing.
+**   2. Parse with libxml2's HTML parser into a light tree (html_tree.c; broken markup gets
+**      implied and auto-closed elements as HTML defines them). Input that is not text (NUL
+**      or many control bytes in the first 4 KiB, or no tag at all) is refused before parsing.
 **   3. Metadata from <head>: title, canonical URL, date, authors, language, site name.
 **   4. Main content by block structure, scored like readability/boilerpipe/trafilatura:
 **      boilerplate subtrees (nav, aside, footer, forms, figures and captions, hidden nodes,
@@ -38,8 +38,9 @@
 
 #include <stdint.h>
 
-/* Largest page ndb_html_extract accepts (NDB_ELIMIT above): gumbo's tree takes ~10-20x the
-** input, so this bounds one extraction's memory to a few hundred MiB at worst. */
+/* Largest page ndb_html_extract accepts (NDB_ELIMIT above): the prefiltered copy, the tree
+** (a few times the bytes kept) and libxml2's buffers bound one extraction's memory to well
+** under 100 MiB at worst. */
 #define NDB_HTML_MAX_BYTES (8u << 20)
 
 typedef struct ndb_html_doc {

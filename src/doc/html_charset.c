@@ -13,7 +13,8 @@
 ** could not have been read if the page really were utf-16). A label iconv does not know
 ** falls through to the next rule. A declared charset that the bytes contradict is still
 ** used (as browsers do): bytes iconv cannot convert become U+FFFD, one per byte.
-** UTF-8 input is copied as is; gumbo replaces its invalid sequences with U+FFFD.
+** UTF-8 input is not copied; html_utf8_clean (html_tree.c) later replaces invalid sequences
+** and NUL bytes with U+FFFD.
 **
 ** Threading: reentrant (an iconv_t per call).
 */

@@ -1,7 +1,7 @@
 /*
 ** html_extract.c — which text of a page is the article: blocks, scores, one winning subtree.
 **
-** The method is the one readability, boilerpipe and trafilatura share, on gumbo's tree:
+** The method is the one readability, boilerpipe and trafilatura share, on html_tree.c's tree:
 **   1. Walk <body> in document order (depth-bounded, HTML_MAX_DEPTH). Subtrees that are never
 **      article text are skipped whole: script/style/template/svg/iframe/forms controls, nav,
 **      aside, header, footer, figure (images and their captions), menus and dialogs; nodes
@@ -37,10 +37,10 @@
 #define EX_GOOD_CHARS 80 /* a block this long with link density < 0.25 is prose */
 
 typedef struct ex_elem {
-    const GumboNode *node;
+    const html_node *node;
     int32_t parent;   /* elem id, -1 for the root */
     uint32_t end;     /* preorder: descendants are (id, end) */
-    GumboTag tag;
+    uint8_t tag; /* html_tag */
     double score;
     bool candidate;   /* score initialized */
     uint32_t chars, link_chars;
@@ -68,77 +68,57 @@ typedef struct ex {
 
 /* ---------------------------------------------------------------- tag classes */
 
-static bool ex_tag_skipped(GumboTag t)
+static bool ex_tag_skipped(unsigned t)
 {
     switch (t) {
-    case GUMBO_TAG_SCRIPT: case GUMBO_TAG_STYLE: case GUMBO_TAG_NOSCRIPT:
-    case GUMBO_TAG_TEMPLATE: case GUMBO_TAG_SVG: case GUMBO_TAG_MATH: case GUMBO_TAG_IFRAME:
-    case GUMBO_TAG_OBJECT: case GUMBO_TAG_EMBED: case GUMBO_TAG_CANVAS: case GUMBO_TAG_VIDEO:
-    case GUMBO_TAG_AUDIO: case GUMBO_TAG_SELECT: case GUMBO_TAG_BUTTON: case GUMBO_TAG_INPUT:
-    case GUMBO_TAG_TEXTAREA: case GUMBO_TAG_NAV: case GUMBO_TAG_ASIDE: case GUMBO_TAG_FOOTER:
-    case GUMBO_TAG_FIGURE: case GUMBO_TAG_FIGCAPTION:
-    case GUMBO_TAG_IMG: case GUMBO_TAG_HEAD: case GUMBO_TAG_MENU:
-    case GUMBO_TAG_HEADER: case GUMBO_TAG_TITLE: case GUMBO_TAG_LINK: case GUMBO_TAG_META:
-    case GUMBO_TAG_MAP: case GUMBO_TAG_NOEMBED: case GUMBO_TAG_NOFRAMES: case GUMBO_TAG_APPLET:
-    case GUMBO_TAG_LABEL: case GUMBO_TAG_OPTION: case GUMBO_TAG_DATALIST:
+    case HT_SCRIPT: case HT_STYLE: case HT_NOSCRIPT:
+    case HT_TEMPLATE: case HT_SVG: case HT_MATH: case HT_IFRAME:
+    case HT_OBJECT: case HT_EMBED: case HT_CANVAS: case HT_VIDEO:
+    case HT_AUDIO: case HT_SELECT: case HT_BUTTON: case HT_INPUT:
+    case HT_TEXTAREA: case HT_NAV: case HT_ASIDE: case HT_FOOTER:
+    case HT_FIGURE: case HT_FIGCAPTION:
+    case HT_IMG: case HT_HEAD: case HT_MENU:
+    case HT_HEADER: case HT_TITLE: case HT_LINK: case HT_META:
+    case HT_MAP: case HT_NOEMBED: case HT_NOFRAMES: case HT_APPLET:
+    case HT_LABEL: case HT_OPTION: case HT_DATALIST: case HT_PICTURE: case HT_DIALOG:
+    case HT_AMP_SKIPPED:
         return true;
     default:
         return false;
     }
 }
 
-/* Elements gumbo 0.10 does not know (GUMBO_TAG_UNKNOWN) that are skipped like the above. */
-static bool ex_unknown_skipped(const GumboElement *e)
-{
-    static const char *const names[] = {"picture", "dialog", "amp-img", "amp-ad",
-                                        "amp-social-share", "amp-iframe"};
-    const char *s = e->original_tag.data;
-    size_t n = e->original_tag.length;
-    if (e->tag != GUMBO_TAG_UNKNOWN || s == NULL || n < 2 || s[0] != '<') {
-        return false;
-    }
-    s++, n--;
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        size_t m = strlen(names[i]);
-        if (n > m && strncasecmp(s, names[i], m) == 0 &&
-            (s[m] == '>' || s[m] == ' ' || s[m] == '/' || s[m] == '\t' || s[m] == '\n')) {
-            return true;
-        }
-    }
-    return false;
-}
-
-static bool ex_tag_block(GumboTag t)
+static bool ex_tag_block(unsigned t)
 {
     switch (t) {
-    case GUMBO_TAG_ADDRESS: case GUMBO_TAG_ARTICLE: case GUMBO_TAG_BLOCKQUOTE:
-    case GUMBO_TAG_BODY: case GUMBO_TAG_CENTER: case GUMBO_TAG_DD: case GUMBO_TAG_DETAILS:
-    case GUMBO_TAG_DIR: case GUMBO_TAG_DIV: case GUMBO_TAG_DL: case GUMBO_TAG_DT:
-    case GUMBO_TAG_FIELDSET: case GUMBO_TAG_FORM: case GUMBO_TAG_H1: case GUMBO_TAG_H2:
-    case GUMBO_TAG_H3: case GUMBO_TAG_H4: case GUMBO_TAG_H5: case GUMBO_TAG_H6:
-    case GUMBO_TAG_HGROUP: case GUMBO_TAG_HR: case GUMBO_TAG_LI: case GUMBO_TAG_MAIN:
-    case GUMBO_TAG_OL: case GUMBO_TAG_P: case GUMBO_TAG_PRE: case GUMBO_TAG_SECTION:
-    case GUMBO_TAG_SUMMARY: case GUMBO_TAG_TABLE: case GUMBO_TAG_TBODY: case GUMBO_TAG_THEAD:
-    case GUMBO_TAG_TFOOT: case GUMBO_TAG_TR: case GUMBO_TAG_TD: case GUMBO_TAG_TH:
-    case GUMBO_TAG_UL: case GUMBO_TAG_CAPTION: case GUMBO_TAG_LEGEND: case GUMBO_TAG_HTML:
+    case HT_ADDRESS: case HT_ARTICLE: case HT_BLOCKQUOTE:
+    case HT_BODY: case HT_CENTER: case HT_DD: case HT_DETAILS:
+    case HT_DIR: case HT_DIV: case HT_DL: case HT_DT:
+    case HT_FIELDSET: case HT_FORM: case HT_H1: case HT_H2:
+    case HT_H3: case HT_H4: case HT_H5: case HT_H6:
+    case HT_HGROUP: case HT_HR: case HT_LI: case HT_MAIN:
+    case HT_OL: case HT_P: case HT_PRE: case HT_SECTION:
+    case HT_SUMMARY: case HT_TABLE: case HT_TBODY: case HT_THEAD:
+    case HT_TFOOT: case HT_TR: case HT_TD: case HT_TH:
+    case HT_UL: case HT_CAPTION: case HT_LEGEND: case HT_HTML:
         return true;
     default:
         return false;
     }
 }
 
-static double ex_tag_base(GumboTag t)
+static double ex_tag_base(unsigned t)
 {
     switch (t) {
-    case GUMBO_TAG_DIV: case GUMBO_TAG_ARTICLE: case GUMBO_TAG_SECTION: case GUMBO_TAG_MAIN:
+    case HT_DIV: case HT_ARTICLE: case HT_SECTION: case HT_MAIN:
         return 5;
-    case GUMBO_TAG_PRE: case GUMBO_TAG_TD: case GUMBO_TAG_BLOCKQUOTE:
+    case HT_PRE: case HT_TD: case HT_BLOCKQUOTE:
         return 3;
-    case GUMBO_TAG_ADDRESS: case GUMBO_TAG_OL: case GUMBO_TAG_UL: case GUMBO_TAG_DL:
-    case GUMBO_TAG_DD: case GUMBO_TAG_DT: case GUMBO_TAG_LI: case GUMBO_TAG_FORM:
+    case HT_ADDRESS: case HT_OL: case HT_UL: case HT_DL:
+    case HT_DD: case HT_DT: case HT_LI: case HT_FORM:
         return -3;
-    case GUMBO_TAG_H1: case GUMBO_TAG_H2: case GUMBO_TAG_H3: case GUMBO_TAG_H4:
-    case GUMBO_TAG_H5: case GUMBO_TAG_H6: case GUMBO_TAG_TH:
+    case HT_H1: case HT_H2: case HT_H3: case HT_H4:
+    case HT_H5: case HT_H6: case HT_TH:
         return -5;
     default:
         return 0;
@@ -183,12 +163,12 @@ static bool ex_has_word(const char *s, const char *const *words, size_t n)
 }
 
 /* class + " " + id, lower-cased, into buf (cap bytes). */
-static void ex_class_id(const GumboElement *e, char *buf, size_t cap)
+static void ex_class_id(const html_node *e, char *buf, size_t cap)
 {
-    const GumboAttribute *c = gumbo_get_attribute(&e->attributes, "class");
-    const GumboAttribute *i = gumbo_get_attribute(&e->attributes, "id");
+    const char *c = html_attr(e, "class");
+    const char *i = html_attr(e, "id");
     size_t k = 0;
-    const char *parts[2] = {c ? c->value : "", i ? i->value : ""};
+    const char *parts[2] = {c ? c : "", i ? i : ""};
     for (int j = 0; j < 2; j++) {
         for (const char *s = parts[j]; *s && k + 2 < cap; s++) {
             buf[k++] = (char)(*s >= 'A' && *s <= 'Z' ? *s + 32 : *s);
@@ -202,13 +182,12 @@ static void ex_class_id(const GumboElement *e, char *buf, size_t cap)
 
 #define EX_N(a) (sizeof(a) / sizeof((a)[0]))
 
-static bool ex_no_class_id(const GumboElement *e)
+static bool ex_no_class_id(const html_node *e)
 {
-    return gumbo_get_attribute(&e->attributes, "class") == NULL &&
-           gumbo_get_attribute(&e->attributes, "id") == NULL;
+    return html_attr(e, "class") == NULL && html_attr(e, "id") == NULL;
 }
 
-static double ex_class_weight(const GumboElement *e)
+static double ex_class_weight(const html_node *e)
 {
     char ci[512];
     double w = 0;
@@ -225,21 +204,24 @@ static double ex_class_weight(const GumboElement *e)
     return w;
 }
 
-static bool ex_hidden(const GumboElement *e)
+static bool ex_hidden(const html_node *e)
 {
-    const GumboAttribute *a;
-    if (gumbo_get_attribute(&e->attributes, "hidden") != NULL) {
+    const char *a;
+    if (e->n_attrs == 0) {
+        return false;
+    }
+    if (html_attr(e, "hidden") != NULL) {
         return true;
     }
-    a = gumbo_get_attribute(&e->attributes, "aria-hidden");
-    if (a != NULL && strcasecmp(a->value, "true") == 0) {
+    a = html_attr(e, "aria-hidden");
+    if (a != NULL && strcasecmp(a, "true") == 0) {
         return true;
     }
-    a = gumbo_get_attribute(&e->attributes, "style");
+    a = html_attr(e, "style");
     if (a != NULL) {
         char st[256];
         size_t k = 0;
-        for (const char *s = a->value; *s && k + 1 < sizeof st; s++) {
+        for (const char *s = a; *s && k + 1 < sizeof st; s++) {
             if (*s != ' ') {
                 st[k++] = (char)(*s >= 'A' && *s <= 'Z' ? *s + 32 : *s);
             }
@@ -258,11 +240,11 @@ bool html_class_boilerplate(const char *classid)
            !ex_has_word(classid, ex_maybe, EX_N(ex_maybe));
 }
 
-static bool ex_boilerplate(const GumboElement *e)
+static bool ex_boilerplate(const html_node *e)
 {
     char ci[512];
-    if (e->tag == GUMBO_TAG_BODY || e->tag == GUMBO_TAG_HTML || e->tag == GUMBO_TAG_ARTICLE ||
-        e->tag == GUMBO_TAG_MAIN || e->tag == GUMBO_TAG_A || ex_no_class_id(e)) {
+    if (e->tag == HT_BODY || e->tag == HT_HTML || e->tag == HT_ARTICLE ||
+        e->tag == HT_MAIN || e->tag == HT_A || ex_no_class_id(e)) {
         return false;
     }
     ex_class_id(e, ci, sizeof ci);
@@ -335,7 +317,7 @@ reset:
     return NDB_OK;
 }
 
-static ndb_rc ex_new_elem(ex *x, const GumboNode *node, int32_t parent, uint32_t *id)
+static ndb_rc ex_new_elem(ex *x, const html_node *node, int32_t parent, uint32_t *id)
 {
     if (x->n_elems == x->cap_elems) {
         uint32_t nc = x->cap_elems ? x->cap_elems * 2 : 512;
@@ -350,37 +332,30 @@ static ndb_rc ex_new_elem(ex *x, const GumboNode *node, int32_t parent, uint32_t
     memset(&x->elems[*id], 0, sizeof x->elems[*id]);
     x->elems[*id].node = node;
     x->elems[*id].parent = parent;
-    x->elems[*id].tag = node->v.element.tag;
+    x->elems[*id].tag = node->tag;
     return NDB_OK;
 }
 
 /* Walk node's children; blk = the innermost open block element (id). */
-static ndb_rc ex_walk(ex *x, const GumboNode *node, uint32_t blk, int depth)
+static ndb_rc ex_walk(ex *x, const html_node *node, uint32_t blk, int depth)
 {
-    const GumboVector *kids = &node->v.element.children;
     ndb_rc rc = NDB_OK;
 
-    for (unsigned i = 0; i < kids->length && rc == NDB_OK; i++) {
-        const GumboNode *k = kids->data[i];
-        if (k->type == GUMBO_NODE_TEXT || k->type == GUMBO_NODE_WHITESPACE ||
-            k->type == GUMBO_NODE_CDATA) {
+    for (const html_node *e = node->first; e != NULL && rc == NDB_OK; e = e->next) {
+        if (e->tag == HT_TEXT) {
             uint32_t before = x->open_chars;
-            rc = ex_append_text(&x->text, x->block_start, &x->pending_space, k->v.text.text,
-                                strlen(k->v.text.text), &x->open_chars, &x->open_commas);
+            rc = ex_append_text(&x->text, x->block_start, &x->pending_space, e->text,
+                                e->text_n, &x->open_chars, &x->open_commas);
             if (x->link_depth > 0) {
                 x->open_links += x->open_chars - before;
             }
             continue;
         }
-        if (k->type != GUMBO_NODE_ELEMENT && k->type != GUMBO_NODE_TEMPLATE) {
-            continue;
-        }
-        const GumboElement *e = &k->v.element;
-        if (e->tag == GUMBO_TAG_BR) {
+        if (e->tag == HT_BR) {
             rc = ex_flush(x, blk);
             continue;
         }
-        if (depth >= HTML_MAX_DEPTH || ex_tag_skipped(e->tag) || ex_unknown_skipped(e) || ex_hidden(e) ||
+        if (depth >= HTML_MAX_DEPTH || ex_tag_skipped(e->tag) || ex_hidden(e) ||
             (x->strict && ex_boilerplate(e))) {
             if (ex_tag_block(e->tag) || ex_tag_skipped(e->tag)) {
                 x->pending_space = true;
@@ -388,19 +363,19 @@ static ndb_rc ex_walk(ex *x, const GumboNode *node, uint32_t blk, int depth)
             continue;
         }
         if (!ex_tag_block(e->tag)) { /* inline: its text belongs to the enclosing block */
-            bool a = e->tag == GUMBO_TAG_A;
+            bool a = e->tag == HT_A;
             x->link_depth += a;
-            rc = ex_walk(x, k, blk, depth + 1);
+            rc = ex_walk(x, e, blk, depth + 1);
             x->link_depth -= a;
             continue;
         }
         uint32_t id = 0;
-        rc = ex_new_elem(x, k, (int32_t)blk, &id);
+        rc = ex_new_elem(x, e, (int32_t)blk, &id);
         if (rc == NDB_OK) {
             rc = ex_flush(x, blk);
         }
         if (rc == NDB_OK) {
-            rc = ex_walk(x, k, id, depth + 1);
+            rc = ex_walk(x, e, id, depth + 1);
         }
         if (rc == NDB_OK) {
             rc = ex_flush(x, id);
@@ -419,7 +394,7 @@ static void ex_init_candidate(ex *x, uint32_t id)
     ex_elem *e = &x->elems[id];
     if (!e->candidate) {
         e->candidate = true;
-        e->score = ex_tag_base(e->tag) + ex_class_weight(&e->node->v.element);
+        e->score = ex_tag_base(e->tag) + ex_class_weight(e->node);
     }
 }
 
@@ -465,9 +440,8 @@ static bool ex_inside(const ex *x, uint32_t anc, uint32_t id)
 ** elements with the same tag and the same non-empty class that hold prose join it. */
 static void ex_same_class(const ex *x, uint32_t top, bool *keep)
 {
-    const GumboElement *te = &x->elems[top].node->v.element;
-    const GumboAttribute *tc = gumbo_get_attribute(&te->attributes, "class");
-    if (tc == NULL || tc->value[0] == '\0') {
+    const char *tc = html_attr(x->elems[top].node, "class");
+    if (tc == NULL || tc[0] == '\0') {
         return;
     }
     for (uint32_t i = 1; i < x->n_elems; i++) {
@@ -479,8 +453,8 @@ static void ex_same_class(const ex *x, uint32_t top, bool *keep)
         if (e->tag != x->elems[top].tag || e->good == 0 || ex_inside(x, i, top)) {
             continue;
         }
-        const GumboAttribute *c = gumbo_get_attribute(&e->node->v.element.attributes, "class");
-        if (c != NULL && strcmp(c->value, tc->value) == 0) {
+        const char *c = html_attr(e->node, "class");
+        if (c != NULL && strcmp(c, tc) == 0) {
             keep[i] = true;
         }
     }
@@ -597,7 +571,7 @@ static ndb_rc ex_output(ex *x, const bool *keep, const char *const *titles, size
         if (bl->link_chars * 2 > bl->chars) {
             continue;
         }
-        if (x->elems[bl->elem].tag == GUMBO_TAG_H1 || ex_is_title(s, bl->len, titles, nt)) {
+        if (x->elems[bl->elem].tag == HT_H1 || ex_is_title(s, bl->len, titles, nt)) {
             continue;
         }
         rc = html_paras_add(out, s, bl->len);
@@ -606,7 +580,7 @@ static ndb_rc ex_output(ex *x, const bool *keep, const char *const *titles, size
 }
 
 /* One pass: walk, score, choose, output. strict: skip subtrees by class/id words. */
-static ndb_rc ex_pass(const GumboNode *body, bool strict, const char *const *titles, size_t nt,
+static ndb_rc ex_pass(const html_node *body, bool strict, const char *const *titles, size_t nt,
                       html_paras *out)
 {
     ex x;
@@ -644,18 +618,21 @@ out:
     return rc;
 }
 
-ndb_rc html_extract_content(const GumboNode *root, const char *const *titles, size_t nt,
+ndb_rc html_extract_content(const html_node *root, const char *const *titles, size_t nt,
                             bool strict, html_paras *out)
 {
-    const GumboNode *body = NULL;
+    const html_node *html = NULL, *body = NULL;
 
-    /* <html> -> <body> */
-    for (unsigned i = 0; root->type == GUMBO_NODE_ELEMENT && i < root->v.element.children.length;
-         i++) {
-        const GumboNode *k = root->v.element.children.data[i];
-        if (k->type == GUMBO_NODE_ELEMENT && k->v.element.tag == GUMBO_TAG_BODY) {
+    /* root -> <html> -> <body> */
+    for (const html_node *k = root->first; k != NULL; k = k->next) {
+        if (k->tag == HT_HTML) {
+            html = k;
+        }
+    }
+    for (const html_node *k = html ? html->first : NULL; k != NULL; k = k->next) {
+        if (k->tag == HT_BODY) {
             body = k;
         }
     }
-    return ex_pass(body != NULL ? body : root, strict, titles, nt, out);
+    return ex_pass(body != NULL ? body : html != NULL ? html : root, strict, titles, nt, out);
 }

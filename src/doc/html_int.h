@@ -7,10 +7,59 @@
 
 #include "doc/html.h"
 
-#include <gumbo.h>
-
 /* Deepest element the walks look into; deeper subtrees are ignored (hostile nesting). */
 #define HTML_MAX_DEPTH 400
+
+/* ---------------------------------------------------------------- the tree (html_tree.c) */
+
+/* Elements deeper than this are not made into nodes. */
+#define HTML_TREE_MAX_DEPTH 512
+
+/* The element names the extractor tells apart; every other name is HT_UNKNOWN. */
+typedef enum html_tag {
+    HT_TEXT, HT_ROOT, HT_UNKNOWN,
+    HT_A, HT_ADDRESS, HT_AMP_SKIPPED, HT_APPLET, HT_ARTICLE, HT_ASIDE, HT_AUDIO,
+    HT_BLOCKQUOTE, HT_BODY, HT_BR, HT_BUTTON, HT_CANVAS, HT_CAPTION, HT_CENTER, HT_DATALIST,
+    HT_DD, HT_DETAILS, HT_DIALOG, HT_DIR, HT_DIV, HT_DL, HT_DT, HT_EMBED, HT_FIELDSET,
+    HT_FIGCAPTION, HT_FIGURE, HT_FOOTER, HT_FORM, HT_H1, HT_H2, HT_H3, HT_H4, HT_H5, HT_H6,
+    HT_HEAD, HT_HEADER, HT_HGROUP, HT_HR, HT_HTML, HT_IFRAME, HT_IMG, HT_INPUT, HT_LABEL,
+    HT_LEGEND, HT_LI, HT_LINK, HT_MAIN, HT_MAP, HT_MATH, HT_MENU, HT_META, HT_NAV, HT_NOEMBED,
+    HT_NOFRAMES, HT_NOSCRIPT, HT_OBJECT, HT_OL, HT_OPTION, HT_P, HT_PICTURE, HT_PRE,
+    HT_SCRIPT, HT_SECTION, HT_SELECT, HT_STYLE, HT_SUMMARY, HT_SVG, HT_TABLE, HT_TBODY,
+    HT_TD, HT_TEMPLATE, HT_TEXTAREA, HT_TFOOT, HT_TH, HT_THEAD, HT_TIME, HT_TITLE, HT_TR,
+    HT_UL, HT_VIDEO
+} html_tag;
+
+typedef struct html_node html_node;
+struct html_node {
+    html_node *parent, *first, *last, *next; /* children: first .. last, linked by next */
+    const char *text;         /* HT_TEXT: NUL-terminated UTF-8, entities decoded */
+    const char *const *attrs; /* elements: n_attrs (name, value) pairs; names lower-case */
+    uint32_t text_n;
+    uint16_t n_attrs;
+    uint8_t tag; /* html_tag */
+};
+
+struct html_chunk;
+typedef struct html_tree {
+    html_node *root;         /* HT_ROOT; its element child is <html> */
+    struct html_chunk *head; /* the arena holding every node and string */
+    size_t chunk;
+} html_tree;
+
+/* Parse p[0..n) (valid UTF-8 without NUL: html_utf8_clean) into t. NDB_ENOMEM (message in
+** err) is the only error: any markup gives a tree. t is released by html_tree_fini, also
+** after an error. */
+ndb_rc html_tree_parse(const uint8_t *p, size_t n, html_tree *t, ndb_err *err);
+void html_tree_fini(html_tree *t);
+
+/* The value of attribute name (lower-case) of element e, or NULL. */
+const char *html_attr(const html_node *e, const char *name);
+
+/* *view = p[0..n) when it is valid UTF-8 without NUL bytes; else the bytes with every NUL
+** and invalid byte replaced by U+FFFD, written to out (which must be empty). */
+ndb_rc html_utf8_clean(const uint8_t *p, size_t n, ndb_buf *out, const uint8_t **view,
+                       size_t *view_n);
 
 /* Paragraphs as [off, off+len) ranges of text (whitespace-collapsed UTF-8, no "\n"). */
 typedef struct html_paras {
@@ -41,13 +90,13 @@ ndb_rc html_prefilter(const uint8_t *p, size_t n, bool strict, ndb_buf *out);
 bool html_class_boilerplate(const char *classid);
 
 /* Append the text of a node's subtree, whitespace collapsed, to b (depth-bounded). */
-ndb_rc html_node_text(const GumboNode *node, ndb_buf *b);
+ndb_rc html_node_text(const html_node *node, ndb_buf *b);
 
 /* The main content of the tree under root as paragraphs; strict: skip subtrees by class/id
 ** words (the caller retries with strict false when too little text comes out). titles[0..nt): the headline
 ** candidates found in the metadata (og:title, JSON-LD headline, <h1>, <title> and its
 ** longest part), used to keep the headline out of the body. */
-ndb_rc html_extract_content(const GumboNode *root, const char *const *titles, size_t nt,
+ndb_rc html_extract_content(const html_node *root, const char *const *titles, size_t nt,
                             bool strict, html_paras *out);
 
 #endif /* NDB_DOC_HTML_INT_H */

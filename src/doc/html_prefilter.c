@@ -1,8 +1,8 @@
 /*
-** html_prefilter.c — shrink a page before gumbo parses it, without changing what the
+** html_prefilter.c — shrink a page before it is parsed, without changing what the
 ** extractor can see.
 **
-** Why: gumbo spends ~80 % of an extraction's time, per byte, and more than half of a modern
+** Why: parsing is most of an extraction's time, per byte, and more than half of a modern
 ** news page's bytes are scripts, styles, comments, inline SVG and attributes (srcset,
 ** data-*, onclick, tracking hrefs) that neither the metadata walk nor the content scoring
 ** ever reads. Dropping them first makes extraction ~2-3x faster.
@@ -17,7 +17,7 @@
 **                         itemprop datetime type http-equiv charset; href on <link>;
 **                         style when it hides the node), each copied byte for byte;
 **                         quoted values may contain '>'. A tag cut off by the end of the
-**                         input is copied as is (gumbo drops it).
+**                         input is copied as is (the parser drops it).
 **   whitespace           a run of only whitespace between two tags becomes one space.
 **   skipped subtrees      nav, footer, aside, header, select, figure, button, and in strict
 **                         mode div/section/ul/ol/span whose class/id names boilerplate
@@ -32,7 +32,8 @@
 **                         kept while start tags with attributes are open).
 **   deep nesting          div span section article font blockquote table ul ol dl center
 **                         main: past 1000 open (start minus end tags), further start tags
-**                         and as many end tags are dropped (gumbo is quadratic in depth).
+**                         and as many end tags are dropped (tree builders are slow on deep
+**                         nesting; gumbo was quadratic).
 **   <meta>, <link>        dropped unless they may carry metadata we read (charset,
 **                         http-equiv, og:*, article:*, author, *date*, twitter:title,
 **                         rel=canonical).
@@ -41,7 +42,8 @@
 **                         noscript, svg, math: content dropped up to the matching end tag
 **                         (case-insensitive "</name", as the HTML5 tokenizer ends raw text;
 **                         for svg/math the first "</svg"/"</math"); title, textarea:
-**                         content copied as is (RCDATA: "<!--" inside is text).
+**                         content copied with "<" written "&lt;" (RCDATA: "<!--" or "<b>"
+**                         inside is text, which libxml2's HTML parser would take as markup).
 ** Everything dropped is either never text (raw text, comments, attributes) or a subtree the
 ** extractor skips anyway (noscript, svg, math, iframe). The output is valid UTF-8 when the
 ** input is (only whole ASCII-delimited pieces are cut).
@@ -133,7 +135,7 @@ static bool pf_keep_attr(const uint8_t *tag, size_t tn, const uint8_t *a, size_t
 /* A start tag at p[0] == '<' (p[1] a letter). Emits the filtered tag; *used = bytes read;
 ** *raw = how its content is to be treated. Returns false when the tag has no '>' (then the
 ** caller copies the rest as is). */
-enum { PF_NORMAL, PF_DROP, PF_COPY, PF_SUBTREE };
+enum { PF_NORMAL, PF_DROP, PF_COPY, PF_RCDATA, PF_SUBTREE };
 
 /* Lower-cased "CLASS ID " of a tag (as html_extract.c builds it) into ci[cap]. */
 static void pf_class_id(const uint8_t *p, size_t cs, size_t ce, size_t is, size_t ie, char *ci,
@@ -248,7 +250,7 @@ static ndb_rc pf_start_tag(const uint8_t *p, size_t n, bool strict, ndb_buf *out
     if (pf_name_is(*tag, *tn, "script")) {
         *raw = ldjson ? PF_COPY : PF_DROP;
     } else if (pf_name_is(*tag, *tn, "title") || pf_name_is(*tag, *tn, "textarea")) {
-        *raw = PF_COPY;
+        *raw = PF_RCDATA;
     } else if (pf_name_is(*tag, *tn, "nav") || pf_name_is(*tag, *tn, "footer") ||
                pf_name_is(*tag, *tn, "aside") || pf_name_is(*tag, *tn, "header") ||
                pf_name_is(*tag, *tn, "select") || pf_name_is(*tag, *tn, "figure") ||
@@ -359,8 +361,8 @@ static bool pf_meta_unread(const uint8_t *tag, size_t tn, const uint8_t *t, size
     return true;
 }
 
-/* Container tags that nest explicitly; their nesting is bounded (gumbo is quadratic in
-** depth: 100,000 nested divs take ~20 s). */
+/* Container tags that nest explicitly; their nesting is bounded (gumbo, the parser used
+** before, was quadratic in depth: 100,000 nested divs took ~20 s). */
 static bool pf_nesting(const uint8_t *t, size_t n)
 {
     return pf_name_is(t, n, "div") || pf_name_is(t, n, "span") ||
@@ -415,7 +417,7 @@ ndb_rc html_prefilter(const uint8_t *p, size_t n, bool strict, ndb_buf *out)
             if (rc != NDB_OK) {
                 break;
             }
-            if (!complete) { /* cut off by the end of input: gumbo drops such a tag */
+            if (!complete) { /* cut off by the end of input: the parser drops such a tag */
                 break;
             }
             i += used;
@@ -457,6 +459,10 @@ ndb_rc html_prefilter(const uint8_t *p, size_t n, bool strict, ndb_buf *out)
                 size_t e = i + pf_find_end(p + i, n - i, name);
                 if (raw == PF_COPY) {
                     rc = ndb_buf_append(out, p + i, e - i);
+                }
+                for (size_t c = i; raw == PF_RCDATA && c < e && rc == NDB_OK; c++) {
+                    /* RCDATA has no tags: "<" is text, and the parser must see it so */
+                    rc = p[c] == '<' ? ndb_buf_append(out, "&lt;", 4) : ndb_buf_append_u8(out, p[c]);
                 }
                 i = e;
             }

@@ -243,6 +243,57 @@ Test(html, broken_and_hostile_markup)
     free(deep);
 }
 
+Test(html, stray_end_tags_under_deep_nesting)
+{
+    /* the parser looks for an end tag's match through its open elements: 999 open elements
+    ** and a million end tags that match none must stay linear (bounded open depth), and the
+    ** article before them is kept; past the bound the rest of the page is not read */
+    const char *opens[] = {"<q class=x>", "<b class=x>"};
+    for (int v = 0; v < 2; v++) {
+        size_t n_open = v == 0 ? 999 : 100000, n_end = 1000000;
+        char *page = malloc(n_open * 11 + n_end * 5 + strlen(LONG1) + 64);
+        char *w = page;
+        w += sprintf(w, "<body><p>%s</p>", LONG1);
+        for (size_t i = 0; i < n_open; i++) {
+            memcpy(w, opens[v], 11);
+            w += 11;
+        }
+        for (size_t i = 0; i < n_end; i++) {
+            memcpy(w, "</zz>", 5);
+            w += 5;
+        }
+        *w = '\0';
+        cr_assert_str_eq(ex(page, NULL, NULL), LONG1 "\n");
+        fini();
+        free(page);
+    }
+}
+
+Test(html, invalid_utf8_and_nul_inside_a_page)
+{
+    /* declared UTF-8 but with an invalid byte and, past the 4 KiB binary check, a NUL: each
+    ** becomes U+FFFD and the rest of the page still reads as UTF-8 */
+    size_t pad = 5000;
+    char *page = malloc(pad + 1024);
+    char *w = page;
+    w += sprintf(w, "<html><body><article><p>caf\xc3\xa9 \xff " LONG1 " caf\xc3\xa9</p><div>");
+    memset(w, ' ', pad);
+    w += pad;
+    w += sprintf(w, "</div><p>" LONG2 "</p>");
+    *w++ = '\0';
+    w += sprintf(w, "<p>after the NUL caf\xc3\xa9 " LONG3 "</p></article></body></html>");
+    ndb_err err;
+    ndb_html_doc_init(&g_doc);
+    cr_assert_eq(ndb_html_extract((const uint8_t *)page, (size_t)(w - page), NULL,
+                                  "text/html; charset=utf-8", &g_doc, &err), NDB_OK, "%s", err.msg);
+    ndb_buf_cstr(&g_doc.native);
+    const char *b = body_of(&g_doc);
+    cr_assert(strstr(b, "caf\xc3\xa9 \xef\xbf\xbd The council") != NULL, "%s", b);
+    cr_assert(strstr(b, "four percent over last year. caf\xc3\xa9\n") != NULL, "%s", b);
+    cr_assert(strstr(b, "after the NUL caf\xc3\xa9 " LONG3) != NULL, "%s", b);
+    free(page);
+}
+
 Test(html, raw_text_comments_and_inline_tags)
 {
     /* markup inside scripts, comments and titles is not markup; spans with a class close */
