@@ -165,8 +165,8 @@ static bool ex_has_word(const char *s, const char *const *words, size_t n)
 /* class + " " + id, lower-cased, into buf (cap bytes). */
 static void ex_class_id(const html_node *e, char *buf, size_t cap)
 {
-    const char *c = html_attr(e, "class");
-    const char *i = html_attr(e, "id");
+    const char *c = e->cls;
+    const char *i = e->id;
     size_t k = 0;
     const char *parts[2] = {c ? c : "", i ? i : ""};
     for (int j = 0; j < 2; j++) {
@@ -184,7 +184,7 @@ static void ex_class_id(const html_node *e, char *buf, size_t cap)
 
 static bool ex_no_class_id(const html_node *e)
 {
-    return html_attr(e, "class") == NULL && html_attr(e, "id") == NULL;
+    return e->cls == NULL && e->id == NULL;
 }
 
 static double ex_class_weight(const html_node *e)
@@ -202,36 +202,6 @@ static double ex_class_weight(const html_node *e)
         w += 25;
     }
     return w;
-}
-
-static bool ex_hidden(const html_node *e)
-{
-    const char *a;
-    if (e->n_attrs == 0) {
-        return false;
-    }
-    if (html_attr(e, "hidden") != NULL) {
-        return true;
-    }
-    a = html_attr(e, "aria-hidden");
-    if (a != NULL && strcasecmp(a, "true") == 0) {
-        return true;
-    }
-    a = html_attr(e, "style");
-    if (a != NULL) {
-        char st[256];
-        size_t k = 0;
-        for (const char *s = a; *s && k + 1 < sizeof st; s++) {
-            if (*s != ' ') {
-                st[k++] = (char)(*s >= 'A' && *s <= 'Z' ? *s + 32 : *s);
-            }
-        }
-        st[k] = '\0';
-        if (strstr(st, "display:none") || strstr(st, "visibility:hidden")) {
-            return true;
-        }
-    }
-    return false;
 }
 
 bool html_class_boilerplate(const char *classid)
@@ -355,7 +325,7 @@ static ndb_rc ex_walk(ex *x, const html_node *node, uint32_t blk, int depth)
             rc = ex_flush(x, blk);
             continue;
         }
-        if (depth >= HTML_MAX_DEPTH || ex_tag_skipped(e->tag) || ex_hidden(e) ||
+        if (depth >= HTML_MAX_DEPTH || ex_tag_skipped(e->tag) || e->hidden ||
             (x->strict && ex_boilerplate(e))) {
             if (ex_tag_block(e->tag) || ex_tag_skipped(e->tag)) {
                 x->pending_space = true;
@@ -440,7 +410,7 @@ static bool ex_inside(const ex *x, uint32_t anc, uint32_t id)
 ** elements with the same tag and the same non-empty class that hold prose join it. */
 static void ex_same_class(const ex *x, uint32_t top, bool *keep)
 {
-    const char *tc = html_attr(x->elems[top].node, "class");
+    const char *tc = x->elems[top].node->cls;
     if (tc == NULL || tc[0] == '\0') {
         return;
     }
@@ -453,7 +423,7 @@ static void ex_same_class(const ex *x, uint32_t top, bool *keep)
         if (e->tag != x->elems[top].tag || e->good == 0 || ex_inside(x, i, top)) {
             continue;
         }
-        const char *c = html_attr(e->node, "class");
+        const char *c = e->node->cls;
         if (c != NULL && strcmp(c, tc) == 0) {
             keep[i] = true;
         }

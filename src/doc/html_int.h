@@ -35,9 +35,12 @@ struct html_node {
     html_node *parent, *first, *last, *next; /* children: first .. last, linked by next */
     const char *text;         /* HT_TEXT: NUL-terminated UTF-8, entities decoded */
     const char *const *attrs; /* elements: n_attrs (name, value) pairs; names lower-case */
+    const char *cls, *id;     /* the class and id attributes (in attrs), or NULL */
     uint32_t text_n;
     uint16_t n_attrs;
-    uint8_t tag; /* html_tag */
+    uint8_t tag;    /* html_tag */
+    bool hidden;    /* `hidden`, aria-hidden="true", or an inline display:none /
+                       visibility:hidden style */
 };
 
 struct html_chunk;

@@ -327,14 +327,24 @@ static int pf_noise_index(const uint8_t *t, size_t n)
     return -1;
 }
 
-/* Case-insensitive: does s[0..n) contain w? */
+/* Case-insensitive: does s[0..n) contain w (lower-case)? Positions are found with memchr
+** on w's first byte in both cases (this runs on every <meta> and <link> tag). */
 static bool pf_contains(const uint8_t *s, size_t n, const char *w)
 {
     size_t m = strlen(w);
-    for (size_t i = 0; i + m <= n; i++) {
-        if (pf_ieq(s + i, w, m)) {
+    uint8_t c0 = (uint8_t)w[0], c1 = (uint8_t)(c0 >= 'a' && c0 <= 'z' ? c0 - 32 : c0);
+    for (size_t i = 0; i + m <= n;) {
+        const uint8_t *a = memchr(s + i, c0, n - m + 1 - i);
+        const uint8_t *b = c1 != c0 ? memchr(s + i, c1, n - m + 1 - i) : NULL;
+        const uint8_t *q = a == NULL ? b : b == NULL ? a : a < b ? a : b;
+        if (q == NULL) {
+            return false;
+        }
+        i = (size_t)(q - s);
+        if (pf_ieq(q, w, m)) {
             return true;
         }
+        i++;
     }
     return false;
 }

@@ -36,6 +36,7 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/parserInternals.h>
 #include <pthread.h>
+#include <strings.h>
 
 #define HTML_TREE_STOP_OPEN 1000
 #define HTML_ARENA_CHUNK ((size_t)1 << 20)
@@ -272,6 +273,34 @@ static html_tag tree_tag(tree_build *b, const char *name)
     return b->cache_tag[h];
 }
 
+/* Hidden by the hidden attribute, aria-hidden="true" or an inline style. */
+static bool tree_hidden(const html_node *e)
+{
+    const char *a;
+    if (html_attr(e, "hidden") != NULL) {
+        return true;
+    }
+    a = html_attr(e, "aria-hidden");
+    if (a != NULL && strcasecmp(a, "true") == 0) {
+        return true;
+    }
+    a = html_attr(e, "style");
+    if (a != NULL) {
+        char st[256];
+        size_t k = 0;
+        for (const char *s = a; *s && k + 1 < sizeof st; s++) {
+            if (*s != ' ') {
+                st[k++] = (char)(*s >= 'A' && *s <= 'Z' ? *s + 32 : *s);
+            }
+        }
+        st[k] = '\0';
+        if (strstr(st, "display:none") || strstr(st, "visibility:hidden")) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static void tree_start(void *ud, const xmlChar *name, const xmlChar **atts)
 {
     tree_build *b = ud;
@@ -312,6 +341,9 @@ static void tree_start(void *ud, const xmlChar *name, const xmlChar **atts)
         }
         nd->attrs = a;
         nd->n_attrs = (uint16_t)(na / 2);
+        nd->cls = html_attr(nd, "class");
+        nd->id = html_attr(nd, "id");
+        nd->hidden = tree_hidden(nd);
     }
     b->cur = nd;
 }
