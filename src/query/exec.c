@@ -1210,6 +1210,7 @@ typedef struct exec_checks {
     qit **it;
     bool *neg;
     uint32_t n;
+    qit *lead; /* a positive phrase among them, or NULL */
 } exec_checks;
 
 static bool exec_checks_pass(exec_checks *ch, uint32_t d)
@@ -1332,6 +1333,11 @@ static ndb_rc exec_fast_term(exec_topk *tk, exec_checks *ch)
     return rc;
 }
 
+/* AND core: leapfrog of the scoring cursors, rarest first; each doc where all meet is
+** checked (filters, negations, phrases) and offered. By score without a total, once k hits
+** are held, a doc's score comes first (its norm-byte bound, then exact) and its checks run
+** only if it would enter, so a phrase's positions are read for few docs; until then a
+** phrase among the checks leads (its matches found by its own iterator). */
 static ndb_rc exec_fast_and(exec_topk *tk, exec_checks *ch, ndb_sort sort, uint64_t *total)
 {
     ndb_rc rc = NDB_OK;
@@ -1350,8 +1356,16 @@ static ndb_rc exec_fast_and(exec_topk *tk, exec_checks *ch, ndb_sort sort, uint6
         ord[p] = (uint32_t)i;
     }
     uint32_t d = 0;
+    bool full = false; /* the collector holds k hits (by score, no total) */
     for (;;) {
         size_t i = 0;
+        if (ch->lead && !full) {
+            /* a phrase leads until k hits are held: its own doc-only leapfrog and position
+            ** check find the matches; the scoring cursors move only to them */
+            d = qit_next_match(ch->lead, d);
+            if (d == NDB_DOC_END || tk->ex.rc != NDB_OK)
+                goto out;
+        }
         while (i < n) {
             exec_term *t = &tk->t[ord[i]];
             uint32_t x = t->c->doc;
@@ -1368,12 +1382,28 @@ static ndb_rc exec_fast_and(exec_topk *tk, exec_checks *ch, ndb_sort sort, uint6
             }
             i++;
         }
-        if (exec_live(&tk->ex, d) && exec_checks_pass(ch, d)) {
+        if (!total && sort == NDB_SORT_SCORE && full) {
+            /* by score without a total, k hits held: the score first (norm-byte bound, then
+            ** exact), the checks (a phrase's positions, filters) only for a doc that would
+            ** enter. Until k are held nothing can be ruled out: checks first (below). */
+            const ndb_view *v = tk->ex.v;
+            if (v->deadline_ns && (++tk->ex.ticks & 4095u) == 0 && ndb_now_ns() > v->deadline_ns)
+                tk->ex.rc = NDB_ELIMIT; /* most docs never reach exec_live here */
+            else if (!(tk->norms && exec_norm_dead(tk, d, 0, 0.0))) {
+                double sc = exec_score_at(tk, d);
+                if (ndb_collect_topk_admits(tk->col, d, tk->ex.v->cols[d].date, sc) &&
+                    exec_live(&tk->ex, d) && exec_checks_pass(ch, d) &&
+                    (rc = exec_offer(tk, d, sc)) != NDB_OK)
+                    goto out;
+            }
+        } else if (exec_live(&tk->ex, d) && exec_checks_pass(ch, d)) {
             if (total)
                 (*total)++;
             rc = exec_fast_hit(tk, d, sort);
             if (rc != NDB_OK)
                 goto out;
+            ndb_collect_hit w;
+            full = full || ndb_collect_topk_worst(tk->col, &w);
         }
         if (d == NDB_DOC_END - 1 || tk->ex.rc != NDB_OK)
             goto out;
@@ -1527,11 +1557,13 @@ static ndb_rc exec_fast_or(exec_topk *tk, exec_checks *ch, ndb_sort sort, uint64
 }
 
 /* Does the root have the fast-path shape? *or_core: the scoring core is one OR of terms;
-** *core: that OR node (or NULL for an AND / single-term core). */
+** *core: that OR node (or NULL for an AND / single-term core). A phrase joins an AND core
+** as a check: its words are scoring terms, so the AND of all scoring terms holds for each
+** of its matches. */
 static bool exec_fast_shape(const qnode *root, bool *or_core, const qnode **core)
 {
     const qnode *const *parts = &root;
-    uint32_t np = 1, nterms = 0, nors = 0;
+    uint32_t np = 1, nterms = 0, nors = 0, nphrases = 0;
     if (root->kind == QN_AND) {
         parts = (const qnode *const *)root->kids;
         np = root->nkids;
@@ -1550,6 +1582,9 @@ static bool exec_fast_shape(const qnode *root, bool *or_core, const qnode **core
             nors++;
             *core = p;
             break;
+        case QN_PHRASE: /* a check; its words are scoring terms, all in the AND core */
+            nphrases++;
+            break;
         case QN_PREFIX:
         case QN_OUTLET:
         case QN_LANG:
@@ -1563,9 +1598,9 @@ static bool exec_fast_shape(const qnode *root, bool *or_core, const qnode **core
         }
     }
     *or_core = nors == 1;
-    if (nors == 1)
-        return nterms == 0;
-    return nors == 0 && nterms > 0;
+    if (nors == 1) /* the OR core must be every scoring term: no phrase words beside it */
+        return nterms == 0 && nphrases == 0;
+    return nors == 0 && (nterms > 0 || nphrases > 0);
 }
 
 static ndb_rc exec_topk_fast(exec_topk *tk, bool or_core, const qnode *core, ndb_sort sort,
@@ -1592,6 +1627,8 @@ static ndb_rc exec_topk_fast(exec_topk *tk, bool or_core, const qnode *core, ndb
             continue;
         ch.neg[ch.n] = p->kind == QN_NOT;
         rc = exec_build_err(&tk->ex, ch.neg[ch.n] ? p->kids[0] : p, &ch.it[ch.n], err);
+        if (rc == NDB_OK && p->kind == QN_PHRASE && !ch.lead)
+            ch.lead = ch.it[ch.n];
         if (rc == NDB_OK)
             ch.n++;
     }
