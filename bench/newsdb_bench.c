@@ -112,6 +112,27 @@ static uint64_t bench_dir_bytes(const char *dir, int (*want)(const char *))
     return sum;
 }
 
+/* NEWSDB_BENCH_MEM=N: print the process's memory (VmHWM peak, VmRSS, and RSS split into
+** heap/anonymous and file-backed pages, i.e. mapped segment files) to stderr every N rows,
+** before and after optimize: what holds the build's peak. */
+static void bench_mem(const char *when, uint64_t rows)
+{
+    static const char *const keys[] = {"VmHWM:", "VmRSS:", "RssAnon:", "RssFile:"};
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    if (!f)
+        return;
+    fprintf(stderr, "mem %-16s rows=%-8llu", when, (unsigned long long)rows);
+    while (fgets(line, sizeof line, f))
+        for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+            if (strncmp(line, keys[i], strlen(keys[i])) == 0) {
+                long kb = strtol(line + strlen(keys[i]), NULL, 10);
+                fprintf(stderr, " %s%ld MB", keys[i], kb / 1024);
+            }
+    fprintf(stderr, "\n");
+    fclose(f);
+}
+
 static int bench_is_index(const char *n)
 {
     return strncmp(n, "seg-", 4) == 0 || strcmp(n, "cols.dat") == 0 ||
@@ -258,6 +279,8 @@ static int bench_build(const char *tsv, const char *dir, const char *prefix)
     uint64_t rows = 0, updated = 0;
     double t0 = bench_now_us();
     const char *thr = getenv("NEWSDB_BENCH_THREADS");
+    const char *memv = getenv("NEWSDB_BENCH_MEM");
+    uint64_t mem_every = memv ? strtoull(memv, NULL, 10) : 0;
     p.in = fopen(tsv, "r");
     p.tsv = tsv;
     p.stemmer = opt.stemmer;
@@ -316,6 +339,8 @@ static int bench_build(const char *tsv, const char *dir, const char *prefix)
             return 1;
         }
         rows++;
+        if (mem_every && rows % mem_every == 0)
+            bench_mem("add", rows);
         if (p.threaded) {
             pthread_mutex_lock(&p.mu);
             p.tail++;
@@ -337,8 +362,15 @@ static int bench_build(const char *tsv, const char *dir, const char *prefix)
         free(p.s[i].name);
         free(p.s[i].outlet);
     }
+    if (mem_every) {
+        if (ndb_writer_commit(w, &e) != NDB_OK)
+            bench_die("commit", &e);
+        bench_mem("committed", rows);
+    }
     if (ndb_writer_optimize(w, &e) != NDB_OK)
         bench_die("optimize", &e);
+    if (mem_every)
+        bench_mem("optimized", rows);
     ndb_writer_close(w);
     ndb_close(db);
     {

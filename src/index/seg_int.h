@@ -52,6 +52,12 @@ void ndb_seg_info_from(ndb_term_info *ti, const ndb_termdict_info *d);
 /* ti's byte ranges lie inside the postings section. */
 bool ndb_seg_info_ok(const ndb_seg *s, const ndb_term_info *ti);
 
+/* Give back this process's mapped pages of file bytes [from, to) (whole pages inside it):
+** they stop counting in its resident set; a later read faults them in again from the page
+** cache, so the bytes seen never change. For a reader that is done with a range (merge).
+** No-op when s is not mmap'd. */
+void ndb_seg_drop_pages(const ndb_seg *s, uint64_t from, uint64_t to);
+
 /* ------------------------------------------------------------ streaming file writer */
 
 typedef struct ndb_segout {

@@ -427,6 +427,16 @@ void ndb_seg_info_from(ndb_term_info *ti, const ndb_termdict_info *d)
     ti->pos_len = d->pos_len;
 }
 
+void ndb_seg_drop_pages(const ndb_seg *s, uint64_t from, uint64_t to)
+{
+    const uint64_t page = 4096;
+    uint64_t lo = (from + page - 1) / page * page, hi = to / page * page;
+    if (!s->mapped || hi > s->n || lo >= hi)
+        return;
+    /* advice only: a failure leaves the pages mapped, which is harmless */
+    (void)madvise((void *)(s->p + lo), (size_t)(hi - lo), MADV_DONTNEED);
+}
+
 bool ndb_seg_info_ok(const ndb_seg *s, const ndb_term_info *ti)
 {
     uint64_t lo = s->m.off[SEG_SEC_POST], hi = lo + s->m.len[SEG_SEC_POST];
