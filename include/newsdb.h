@@ -234,6 +234,8 @@ typedef struct ndb_ingest_stats {
     uint64_t meta_lines, meta_unmatched;
     uint64_t ignored;          /* input records that are not articles by design (WARC
                                   requests, metadata, non-HTML or non-2xx responses) */
+    uint64_t revisits;         /* WARC revisit records: a capture repeating an earlier
+                                  response's payload; not added (docs/ingest-formats.md) */
 } ndb_ingest_stats;
 
 /* Ingest `path`: a native file, a directory (recursive, sorted), a tar archive in any

@@ -271,6 +271,8 @@ static ndb_rc add_summary(const add_ctx *a, const ndb_ingest_stats *s, const cha
                       (json_int_t)s->bytes, "mb", mb, "seconds", secs, "mb_per_s", mbps);
         if (o && s->ignored)
             json_object_set_new(o, "ignored", json_integer((json_int_t)s->ignored));
+        if (o && s->revisits)
+            json_object_set_new(o, "revisits", json_integer((json_int_t)s->revisits));
         if (o && meta) {
             json_object_set_new(o, "meta_lines", json_integer((json_int_t)s->meta_lines));
             json_object_set_new(o, "meta_unmatched", json_integer((json_int_t)s->meta_unmatched));
@@ -285,6 +287,10 @@ static ndb_rc add_summary(const add_ctx *a, const ndb_ingest_stats *s, const cha
         printf("ignored %s records that are not articles (WARC requests, metadata, non-HTML or "
                "non-2xx responses)\n",
                ndb_cli_fmt_count(s->ignored, b[0], 32));
+    if (s->revisits)
+        printf("revisits %s WARC records repeat an earlier capture's page (revisit): not added "
+               "again\n",
+               ndb_cli_fmt_count(s->revisits, b[0], 32));
     printf("%.1f MB in %.2f s, %.1f MB/s\n", mb, secs, mbps);
     if (meta)
         printf("meta: %s lines, %s matched no article\n",

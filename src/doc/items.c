@@ -290,6 +290,11 @@ uint64_t ndb_doc_items_ignored(const ndb_doc_items *s)
     return s->warc ? ndb_doc_warc_ignored(s->warc) : 0;
 }
 
+uint64_t ndb_doc_items_revisits(const ndb_doc_items *s)
+{
+    return s->warc ? ndb_doc_warc_revisits(s->warc) : 0;
+}
+
 static ndb_rc items_next_warc(ndb_doc_items *s, ndb_doc_item *it, ndb_err *err)
 {
     ndb_doc_warc_page pg;

@@ -98,6 +98,7 @@ ndb_rc ndb_doc_warc_next(ndb_doc_warc *w, ndb_doc_warc_page *pg, ndb_err *err);
 bool ndb_doc_warc_failed(const ndb_doc_warc *w);
 uint64_t ndb_doc_warc_bytes_in(const ndb_doc_warc *w);
 uint64_t ndb_doc_warc_ignored(const ndb_doc_warc *w); /* records skipped as not HTML/2xx */
+uint64_t ndb_doc_warc_revisits(const ndb_doc_warc *w); /* revisit records (not added) */
 void ndb_doc_warc_close(ndb_doc_warc *w);
 
 /* Decode an HTTP body: Transfer-Encoding chunked, then Content-Encoding gzip / x-gzip /
@@ -133,6 +134,7 @@ ndb_rc ndb_doc_items_next(ndb_doc_items *s, ndb_doc_item *it, ndb_err *err);
 bool ndb_doc_items_failed(const ndb_doc_items *s);
 uint64_t ndb_doc_items_bytes_in(const ndb_doc_items *s);
 uint64_t ndb_doc_items_ignored(const ndb_doc_items *s);
+uint64_t ndb_doc_items_revisits(const ndb_doc_items *s); /* WARC revisit records */
 void ndb_doc_items_close(ndb_doc_items *s); /* accepts NULL */
 
 #endif /* NDB_DOC_ITEMS_H */

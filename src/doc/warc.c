@@ -10,8 +10,14 @@
 ** Content-Length. `response` records hold an HTTP message: status line + headers (parsed
 ** here: status, Content-Type, Content-Encoding, Transfer-Encoding), then the body, which
 ** ndb_doc_http_decode un-chunks and decompresses. `resource` records with an HTML
-** Content-Type are the body itself. Everything else (warcinfo, request, metadata, revisit,
+** Content-Type are the body itself. Everything else (warcinfo, request, metadata,
 ** conversion, non-2xx responses, non-HTML bodies) is skipped and counted as ignored.
+** `revisit` records are counted apart (ndb_doc_warc_revisits) and not added: such a record
+** says that a capture's payload repeats an earlier response (WARC-Refers-To, profiles
+** identical-payload-digest and server-not-modified) and mostly holds no body; the article
+** is the earlier response's, added when that record was read (in this file or an earlier
+** crawl's). Re-reading the earlier record by WARC-Refers-To would add the same text again,
+** under the same URL (a re-crawl) or another one (a duplicate).
 **
 ** Bounds and errors (per record, "FILE@OFFSET: what", OFFSET = the record's first byte in
 ** the decompressed stream; the reader goes on with the next record):
@@ -42,6 +48,7 @@ struct ndb_doc_warc {
     bool failed;
     ndb_err fail;
     uint64_t ignored;
+    uint64_t revisits;   /* revisit records (not pages: see the top comment) */
     bool resync;         /* skip to the next line starting with "WARC/" */
     ndb_buf hdr;         /* the WARC header block */
     ndb_buf block;       /* the record block */
@@ -64,6 +71,11 @@ uint64_t ndb_doc_warc_bytes_in(const ndb_doc_warc *w)
 uint64_t ndb_doc_warc_ignored(const ndb_doc_warc *w)
 {
     return w->ignored;
+}
+
+uint64_t ndb_doc_warc_revisits(const ndb_doc_warc *w)
+{
+    return w->revisits;
 }
 
 void ndb_doc_warc_close(ndb_doc_warc *w)
@@ -522,7 +534,11 @@ static ndb_rc warc_record(ndb_doc_warc *w, ndb_doc_warc_page *pg, bool *got, ndb
             goto truncated;
         }
         if (!resp && !res) {
-            w->ignored++;
+            if (strcasecmp(type, "revisit") == 0) {
+                w->revisits++;
+            } else {
+                w->ignored++;
+            }
             return NDB_OK;
         }
         return ndb_err_set(err, NDB_ELIMIT, "%s@%llu: %s: record of %llu bytes is over the "

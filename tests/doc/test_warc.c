@@ -71,7 +71,7 @@ typedef struct walk {
     int pages, errors;
     char uris[16][256];
     char msgs[16][NDB_ERR_MSG_MAX];
-    uint64_t ignored;
+    uint64_t ignored, revisits;
     bool failed;
 } walk;
 
@@ -99,6 +99,7 @@ static void walk_all(ndb_doc_warc *w, walk *r)
         r->pages++;
     }
     r->ignored = ndb_doc_warc_ignored(w);
+    r->revisits = ndb_doc_warc_revisits(w);
 }
 
 Test(warc, records_pages_ignored_errors)
@@ -119,6 +120,9 @@ Test(warc, records_pages_ignored_errors)
     http_rec(f, "http://a.example.com/moved", "301 Moved",
              "Location: http://a.example.com/x\r\n", "", 0);                    /* ignored */
     rec(f, "metadata", "http://a.example.com/x", "application/warc-fields", "a: b\r\n", 6);
+    /* a re-crawl of /x with the same payload: a revisit record with the HTTP headers only */
+    rec(f, "revisit", "http://a.example.com/x", "application/http; msgtype=response",
+        "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n", 44);    /* revisit */
     rec(f, "resource", "http://a.example.com/res", "text/html", pg, strlen(pg)); /* page 2 */
     long bad_at = ftell(f);
     fputs("WARC/1.0\r\nWARC-Type: response\r\nContent-Length: 12x\r\n\r\n", f); /* error */
@@ -145,6 +149,7 @@ Test(warc, records_pages_ignored_errors)
     cr_expect_str_eq(r.uris[1], "http://a.example.com/res");
     cr_expect_str_eq(r.uris[2], "http://b.example.com/y");
     cr_expect_eq(r.ignored, 6, "ignored %llu", (unsigned long long)r.ignored);
+    cr_expect_eq(r.revisits, 1, "revisits %llu", (unsigned long long)r.revisits);
     cr_expect_eq(r.errors, 4, "errors %d", r.errors);
     char needle[64];
     snprintf(needle, sizeof needle, "t.warc@%ld: record without a valid Content-Length", bad_at);
@@ -346,7 +351,7 @@ Test(warc, wget_warc_end_to_end, .timeout = 60)
     snprintf(warc, sizeof warc, "%s.wget", t);
     int k = snprintf(cmd, sizeof cmd,
                      "cd /tmp && wget -q --tries=1 --timeout=10 --no-warc-keep-log "
-                     "--warc-file='%s' -O /dev/null",
+                     "--warc-file='%s' --warc-cdx -O /dev/null",
                      warc);
     for (int i = 0; i < WG_PAGES; i++)
         k += snprintf(cmd + k, sizeof cmd - (size_t)k, " http://localhost:%u%s", port,
@@ -357,6 +362,19 @@ Test(warc, wget_warc_end_to_end, .timeout = 60)
                   port, port, port);
     int ws = system(cmd); /* exit 8: some URLs failed (500/404), as intended */
     cr_assert(WIFEXITED(ws) && (WEXITSTATUS(ws) == 0 || WEXITSTATUS(ws) == 8), "wget: %d", ws);
+    /* a second crawl of the same pages, deduplicated against the first one's CDX: wget
+    ** writes a revisit record (WARC-Refers-To the first capture) for each unchanged page */
+    char warc2[640];
+    snprintf(warc2, sizeof warc2, "%s.again", t);
+    k = snprintf(cmd, sizeof cmd,
+                 "cd /tmp && wget -q --tries=1 --timeout=10 --no-warc-keep-log "
+                 "--warc-file='%s' --warc-dedup='%s.cdx' -O /dev/null",
+                 warc2, warc);
+    for (int i = 0; i < WG_PAGES; i++)
+        k += snprintf(cmd + k, sizeof cmd - (size_t)k, " http://localhost:%u%s", port,
+                      routes[i].path);
+    ws = system(cmd);
+    cr_assert(WIFEXITED(ws) && WEXITSTATUS(ws) == 0, "wget (dedup): %d", ws);
     tl_stop(srv);
 
     char path[640];
@@ -375,6 +393,15 @@ Test(warc, wget_warc_end_to_end, .timeout = 60)
     cr_expect_eq(st.added, WG_PAGES);
     cr_expect_eq(reports, 0);
     cr_expect_geq(st.ignored, WG_PAGES + 3); /* warcinfo, requests, css, 500, 404 */
+    cr_expect_eq(st.revisits, 0);
+    char path2[700];
+    snprintf(path2, sizeof path2, "%s.warc.gz", warc2);
+    cr_assert_eq(ndb_writer_open(db, &w, &err), NDB_OK);
+    cr_assert_eq(ndb_ingest(w, path2, &o, &st, &err), NDB_OK, "%s", err.msg);
+    ndb_writer_close(w);
+    cr_expect_eq(st.revisits, WG_PAGES, "revisits %llu", (unsigned long long)st.revisits);
+    cr_expect_eq(st.added, 0);
+    cr_expect_eq(reports, 0);
 
     ndb_snapshot *s = NULL;
     cr_assert_eq(ndb_snapshot_open(db, &s, &err), NDB_OK);
@@ -397,6 +424,9 @@ Test(warc, wget_warc_end_to_end, .timeout = 60)
     cr_expect_eq(c, 0);
     ndb_snapshot_close(s);
     remove(path);
+    remove(path2);
+    snprintf(path2, sizeof path2, "%s.cdx", warc);
+    remove(path2);
     for (int i = 0; i < WG_PAGES; i++)
         free(bodies[i]);
     ndb_close(db);
