@@ -18,10 +18,12 @@ LIBS     := -lstemmer -lutf8proc -lzstd -lxxhash -lstreamvbyte -ljansson -lpsl -
 LIBS     += -lz
 LIBS     += -lcld2 -lstdc++
 LIBS     += $(shell pkg-config --libs libcurl libxml-2.0)
+LIBS     += $(shell pkg-config --libs libbrotlidec)
 CPPFLAGS += $(shell pkg-config --cflags libxml-2.0)
 TEST_LIBS := -lcriterion
 MHD_LIBS := $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
 TEST_LIBS += -lmicrohttpd
+TEST_LIBS += -lbrotlienc
 
 LIB_SRC  := $(sort $(filter-out src/cli/% src/server/%,$(wildcard src/*/*.c)))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)

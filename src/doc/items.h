@@ -102,7 +102,7 @@ uint64_t ndb_doc_warc_revisits(const ndb_doc_warc *w); /* revisit records (not a
 void ndb_doc_warc_close(ndb_doc_warc *w);
 
 /* Decode an HTTP body: Transfer-Encoding chunked, then Content-Encoding gzip / x-gzip /
-** deflate / identity, into out (reset first; its max bounds the output, so a gzip bomb
+** deflate / br / zstd / identity, into out (reset first; its max bounds the output, so a gzip bomb
 ** ends as NDB_ELIMIT). te / ce may be NULL or "". NDB_EPARSE names what is wrong in why. */
 ndb_rc ndb_doc_http_decode(const uint8_t *p, size_t n, const char *te, const char *ce,
                            ndb_buf *out, const char **why);

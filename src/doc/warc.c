@@ -35,9 +35,11 @@
 */
 #include "doc/items_int.h"
 
+#include <brotli/decode.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <strings.h>
+#include <zstd.h>
 
 #define WARC_MAX_HEADER (64u << 10)
 #define NDB_WARC_MAX_BLOCK (32u << 20)
@@ -297,6 +299,98 @@ static ndb_rc http_inflate(const uint8_t *p, size_t n, int window, ndb_buf *out,
     return rc;
 }
 
+/* ce (a Content-Encoding value) is exactly the coding tok, spaces around ignored. */
+static bool http_token_is(const char *ce, const char *tok)
+{
+    size_t k = strlen(tok);
+    while (*ce == ' ' || *ce == '\t') {
+        ce++;
+    }
+    if (strncasecmp(ce, tok, k) != 0) {
+        return false;
+    }
+    for (ce += k; *ce == ' ' || *ce == '\t'; ce++) {
+    }
+    return *ce == '\0';
+}
+
+/* Brotli-decode p[0..n) into out (bounded by out->max). */
+static ndb_rc http_unbrotli(const uint8_t *p, size_t n, ndb_buf *out, const char **why)
+{
+    BrotliDecoderState *st = BrotliDecoderCreateInstance(NULL, NULL, NULL);
+    uint8_t tmp[16384];
+    const uint8_t *in = p;
+    size_t avail_in = n;
+    ndb_rc rc = NDB_OK;
+    if (st == NULL) {
+        *why = "out of memory (brotli)";
+        return NDB_ENOMEM;
+    }
+    for (;;) {
+        uint8_t *o = tmp;
+        size_t avail_out = sizeof tmp;
+        BrotliDecoderResult r =
+            BrotliDecoderDecompressStream(st, &avail_in, &in, &avail_out, &o, NULL);
+        if (ndb_buf_append(out, tmp, sizeof tmp - avail_out) != NDB_OK) {
+            *why = "decompressed body over the size limit (a brotli bomb?)";
+            rc = NDB_ELIMIT;
+            break;
+        }
+        if (r == BROTLI_DECODER_RESULT_SUCCESS) {
+            break;
+        }
+        if (r == BROTLI_DECODER_RESULT_NEEDS_MORE_INPUT) {
+            *why = "compressed body cut short";
+            rc = NDB_EPARSE;
+            break;
+        }
+        if (r == BROTLI_DECODER_RESULT_ERROR) {
+            *why = "body does not decompress (brotli)";
+            rc = NDB_EPARSE;
+            break;
+        }
+    }
+    BrotliDecoderDestroyInstance(st);
+    return rc;
+}
+
+/* zstd-decode p[0..n) (one or more frames) into out (bounded by out->max). */
+static ndb_rc http_unzstd(const uint8_t *p, size_t n, ndb_buf *out, const char **why)
+{
+    ZSTD_DStream *zs = ZSTD_createDStream();
+    uint8_t tmp[16384];
+    ZSTD_inBuffer in = {p, n, 0};
+    size_t last = 1;
+    ndb_rc rc = NDB_OK;
+    if (zs == NULL) {
+        *why = "out of memory (zstd)";
+        return NDB_ENOMEM;
+    }
+    (void)ZSTD_DCtx_setParameter(zs, ZSTD_d_windowLogMax, 27); /* 128 MiB window at most */
+    while (in.pos < in.size || last != 0) {
+        ZSTD_outBuffer o = {tmp, sizeof tmp, 0};
+        size_t before = in.pos;
+        last = ZSTD_decompressStream(zs, &o, &in);
+        if (ZSTD_isError(last)) {
+            *why = "body does not decompress (zstd)";
+            rc = NDB_EPARSE;
+            break;
+        }
+        if (ndb_buf_append(out, tmp, o.pos) != NDB_OK) {
+            *why = "decompressed body over the size limit (a zstd bomb?)";
+            rc = NDB_ELIMIT;
+            break;
+        }
+        if (in.pos == in.size && o.pos < o.size && last != 0 && in.pos == before) {
+            *why = "compressed body cut short";
+            rc = NDB_EPARSE;
+            break;
+        }
+    }
+    ZSTD_freeDStream(zs);
+    return rc;
+}
+
 ndb_rc ndb_doc_http_decode(const uint8_t *p, size_t n, const char *te, const char *ce,
                            ndb_buf *out, const char **why)
 {
@@ -305,12 +399,14 @@ ndb_rc ndb_doc_http_decode(const uint8_t *p, size_t n, const char *te, const cha
     bool chunked = te && strcasestr(te, "chunked") != NULL;
     bool gz = ce && (strcasestr(ce, "gzip") != NULL);
     bool defl = ce && !gz && strcasestr(ce, "deflate") != NULL;
+    bool br = ce && !gz && !defl && http_token_is(ce, "br");
+    bool zst = ce && !gz && !defl && http_token_is(ce, "zstd");
     ndb_buf_reset(out);
-    if (ce && *ce && !gz && !defl && strcasecmp(ce, "identity") != 0) {
+    if (ce && *ce && !gz && !defl && !br && !zst && strcasecmp(ce, "identity") != 0) {
         *why = "unsupported Content-Encoding";
         return NDB_EPARSE;
     }
-    if (!gz && !defl) {
+    if (!gz && !defl && !br && !zst) {
         if (chunked) {
             return http_unchunk(p, n, out, why);
         }
@@ -326,7 +422,9 @@ ndb_rc ndb_doc_http_decode(const uint8_t *p, size_t n, const char *te, const cha
         p = tmp.p;
         n = tmp.n;
     }
-    if (rc == NDB_OK) {
+    if (rc == NDB_OK && (br || zst)) {
+        rc = br ? http_unbrotli(p, n, out, why) : http_unzstd(p, n, out, why);
+    } else if (rc == NDB_OK) {
         rc = http_inflate(p, n, gz ? 15 + 32 : 15, out, why);
         if (rc == NDB_EPARSE && defl) { /* "deflate" is raw deflate on some servers */
             ndb_buf_reset(out);

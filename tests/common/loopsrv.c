@@ -2,6 +2,7 @@
 #include "common/loopsrv.h"
 
 #include <arpa/inet.h>
+#include <brotli/encode.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -164,8 +165,19 @@ static enum MHD_Result tl_handle(void *cls, struct MHD_Connection *c, const char
     } else {
         char *body;
         size_t bn = n;
+        const char *ae = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept-Encoding");
+        bool br = r->brotli && ae && strstr(ae, "br") != NULL;
         if (r->gzip) {
             body = tl_gzip(r->body, n, &bn);
+        } else if (br) {
+            bn = BrotliEncoderMaxCompressedSize(n) + 64;
+            body = malloc(bn);
+            if (!BrotliEncoderCompress(5, 22, BROTLI_MODE_TEXT, n, (const uint8_t *)r->body, &bn,
+                                       (uint8_t *)body))
+                bn = 0;
+            pthread_mutex_lock(&s->mu);
+            r->brotli_sent++;
+            pthread_mutex_unlock(&s->mu);
         } else {
             body = malloc(n ? n : 1);
             memcpy(body, r->body ? r->body : "", n);
@@ -182,6 +194,8 @@ static enum MHD_Result tl_handle(void *cls, struct MHD_Connection *c, const char
         }
         if (r->gzip)
             MHD_add_response_header(resp, "Content-Encoding", "gzip");
+        if (br)
+            MHD_add_response_header(resp, "Content-Encoding", "br");
     }
     MHD_add_response_header(resp, "Content-Type",
                             r->ctype ? r->ctype : "text/html; charset=utf-8");

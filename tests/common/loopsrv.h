@@ -22,6 +22,9 @@ typedef struct tl_route {
     uint64_t huge;             /* > 0: stream this many bytes of "<p>xxxx..." instead of body */
     bool chunked;              /* send body with chunked transfer coding */
     bool gzip;                 /* gzip body, Content-Encoding: gzip */
+    bool brotli;               /* brotli body, Content-Encoding: br, when the request's
+                                  Accept-Encoding names br (else the body as is) */
+    unsigned brotli_sent;      /* br-encoded answers sent (written by the server) */
     unsigned fail_first;       /* answer 503 to the first N requests */
     const char *retry_after;   /* Retry-After header sent with those 503s */
     unsigned hits;             /* requests seen (written by the server) */

@@ -387,6 +387,43 @@ Test(crawl, per_host_rate_limit_and_url_list, .timeout = 60)
     ndb_test_remove_archive(t);
 }
 
+Test(crawl, brotli_encoded_pages, .timeout = 60)
+{
+    /* the crawler asks for every coding libcurl decodes (Accept-Encoding with br): a server
+    ** that answers with Content-Encoding: br gives a page like any other */
+    tl_route rt[2];
+    char t[512], urls[700], list[256], url[256], title[256], date[32], outlet[256];
+    memset(rt, 0, sizeof rt);
+    char *body = page("Brotli story", "2022-03-04", "brotlicrawlword");
+    rt[0].path = "/news/br.html";
+    rt[0].body = body;
+    rt[0].brotli = true;
+    rt[1].path = "/robots.txt";
+    rt[1].ctype = "text/plain";
+    rt[1].body = "User-agent: *\nDisallow:\n";
+    tl_server *srv = tl_start(rt, 2);
+    cr_assert_not_null(srv);
+    ndb_db *db = ndb_test_new_archive(t, sizeof t);
+    snprintf(urls, sizeof urls, "%s.urls", t);
+    snprintf(list, sizeof list, "http://127.0.0.1:%u/news/br.html\n", tl_port(srv));
+    write_file(urls, list);
+    ndb_crawl_opts o;
+    ndb_crawl_stats st;
+    msgs m;
+    memset(&o, 0, sizeof o);
+    o.urls_file = urls;
+    run(db, t, &o, &st, &m);
+    cr_expect_eq(st.added, 1);
+    cr_expect_eq(rt[0].brotli_sent, 1);
+    cr_expect_eq(find(db, "brotlicrawlword", url, title, date, outlet), 1);
+    cr_expect_str_eq(title, "Brotli story");
+    tl_stop(srv);
+    remove(urls);
+    free(body);
+    ndb_close(db);
+    ndb_test_remove_archive(t);
+}
+
 Test(crawl, sitemap_index_and_robots_failure, .timeout = 60)
 {
     tl_route rt[6];

@@ -19,7 +19,9 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <brotli/encode.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #define PAGE_FMT \
     "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>%s</title>" \
@@ -215,6 +217,71 @@ Test(warc, http_decoding_and_bomb)
     ndb_buf_fini(&big_out);
     free(z);
     free(zero);
+    ndb_buf_fini(&out);
+}
+
+Test(warc, brotli_and_zstd_bodies)
+{
+    /* Content-Encoding br (browsers and browser-based crawlers ask for it) and zstd: exact
+    ** round trips, cut bodies, bombs bounded by the buffer's max, and a WARC page */
+    ndb_buf out;
+    const char *why = NULL;
+    ndb_buf_init(&out, 1 << 20);
+    char *pg = make_page("Brotli story", "2022-03-04", "brotliword");
+    size_t pn = strlen(pg), cap = pn + 1024, bn = cap;
+    uint8_t *b = malloc(cap);
+    cr_assert(BrotliEncoderCompress(5, 22, BROTLI_MODE_TEXT, pn, (const uint8_t *)pg, &bn, b));
+    cr_assert_eq(ndb_doc_http_decode(b, bn, NULL, "br", &out, &why), NDB_OK, "%s", why);
+    cr_expect(out.n == pn && memcmp(out.p, pg, pn) == 0);
+    cr_expect_eq(ndb_doc_http_decode(b, bn / 2, NULL, "br", &out, &why), NDB_EPARSE);
+    cr_expect(strstr(why, "cut short") != NULL, "%s", why);
+    size_t zn = ZSTD_compress(b, cap, pg, pn, 3);
+    cr_assert(!ZSTD_isError(zn));
+    cr_assert_eq(ndb_doc_http_decode(b, zn, NULL, " zstd ", &out, &why), NDB_OK, "%s", why);
+    cr_expect(out.n == pn && memcmp(out.p, pg, pn) == 0);
+    cr_expect_eq(ndb_doc_http_decode(b, zn - 4, NULL, "zstd", &out, &why), NDB_EPARSE);
+    cr_expect_eq(ndb_doc_http_decode((const uint8_t *)"garbage!", 8, NULL, "zstd", &out, &why),
+                 NDB_EPARSE);
+    cr_expect_eq(ndb_doc_http_decode(b, bn, NULL, "brx", &out, &why), NDB_EPARSE);
+    cr_expect(strstr(why, "unsupported") != NULL, "%s", why);
+    /* bombs: 32 MiB of zeros; the output stops at the buffer's 1 MiB */
+    size_t big = 32u << 20, bcap = 1u << 20, bbn = bcap;
+    uint8_t *zero = calloc(1, big), *bomb = malloc(bcap);
+    cr_assert(BrotliEncoderCompress(5, 22, BROTLI_MODE_GENERIC, big, zero, &bbn, bomb));
+    cr_expect_eq(ndb_doc_http_decode(bomb, bbn, NULL, "br", &out, &why), NDB_ELIMIT);
+    cr_expect_leq(out.n, bcap);
+    bbn = ZSTD_compress(bomb, bcap, zero, big, 3);
+    cr_assert(!ZSTD_isError(bbn));
+    cr_expect_eq(ndb_doc_http_decode(bomb, bbn, NULL, "zstd", &out, &why), NDB_ELIMIT);
+    cr_expect_leq(out.n, bcap);
+    /* a WARC response record whose body is brotli-encoded (and chunked) is a page */
+    char *buf, *body;
+    size_t n, bodyn;
+    bn = cap;
+    cr_assert(BrotliEncoderCompress(5, 22, BROTLI_MODE_TEXT, pn, (const uint8_t *)pg, &bn, b));
+    FILE *m = open_memstream(&body, &bodyn);
+    fprintf(m, "%zx\r\n", bn);
+    fwrite(b, 1, bn, m);
+    fputs("\r\n0\r\n\r\n", m);
+    fclose(m);
+    FILE *f = open_memstream(&buf, &n);
+    http_rec(f, "http://br.example.com/2022/03/04/story", "200 OK",
+             "Content-Type: text/html\r\nContent-Encoding: br\r\nTransfer-Encoding: chunked\r\n",
+             body, bodyn);
+    fclose(f);
+    ndb_doc_warc *w = NULL;
+    ndb_err err;
+    walk r;
+    cr_assert_eq(ndb_doc_warc_open_mem("br.warc", (const uint8_t *)buf, n, &w, &err), NDB_OK);
+    walk_all(w, &r);
+    cr_expect_eq(r.pages, 1, "pages %d, errors %d: %s", r.pages, r.errors, r.msgs[0]);
+    ndb_doc_warc_close(w);
+    free(buf);
+    free(body);
+    free(zero);
+    free(bomb);
+    free(b);
+    free(pg);
     ndb_buf_fini(&out);
 }
 
