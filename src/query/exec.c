@@ -1020,6 +1020,257 @@ static bool exec_is_or_of_terms(const qnode *n)
     return true;
 }
 
+/* Count of an AND of terms, negated terms, at most one OR of terms and column filters
+** (date, outlet, language) on an all-live view. Candidates come from the rarest positive
+** term a decoded block at a time (ndb_cursor_bulk), or from a bitmap of the OR's lists when
+** the AND has no plain term; for each batch of up to 128 candidates the 16-byte column
+** records are prefetched first, so their cache misses overlap instead of costing one
+** full memory round trip per candidate; the filters are tested on the columns, then the
+** other lists are seeked. Same count as the iterator tree (ndb_query_each). */
+#define EXEC_CF_MAX 16
+
+typedef struct exec_cf {
+    const ndb_view *v;
+    ndb_cursor *lead;                            /* rarest positive term, or NULL */
+    ndb_cursor *pos[EXEC_CF_MAX], *neg[EXEC_CF_MAX], *alt[EXEC_CF_MAX];
+    uint32_t npos, nneg, nalt;
+    bool date, outlet, lang, empty;
+    int32_t lo, hi;
+    uint32_t oid;
+    ndb_lang_set langs;
+    uint64_t n;
+    uint32_t ticks;
+} exec_cf;
+
+/* Set up from the AND's kids; false when the shape is not handled (caller falls back). */
+static bool exec_cf_shape(exec_cf *cf, const qnode *root)
+{
+    if (root->kind != QN_AND || root->lang_branch)
+        return false;
+    uint32_t nt = 0, nn = 0, nor = 0, nd = 0, no = 0, nl = 0;
+    for (uint32_t i = 0; i < root->nkids; i++) {
+        const qnode *k = root->kids[i];
+        if (k->kind == QN_TERM)
+            nt++;
+        else if (k->kind == QN_NOT && k->kids[0]->kind == QN_TERM)
+            nn++;
+        else if (k->kind == QN_OR && exec_is_or_of_terms(k) && k->nkids <= EXEC_CF_MAX)
+            nor++;
+        else if (k->kind == QN_DATE)
+            nd++;
+        else if (k->kind == QN_OUTLET)
+            no++;
+        else if (k->kind == QN_LANG)
+            nl++;
+        else
+            return false;
+    }
+    (void)cf;
+    return nt + nor > 0 && nt <= EXEC_CF_MAX && nn <= EXEC_CF_MAX && nor <= 1 && nd <= 1 &&
+           no <= 1 && nl <= 1 && nd + no + nl > 0;
+}
+
+static ndb_rc exec_cf_open(exec_cf *cf, const qnode *root)
+{
+    const ndb_view *v = cf->v;
+    ndb_rc rc = NDB_OK;
+    for (uint32_t i = 0; i < root->nkids && rc == NDB_OK && !cf->empty; i++) {
+        const qnode *k = root->kids[i];
+        ndb_cursor *c = NULL;
+        switch (k->kind) {
+        case QN_TERM:
+            rc = v->term(v->ctx, k->s.p, k->s.n, false, &c);
+            if (rc == NDB_OK && !c)
+                cf->empty = true;
+            else if (rc == NDB_OK)
+                cf->pos[cf->npos++] = c;
+            break;
+        case QN_NOT:
+            rc = v->term(v->ctx, k->kids[0]->s.p, k->kids[0]->s.n, false, &c);
+            if (rc == NDB_OK && c)
+                cf->neg[cf->nneg++] = c;
+            break;
+        case QN_OR:
+            for (uint32_t j = 0; j < k->nkids && rc == NDB_OK; j++) {
+                c = NULL;
+                rc = v->term(v->ctx, k->kids[j]->s.p, k->kids[j]->s.n, false, &c);
+                if (rc == NDB_OK && c)
+                    cf->alt[cf->nalt++] = c;
+            }
+            if (rc == NDB_OK && cf->nalt == 0)
+                cf->empty = true;
+            break;
+        case QN_DATE:
+            cf->date = true;
+            cf->lo = k->lo;
+            cf->hi = k->hi;
+            break;
+        case QN_OUTLET:
+            cf->outlet = true;
+            if (!v->outlet_id(v->ctx, k->s.p, k->s.n, &cf->oid))
+                cf->empty = true;
+            break;
+        case QN_LANG:
+            cf->lang = true;
+            cf->langs = k->langs;
+            break;
+        default:
+            break;
+        }
+    }
+    /* the rarest positive term leads */
+    for (uint32_t i = 1; i < cf->npos; i++)
+        if (cf->pos[i]->df < cf->pos[0]->df) {
+            ndb_cursor *t = cf->pos[0];
+            cf->pos[0] = cf->pos[i];
+            cf->pos[i] = t;
+        }
+    if (cf->npos) {
+        cf->lead = cf->pos[0];
+        cf->pos[0] = cf->pos[--cf->npos];
+    }
+    return rc;
+}
+
+static void exec_cf_close(exec_cf *cf)
+{
+    ndb_cursor_close(cf->lead);
+    for (uint32_t i = 0; i < cf->npos; i++)
+        ndb_cursor_close(cf->pos[i]);
+    for (uint32_t i = 0; i < cf->nneg; i++)
+        ndb_cursor_close(cf->neg[i]);
+    for (uint32_t i = 0; i < cf->nalt; i++)
+        ndb_cursor_close(cf->alt[i]);
+}
+
+/* Count the candidates ids[0..n) (ascending) that pass every filter and list. */
+static void exec_cf_batch(exec_cf *cf, const uint32_t *ids, uint32_t n)
+{
+    const ndb_col *cols = cf->v->cols;
+    for (uint32_t j = 0; j < n; j++)
+        __builtin_prefetch(&cols[ids[j]]);
+    for (uint32_t j = 0; j < n; j++) {
+        uint32_t d = ids[j];
+        const ndb_col *c = &cols[d];
+        if (cf->date && (c->date == NDB_DATE_NONE || c->date < cf->lo || c->date > cf->hi))
+            continue;
+        if (cf->outlet && c->outlet != cf->oid)
+            continue;
+        if (cf->lang && !ndb_lang_set_has(&cf->langs, ndb_col_lang(c)))
+            continue;
+        bool ok = true;
+        for (uint32_t i = 0; i < cf->npos && ok; i++)
+            ok = (cf->pos[i]->doc >= d ? cf->pos[i]->doc
+                                            : ndb_cursor_seek_geq(cf->pos[i], d)) == d;
+        if (ok && cf->nalt) {
+            ok = false;
+            for (uint32_t i = 0; i < cf->nalt && !ok; i++)
+                ok = (cf->alt[i]->doc >= d ? cf->alt[i]->doc
+                                            : ndb_cursor_seek_geq(cf->alt[i], d)) == d;
+        }
+        for (uint32_t i = 0; i < cf->nneg && ok; i++)
+            ok = (cf->neg[i]->doc >= d ? cf->neg[i]->doc
+                                        : ndb_cursor_seek_geq(cf->neg[i], d)) != d;
+        cf->n += ok;
+    }
+}
+
+static ndb_rc exec_cf_deadline(exec_cf *cf, uint32_t n)
+{
+    uint32_t before = cf->ticks;
+    cf->ticks += n;
+    if (cf->v->deadline_ns && (before >> 12) != (cf->ticks >> 12) &&
+        ndb_now_ns() > cf->v->deadline_ns)
+        return NDB_ELIMIT;
+    return NDB_OK;
+}
+
+static ndb_rc exec_count_filtered(const qnode *root, const ndb_view *v, uint64_t *count,
+                                  bool *done)
+{
+    exec_cf cf;
+    uint64_t *bm = NULL;
+    uint32_t ids[NDB_BLOCK_DOCS];
+    memset(&cf, 0, sizeof cf);
+    cf.v = v;
+    *done = false;
+    if (!exec_cf_shape(&cf, root))
+        return NDB_OK;
+    ndb_rc rc = exec_cf_open(&cf, root);
+    /* cursors first positioned (doc is meaningless before): start them at 0 */
+    for (uint32_t i = 0; rc == NDB_OK && !cf.empty && i < cf.npos; i++)
+        ndb_cursor_seek_geq(cf.pos[i], 0);
+    for (uint32_t i = 0; rc == NDB_OK && !cf.empty && i < cf.nneg; i++)
+        ndb_cursor_seek_geq(cf.neg[i], 0);
+    for (uint32_t i = 0; rc == NDB_OK && !cf.empty && i < cf.nalt; i++)
+        ndb_cursor_seek_geq(cf.alt[i], 0);
+    if (rc != NDB_OK || cf.empty)
+        goto out;
+    if (cf.lead) {
+        uint32_t d = ndb_cursor_seek_geq(cf.lead, 0);
+        while (d != NDB_DOC_END && rc == NDB_OK) {
+            const uint32_t *dc, *fq;
+            uint32_t base, n = ndb_cursor_bulk(cf.lead, &dc, &fq, &base);
+            bool bulk = n > 0;
+            if (!bulk) { /* a cursor without bulk reads: one doc */
+                ids[0] = d;
+                n = 1;
+            }
+            for (uint32_t j = 0; bulk && j < n; j++)
+                ids[j] = base + dc[j];
+            exec_cf_batch(&cf, ids, n);
+            rc = exec_cf_deadline(&cf, n);
+            if (ids[n - 1] >= NDB_DOC_END - 1)
+                break;
+            d = bulk ? ndb_cursor_seek_geq(cf.lead, ids[n - 1] + 1) : ndb_cursor_next(cf.lead);
+        }
+    } else { /* the OR leads: mark its lists in a bitmap, walk the set bits */
+        size_t nw = ((size_t)v->ndocs + 63) / 64;
+        bm = ndb_calloc(nw ? nw : 1, sizeof *bm);
+        if (!bm) {
+            rc = NDB_ENOMEM;
+            goto out;
+        }
+        for (uint32_t i = 0; i < cf.nalt && rc == NDB_OK; i++) {
+            for (uint32_t d = cf.alt[i]->doc; d != NDB_DOC_END; d = ndb_cursor_next(cf.alt[i]))
+                if (d < v->ndocs)
+                    bm[d >> 6] |= (uint64_t)1 << (d & 63);
+            rc = cf.alt[i]->err != NDB_OK ? cf.alt[i]->err : exec_cf_deadline(&cf, 4096);
+        }
+        cf.nalt = 0; /* the bitmap is the OR */
+        uint32_t n = 0;
+        for (size_t w = 0; w < nw && rc == NDB_OK; w++) {
+            for (uint64_t b = bm[w]; b; b &= b - 1) {
+                ids[n++] = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(b));
+                if (n == NDB_BLOCK_DOCS) {
+                    exec_cf_batch(&cf, ids, n);
+                    rc = exec_cf_deadline(&cf, n);
+                    n = 0;
+                }
+            }
+        }
+        if (rc == NDB_OK && n)
+            exec_cf_batch(&cf, ids, n);
+    }
+    for (uint32_t i = 0; rc == NDB_OK && i < cf.npos; i++)
+        rc = cf.pos[i]->err;
+    for (uint32_t i = 0; rc == NDB_OK && i < cf.nneg; i++)
+        rc = cf.neg[i]->err;
+    for (uint32_t i = 0; rc == NDB_OK && i < cf.nalt; i++)
+        rc = cf.alt[i]->err;
+    if (rc == NDB_OK && cf.lead)
+        rc = cf.lead->err;
+out:
+    if (rc == NDB_OK) {
+        *count = cf.empty ? 0 : cf.n;
+        *done = true;
+    }
+    ndb_free(bm);
+    exec_cf_close(&cf);
+    return rc;
+}
+
+
 ndb_rc ndb_query_count(const ndb_query *q, const ndb_view *v, uint64_t *count, ndb_err *err)
 {
     *count = 0;
@@ -1027,6 +1278,22 @@ ndb_rc ndb_query_count(const ndb_query *q, const ndb_view *v, uint64_t *count, n
         bool done;
         ndb_err_clear(err);
         ndb_rc rc = exec_count_or_terms(q->root, v, count, &done);
+        if (rc != NDB_OK) {
+            *count = 0;
+            if (rc == NDB_ENOMEM)
+                return ndb_err_set(err, rc, "query: out of memory");
+            if (rc == NDB_ELIMIT)
+                return ndb_err_set(err, rc, "query: time budget exceeded (stopped before the "
+                                            "end of the matches; narrow the query)");
+            return ndb_err_set(err, rc, "query: reading the index failed (%s)", ndb_strerror(rc));
+        }
+        if (done)
+            return NDB_OK;
+    }
+    if (v->all_live && q->root->kind == QN_AND) {
+        bool done;
+        ndb_err_clear(err);
+        ndb_rc rc = exec_count_filtered(q->root, v, count, &done);
         if (rc != NDB_OK) {
             *count = 0;
             if (rc == NDB_ENOMEM)

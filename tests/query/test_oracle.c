@@ -646,6 +646,19 @@ static void run_round(uint64_t seed, uint32_t ndocs, int nqueries, int *skipped)
                      (unsigned long long)seed, ndocs, text, (char *)ex.p,
                      (unsigned long long)cnt, nexp);
         cr_assert_eq(got.n, nexp, "NDB_SEED=%llu query '%s'", (unsigned long long)seed, text);
+        {
+            /* the same docs as an all-live view (the count fast paths: df, OR bitmap,
+            ** filtered AND) against the brute force over every doc */
+            ndb_view av = *o.v;
+            av.all_live = true;
+            uint64_t nall = 0, c2 = 0;
+            for (uint32_t d = 0; d < ndocs; d++)
+                nall += eval(&o, root, d);
+            cr_assert_eq(ndb_query_count(q, &av, &c2, &err), NDB_OK, "%s", err.msg);
+            cr_assert_eq(c2, nall, "NDB_SEED=%llu query '%s' %s: all-live count %llu, brute force %llu",
+                         (unsigned long long)seed, text, (char *)ex.p, (unsigned long long)c2,
+                         (unsigned long long)nall);
+        }
         for (size_t i = 0; i < nexp; i++)
             cr_assert_eq(got.v[i], all[i].id, "NDB_SEED=%llu query '%s' (%s): hit %zu is %u, want %u",
                          (unsigned long long)seed, text, (char *)ex.p, i, got.v[i], all[i].id);
@@ -766,6 +779,11 @@ Test(query, oracle_fast_path)
             cat(text, sizeof text, i ? (orq ? " OR " : " ") : "");
             cat(text, sizeof text, vocab[rnd(&g, NVOCAB)]);
         }
+        if (orq && nt > 1 && rnd(&g, 3) == 0) { /* a plain term beside the OR */
+            char t2[600];
+            snprintf(t2, sizeof t2, "%s (%s)", vocab[rnd(&g, NVOCAB)], text);
+            snprintf(text, sizeof text, "%s", t2);
+        }
         if (rnd(&g, 3) == 0)
             cat(text, sizeof text, " date:2015..2017");
         if (rnd(&g, 4) == 0)
@@ -774,6 +792,19 @@ Test(query, oracle_fast_path)
         ndb_err err;
         cr_assert_eq(ndb_query_parse(text, strlen(text), an, &q, &err), NDB_OK, "%s", err.msg);
         size_t k = rnd(&g, 2) ? 10 : 200;
+        {
+            /* count on an all-live view (fast paths) == the iterator tree's matches */
+            ndb_view av = *o.v;
+            av.all_live = true;
+            uint32_t *ids = calloc(o.ndocs + 1, sizeof *ids);
+            idset got = {ids, 0};
+            uint64_t c2 = 0;
+            cr_assert_eq(ndb_query_each(q, &av, collect_id, &got, &err), NDB_OK);
+            cr_assert_eq(ndb_query_count(q, &av, &c2, &err), NDB_OK);
+            cr_assert_eq(c2, got.n, "NDB_SEED=%llu '%s': all-live count %llu, matches %zu",
+                         (unsigned long long)seed, text, (unsigned long long)c2, got.n);
+            free(ids);
+        }
         for (int si = 0; si < 3; si++) {
             size_t n1, n2;
             uint64_t t1, t2;
