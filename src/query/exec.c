@@ -1339,6 +1339,8 @@ typedef struct exec_topk {
     ndb_collector *col;
     bool prune;
     const uint8_t *norms; /* the view's norm bytes, or NULL (fast path only) */
+    bool *req;            /* AND core: [nsterms], a scoring term every match holds */
+    bool need_opt;        /* AND core with an OR of terms: one of the others must be at d */
 } exec_topk;
 
 static ndb_rc exec_open_sterms(exec_topk *tk)
@@ -1608,14 +1610,19 @@ static ndb_rc exec_fast_term(exec_topk *tk, exec_checks *ch)
 static ndb_rc exec_fast_and(exec_topk *tk, exec_checks *ch, ndb_sort sort, uint64_t *total)
 {
     ndb_rc rc = NDB_OK;
-    size_t n = tk->q->nsterms;
-    uint32_t *ord = ndb_calloc(n, sizeof *ord);
+    size_t n = 0, nopt = 0;
+    uint32_t *ord = ndb_calloc(tk->q->nsterms * 2 + 1, sizeof *ord), *opt = ord + tk->q->nsterms;
     if (!ord)
         return NDB_ENOMEM;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < tk->q->nsterms; i++) {
+        if (!tk->req[i]) { /* an OR check's term: scored where present */
+            if (tk->t[i].c)
+                opt[nopt++] = (uint32_t)i;
+            continue;
+        }
         if (!tk->t[i].c)
             goto out; /* a missing term: nothing matches */
-        size_t p = i;
+        size_t p = n++;
         while (p > 0 && tk->t[ord[p - 1]].c->df > tk->t[i].c->df) {
             ord[p] = ord[p - 1];
             p--;
@@ -1648,6 +1655,21 @@ static ndb_rc exec_fast_and(exec_topk *tk, exec_checks *ch, ndb_sort sort, uint6
                 continue;
             }
             i++;
+        }
+        bool any = false;
+        for (size_t j = 0; j < nopt; j++) { /* optional terms: position them at d */
+            exec_term *t = &tk->t[opt[j]];
+            if (!t->started || t->c->doc < d) {
+                t->started = true;
+                exec_cursor_seek(&tk->ex, t->c, d);
+            }
+            any = any || t->c->doc == d;
+        }
+        if (tk->need_opt && !any) { /* the OR beside the AND does not match at d */
+            if (d == NDB_DOC_END - 1 || tk->ex.rc != NDB_OK)
+                goto out;
+            d++;
+            continue;
         }
         if (!total && sort == NDB_SORT_SCORE && full) {
             /* by score without a total, k hits held: the score first (norm-byte bound, then
@@ -1864,10 +1886,12 @@ static bool exec_fast_shape(const qnode *root, bool *or_core, const qnode **core
             return false;
         }
     }
-    *or_core = nors == 1;
-    if (nors == 1) /* the OR core must be every scoring term: no phrase words beside it */
-        return nterms == 0 && nphrases == 0;
-    return nors == 0 && (nterms > 0 || nphrases > 0);
+    /* an OR alone is the core (MaxScore); beside terms or phrases it is a check of the AND
+    ** core, its terms scored where present (Lucene's required + optional) */
+    *or_core = nors == 1 && nterms == 0 && nphrases == 0;
+    if (nors == 1 && !*or_core)
+        *core = NULL;
+    return nors <= 1 && (nors == 1 || nterms > 0 || nphrases > 0);
 }
 
 static ndb_rc exec_topk_fast(exec_topk *tk, bool or_core, const qnode *core, ndb_sort sort,
@@ -1877,6 +1901,7 @@ static ndb_rc exec_topk_fast(exec_topk *tk, bool or_core, const qnode *core, ndb
     const qnode *const *parts = &root;
     uint32_t np = 1;
     exec_checks ch = {0};
+    const qnode *or_part = NULL;
     ndb_rc rc = NDB_OK;
     if (root->kind == QN_AND) {
         parts = (const qnode *const *)root->kids;
@@ -1884,14 +1909,30 @@ static ndb_rc exec_topk_fast(exec_topk *tk, bool or_core, const qnode *core, ndb
     }
     ch.it = ndb_calloc(np, sizeof *ch.it);
     ch.neg = ndb_calloc(np, sizeof *ch.neg);
-    if (!ch.it || !ch.neg) {
+    tk->req = ndb_calloc(tk->q->nsterms + 1, sizeof *tk->req);
+    if (!ch.it || !ch.neg || !tk->req) {
         rc = NDB_ENOMEM;
         goto out;
+    }
+    /* required scoring terms: the AND's own terms and phrase words (not an OR check's) */
+    for (size_t i = 0; i < tk->q->nsterms; i++) {
+        const qstr *st = &tk->q->sterms[i];
+        for (uint32_t j = 0; j < np && !tk->req[i]; j++) {
+            const qnode *p = parts[j];
+            if (p->kind == QN_TERM)
+                tk->req[i] = p->s.n == st->n && memcmp(p->s.p, st->p, st->n) == 0;
+            for (uint32_t w = 0; p->kind == QN_PHRASE && w < p->nterms && !tk->req[i]; w++)
+                tk->req[i] = p->terms[w].n == st->n && memcmp(p->terms[w].p, st->p, st->n) == 0;
+        }
     }
     for (uint32_t i = 0; i < np && rc == NDB_OK; i++) {
         const qnode *p = parts[i];
         if (p->kind == QN_TERM || p == core)
             continue;
+        if (p->kind == QN_OR && !or_core) { /* tested by the scoring cursors (need_opt) */
+            or_part = p;
+            continue;
+        }
         ch.neg[ch.n] = p->kind == QN_NOT;
         rc = exec_build_err(&tk->ex, ch.neg[ch.n] ? p->kids[0] : p, &ch.it[ch.n], err);
         if (rc == NDB_OK && p->kind == QN_PHRASE && !ch.lead)
@@ -1901,6 +1942,13 @@ static ndb_rc exec_topk_fast(exec_topk *tk, bool or_core, const qnode *core, ndb
     }
     if (rc != NDB_OK)
         goto out;
+    /* the OR beside an AND core holds where one of its terms is; always if one is required */
+    tk->need_opt = or_part != NULL;
+    for (uint32_t j = 0; or_part && j < or_part->nkids; j++)
+        for (size_t i = 0; i < tk->q->nsterms; i++)
+            if (tk->req[i] && or_part->kids[j]->s.n == tk->q->sterms[i].n &&
+                memcmp(or_part->kids[j]->s.p, tk->q->sterms[i].p, tk->q->sterms[i].n) == 0)
+                tk->need_opt = false;
     uint64_t dfsum = 0;
     for (size_t i = 0; i < tk->q->nsterms; i++)
         dfsum += tk->t[i].c ? tk->t[i].c->df : 0;
@@ -1921,6 +1969,8 @@ out:
         qit_free(ch.it[i]);
     ndb_free(ch.it);
     ndb_free(ch.neg);
+    ndb_free(tk->req);
+    tk->req = NULL;
     return rc;
 }
 
