@@ -136,7 +136,8 @@ ndb_rc html_node_text(const html_node *node, ndb_buf *b)
 /* ---------------------------------------------------------------- metadata */
 
 enum { HM_URL_CANON, HM_URL_OG, HM_TITLE_OG, HM_TITLE_LD, HM_TITLE_TW, HM_TITLE_H1,
-       HM_TITLE_TAG, HM_DATE_LD, HM_DATE_META, HM_DATE_META2, HM_DATE_TIME, HM_LANG_HTML,
+       HM_TITLE_TAG, HM_DATE_LD, HM_DATE_META, HM_DATE_META2, HM_DATE_LD_ANY, HM_DATE_META3,
+       HM_DATE_TIME, HM_LANG_HTML,
        HM_LANG_META, HM_LANG_OG, HM_LANG_LD, HM_SITE, HM_AUTH_LD, HM_AUTH_META, HM_N };
 
 typedef struct hm {
@@ -258,8 +259,12 @@ static ndb_rc hm_ld_object(hm *m, const json_t *o, int depth)
     if (v != NULL) {
         rc = hm_ld_object(m, v, depth + 1);
     }
-    if (rc != NDB_OK || !hm_ld_is_article(o)) {
+    if (rc != NDB_OK) {
         return rc;
+    }
+    if (!hm_ld_is_article(o)) { /* ClaimReview, MedicalWebPage, ...: a later date source */
+        v = json_object_get(o, "datePublished");
+        return json_is_string(v) ? hm_set_s(m, HM_DATE_LD_ANY, json_string_value(v)) : NDB_OK;
     }
     v = json_object_get(o, "datePublished");
     if (json_is_string(v)) {
@@ -289,11 +294,53 @@ static ndb_rc hm_jsonld(hm *m, const html_node *script)
     json_error_t jerr;
     json_t *root = json_loads(txt, JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY, &jerr);
     if (root == NULL) {
-        return NDB_OK; /* broken JSON-LD is common; it just gives nothing */
+        /* broken JSON-LD is common (raw newlines in strings, stray commas): take the first
+        ** "datePublished": "..." pair from the text, as a later date source */
+        const char *k = strstr(txt, "\"datePublished\"");
+        if (k == NULL) {
+            return NDB_OK;
+        }
+        k += 15;
+        while (*k == ' ' || *k == '\t' || *k == '\n' || *k == '\r') {
+            k++;
+        }
+        if (*k++ != ':') {
+            return NDB_OK;
+        }
+        while (*k == ' ' || *k == '\t' || *k == '\n' || *k == '\r') {
+            k++;
+        }
+        const char *e = *k == '"' ? strchr(k + 1, '"') : NULL;
+        return e != NULL && e - k < 64 ? hm_set(m, HM_DATE_LD_ANY, k + 1, (size_t)(e - k - 1))
+                                       : NDB_OK;
     }
     ndb_rc rc = hm_ld_object(m, root, 0);
     json_decref(root);
     return rc;
+}
+
+/* A meta name that is not in the list but names a publication date the way sites invent
+** them ("sn-post-date", "publication_date", "dc.date.published", "pub_date"), and not a
+** modification or expiry date. */
+static bool hm_loose_date_key(const char *key)
+{
+    static const char *const yes[] = {"publish", "pubdate", "pub_date", "pub-date", "postdate",
+                                      "post_date", "post-date", "releasedate", "release_date"};
+    static const char *const no[] = {"modif", "updat", "expir", "edit"};
+    char k[64];
+    size_t n = 0;
+    for (; key[n] != '\0' && n + 1 < sizeof k; n++) {
+        k[n] = (char)(key[n] >= 'A' && key[n] <= 'Z' ? key[n] + 32 : key[n]);
+    }
+    k[n] = '\0';
+    bool hit = false;
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0] && !hit; i++) {
+        hit = strstr(k, yes[i]) != NULL;
+    }
+    for (size_t i = 0; i < sizeof no / sizeof no[0] && hit; i++) {
+        hit = strstr(k, no[i]) == NULL;
+    }
+    return hit && strstr(k, "publisher") == NULL;
 }
 
 static ndb_rc hm_meta(hm *m, const html_node *e)
@@ -337,11 +384,15 @@ static ndb_rc hm_meta(hm *m, const html_node *e)
                strcasecmp(key, "parsely-author") == 0) {
         rc = hm_add_author(m, HM_AUTH_META, content);
     } else {
-        for (size_t i = 0; i < sizeof dates2 / sizeof dates2[0]; i++) {
+        bool known = false;
+        for (size_t i = 0; i < sizeof dates2 / sizeof dates2[0] && !known; i++) {
             if (strcasecmp(key, dates2[i]) == 0) {
                 rc = hm_set_s(m, HM_DATE_META2, content);
-                break;
+                known = true;
             }
+        }
+        if (!known && hm_loose_date_key(key)) {
+            rc = hm_set_s(m, HM_DATE_META3, content);
         }
     }
     return rc;
@@ -397,6 +448,113 @@ static ndb_rc hm_walk(hm *m, const html_node *e, int depth, ndb_buf *scratch)
     return rc;
 }
 
+/* Month 1-12 from an English month name or its 3-letter abbreviation at s (a '.' after
+** it allowed); *len = the bytes used. 0 when none. */
+static int html_month(const char *s, size_t *len)
+{
+    static const char *const names[] = {"january", "february", "march",     "april",
+                                        "may",     "june",     "july",      "august",
+                                        "september", "october", "november", "december"};
+    for (int i = 0; i < 12; i++) {
+        size_t full = strlen(names[i]), k = 0;
+        while (k < full && (s[k] | 0x20) == names[i][k]) {
+            k++;
+        }
+        if (k == full || (k == 3 && !((s[3] | 0x20) >= 'a' && (s[3] | 0x20) <= 'z')) ||
+            (i == 8 && k == 4 && s[4] == '.')) { /* "Sept." */
+            *len = k + (s[k] == '.');
+            return i + 1;
+        }
+    }
+    return 0;
+}
+
+/* A decimal number of 1-4 digits at s; *len = its length (0: none). */
+static int html_num(const char *s, size_t *len)
+{
+    int v = 0;
+    size_t k = 0;
+    while (k < 4 && s[k] >= '0' && s[k] <= '9') {
+        v = v * 10 + (s[k] - '0');
+        k++;
+    }
+    *len = (s[k] >= '0' && s[k] <= '9') ? 0 : k;
+    return v;
+}
+
+/* "YYYY-MM-DD" from a written-out date: "[Weekday,] Month D[,] YYYY", "D Month[,] YYYY",
+** "YYYYMMDD" (8 digits alone); English month names or their abbreviations. */
+static bool html_date_text(const char *s, char out[11])
+{
+    int y = 0, mo, d = 0;
+    size_t k;
+    int32_t days;
+    size_t digits = 0;
+    while (s[digits] >= '0' && s[digits] <= '9') {
+        digits++;
+    }
+    if (digits > 4) { /* only YYYYMMDD */
+        if (digits != 8) {
+            return false;
+        }
+        y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+        mo = (s[4] - '0') * 10 + (s[5] - '0');
+        d = (s[6] - '0') * 10 + (s[7] - '0');
+    } else {
+        mo = html_month(s, &k);
+        if (mo == 0 && !(s[0] >= '0' && s[0] <= '9')) { /* a weekday first */
+            while (*s != '\0' && *s != ' ' && *s != ',') {
+                s++;
+            }
+            while (*s == ' ' || *s == ',') {
+                s++;
+            }
+            mo = html_month(s, &k);
+        }
+        if (mo > 0) { /* Month D, YYYY */
+            s += k;
+            while (*s == ' ') {
+                s++;
+            }
+            d = html_num(s, &k);
+            if (k == 0 || k > 2) {
+                return false;
+            }
+            s += k;
+            while (*s == ' ' || *s == ',') {
+                s++;
+            }
+            y = html_num(s, &k);
+        } else { /* D Month YYYY */
+            d = html_num(s, &k);
+            if (k == 0 || k > 2) {
+                return false;
+            }
+            s += k;
+            while (*s == ' ' || *s == '.' || *s == '-') {
+                s++;
+            }
+            mo = html_month(s, &k);
+            if (mo == 0) {
+                return false;
+            }
+            s += k;
+            while (*s == ' ' || *s == ',' || *s == '-') {
+                s++;
+            }
+            y = html_num(s, &k);
+        }
+        if (k != 4) {
+            return false;
+        }
+    }
+    if (y < 1900 || y > 2100 || !ndb_date_from_ymd(y, mo, d, &days)) {
+        return false;
+    }
+    ndb_date_format(days, out, 11);
+    return true;
+}
+
 /* "YYYY-MM-DD" from a leading date in s, or false. */
 static bool html_date(const char *s, char out[11])
 {
@@ -407,6 +565,10 @@ static bool html_date(const char *s, char out[11])
     }
     while (*s == ' ') {
         s++;
+    }
+    if (!(s[0] >= '0' && s[0] <= '9' && s[1] >= '0' && s[1] <= '9' && s[2] >= '0' &&
+          s[2] <= '9' && s[3] >= '0' && s[3] <= '9' && (s[4] == '-' || s[4] == '/'))) {
+        return html_date_text(s, out);
     }
     for (int i = 0; i < 10; i++) {
         if (i == 4 || i == 7 ? s[i] != '-' && s[i] != '/' : !(s[i] >= '0' && s[i] <= '9')) {
@@ -566,6 +728,38 @@ static void html_title_core(const char *t, size_t *start, size_t *len)
     }
 }
 
+/* The title t without the site's name (og:site_name) when t ends with "<sep> SITE" or
+** starts with "SITE <sep>" (case-insensitive; the separators of html_title_core and
+** " : "), as [*start, *start + *len); all of t otherwise. Metadata titles often carry the
+** name ("Story - Sportsnet.ca", "Story | MoreBikes"). */
+static void html_title_unsite(const char *t, const char *site, size_t *start, size_t *len)
+{
+    static const char *const seps[] = {" | ", " - ", " \xe2\x80\x93 ", " \xe2\x80\x94 ", " :: ",
+                                       " \xc2\xbb ", " : "};
+    size_t n = strlen(t), sn = strlen(site);
+    *start = 0;
+    *len = n;
+    if (sn == 0) {
+        return;
+    }
+    for (size_t k = 0; k < sizeof seps / sizeof seps[0]; k++) {
+        size_t m = strlen(seps[k]);
+        if (n > sn + m && strncasecmp(t + n - sn, site, sn) == 0 &&
+            memcmp(t + n - sn - m, seps[k], m) == 0) {
+            *len = n - sn - m;
+            while (*len > 0 && t[*len - 1] == ' ') {
+                (*len)--;
+            }
+            return;
+        }
+        if (n > sn + m && strncasecmp(t, site, sn) == 0 && memcmp(t + sn, seps[k], m) == 0) {
+            *start = sn + m;
+            *len = n - sn - m;
+            return;
+        }
+    }
+}
+
 static ndb_rc html_fill_meta(const hm *m, const char *url, ndb_html_doc *d)
 {
     char date[11] = "", lang[4] = "";
@@ -609,6 +803,15 @@ static ndb_rc html_fill_meta(const hm *m, const char *url, ndb_html_doc *d)
         title_core = ndb_strndup(m->f[HM_TITLE_TAG] + s0, l0);
         rc = title_core ? NDB_OK : NDB_ENOMEM;
         title = title_core;
+    }
+    if (rc == NDB_OK && title != NULL && title_core == NULL && m->f[HM_SITE] != NULL) {
+        size_t s0, l0;
+        html_title_unsite(title, m->f[HM_SITE], &s0, &l0);
+        if (l0 < strlen(title)) {
+            title_core = ndb_strndup(title + s0, l0);
+            rc = title_core ? NDB_OK : NDB_ENOMEM;
+            title = title_core;
+        }
     }
     if (rc != NDB_OK) {
         goto out;

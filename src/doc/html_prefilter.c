@@ -24,7 +24,9 @@
 **                         (html_class_boilerplate, the extractor's own rule): the element
 **                         and its content up to the matching end tag (nested same-name
 **                         start tags counted) are dropped, as the extractor would skip
-**                         them; without a matching end tag nothing is dropped.
+**                         them; without a matching end tag nothing is dropped. The first
+**                         <time datetime=...> inside a <header> is kept as an empty element
+**                         (an article's header often holds its date).
 **   inline noise          span font b strong em i u small big mark s abbr img source wbr
 **                         picture input track area col param: start tags without a kept
 **                         attribute are dropped (text stays), and so are as many end tags
@@ -384,6 +386,36 @@ static bool pf_nesting(const uint8_t *t, size_t n)
 
 #define PF_MAX_NESTING 1000
 
+/* A dropped subtree p[0..n) (a <header> often holds the article's <time datetime>, which
+** the metadata walk reads): its first <time ...> start tag with a datetime attribute is
+** kept, as an empty element, where the subtree was. */
+static ndb_rc pf_keep_time(const uint8_t *p, size_t n, ndb_buf *out)
+{
+    for (size_t i = 0; i + 6 < n;) {
+        const uint8_t *lt = memmem(p + i, n - i, "<time", 5); /* what pages write */
+        if (lt == NULL) {
+            lt = memmem(p + i, n - i, "<TIME", 5);
+        }
+        if (lt == NULL) {
+            return NDB_OK;
+        }
+        i = (size_t)(lt - p);
+        if (i + 6 < n && pf_ieq(p + i + 1, "time", 4) && (pf_space(p[i + 5]) || p[i + 5] == '>')) {
+            const uint8_t *gt = memchr(p + i, '>', n - i);
+            if (gt == NULL) {
+                return NDB_OK;
+            }
+            size_t tl = (size_t)(gt - p) + 1 - i;
+            if (pf_contains(p + i, tl, "datetime") && memchr(p + i + 1, '<', tl - 1) == NULL) {
+                ndb_rc rc = ndb_buf_append(out, p + i, tl);
+                return rc == NDB_OK ? ndb_buf_append(out, "</time>", 7) : rc;
+            }
+        }
+        i++;
+    }
+    return NDB_OK;
+}
+
 ndb_rc html_prefilter(const uint8_t *p, size_t n, bool strict, ndb_buf *out)
 {
     size_t depth = 0, excess = 0; /* open nesting tags; start tags dropped past the bound */
@@ -462,6 +494,9 @@ ndb_rc html_prefilter(const uint8_t *p, size_t n, bool strict, ndb_buf *out)
                     size_t e = pf_subtree_end(p + i, n - i, name);
                     if (e < n - i) { /* drop the whole element, start tag included */
                         out->n = before;
+                        if (strcmp(name, "header") == 0) {
+                            rc = pf_keep_time(p + i, e, out);
+                        }
                         i += e;
                     }
                     continue;

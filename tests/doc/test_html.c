@@ -143,6 +143,78 @@ Test(html, date_sources_in_order)
     cr_assert_str_eq(g_doc.date, "2016-01-02"); /* not a real date: the URL's */
 }
 
+/* The date extracted from page (with url), as a static string. */
+static const char *date_of(const char *head, const char *body, const char *url)
+{
+    static char out[16];
+    char page[4096];
+    snprintf(page, sizeof page, "<html><head>%s</head><body>%s<p>%s</p></body></html>", head,
+             body, LONG1);
+    ex(page, url, NULL);
+    snprintf(out, sizeof out, "%s", g_doc.date);
+    fini();
+    return out;
+}
+
+Test(html, dates_written_out_loose_names_and_broken_jsonld)
+{
+    const char *u = "http://a.example/2001/02/03/x"; /* the fallback every case must beat */
+    /* written-out dates in the usual metas */
+    cr_assert_str_eq(date_of("<meta property=\"article:published_time\" content=\"November 19, "
+                             "2019, 07:47 PM EST\">", "", u), "2019-11-19");
+    cr_assert_str_eq(date_of("<meta name=\"pubdate\" content=\"19 Nov 2019 07:09 GMT\">", "", u),
+                     "2019-11-19");
+    cr_assert_str_eq(date_of("<meta name=\"date\" content=\"Tue Nov 19 2019 05:44:06 GMT+0000\">",
+                             "", u), "2019-11-19");
+    cr_assert_str_eq(date_of("<meta name=\"date\" content=\"Sept. 9, 2018\">", "", u), "2018-09-09");
+    cr_assert_str_eq(date_of("<meta name=\"date\" content=\"20191119\">", "", u), "2019-11-19");
+    cr_assert_str_eq(date_of("<meta name=\"date\" content=\"Feb 30, 2019\">", "", u), "2001-02-03");
+    cr_assert_str_eq(date_of("<meta name=\"date\" content=\"01:38 PM IST Nov 20\">", "", u),
+                     "2001-02-03");
+    /* a site's own name for the publication date; modification dates are not it */
+    cr_assert_str_eq(date_of("<meta name=\"sn-post-date\" content=\"2019/11/19\">", "", u),
+                     "2019-11-19");
+    cr_assert_str_eq(date_of("<meta name=\"last-modified-date\" content=\"2019-11-19\">", "", u),
+                     "2001-02-03");
+    /* JSON-LD of a type that is not an article, and JSON-LD that does not parse */
+    cr_assert_str_eq(date_of("<script type=\"application/ld+json\">{\"@type\":\"ClaimReview\","
+                             "\"datePublished\":\"2019-11-18T10:15:00+00:00\"}</script>", "", u),
+                     "2019-11-18");
+    cr_assert_str_eq(date_of("<script type=\"application/ld+json\">{\"@type\":\"NewsArticle\","
+                             "\"headline\":\"raw\nnewline\", \"datePublished\" : \"2019-11-20 "
+                             "12:32:13+08:00\"}</script>", "", u), "2019-11-20");
+    /* ... but an article's date wins over them */
+    cr_assert_str_eq(date_of("<meta property=\"article:published_time\" content=\"2018-01-01\">"
+                             "<script type=\"application/ld+json\">{\"@type\":\"ClaimReview\","
+                             "\"datePublished\":\"2019-11-18\"}</script>", "", u), "2018-01-01");
+    /* a <time> in the page's <header> (which the extractor drops) still dates the page */
+    cr_assert_str_eq(date_of("", "<header><h1>Title</h1><time class=\"updated\" "
+                             "datetime=\"2018-08-13T08:04:08+00:00\">Aug 13</time></header>", u),
+                     "2018-08-13");
+}
+
+Test(html, title_without_the_site_name)
+{
+    const char *heads[][2] = {
+        {"<meta property=\"og:title\" content=\"Storm hits the coast - Sportsnet.ca\">"
+         "<meta property=\"og:site_name\" content=\"Sportsnet.ca\">", "Storm hits the coast"},
+        {"<meta property=\"og:title\" content=\"MoreBikes | Storm hits the coast\">"
+         "<meta property=\"og:site_name\" content=\"morebikes\">", "Storm hits the coast"},
+        {"<meta property=\"og:title\" content=\"Storm hits the coast | Bikes\">"
+         "<meta property=\"og:site_name\" content=\"MoreBikes\">", "Storm hits the coast | Bikes"},
+        {"<meta property=\"og:title\" content=\"Sportsnet.ca\">"
+         "<meta property=\"og:site_name\" content=\"Sportsnet.ca\">", "Sportsnet.ca"},
+    };
+    for (size_t i = 0; i < sizeof heads / sizeof heads[0]; i++) {
+        char page[2048];
+        snprintf(page, sizeof page, "<html><head>%s</head><body><p>%s</p></body></html>",
+                 heads[i][0], LONG1);
+        ex(page, NULL, NULL);
+        cr_expect_str_eq(g_doc.title, heads[i][1]);
+        fini();
+    }
+}
+
 Test(html, charset_from_header_meta_bom_and_detection)
 {
     /* "café" in latin-1 is 63 61 66 e9 */
