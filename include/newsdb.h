@@ -226,6 +226,10 @@ typedef struct ndb_ingest_opts {
                                   (sniffed: WARC by content, *.jsonl / *.csv by name, else
                                   native file / directory / tar, where saved HTML pages are
                                   extracted), "native", "jsonl", "csv", "warc" */
+    int threads;               /* 0 (default) or 2: input is read, parsed and analyzed on a
+                                  second thread while this one indexes and stores (the
+                                  allocator must then be thread-safe); 1: all on this thread.
+                                  The archive is the same either way. */
 } ndb_ingest_opts;
 
 typedef struct ndb_ingest_stats {

@@ -24,6 +24,7 @@
 #define NDB_API_API_H
 
 #include "base/base.h"
+#include "doc/items.h"
 #include "index/fwd.h"
 #include "index/manifest.h"
 #include "index/segment.h"
@@ -138,7 +139,13 @@ void api_tokens_free(api_tokens *t);
 ** analyzer of the archive's stemmer (one analyzer per thread). */
 ndb_rc api_tokens_analyze(api_tokens *t, ndb_analyzer *an, const ndb_slice *paras,
                           uint32_t n);
-/* The language detected from the body (api_lang_resolve with no given language, no title). */
+/* The same for an article whose given language and title are `lang` and `title` (NULL or
+** "": none; as a side file or input format gives them) in an archive that stems per
+** language (per_language) or with the analyzer's stemmer only: what the writer does. */
+ndb_rc api_tokens_analyze_as(api_tokens *t, ndb_analyzer *an, bool per_language,
+                             const char *lang, const char *title, const ndb_slice *paras,
+                             uint32_t n);
+/* The article's language as resolved by the analysis (api_lang_resolve). */
 uint8_t api_tokens_lang(const api_tokens *t);
 /* The stem index (text.h) the recorded terms were made with: the language's (text/lang.h). */
 int api_tokens_stem(const api_tokens *t);
@@ -152,5 +159,36 @@ ndb_rc api_tokens_replay(const api_tokens *t, ndb_token_fn fn, void *ctx, uint32
 ndb_rc api_writer_add_tokens(ndb_writer *w, const char *source, const void *bytes, size_t n,
                              const api_fixed_fields *fixed, const api_tokens *tokens,
                              ndb_add_result *res, ndb_err *err);
+/* ndb_writer_add_native with the body's tokens recorded by api_tokens_analyze_as from
+** exactly these bytes, meta's lang and title, and the writer's stemming rule
+** (api_writer_analyzer_new); tokens NULL: analyze here. Same archive either way. */
+ndb_rc api_writer_add_native_tokens(ndb_writer *w, const char *source, const void *bytes,
+                                    size_t n, const ndb_meta *meta, int strict,
+                                    const api_tokens *tokens, ndb_add_result *res,
+                                    ndb_err *err);
+/* A new analyzer with the writer's stemmer; *per_language: the archive stems each article
+** in its language (pass it to api_tokens_analyze_as). *an OWNED: ndb_text_analyzer_free. */
+ndb_rc api_writer_analyzer_new(const ndb_writer *w, ndb_analyzer **an, bool *per_language);
+
+/* The reading side of ndb_ingest (ingest_pipe.c): items of one source in order, each with
+** its side-file line and, when read on the pipe's own thread, its recorded tokens. */
+typedef struct api_ingest_pipe api_ingest_pipe;
+typedef struct api_ingest_item {
+    ndb_doc_item it;         /* name, bytes, the input format's fields (NULL: none) */
+    const ndb_meta *side;    /* the side-file line matched, or NULL */
+    const api_tokens *tok;   /* recorded tokens, or NULL: analyze in the writer */
+    uint64_t bytes_in;       /* input bytes consumed up to this item */
+} api_ingest_item;
+/* Read src (BORROWED until api_ingest_pipe_stop; meta may be NULL) on a second thread
+** (threaded) or on the caller's at each next. *out OWNED: api_ingest_pipe_stop. */
+ndb_rc api_ingest_pipe_start(ndb_doc_items *src, ndb_doc_meta *meta, const ndb_writer *w,
+                             int strict, bool threaded, api_ingest_pipe **out);
+/* The next item, as ndb_doc_items_next: NDB_OK (*item valid until the next call),
+** NDB_ENOTFOUND at the end, else an error in *err with *failed telling a failed source
+** (stop) from one bad record (skip it). */
+ndb_rc api_ingest_pipe_next(api_ingest_pipe *p, api_ingest_item *item, bool *failed,
+                            ndb_err *err);
+/* Stop reading (at once), join, free. Accepts NULL. */
+void api_ingest_pipe_stop(api_ingest_pipe *p);
 
 #endif /* NDB_API_API_H */

@@ -8,6 +8,10 @@
 ** paragraph-count mismatch) fails the call and nothing of it is committed — so strict mode
 ** makes no intermediate commits. Errors that are not about one record (I/O, a corrupt tar,
 ** a poisoned writer, out of memory) end the call; batches committed before stay committed.
+**
+** Reading, side-file matching and analysis run on a second thread (ingest_pipe.c) unless
+** opts.threads is 1; this thread adds, reports and commits in source order, so reports,
+** progress, stats and the archive are the same either way.
 */
 #include "api/api.h"
 
@@ -32,31 +36,16 @@ static void ingest_report(const ingest_run *r, int is_error, const char *msg)
         r->o->report(r->o->ctx, is_error, msg);
 }
 
-/* Side-file line for a record: by the URL on its first line, else by its name. */
-static const ndb_meta *ingest_meta(ingest_run *r, const char *name, const uint8_t *p, size_t n)
-{
-    const uint8_t *nl;
-    size_t ulen;
-    if (!r->meta)
-        return NULL;
-    nl = memchr(p, '\n', n);
-    ulen = nl ? (size_t)(nl - p) : n;
-    if (ulen && p[ulen - 1] == '\r')
-        ulen--;
-    return ndb_doc_meta_find(r->meta, (const char *)p, ulen, name);
-}
-
-/* Add one record; NDB_OK also when it was skipped as bad (reported). `conv` holds the
-** fields a converted format (JSONL, CSV, WARC, HTML) carried: a side-file line wins. */
-static ndb_rc ingest_one(ingest_run *r, const char *name, const uint8_t *p, size_t n,
-                         const ndb_meta *conv, ndb_err *err)
+/* Add one record; NDB_OK also when it was skipped as bad (reported). The fields a
+** converted format (JSONL, CSV, WARC, HTML) carried are in it.meta: a side-file line wins. */
+static ndb_rc ingest_one(ingest_run *r, const api_ingest_item *item, ndb_err *err)
 {
     ndb_add_result res;
     ndb_err e;
-    const ndb_meta *m = ingest_meta(r, name, p, n);
-    if (!m)
-        m = conv;
-    ndb_rc rc = ndb_writer_add_native(r->w, name, p, n, m, r->o->strict, &res, &e);
+    const char *name = item->it.name;
+    const ndb_meta *m = item->side ? item->side : item->it.meta;
+    ndb_rc rc = api_writer_add_native_tokens(r->w, name, item->it.p, item->it.n, m,
+                                             r->o->strict, item->tok, &res, &e);
     if (rc == NDB_EPARSE || rc == NDB_ELIMIT) {
         r->st->skipped++;
         ingest_report(r, 1, e.msg);
@@ -109,22 +98,27 @@ static ndb_rc ingest_source(ingest_run *r, const char *path, uint64_t bytes_befo
     const ndb_ingest_opts *opt = r->o;
     ndb_ingest_stats *st = r->st;
     ndb_doc_items *src = NULL;
+    api_ingest_pipe *pipe = NULL;
     ndb_doc_fmt fmt = NDB_DOC_FMT_AUTO;
     uint32_t batch = opt->commit_every ? opt->commit_every : INGEST_DEFAULT_BATCH;
     ndb_rc rc = NDB_OK;
     if (opt->format && !ndb_doc_fmt_parse(opt->format, &fmt))
         return ndb_err_set(err, NDB_EINVAL, "unknown input format '%s'", opt->format);
     rc = ndb_doc_items_open(path, fmt, &src, err);
+    if (rc == NDB_OK && api_ingest_pipe_start(src, r->meta, r->w, opt->strict, opt->threads != 1,
+                                              &pipe) != NDB_OK)
+        rc = ndb_err_set(err, NDB_ENOMEM, "out of memory");
     while (rc == NDB_OK) {
-        ndb_doc_item it;
+        api_ingest_item item;
         ndb_err e;
-        rc = ndb_doc_items_next(src, &it, &e);
+        bool failed;
+        rc = api_ingest_pipe_next(pipe, &item, &failed, &e);
         if (rc == NDB_ENOTFOUND) {
             rc = NDB_OK;
             break;
         }
         if (rc != NDB_OK) {
-            if (ndb_doc_items_failed(src)) {
+            if (failed) {
                 if (err)
                     *err = e;
                 break;
@@ -141,17 +135,18 @@ static ndb_rc ingest_source(ingest_run *r, const char *path, uint64_t bytes_befo
             continue;
         }
         st->seen++;
-        st->bytes += it.n;
-        rc = ingest_one(r, it.name, it.p, it.n, it.meta, err);
+        st->bytes += item.it.n;
+        rc = ingest_one(r, &item, err);
         if (rc != NDB_OK)
             break;
         if (opt->progress && st->seen % INGEST_PROGRESS_EVERY == 0)
-            opt->progress(opt->ctx, st->seen, bytes_before + ndb_doc_items_bytes_in(src));
+            opt->progress(opt->ctx, st->seen, bytes_before + item.bytes_in);
         if (!opt->strict && !opt->defer_commit && ++*since_commit >= batch) {
             rc = ndb_writer_commit(r->w, err);
             *since_commit = 0;
         }
     }
+    api_ingest_pipe_stop(pipe); /* before src: the pipe's thread reads it */
     *bytes_in = src ? ndb_doc_items_bytes_in(src) : 0;
     if (src)
         st->ignored += ndb_doc_items_ignored(src);

@@ -7,8 +7,9 @@
 ** The replay hands the writer the very ndb_token sequence ndb_text_analyze_paras would
 ** have produced (terms, positions, surface byte ranges) and the same token count, so an
 ** archive built from recorded tokens is byte-identical to one built inline (tested in
-** tests/api/test_api.c). The article language (CLD2) is detected there too, as the writer
-** would for an article without a side-file language or title.
+** tests/api/test_api.c). The article language is resolved there too, as the writer would
+** (the given language, else CLD2 on title + text): the bench driver gives none, ingest
+** (ingest_pipe.c) gives the side file's or the input format's.
 **
 ** Layout: one record per token (term offset and length in one byte arena, position,
 ** surface range); buffers only grow, so a reused api_tokens allocates nothing per doc.
@@ -74,13 +75,20 @@ static ndb_rc tokens_record(void *ctx, const ndb_token *tk)
 
 ndb_rc api_tokens_analyze(api_tokens *t, ndb_analyzer *an, const ndb_slice *paras, uint32_t n)
 {
+    /* stem as a per-language archive would; the writer replays only when that is the
+    ** stemmer it wants (api_tokens_stem), else it analyzes again */
+    return api_tokens_analyze_as(t, an, true, NULL, NULL, paras, n);
+}
+
+ndb_rc api_tokens_analyze_as(api_tokens *t, ndb_analyzer *an, bool per_language,
+                             const char *lang, const char *title, const ndb_slice *paras,
+                             uint32_t n)
+{
     ndb_buf_reset(&t->recs);
     ndb_buf_reset(&t->bytes);
     t->ntok = 0;
-    ndb_rc rc = api_lang_resolve(NULL, NULL, paras, n, &t->lang);
-    /* stem as a per-language archive would; the writer replays only when that is the
-    ** stemmer it wants (api_tokens_stem), else it analyzes again */
-    if (rc == NDB_OK)
+    ndb_rc rc = api_lang_resolve(lang, title, paras, n, &t->lang);
+    if (rc == NDB_OK && per_language)
         rc = ndb_text_analyzer_set_stem(an, ndb_lang_stem_index(t->lang));
     t->stem = ndb_text_analyzer_stem_index(an);
     if (rc == NDB_OK)

@@ -438,7 +438,7 @@ static ndb_rc writer_add(ndb_writer *w, const char *source, const void *bytes, s
         f.outlet = fixed->outlet ? fixed->outlet : "";
         f.date = fixed->date;
     }
-    if (pre) /* no side file on this path: the reader thread detected the language */
+    if (pre) /* resolved from the same fields by the thread that recorded the tokens */
         lang = api_tokens_lang(pre);
     else
         rc = api_lang_resolve(f.lang, f.title, a->paras, a->n_paras, &lang);
@@ -517,6 +517,20 @@ ndb_rc api_writer_add_verbatim(ndb_writer *w, const char *source, const void *by
                                ndb_err *err)
 {
     return writer_add(w, source, bytes, n, NULL, 0, fixed, NULL, res, err);
+}
+
+ndb_rc api_writer_add_native_tokens(ndb_writer *w, const char *source, const void *bytes,
+                                    size_t n, const ndb_meta *meta, int strict,
+                                    const api_tokens *tokens, ndb_add_result *res,
+                                    ndb_err *err)
+{
+    return writer_add(w, source, bytes, n, meta, strict, NULL, tokens, res, err);
+}
+
+ndb_rc api_writer_analyzer_new(const ndb_writer *w, ndb_analyzer **an, bool *per_language)
+{
+    *per_language = w->m.langstem;
+    return ndb_text_analyzer_new(w->m.stemmer, an);
 }
 
 ndb_rc api_writer_add_tokens(ndb_writer *w, const char *source, const void *bytes, size_t n,

@@ -19,7 +19,8 @@
 ** are ingested with defer_commit and committed together at the end. Ctrl-C is not caught: batches committed so
 ** far are durable, the rest is discarded by the next writer's recovery.
 **
-** Threading: single-threaded; the callbacks run on this thread.
+** Threading: the callbacks run on this thread; ndb_ingest reads and analyzes the input on a
+** second one (--threads 1: not).
 */
 #include "cli/cli.h"
 
@@ -65,6 +66,8 @@ static const char add_help[] =
     "      --commit-every N  commit after every N articles (default 50000)\n"
     "      --format FMT      input format of every PATH: auto (default), native, jsonl,\n"
     "                        csv, warc\n"
+    "      --threads N       1: read, parse and analyze on the indexing thread; 2 (default):\n"
+    "                        on a second thread, so both cores work (same archive)\n"
     "      --stemmer NAME    analyzer if the archive is created: english (default),\n"
     "                        porter, none; an existing archive keeps its own\n"
     "      --json            one JSON object per line on stdout: {\"kind\":\"error\"|\"warning\",\n"
@@ -306,7 +309,7 @@ typedef struct add_args {
     const char *meta;
     const char *format;
     bool strict, json;
-    uint32_t commit_every;
+    uint32_t commit_every, threads;
     ndb_stemmer stemmer;
 } add_args;
 
@@ -327,7 +330,7 @@ static cli_status add_parse(int argc, char **argv, add_args *o, int *first, bool
         {"meta", required_argument, NULL, 'm'},    {"commit-every", required_argument, NULL, 'c'},
         {"stemmer", required_argument, NULL, 'S'}, {"json", no_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'},          {"format", required_argument, NULL, 'F'},
-        {NULL, 0, NULL, 0},
+        {"threads", required_argument, NULL, 'T'}, {NULL, 0, NULL, 0},
     };
     int c;
     memset(o, 0, sizeof *o);
@@ -354,6 +357,10 @@ static cli_status add_parse(int argc, char **argv, add_args *o, int *first, bool
             break;
         case 'j':
             o->json = true;
+            break;
+        case 'T':
+            if (!ndb_cli_parse_u32(optarg, 2, &o->threads) || o->threads == 0)
+                return ndb_cli_usage_msg("add", "--threads must be 1 or 2: '%s'", optarg);
             break;
         case 'F':
             if (!add_format_ok(optarg))
@@ -409,6 +416,7 @@ cli_status ndb_cli_cmd_add(int argc, char **argv, const cli_env *env)
     io.meta_path = o.meta;
     io.format = o.format;
     io.commit_every = o.commit_every;
+    io.threads = (int)o.threads;
     io.defer_commit = o.strict; /* all PATHs land together, or none */
     io.report = add_report;
     io.progress = add_progress;
