@@ -217,6 +217,8 @@ typedef struct qit_phrase {
     uint8_t *cst;    /* [k] cursor started */
     uint64_t *ev;    /* scratch: (pos << 32 | group) events for proximity */
     size_t evcap;
+    uint32_t *cand;  /* scratch: candidate start positions of an exact phrase */
+    size_t candcap;
 } qit_phrase;
 
 static uint32_t exec_phrase_seek(qit *it, uint32_t t)
@@ -241,27 +243,6 @@ static uint32_t exec_phrase_seek(qit *it, uint32_t t)
         i++;
     }
     return d;
-}
-
-static bool exec_phrase_exact(qit_phrase *ph, const uint32_t **pos, const uint32_t *np)
-{
-    uint32_t *j = ph->cnt;
-    memset(j, 0, ph->k * sizeof *j);
-    for (uint32_t a = 0; a < np[0]; a++) {
-        uint32_t p = pos[0][a];
-        bool ok = true;
-        for (uint32_t i = 1; i < ph->k && ok; i++) {
-            uint64_t want = (uint64_t)p + i;
-            while (j[i] < np[i] && pos[i][j[i]] < want)
-                j[i]++;
-            if (j[i] == np[i])
-                return false;
-            ok = pos[i][j[i]] == want;
-        }
-        if (ok)
-            return true;
-    }
-    return false;
 }
 
 static int exec_u64_cmp(const void *a, const void *b)
@@ -318,9 +299,58 @@ static bool exec_phrase_near(qit_phrase *ph, const uint32_t **pos, const uint32_
     return false;
 }
 
+/* Exact phrase, positions read lazily, rarest term first: the start positions allowed by
+** the rarest term are narrowed term by term (a merge of two ascending lists) and the check
+** stops when none is left, so a frequent word's positions are decoded only for docs where
+** the rarer words already stand in order. Same answer as exec_phrase_exact. */
+static bool exec_phrase_exact_lazy(qit_phrase *ph, qexec *ex)
+{
+    const uint32_t *p;
+    uint32_t np, i0 = ph->ord[0];
+    ndb_rc rc = ndb_cursor_positions(ph->c[i0], &p, &np);
+    if (rc != NDB_OK)
+        goto fail;
+    if (np > ph->candcap) {
+        uint32_t *nc = ndb_realloc(ph->cand, (size_t)np * sizeof *nc);
+        if (!nc) {
+            rc = NDB_ENOMEM;
+            goto fail;
+        }
+        ph->cand = nc;
+        ph->candcap = np;
+    }
+    size_t n = 0;
+    for (uint32_t a = 0; a < np; a++)
+        if (p[a] >= i0)
+            ph->cand[n++] = p[a] - i0; /* the phrase would start there */
+    for (uint32_t r = 1; r < ph->k && n > 0; r++) {
+        uint32_t ci = ph->ord[r];
+        if ((rc = ndb_cursor_positions(ph->c[ci], &p, &np)) != NDB_OK)
+            goto fail;
+        size_t m = 0, b = 0;
+        for (size_t a = 0; a < n; a++) {
+            uint64_t want = (uint64_t)ph->cand[a] + ci;
+            while (b < np && p[b] < want)
+                b++;
+            if (b == np)
+                break;
+            if (p[b] == want)
+                ph->cand[m++] = ph->cand[a];
+        }
+        n = m;
+    }
+    return n > 0;
+fail:
+    if (ex->rc == NDB_OK)
+        ex->rc = rc;
+    return false;
+}
+
 static bool exec_phrase_confirm(qit *it)
 {
     qit_phrase *ph = (qit_phrase *)it;
+    if (ph->slop < 0)
+        return exec_phrase_exact_lazy(ph, it->ex);
     const uint32_t *stack_pos[16];
     uint32_t stack_np[16];
     const uint32_t **pos = stack_pos;
@@ -342,7 +372,7 @@ static bool exec_phrase_confirm(qit *it)
             goto out;
         }
     }
-    res = ph->slop < 0 ? exec_phrase_exact(ph, pos, np) : exec_phrase_near(ph, pos, np);
+    res = exec_phrase_near(ph, pos, np);
 out:
     if (pos != stack_pos)
         ndb_free((void *)pos);
@@ -363,6 +393,7 @@ static void exec_phrase_free(qit *it)
     ndb_free(ph->cnt);
     ndb_free(ph->cst);
     ndb_free(ph->ev);
+    ndb_free(ph->cand);
     ndb_free(ph);
 }
 
