@@ -590,6 +590,11 @@ static bool html_date(const char *s, char out[11])
     return true;
 }
 
+bool ndb_html_date(const char *s, char out[11])
+{
+    return html_date(s, out);
+}
+
 /* Primary language subtag of s, lower-cased, 2-3 letters, into out[4]; false if none. */
 static bool html_lang(const char *s, char out[4])
 {

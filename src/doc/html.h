@@ -72,6 +72,13 @@ void ndb_html_doc_fini(ndb_html_doc *d);   /* accepts an inited or filled doc */
 ndb_rc ndb_html_extract(const uint8_t *p, size_t n, const char *url, const char *content_type,
                         ndb_html_doc *out, ndb_err *err);
 
+/* "YYYY-MM-DD" into out from a date string as pages, feeds and spreadsheets write them:
+** a leading real calendar date "2019-11-19...", "2019/11/19", "20191119", or written out
+** with an English month name: "November 19, 2019", "Nov. 19, 2019", "Tue, 19 Nov 2019
+** 10:00 GMT", "19 November 2019". False otherwise (numeric day/month orders such as
+** 11/19/2019 are ambiguous and refused). */
+bool ndb_html_date(const char *s, char out[11]);
+
 /* ---------------------------------------------------------------- charset (html_charset.c) */
 
 /* Convert p[0..n) to UTF-8 into out (appended), following step 1 above. charset[cap]

@@ -8,7 +8,9 @@
 **              `newsdb get --format json` writes); each must be non-empty without blank lines
 **     title, outlet, lang   stored as given (outlet is normalized to a registrable domain)
 **     date     "YYYY-MM-DD", or an ISO 8601 date-time whose first 10 bytes are one
-**              ("2016-10-11T08:00:00Z"); empty / null = derived from the URL
+**              ("2016-10-11T08:00:00Z"), or a date written out as ndb_html_date reads
+**              them ("Nov 19, 2019", "Tue, 19 Nov 2019 10:00:00 GMT", "2019/11/19");
+**              empty / null = derived from the URL
 **     others   ignored (id, version, live, lead_bytes, ... of our own exports)
 ** Keys/column names match case-insensitively, surrounding spaces ignored. A CSV column
 ** named `text` or `body` or `content` is the text; `link` is accepted for url and
@@ -25,6 +27,7 @@
 **
 ** Threading: a handle belongs to one thread.
 */
+#include "doc/html.h"
 #include "doc/items_int.h"
 
 #include <ctype.h>
@@ -296,19 +299,29 @@ static int tab_field_of(const char *s, size_t n)
     return -1;
 }
 
-/* Check a date value and reduce an ISO date-time to its date. */
-static bool tab_date(const char *s, size_t n, size_t *keep)
+/* Check a date value into norm ("YYYY-MM-DD", or "" for an empty value): an ISO date or
+** date-time, else a date written out as ndb_html_date reads them ("Nov 19, 2019",
+** "Tue, 19 Nov 2019 10:00:00 GMT", "2019/11/19"). */
+static bool tab_date(const char *s, size_t n, char norm[11])
 {
     int32_t d;
+    char tmp[80];
+    norm[0] = '\0';
     if (n == 0) {
-        *keep = 0;
         return true;
     }
-    if (n > 10 && (s[10] == 'T' || s[10] == ' ' || s[10] == 't')) {
-        n = 10;
+    size_t k = n > 10 && (s[10] == 'T' || s[10] == ' ' || s[10] == 't') ? 10 : n;
+    if (k == 10 && ndb_date_parse(s, k, &d)) {
+        memcpy(norm, s, 10);
+        norm[10] = '\0';
+        return true;
     }
-    *keep = n;
-    return n == 10 && ndb_date_parse(s, n, &d);
+    if (n >= sizeof tmp) {
+        return false;
+    }
+    memcpy(tmp, s, n);
+    tmp[n] = '\0';
+    return ndb_html_date(tmp, norm);
 }
 
 /* Build the item from the collected fields (strings in t->strs at fld_off/fld_len).
@@ -319,7 +332,7 @@ static ndb_rc tab_build(ndb_doc_tab *t, const char *const f[TAB_NFIELDS],
 {
     const char *text = paras_text ? paras_text : f[TAB_TEXT];
     size_t tn = paras_text ? paras_n : fl[TAB_TEXT];
-    size_t dkeep = 0;
+    char dnorm[11] = "";
     ndb_rc rc;
     if (f[TAB_URL] == NULL || fl[TAB_URL] == 0) {
         *why = "no url";
@@ -335,8 +348,9 @@ static ndb_rc tab_build(ndb_doc_tab *t, const char *const f[TAB_NFIELDS],
             return NDB_EPARSE;
         }
     }
-    if (f[TAB_DATE] && !tab_date(f[TAB_DATE], fl[TAB_DATE], &dkeep)) {
-        *why = "date is not YYYY-MM-DD (or an ISO 8601 date-time)";
+    if (f[TAB_DATE] && !tab_date(f[TAB_DATE], fl[TAB_DATE], dnorm)) {
+        *why = "date is not YYYY-MM-DD (or an ISO 8601 date-time, or a date written out "
+               "like Nov 19, 2019)";
         return NDB_EPARSE;
     }
     rc = ndb_doc_native_from_text(f[TAB_URL], fl[TAB_URL], text, tn, &t->native, why);
@@ -347,13 +361,13 @@ static ndb_rc tab_build(ndb_doc_tab *t, const char *const f[TAB_NFIELDS],
     ndb_buf_reset(&t->strs);
     size_t off[TAB_NFIELDS];
     for (int k = 0; k < TAB_NFIELDS; k++) {
-        size_t len = k == TAB_DATE ? dkeep : fl[k];
+        size_t len = k == TAB_DATE ? strlen(dnorm) : fl[k];
         off[k] = SIZE_MAX;
         if (k == TAB_TEXT || k == TAB_URL || f[k] == NULL) {
             continue;
         }
         off[k] = t->strs.n;
-        rc = ndb_buf_append(&t->strs, f[k], len);
+        rc = ndb_buf_append(&t->strs, k == TAB_DATE ? dnorm : f[k], len);
         if (rc == NDB_OK) {
             rc = ndb_buf_append_u8(&t->strs, 0);
         }

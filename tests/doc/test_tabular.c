@@ -339,6 +339,50 @@ Test(tabular, csv_quirks_and_bad_rows)
     ndb_test_remove_archive(t);
 }
 
+Test(tabular, csv_dates_written_out)
+{
+    /* spreadsheets and scrapers write dates in many ways: the unambiguous ones are read,
+    ** an all-numeric day/month order is refused (that row only) */
+    char t[512], path[600];
+    ndb_db *db = ndb_test_new_archive(t, sizeof t);
+    ndb_ingest_stats st;
+    ndb_err err;
+    reports r = {0};
+    const char *s = "url,title,date,text\n"
+                    "http://d.example.com/1,A,\"Nov 19, 2019\",text one\n"
+                    "http://d.example.com/2,B,\"Tue, 19 Nov 2019 10:00:00 GMT\",text two\n"
+                    "http://d.example.com/3,C,19 November 2019,text three\n"
+                    "http://d.example.com/4,D,2019/11/19,text four\n"
+                    "http://d.example.com/5,E,2019-11-19 10:00,text five\n"
+                    "http://d.example.com/6,F,11/19/2019,text six\n"    /* 7: ambiguous */
+                    "http://d.example.com/7,G,\"Feb 30, 2019\",text seven\n"; /* 8: no such day */
+    snprintf(path, sizeof path, "%s.dates.csv", t);
+    put(path, s, strlen(s));
+    cr_assert_eq(ingest_fmt(db, path, NULL, &r, &st, &err), NDB_OK, "%s", err.msg);
+    cr_expect_eq(st.added, 5);
+    cr_expect_eq(st.skipped, 2);
+    char needle[700];
+    snprintf(needle, sizeof needle, "%s:7: date is not", path);
+    cr_expect(has_report(&r, needle));
+    snprintf(needle, sizeof needle, "%s:8: date is not", path);
+    cr_expect(has_report(&r, needle));
+    ndb_snapshot *s2 = NULL;
+    cr_assert_eq(ndb_snapshot_open(db, &s2, &err), NDB_OK);
+    for (int i = 1; i <= 5; i++) {
+        ndb_doc *d = NULL;
+        char url[64], date[16];
+        snprintf(url, sizeof url, "http://d.example.com/%d", i);
+        cr_assert_eq(ndb_get_url(s2, url, &d, &err), NDB_OK, "%s", url);
+        ndb_date_format(d->date, date, sizeof date);
+        cr_expect_str_eq(date, "2019-11-19", "%s", url);
+        ndb_doc_free(d);
+    }
+    ndb_snapshot_close(s2);
+    remove(path);
+    ndb_close(db);
+    ndb_test_remove_archive(t);
+}
+
 Test(tabular, csv_header_required_and_strict)
 {
     char t[512], path[600];
