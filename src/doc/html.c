@@ -836,6 +836,41 @@ out:
     return rc;
 }
 
+bool ndb_html_saved_from(const uint8_t *p, size_t n, char *out, size_t cap)
+{
+    static const char *const marks[] = {"saved from url=", "Page saved with SingleFile"};
+    size_t lim = NDB_MIN(n, (size_t)2048);
+    for (size_t k = 0; k < 2; k++) {
+        const uint8_t *m = memmem(p, lim, marks[k], strlen(marks[k]));
+        if (m == NULL) {
+            continue;
+        }
+        const uint8_t *end = p + lim, *s = m + strlen(marks[k]);
+        if (k == 0 && s < end && *s == '(') { /* "(0042)": the length, not needed */
+            while (s < end && *s != ')') {
+                s++;
+            }
+            s += s < end;
+        }
+        if (k == 1) {
+            const uint8_t *u = memmem(s, (size_t)(end - s), "url: ", 5);
+            s = u ? u + 5 : end;
+        }
+        size_t len = 0;
+        while (s + len < end && s[len] > 0x20 && s[len] != '>' && s[len] != 0x7f) {
+            len++;
+        }
+        if (len > 0 && len < cap &&
+            (strncasecmp((const char *)s, "http://", 7) == 0 ||
+             strncasecmp((const char *)s, "https://", 8) == 0)) {
+            memcpy(out, s, len);
+            out[len] = '\0';
+            return true;
+        }
+    }
+    return false;
+}
+
 /* The record's line 1: the url with bytes <= 0x20 and 0x7f %-escaped, or the urn. */
 static ndb_rc html_record_url(const char *url, const uint8_t *p, size_t n, ndb_buf *out)
 {
@@ -967,7 +1002,12 @@ ndb_rc ndb_html_extract(const uint8_t *p, size_t n, const char *url, const char 
         if (strict) {
             rc = hm_walk(&m, tree.root, 0, &scratch);
             if (rc == NDB_OK) {
-                rc = html_fill_meta(&m, url, out);
+                char saved[2048];
+                const char *base = url;
+                if (base == NULL && ndb_html_saved_from(text, text_n, saved, sizeof saved)) {
+                    base = saved;
+                }
+                rc = html_fill_meta(&m, base, out);
             }
         }
         if (rc == NDB_OK) {

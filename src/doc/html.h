@@ -79,6 +79,13 @@ ndb_rc ndb_html_extract(const uint8_t *p, size_t n, const char *url, const char 
 ** 11/19/2019 are ambiguous and refused). */
 bool ndb_html_date(const char *s, char out[11]);
 
+/* The address a browser or SingleFile recorded when the page p[0..n) was saved, from a
+** comment in its first 2 KiB: "<!-- saved from url=(0042)https://..." (Chrome, Internet
+** Explorer) or SingleFile's "<!--\n Page saved with SingleFile \n url: https://...". Only
+** http(s) addresses, up to the first space, '>' or control byte; into out[cap] (false
+** when there is none or it does not fit). ndb_html_extract uses it when no url is given. */
+bool ndb_html_saved_from(const uint8_t *p, size_t n, char *out, size_t cap);
+
 /* ---------------------------------------------------------------- charset (html_charset.c) */
 
 /* Convert p[0..n) to UTF-8 into out (appended), following step 1 above. charset[cap]

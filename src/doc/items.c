@@ -14,6 +14,7 @@
 **
 ** Threading: a handle belongs to one thread.
 */
+#include "doc/html.h"
 #include "doc/items_int.h"
 
 #include <libpsl.h>
@@ -142,30 +143,11 @@ struct ndb_doc_items {
     char saved_from[4096];
 };
 
-/* The address in a browser's "<!-- saved from url=(0042)http://... -->" mark near the top
-** of a saved page, into buf; "" when there is none. */
+/* Where a saved page came from (ndb_html_saved_from: a browser's "saved from url=" mark or
+** SingleFile's comment) into buf; "" when there is none. */
 static const char *items_saved_from(const uint8_t *p, size_t n, char *buf, size_t cap)
 {
-    static const char mark[] = "<!-- saved from url=(";
-    size_t lim = NDB_MIN(n, (size_t)1024), k = 0;
-    const uint8_t *m = memmem(p, lim, mark, sizeof mark - 1);
-    buf[0] = 0;
-    if (m == NULL) {
-        return buf;
-    }
-    const uint8_t *e = p + lim, *q = m + sizeof mark - 1;
-    while (q < e && *q >= '0' && *q <= '9') {
-        q++;
-    }
-    if (q >= e || *q != ')') {
-        return buf;
-    }
-    q++;
-    while (q < e && *q > 0x20 && *q < 0x7f && k + 1 < cap) {
-        buf[k++] = (char)*q++;
-    }
-    buf[k] = 0;
-    if (strncmp(buf, "http://", 7) != 0 && strncmp(buf, "https://", 8) != 0) {
+    if (!ndb_html_saved_from(p, n, buf, cap)) {
         buf[0] = 0;
     }
     return buf;

@@ -193,6 +193,29 @@ Test(html, dates_written_out_loose_names_and_broken_jsonld)
                      "2018-08-13");
 }
 
+Test(html, saved_page_address)
+{
+    /* browsers and SingleFile write where a saved page came from; it is the page's URL when
+    ** none is given (and the base of a relative canonical link) */
+    ex("<!DOCTYPE html>\n<!-- saved from url=(0046)https://www.kbs.co.kr/news/2019/11/19/s.html -->\n"
+       "<html><body><p>" LONG1 "</p></body></html>", NULL, NULL);
+    cr_assert_str_eq(g_doc.url, "https://www.kbs.co.kr/news/2019/11/19/s.html");
+    cr_assert_str_eq(g_doc.date, "2019-11-19");
+    fini();
+    ex("<!DOCTYPE html> <html><!--\n Page saved with SingleFile \n url: https://a.example/x/y.html "
+       "\n saved date: Tue Nov 19 2019 --><head><link rel=canonical href=\"/2018/01/02/z.html\">"
+       "</head><body><p>" LONG1 "</p></body></html>", NULL, NULL);
+    cr_assert_str_eq(g_doc.url, "https://a.example/2018/01/02/z.html");
+    fini();
+    /* the url given wins; a non-http address is not taken */
+    ex("<!-- saved from url=(0020)https://b.example/1 --><p>" LONG1 "</p>", "https://c.example/2",
+       NULL);
+    cr_assert_str_eq(g_doc.url, "https://c.example/2");
+    fini();
+    ex("<!-- saved from url=(0020)file:///home/x.html --><p>" LONG1 "</p>", NULL, NULL);
+    cr_assert_str_eq(g_doc.url, "");
+}
+
 Test(html, title_without_the_site_name)
 {
     const char *heads[][2] = {
