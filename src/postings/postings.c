@@ -265,6 +265,23 @@ static uint32_t pc_end(pc *c)
     return NDB_DOC_END;
 }
 
+/* ndb_rd_varint with the one- and two-byte cases inline (skip entries are mostly small
+** numbers: the call was 5 % of a whole query run's profile). Same bounds and result. */
+static inline ndb_rc pc_varint(ndb_rd *r, uint64_t *v)
+{
+    if (r->p < r->end && r->p[0] < 0x80) {
+        *v = r->p[0];
+        r->p++;
+        return NDB_OK;
+    }
+    if (r->end - r->p >= 2 && r->p[1] < 0x80) {
+        *v = (uint64_t)(r->p[0] & 0x7f) | (uint64_t)r->p[1] << 7;
+        r->p += 2;
+        return NDB_OK;
+    }
+    return ndb_rd_varint(r, v);
+}
+
 /* Move skip reader s to the next block; false at the end or on corruption (c->err). */
 static bool pc_skip_next(pc *c, pc_skip *s)
 {
@@ -290,9 +307,8 @@ static bool pc_skip_next(pc *c, pc_skip *s)
         return true;
     }
     uint64_t dl, mt, md;
-    if (ndb_rd_varint(&s->rd, &dl) || ndb_rd_varint(&s->rd, &s->doc_bytes) ||
-        ndb_rd_varint(&s->rd, &s->pos_bytes) || ndb_rd_varint(&s->rd, &mt) ||
-        ndb_rd_varint(&s->rd, &md))
+    if (pc_varint(&s->rd, &dl) || pc_varint(&s->rd, &s->doc_bytes) ||
+        pc_varint(&s->rd, &s->pos_bytes) || pc_varint(&s->rd, &mt) || pc_varint(&s->rd, &md))
         goto bad;
     if (dl == 0 || dl > UINT32_MAX || mt == 0 || mt > UINT32_MAX || md > UINT32_MAX)
         goto bad;
@@ -316,9 +332,9 @@ static bool pc_decode_tail(pc *c, ndb_rd *r, size_t cnt)
     c->fq_ok = true;
     for (size_t i = 0; i < cnt; i++) {
         uint64_t v, f = 0;
-        if (ndb_rd_varint(r, &v))
+        if (pc_varint(r, &v))
             return false;
-        if (!(v & 1) && (ndb_rd_varint(r, &f) || f > UINT32_MAX - 2))
+        if (!(v & 1) && (pc_varint(r, &f) || f > UINT32_MAX - 2))
             return false;
         int64_t d = prev + 1 + (int64_t)(v >> 1);
         if ((v >> 1) >= c->ndocs || d >= (int64_t)c->ndocs)
@@ -557,7 +573,9 @@ static ndb_rc pc_pos_group(pc *c, size_t g)
     ndb_rd r;
     ndb_rd_init(&r, chunk + c->goff[g], len - c->goff[g], NDB_ECORRUPT);
     for (size_t k = g * PC_N; k < c->poff[c->cnt]; k++)
-        if (ndb_rd_varint32(&r, &c->pbuf[k]))
+        if (r.p < r.end && r.p[0] < 0x80) /* one-byte gaps inline */
+            c->pbuf[k] = *r.p++;
+        else if (ndb_rd_varint32(&r, &c->pbuf[k]))
             return NDB_ECORRUPT;
     if (ndb_rd_left(&r) != 0)
         return NDB_ECORRUPT; /* the chunk is exactly consumed */
