@@ -351,11 +351,20 @@ NDB_API ndb_rc ndb_writer_optimize(ndb_writer *w, ndb_err *err)
 
 /* ---------------------------------------------------------------- add */
 
+/* One token into the segment writer and the forward index: one hash, one lookup. The
+** forward index's id of the term is cached in the segment writer's term record (its tag),
+** so the forward index's own table is probed once per term and segment, not per token. */
 static ndb_rc writer_token(void *ctx, const ndb_token *t)
 {
     ndb_writer *w = ctx;
-    ndb_rc rc = ndb_segw_add_token(w->segw, t->term, t->len, t->pos);
-    return rc == NDB_OK && w->fwd ? ndb_fwdw_add_token(w->fwd, t->term, t->len) : rc;
+    uint64_t h = ndb_hash64(t->term, t->len);
+    uint32_t *fid;
+    ndb_rc rc = ndb_segw_add_token_tag(w->segw, t->term, t->len, h, t->pos, &fid);
+    if (rc != NDB_OK || !w->fwd)
+        return rc;
+    if (*fid == NDB_SEGW_NO_TAG && (rc = ndb_fwdw_term_id(w->fwd, t->term, t->len, h, fid)))
+        return rc;
+    return ndb_fwdw_add_id(w->fwd, *fid);
 }
 
 /* Field overrides from a side file, else the derived ones. */

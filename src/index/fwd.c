@@ -108,10 +108,10 @@ static ndb_rc fwdw_rehash(ndb_fwdw *w)
     return NDB_OK;
 }
 
-/* Id of term t (a new id, and its voc record, when unseen). */
-static ndb_rc fwdw_term_id(ndb_fwdw *w, const char *t, size_t n, uint32_t *id)
+/* Id of term t, h = ndb_hash64(t, n) (a new id, and its voc record, when unseen). */
+static ndb_rc fwdw_term_id(ndb_fwdw *w, const char *t, size_t n, uint64_t h, uint32_t *id)
 {
-    uint64_t h = ndb_hash64(t, n), hi = h & 0xFFFFFFFF00000000ull;
+    uint64_t hi = h & 0xFFFFFFFF00000000ull;
     size_t j;
     ndb_rc rc;
     if (n == 0 || n > FWD_TERM_MAX)
@@ -159,7 +159,7 @@ static ndb_rc fwdw_load_voc(ndb_fwdw *w, uint32_t nvoc, uint64_t size, uint64_t 
         uint32_t id;
         rc = ndb_rd_lp(&r, &s);
         if (rc == NDB_OK)
-            rc = fwdw_term_id(w, (const char *)s.p, s.n, &id);
+            rc = fwdw_term_id(w, (const char *)s.p, s.n, ndb_hash64(s.p, s.n), &id);
         if (rc == NDB_OK && id != i)
             rc = NDB_ECORRUPT; /* a term twice */
     }
@@ -313,9 +313,19 @@ void ndb_fwdw_begin_doc(ndb_fwdw *w)
 ndb_rc ndb_fwdw_add_token(ndb_fwdw *w, const char *term, size_t n)
 {
     uint32_t id;
-    ndb_rc rc = fwdw_term_id(w, term, n, &id);
-    if (rc != NDB_OK)
-        return rc;
+    ndb_rc rc = fwdw_term_id(w, term, n, ndb_hash64(term, n), &id);
+    return rc == NDB_OK ? ndb_fwdw_add_id(w, id) : rc;
+}
+
+ndb_rc ndb_fwdw_term_id(ndb_fwdw *w, const char *term, size_t n, uint64_t hash, uint32_t *id)
+{
+    return fwdw_term_id(w, term, n, hash, id);
+}
+
+ndb_rc ndb_fwdw_add_id(ndb_fwdw *w, uint32_t id)
+{
+    if (id >= w->nterms)
+        return NDB_EINVAL;
     if (w->tf[id]++ == 0) {
         if (w->nd == w->dcap) {
             uint32_t nc = w->dcap ? w->dcap * 2 : 1024;

@@ -57,6 +57,12 @@ void ndb_fwdw_close(ndb_fwdw *w);
 void ndb_fwdw_begin_doc(ndb_fwdw *w);
 /* One token of the current doc (an analyzed term, 1..NDB_TERM_MAX bytes). */
 ndb_rc ndb_fwdw_add_token(ndb_fwdw *w, const char *term, size_t n);
+/* The two halves of add_token, for a caller that caches ids (the writer keeps them in the
+** segment writer's term records): the id of a term (hash = ndb_hash64 of its bytes; a new id
+** and vocabulary record when unseen), then one token of that id (an id this writer gave:
+** else NDB_EINVAL). Ids are stable for the life of the archive. */
+ndb_rc ndb_fwdw_term_id(ndb_fwdw *w, const char *term, size_t n, uint64_t hash, uint32_t *id);
+ndb_rc ndb_fwdw_add_id(ndb_fwdw *w, uint32_t id);
 /* End the current doc as doc id `id` (must be the next id: NDB_EINVAL otherwise). */
 ndb_rc ndb_fwdw_end_doc(ndb_fwdw *w, uint32_t id, ndb_err *err);
 /* Write everything appended and fsync the three files. A failure is returned as

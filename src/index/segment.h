@@ -42,6 +42,12 @@ ndb_rc ndb_segw_new(uint32_t base, ndb_segw **out);
 ndb_rc ndb_segw_begin_doc(ndb_segw *w, uint32_t id);
 /* One token of the current doc; positions ascending within a doc. */
 ndb_rc ndb_segw_add_token(ndb_segw *w, const char *term, size_t n, uint32_t pos);
+/* The same with the term's ndb_hash64 given, and *tag pointed at a word kept with the term
+** in this writer for the caller (NDB_SEGW_NO_TAG until the caller stores something there;
+** BORROWED until the next call on w). On failure *tag is NULL. */
+#define NDB_SEGW_NO_TAG UINT32_MAX
+ndb_rc ndb_segw_add_token_tag(ndb_segw *w, const char *term, size_t n, uint64_t hash,
+                              uint32_t pos, uint32_t **tag);
 /* End the current doc; doclen is its length in tokens (kept for BM25 and merges). */
 ndb_rc ndb_segw_end_doc(ndb_segw *w, uint32_t doclen);
 uint32_t ndb_segw_ndocs(const ndb_segw *w);

@@ -17,7 +17,8 @@
 ** growable buffers cost a realloc + memmove per doubling and a malloc per stream), and the
 ** reader follows the chain replaying the writer's size sequence. The hash slots keep the
 ** upper 32 hash bits beside the term index, so a probe touches the term record only when
-** those bits agree.
+** those bits agree. Each term record carries one word for the caller (the writer keeps the
+** forward index's id of the term there, so a token costs one hash lookup, not two).
 **
 ** Invariants: ids strictly consecutive from base; add_token only inside a doc; per term
 ** positions strictly ascending within a doc; a term's open doc is the last doc it occurs in;
@@ -46,15 +47,17 @@ typedef struct segw_stream {
     uint32_t level;
 } segw_stream;
 
-typedef struct segw_term {
-    uint64_t hash;
+typedef struct segw_term { /* 64 bytes: one cache line */
     uint32_t toff, tlen; /* bytes in the arena */
     uint32_t prev1;      /* last flushed local doc + 1 (0: none) */
     uint32_t cur;        /* local id of the open doc */
     uint32_t freq;       /* occurrences in the open doc (0: none open) */
     uint32_t last_pos;
+    uint32_t tag; /* the caller's word for this term (NDB_SEGW_NO_TAG until set) */
     segw_stream docs, pos;
 } segw_term;
+
+_Static_assert(sizeof(segw_term) <= 64, "a term record should fit one cache line");
 
 struct ndb_segw {
     uint32_t base, ndocs;
@@ -265,7 +268,7 @@ static ndb_rc segw_grow_slots(ndb_segw *w)
     if (!s)
         return NDB_ENOMEM;
     for (size_t i = 0; i < w->nterms; i++) {
-        uint64_t h = w->terms[i].hash;
+        uint64_t h = ndb_hash64(w->arena.p + w->terms[i].toff, w->terms[i].tlen);
         size_t k = (size_t)h & (n - 1);
         while (s[k])
             k = (k + 1) & (n - 1);
@@ -277,17 +280,17 @@ static ndb_rc segw_grow_slots(ndb_segw *w)
     return NDB_OK;
 }
 
-/* Find or insert term; *out is its record. */
-static ndb_rc segw_lookup(ndb_segw *w, const char *t, size_t n, segw_term **out)
+/* Find or insert term (h = ndb_hash64 of its bytes); *out is its record. */
+static ndb_rc segw_lookup(ndb_segw *w, const char *t, size_t n, uint64_t h, segw_term **out)
 {
-    uint64_t h = ndb_hash64(t, n), hi = h >> 32 << 32;
+    uint64_t hi = h >> 32 << 32;
     size_t k = (size_t)h & (w->nslots - 1);
     ndb_rc rc;
     while (w->slots[k]) {
         uint64_t sl = w->slots[k];
         if ((sl >> 32 << 32) == hi) {
             segw_term *e = &w->terms[(uint32_t)sl - 1];
-            if (e->hash == h && e->tlen == n && memcmp(w->arena.p + e->toff, t, n) == 0) {
+            if (e->tlen == n && memcmp(w->arena.p + e->toff, t, n) == 0) {
                 *out = e;
                 return NDB_OK;
             }
@@ -312,7 +315,7 @@ static ndb_rc segw_lookup(ndb_segw *w, const char *t, size_t n, segw_term **out)
         return rc;
     if ((rc = ndb_buf_append(&w->arena, t, n)) != NDB_OK)
         return rc;
-    e->hash = h;
+    e->tag = NDB_SEGW_NO_TAG;
     e->toff = (uint32_t)toff;
     e->tlen = (uint32_t)n;
     w->slots[k] = hi | (uint64_t)(++w->nterms);
@@ -340,12 +343,20 @@ static ndb_rc segw_close_doc(ndb_segw *w, segw_term *e)
 
 ndb_rc ndb_segw_add_token(ndb_segw *w, const char *term, size_t n, uint32_t pos)
 {
+    uint32_t *tag;
+    return ndb_segw_add_token_tag(w, term, n, ndb_hash64(term, n), pos, &tag);
+}
+
+ndb_rc ndb_segw_add_token_tag(ndb_segw *w, const char *term, size_t n, uint64_t hash,
+                              uint32_t pos, uint32_t **tag)
+{
     segw_term *e = NULL;
     ndb_rc rc;
     uint32_t doc = w->ndocs;
+    *tag = NULL;
     if (!w->in_doc || n == 0 || n > NDB_TERMDICT_MAX)
         return NDB_EINVAL;
-    if ((rc = segw_lookup(w, term, n, &e)) != NDB_OK)
+    if ((rc = segw_lookup(w, term, n, hash, &e)) != NDB_OK)
         return rc;
     if (e->freq > 0 && e->cur != doc && (rc = segw_close_doc(w, e)) != NDB_OK)
         return rc;
@@ -358,6 +369,7 @@ ndb_rc ndb_segw_add_token(ndb_segw *w, const char *term, size_t n, uint32_t pos)
     e->cur = doc;
     e->freq++;
     e->last_pos = pos;
+    *tag = &e->tag;
     return NDB_OK;
 }
 
