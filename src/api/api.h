@@ -151,6 +151,8 @@ uint8_t api_tokens_lang(const api_tokens *t);
 int api_tokens_stem(const api_tokens *t);
 /* Feed the recorded tokens to fn in order; *ntokens = the analysis' token count. */
 ndb_rc api_tokens_replay(const api_tokens *t, ndb_token_fn fn, void *ctx, uint32_t *ntokens);
+/* Index of each paragraph's first token in the replay order; *n = paragraphs. */
+const uint32_t *api_tokens_paras(const api_tokens *t, uint32_t *n);
 
 /* api_writer_add_verbatim with the body's tokens already recorded from exactly these bytes
 ** (bytes are still parsed for the fields and stored; tokens are not checked against them;

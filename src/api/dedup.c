@@ -5,13 +5,13 @@
 ** for us (api_dedup_analyze); analytics/dedup.c turns the tokens into a shingle set, a
 ** MinHash sketch, 64 LSH band keys and paragraph fingerprints. The band keys are looked up
 ** in an in-memory multimap holding the band keys of every earlier article (loaded from the
-** dup files at writer open): the earlier articles sharing a key are its candidates, queued
-** with the article. At commit, once the store is synced (so every article is readable),
-** each candidate pair is checked exactly: both shingle sets are recomputed from the stored
-** text (a 4096-entry cache keeps recent ones) and links with S >= NDB_DUPS_FLOOR are
-** recorded. So adding an article costs its own analysis plus its candidates, never a pass
-** over the archive, and no shingle set is held for the batch. Links point from an article
-** to earlier ids only; a pair is examined when its later member is added.
+** dup files at writer open): the earlier articles sharing two or more keys are its
+** candidates. Each is checked exactly at once when both shingle sets are at hand (the
+** batch's sets are held up to DEDUP_KEEP_MAX shingles; committed articles are read back
+** from the store and analyzed again, through a 4096-entry cache), else at commit once the
+** store is synced; links with S >= NDB_DUPS_FLOOR are recorded. So adding an article costs
+** its own analysis plus its candidates, never a pass over the archive. Links point from an
+** article to earlier ids only; a pair is examined when its later member is added.
 **
 ** On commit: the records of the articles added since the last commit go to one file,
 ** dup-<gen>-<base>.ndd, written atomically BEFORE the manifest of <gen>: a crash before the
@@ -21,7 +21,7 @@
 ** from before this file existed) are read back from the store and processed at the first
 ** add or commit of the next writer that has detection on, in id order, before anything new.
 **
-** File layout (framed, kind "DUPS", version 2.0; 1.0 stored |A ∪ B| and 32 bands), body:
+** File layout (framed, kind "DUPS", version 2.0; 1.0 stored |A ∪ B| and 32 bands of 3), body:
 **   u32 base, u32 count, u32 K, u32 bands, u32 rows, u32 shingle, u32 para_min, u32 floor
 **   (per mille)
 **   u64 nbands_bytes, then count x bands u32le band keys (0 0 ... for an empty article)
@@ -32,8 +32,8 @@
 ** Chaining: files with gen <= G sorted by base; from article 0, take the file starting at
 ** the current end (the longest if several), until none starts there.
 **
-** Memory (writer): the band multimap holds 64 x (4 + 4) bytes per article at load <= 0.7,
-** about 730 bytes per article; the pending batch about 130 bytes per article plus its
+** Memory (writer): the band multimap holds 64 x (4 + 4) bytes per article at load 0.5-0.75,
+** about 680-1000 bytes per article; the pending batch about 130 bytes per article plus its
 ** fingerprints (~10 bytes each) and candidates; the cache up to 4096 shingle sets.
 */
 #include "api/dedup.h"
@@ -67,9 +67,6 @@ struct api_dedup_w {
     ndb_dedup_doc doc;     /* the article being added */
     ndb_dedup_doc vdoc;    /* scratch for a candidate read back */
     ndb_article art;       /* scratch for a candidate read back */
-    ndb_dedup_doc *cur;    /* the one analyze fills */
-    ndb_token_fn fn;       /* forwarding during analyze */
-    void *fctx;
     /* band multimap: key -> article id; id UINT32_MAX = empty slot */
     uint32_t *lkey, *lid;
     size_t lcap, lused;
@@ -92,11 +89,19 @@ struct api_dedup_w {
 
 /* ---------------------------------------------------------------- the band multimap */
 
+/* Home slot of a key: the keys are hashes already, so their scaled value spreads evenly over
+** any capacity (not only a power of two: the table grows by 3/2, not by 2, and at 1M
+** articles holds 64M keys in 85M slots, 680 MB, where doubling would have made 1,070 MB). */
+static size_t dedup_map_home(const api_dedup_w *d, uint32_t key)
+{
+    return (size_t)(((uint64_t)key * d->lcap) >> 32);
+}
+
 static ndb_rc dedup_map_insert_raw(api_dedup_w *d, uint32_t key, uint32_t id)
 {
-    size_t mask = d->lcap - 1, i = (size_t)key & mask;
+    size_t i = dedup_map_home(d, key);
     while (d->lid[i] != UINT32_MAX)
-        i = (i + 1) & mask;
+        i = i + 1 == d->lcap ? 0 : i + 1;
     d->lkey[i] = key;
     d->lid[i] = id;
     d->lused++;
@@ -108,8 +113,8 @@ static ndb_rc dedup_map_reserve(api_dedup_w *d, size_t extra)
     size_t need = d->lused + extra, ncap = d->lcap ? d->lcap : 1024;
     uint32_t *ok = d->lkey, *oi = d->lid;
     size_t ocap = d->lcap;
-    while (need * 10 > ncap * 7)
-        ncap *= 2;
+    while (need * 4 > ncap * 3) /* load <= 0.75 */
+        ncap += ncap / 2;
     if (ncap == d->lcap)
         return NDB_OK;
     d->lkey = ndb_malloc(ncap * sizeof *d->lkey);
@@ -160,17 +165,18 @@ static int dedup_cmp_u32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Candidates of band keys: distinct ids, ascending, in d->cand. */
+/* Candidates of band keys: the ids sharing at least NDB_DEDUP_MIN_BANDS of them, distinct,
+** ascending, in d->cand. */
 static ndb_rc dedup_candidates(api_dedup_w *d, const uint32_t *band)
 {
-    size_t mask = d->lcap - 1, k = 0;
+    size_t k = 0;
     ndb_rc rc = NDB_OK;
     d->ncand = 0;
     if (d->lcap == 0)
         return NDB_OK;
     for (int b = 0; b < NDB_DEDUP_BANDS && rc == NDB_OK; b++) {
-        for (size_t i = (size_t)band[b] & mask; d->lid[i] != UINT32_MAX && rc == NDB_OK;
-             i = (i + 1) & mask)
+        for (size_t i = dedup_map_home(d, band[b]); d->lid[i] != UINT32_MAX && rc == NDB_OK;
+             i = i + 1 == d->lcap ? 0 : i + 1)
             if (d->lkey[i] == band[b])
                 rc = dedup_cand_push(d, d->lid[i]);
     }
@@ -178,39 +184,50 @@ static ndb_rc dedup_candidates(api_dedup_w *d, const uint32_t *band)
         return rc;
     if (d->ncand > 1)
         qsort(d->cand, d->ncand, sizeof *d->cand, dedup_cmp_u32);
-    for (size_t i = 0; i < d->ncand; i++)
-        if (k == 0 || d->cand[k - 1] != d->cand[i])
+    for (size_t i = 0, j; i < d->ncand; i = j) {
+        for (j = i + 1; j < d->ncand && d->cand[j] == d->cand[i]; j++)
+            ;
+        if (j - i >= NDB_DEDUP_MIN_BANDS)
             d->cand[k++] = d->cand[i];
+    }
     d->ncand = k;
     return NDB_OK;
 }
 
 /* ---------------------------------------------------------------- analysis */
 
+typedef struct dedup_an_ctx { /* one analysis: its target and the caller's callback */
+    ndb_dedup_doc *doc;
+    ndb_token_fn fn;
+    void *fctx;
+} dedup_an_ctx;
+
 static ndb_rc dedup_token_fn(void *ctx, const ndb_token *t)
 {
-    api_dedup_w *d = ctx;
-    ndb_rc rc = ndb_dedup_doc_token(d->cur, t->term, t->len);
+    dedup_an_ctx *c = ctx;
+    ndb_rc rc = ndb_dedup_doc_token(c->doc, t->term, t->len);
     if (rc != NDB_OK)
         return rc;
-    return d->fn ? d->fn(d->fctx, t) : NDB_OK;
+    return c->fn ? c->fn(c->fctx, t) : NDB_OK;
 }
 
-/* The loop of ndb_text_analyze_paras (text.c), plus a paragraph mark per paragraph. */
-static ndb_rc dedup_analyze_into(api_dedup_w *d, ndb_dedup_doc *doc, ndb_analyzer *an,
-                                 const ndb_slice *paras, uint32_t n, uint32_t *ntokens)
+/* The loop of ndb_text_analyze_paras (text.c), plus a paragraph mark per paragraph, also
+** forwarding each token to fn (NULL: none). Touches only doc and an: the catch-up runs it
+** on two threads. */
+static ndb_rc dedup_analyze_into(ndb_dedup_doc *doc, ndb_analyzer *an, const ndb_slice *paras,
+                                 uint32_t n, ndb_token_fn fn, void *fctx, uint32_t *ntokens)
 {
+    dedup_an_ctx c = {doc, fn, fctx};
     uint32_t pos = 0;
     ndb_rc rc = NDB_OK;
     size_t before;
     ndb_dedup_doc_reset(doc);
-    d->cur = doc;
     for (uint32_t i = 0; i < n && rc == NDB_OK; i++) {
         if (i > 0)
             pos++; /* the paragraph gap, as ndb_text_analyze_paras */
         rc = ndb_dedup_doc_para(doc);
         if (rc == NDB_OK)
-            rc = ndb_text_analyze(an, paras[i].p, paras[i].n, &pos, dedup_token_fn, d);
+            rc = ndb_text_analyze(an, paras[i].p, paras[i].n, &pos, dedup_token_fn, &c);
     }
     before = doc->ntok;
     if (ntokens)
@@ -223,14 +240,49 @@ static ndb_rc dedup_analyze_into(api_dedup_w *d, ndb_dedup_doc *doc, ndb_analyze
 ndb_rc api_dedup_analyze(api_dedup_w *d, ndb_analyzer *an, const ndb_slice *paras, uint32_t n,
                          ndb_token_fn fn, void *ctx, uint32_t *ntokens)
 {
-    ndb_rc rc;
     if (!d) /* detection off: the plain analysis (or nothing, when only dedup asked) */
         return fn ? ndb_text_analyze_paras(an, paras, n, fn, ctx, ntokens) : NDB_OK;
-    d->fn = fn;
-    d->fctx = ctx;
-    rc = dedup_analyze_into(d, &d->doc, an, paras, n, ntokens);
-    d->fn = NULL;
-    d->fctx = NULL;
+    return dedup_analyze_into(&d->doc, an, paras, n, fn, ctx, ntokens);
+}
+
+typedef struct dedup_replay_ctx { /* api_dedup_replay: paragraph marks by token index */
+    dedup_an_ctx an;
+    const uint32_t *para;
+    uint32_t npara, next, i;
+} dedup_replay_ctx;
+
+static ndb_rc dedup_replay_fn(void *ctx, const ndb_token *t)
+{
+    dedup_replay_ctx *c = ctx;
+    ndb_rc rc = NDB_OK;
+    while (rc == NDB_OK && c->next < c->npara && c->para[c->next] <= c->i) {
+        rc = ndb_dedup_doc_para(c->an.doc);
+        c->next++;
+    }
+    c->i++;
+    return rc == NDB_OK ? dedup_token_fn(&c->an, t) : rc;
+}
+
+ndb_rc api_dedup_replay(api_dedup_w *d, const api_tokens *t, ndb_token_fn fn, void *ctx,
+                        uint32_t *ntokens)
+{
+    dedup_replay_ctx c;
+    ndb_rc rc;
+    if (!d)
+        return api_tokens_replay(t, fn, ctx, ntokens);
+    memset(&c, 0, sizeof c);
+    c.an.doc = &d->doc;
+    c.an.fn = fn;
+    c.an.fctx = ctx;
+    c.para = api_tokens_paras(t, &c.npara);
+    ndb_dedup_doc_reset(&d->doc);
+    rc = api_tokens_replay(t, dedup_replay_fn, &c, ntokens);
+    while (rc == NDB_OK && c.next < c.npara) { /* trailing paragraphs without tokens */
+        rc = ndb_dedup_doc_para(&d->doc);
+        c.next++;
+    }
+    if (rc == NDB_OK)
+        rc = ndb_dedup_doc_finish(&d->doc);
     return rc;
 }
 
@@ -267,7 +319,8 @@ static ndb_rc dedup_committed_shingles(api_dedup_w *d, uint32_t id, const uint64
     if (rc == NDB_OK) /* the stemmer the writer used for it (its language's, or the one) */
         rc = api_lang_stemmer(d->an, d->db->langstem, sd->lang);
     if (rc == NDB_OK)
-        rc = dedup_analyze_into(d, &d->vdoc, d->an, d->art.paras, d->art.n_paras, NULL);
+        rc = dedup_analyze_into(&d->vdoc, d->an, d->art.paras, d->art.n_paras, NULL, NULL,
+                                NULL);
     ndb_store_doc_free(sd);
     if (rc != NDB_OK)
         return rc;
@@ -351,15 +404,14 @@ static ndb_rc dedup_shingles_now(api_dedup_w *d, uint32_t id, const uint64_t **s
     return dedup_committed_shingles(d, id, sh, n, err);
 }
 
-/* Queue the analyzed article (d->doc) as id, then enter its band keys. Its candidates
+/* Queue the analyzed article (doc) as id, then enter its band keys. Its candidates
 ** (earlier articles sharing a band key) are checked exactly now when both shingle sets are
 ** at hand, else (a pending article not held) at commit. Pending entry:
 **   varint nshingles, varint nparas, varint nfp, nfp x {varint para, u64 fp},
 **   varint nlinks, nlinks x {varint id - other, varint inter, varint union},
 **   varint nlater, nlater x varint (id - candidate) */
-static ndb_rc dedup_process(api_dedup_w *d, uint32_t id, ndb_err *err)
+static ndb_rc dedup_process(api_dedup_w *d, ndb_dedup_doc *doc, uint32_t id, ndb_err *err)
 {
-    ndb_dedup_doc *doc = &d->doc;
     uint32_t nfp = 0, nlinks = 0, nlater = 0;
     ndb_buf *q = &d->recs;
     ndb_buf links, later;
@@ -433,26 +485,107 @@ static ndb_rc dedup_process(api_dedup_w *d, uint32_t id, ndb_err *err)
     return NDB_OK;
 }
 
-/* Catch up: articles [covered, committed ndocs) were committed without dup data. */
+/* Catch up: articles [covered, committed ndocs) were committed without dup data. They are
+** read DEDUP_BATCH at a time (each store block decompressed once) and analyzed on two
+** threads (the calling one and a helper, each with its own analyzer, article and slots);
+** then processed in id order on the calling thread, so the result is the same as one
+** article at a time. */
+#define DEDUP_BATCH 512u
+
+typedef struct dedup_job {
+    const ndb_db *db;
+    ndb_analyzer *an;
+    ndb_article art;
+    ndb_store_doc **docs;
+    ndb_dedup_doc *slot;
+    uint32_t n, first; /* analyzes slots first, first + 2, ... < n */
+    ndb_rc rc;
+    ndb_err err;
+} dedup_job;
+
+static void *dedup_job_run(void *p)
+{
+    dedup_job *j = p;
+    j->rc = NDB_OK;
+    for (uint32_t i = j->first; i < j->n && j->rc == NDB_OK; i += 2) {
+        const ndb_store_doc *sd = j->docs[i];
+        j->rc = ndb_doc_parse(sd->url, sd->raw, sd->raw_len, false, &j->art, &j->err);
+        if (j->rc == NDB_OK)
+            j->rc = api_lang_stemmer(j->an, j->db->langstem, sd->lang);
+        if (j->rc == NDB_OK)
+            j->rc = dedup_analyze_into(&j->slot[i], j->an, j->art.paras, j->art.n_paras, NULL,
+                                       NULL, NULL);
+        if (j->rc != NDB_OK && !j->err.msg[0])
+            ndb_err_set(&j->err, j->rc, "near-duplicate catch-up: article %u: %s", sd->id,
+                        ndb_strerror(j->rc));
+    }
+    return NULL;
+}
+
 static ndb_rc dedup_catch_up(api_dedup_w *d, ndb_err *err)
 {
     ndb_store_state st;
+    ndb_store_doc **docs = NULL;
+    ndb_dedup_doc *slot = NULL;
+    dedup_job job[2];
     ndb_rc rc = NDB_OK;
     ndb_store_committed(d->store, &st);
-    while (rc == NDB_OK && d->covered < st.ndocs) {
-        uint32_t id = d->covered;
-        ndb_store_doc *sd = NULL;
-        rc = ndb_store_get(d->store, id, &sd, err);
-        if (rc == NDB_OK)
-            rc = ndb_doc_parse(sd->url, sd->raw, sd->raw_len, false, &d->art, err);
-        if (rc == NDB_OK)
-            rc = api_lang_stemmer(d->an, d->db->langstem, sd->lang);
-        if (rc == NDB_OK)
-            rc = dedup_analyze_into(d, &d->doc, d->an, d->art.paras, d->art.n_paras, NULL);
-        ndb_store_doc_free(sd);
-        if (rc == NDB_OK)
-            rc = dedup_process(d, id, err);
+    if (d->covered >= st.ndocs)
+        return NDB_OK;
+    memset(job, 0, sizeof job);
+    docs = ndb_calloc(DEDUP_BATCH, sizeof *docs);
+    slot = ndb_calloc(DEDUP_BATCH, sizeof *slot);
+    if (!docs || !slot)
+        rc = NDB_ENOMEM;
+    for (int k = 0; k < 2; k++) {
+        job[k].db = d->db;
+        job[k].docs = docs;
+        job[k].slot = slot;
+        job[k].first = (uint32_t)k;
+        ndb_doc_article_init(&job[k].art);
     }
+    job[0].an = d->an;
+    if (rc == NDB_OK)
+        rc = ndb_text_analyzer_new(d->db->stemmer, &job[1].an);
+    if (rc != NDB_OK) {
+        rc = ndb_err_set(err, NDB_ENOMEM, "out of memory");
+        goto out;
+    }
+    while (rc == NDB_OK && d->covered < st.ndocs) {
+        uint32_t n = st.ndocs - d->covered < DEDUP_BATCH ? st.ndocs - d->covered : DEDUP_BATCH;
+        pthread_t th;
+        bool threaded;
+        rc = ndb_store_get_range(d->store, d->covered, n, docs, err);
+        if (rc != NDB_OK)
+            break;
+        job[0].n = job[1].n = n;
+        threaded = n > 1 && pthread_create(&th, NULL, dedup_job_run, &job[1]) == 0;
+        dedup_job_run(&job[0]);
+        if (threaded)
+            pthread_join(th, NULL);
+        else
+            dedup_job_run(&job[1]);
+        for (uint32_t i = 0; i < n; i++) {
+            ndb_store_doc_free(docs[i]);
+            docs[i] = NULL;
+        }
+        for (int k = 0; k < 2 && rc == NDB_OK; k++)
+            if (job[k].rc != NDB_OK) {
+                rc = job[k].rc;
+                if (err)
+                    *err = job[k].err;
+            }
+        for (uint32_t i = 0; i < n && rc == NDB_OK; i++)
+            rc = dedup_process(d, &slot[i], d->covered, err);
+    }
+out:
+    for (int k = 0; k < 2; k++)
+        ndb_doc_article_fini(&job[k].art);
+    ndb_text_analyzer_free(job[1].an);
+    for (uint32_t i = 0; slot && i < DEDUP_BATCH; i++)
+        ndb_dedup_doc_fini(&slot[i]);
+    ndb_free(slot);
+    ndb_free(docs);
     return rc;
 }
 
@@ -468,23 +601,14 @@ bool api_dedup_behind(const api_dedup_w *d)
 ndb_rc api_dedup_added(api_dedup_w *d, uint32_t id, ndb_err *err)
 {
     ndb_rc rc;
-    ndb_dedup_doc keep;
     if (!d)
         return NDB_OK;
-    if (d->covered < id) {
-        /* catch-up analyzes into d->doc: keep the new article's analysis aside */
-        keep = d->doc;
-        ndb_dedup_doc_init(&d->doc);
-        rc = dedup_catch_up(d, err);
-        ndb_dedup_doc_fini(&d->doc);
-        d->doc = keep;
-        if (rc != NDB_OK)
-            return rc;
-    }
+    if (d->covered < id && (rc = dedup_catch_up(d, err)) != NDB_OK)
+        return rc; /* (the catch-up analyzes into slots of its own, d->doc stays) */
     if (d->covered != id)
         return ndb_err_set(err, NDB_EINVAL, "near-duplicate detection: article %u out of order "
                            "(expected %u)", id, d->covered);
-    return dedup_process(d, id, err);
+    return dedup_process(d, &d->doc, id, err);
 }
 
 /* ---------------------------------------------------------------- commit */

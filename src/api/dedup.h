@@ -25,6 +25,10 @@ void api_dedup_close(api_dedup_w *d);
 ** positions, same count), recording them for the article about to be added. */
 ndb_rc api_dedup_analyze(api_dedup_w *d, ndb_analyzer *an, const ndb_slice *paras, uint32_t n,
                          ndb_token_fn fn, void *ctx, uint32_t *ntokens);
+/* The same from tokens recorded by api_tokens_analyze (the bulk loader's second thread):
+** their paragraph marks (api_tokens_paras) stand in for the analysis; replays them to fn. */
+ndb_rc api_dedup_replay(api_dedup_w *d, const api_tokens *t, ndb_token_fn fn, void *ctx,
+                        uint32_t *ntokens);
 /* The analyzed article was stored as id: link it to its near-duplicates among every
 ** article before it and queue its record for the next commit. */
 ndb_rc api_dedup_added(api_dedup_w *d, uint32_t id, ndb_err *err);

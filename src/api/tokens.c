@@ -30,6 +30,7 @@ typedef struct tokens_rec {
 struct api_tokens {
     ndb_buf recs;  /* tokens_rec[] */
     ndb_buf bytes; /* term bytes, concatenated */
+    ndb_buf paras; /* uint32_t[]: index of each paragraph's first token (dedup.c) */
     uint32_t ntok; /* the analysis' token count (document length) */
     uint8_t lang;  /* api_lang_resolve without a given language or title */
     int stem;      /* stem index the terms were made with (text.h) */
@@ -43,6 +44,7 @@ ndb_rc api_tokens_new(api_tokens **out)
         return NDB_ENOMEM;
     ndb_buf_init(&t->recs, NDB_BUF_NOMAX);
     ndb_buf_init(&t->bytes, NDB_BUF_NOMAX);
+    ndb_buf_init(&t->paras, NDB_BUF_NOMAX);
     *out = t;
     return NDB_OK;
 }
@@ -53,6 +55,7 @@ void api_tokens_free(api_tokens *t)
         return;
     ndb_buf_fini(&t->recs);
     ndb_buf_fini(&t->bytes);
+    ndb_buf_fini(&t->paras);
     ndb_free(t);
 }
 
@@ -86,13 +89,21 @@ ndb_rc api_tokens_analyze_as(api_tokens *t, ndb_analyzer *an, bool per_language,
 {
     ndb_buf_reset(&t->recs);
     ndb_buf_reset(&t->bytes);
+    ndb_buf_reset(&t->paras);
     t->ntok = 0;
     ndb_rc rc = api_lang_resolve(lang, title, paras, n, &t->lang);
     if (rc == NDB_OK && per_language)
         rc = ndb_text_analyzer_set_stem(an, ndb_lang_stem_index(t->lang));
     t->stem = ndb_text_analyzer_stem_index(an);
-    if (rc == NDB_OK)
-        rc = ndb_text_analyze_paras(an, paras, n, tokens_record, t, &t->ntok);
+    /* the loop of ndb_text_analyze_paras, noting where each paragraph starts */
+    for (uint32_t i = 0, pos = 0; i < n && rc == NDB_OK; i++) {
+        uint32_t first = (uint32_t)(t->recs.n / sizeof(tokens_rec));
+        pos += i > 0; /* the paragraph gap */
+        rc = ndb_buf_append(&t->paras, &first, sizeof first);
+        if (rc == NDB_OK)
+            rc = ndb_text_analyze(an, paras[i].p, paras[i].n, &pos, tokens_record, t);
+    }
+    t->ntok = (uint32_t)(t->recs.n / sizeof(tokens_rec));
     return rc;
 }
 
@@ -104,6 +115,12 @@ int api_tokens_stem(const api_tokens *t)
 uint8_t api_tokens_lang(const api_tokens *t)
 {
     return t->lang;
+}
+
+const uint32_t *api_tokens_paras(const api_tokens *t, uint32_t *n)
+{
+    *n = (uint32_t)(t->paras.n / sizeof(uint32_t));
+    return (const uint32_t *)t->paras.p;
 }
 
 ndb_rc api_tokens_replay(const api_tokens *t, ndb_token_fn fn, void *ctx, uint32_t *ntokens)

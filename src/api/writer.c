@@ -478,10 +478,8 @@ static ndb_rc writer_add(ndb_writer *w, const char *source, const void *bytes, s
     if (w->fwd)
         ndb_fwdw_begin_doc(w->fwd);
     if (rc == NDB_OK)
-        rc = pre ? api_tokens_replay(pre, writer_token, w, &ntok) /* analyzed already */
+        rc = pre ? api_dedup_replay(w->dd, pre, writer_token, w, &ntok) /* analyzed already */
                  : api_dedup_analyze(w->dd, w->an, a->paras, a->n_paras, writer_token, w, &ntok);
-    if (rc == NDB_OK && pre) /* recorded tokens carry no paragraph marks: dedup analyzes */
-        rc = api_dedup_analyze(w->dd, w->an, a->paras, a->n_paras, NULL, NULL, NULL);
     if (rc == NDB_OK)
         rc = ndb_segw_end_doc(w->segw, ntok);
     if (rc != NDB_OK)

@@ -121,6 +121,11 @@ typedef struct ndb_store_doc {
 /* NDB_ENOTFOUND if id >= committed ndocs; reads committed data only. */
 ndb_rc ndb_store_get(ndb_store *s, uint32_t id, ndb_store_doc **out, ndb_err *err);
 void ndb_store_doc_free(ndb_store_doc *d); /* accepts NULL */
+/* Committed docs [from, from + n) into out[0..n) (each OWNED), decompressing each block
+** once (store_range.c): for walks over many docs. NDB_ENOTFOUND past the committed docs;
+** on error every out[i] is NULL. */
+ndb_rc ndb_store_get_range(ndb_store *s, uint32_t from, uint32_t n, ndb_store_doc **out,
+                           ndb_err *err);
 
 /* True when cols.dat records each article's language (ndb_col.flags, version 1.1+); false
 ** for archives made before (their flags are 0: language unknown). */

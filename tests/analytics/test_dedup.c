@@ -2,8 +2,8 @@
 ** analytics/dedup.c: the sketch and its LSH banding, measured on planted pairs of exact
 ** Jaccard similarity (random 64-bit shingle hashes: A = C + A', B = C + B' with
 ** |C| / |A u B| = J), against the rate independent MinHash values would give,
-** 1 - (1 - J^3)^64. A pair at similarity S = |A ∩ B| / max(|A|, |B|) >= T has
-** J >= T / (2 - T): 0.667 at the default T = 0.8, 0.538 at 0.7, 0.429 at 0.6, 0.333 at 0.5.
+** 1 - P(m = 0) - P(m = 1) for m ~ Binomial(64, J^2) shared bands (two make a candidate).
+** A pair at similarity S = |A ∩ B| / max(|A|, |B|) >= T has J >= T / (2 - T): 0.667 at the default T = 0.8, 0.538 at 0.7, 0.429 at 0.6, 0.333 at 0.5.
 ** Also: exact Jaccard and similarity, sort/unique, union-find roots, fingerprints
 ** insensitive to case and punctuation through the analyzer. The measured rates are quoted
 ** in docs/dedup.md (run with --verbose to print them).
@@ -26,7 +26,8 @@ static uint64_t r64(void)
     return z ^ (z >> 31);
 }
 
-/* Fraction of pairs (union size u, Jaccard c/u) sharing at least one band key. */
+/* Fraction of pairs (union size u, Jaccard c/u) sharing at least NDB_DEDUP_MIN_BANDS band
+** keys (the rule of api/dedup.c). */
 static double candidate_rate(uint32_t u, uint32_t c, int pairs)
 {
     uint64_t *a = malloc(u * sizeof *a), *b = malloc(u * sizeof *b);
@@ -42,10 +43,10 @@ static double candidate_rate(uint32_t u, uint32_t c, int pairs)
         }
         ndb_dedup_bands_of(a, c + d, ba);
         ndb_dedup_bands_of(b, c + d, bb);
-        int any = 0;
+        int same = 0;
         for (int k = 0; k < NDB_DEDUP_BANDS; k++)
-            any |= ba[k] == bb[k];
-        hit += any;
+            same += ba[k] == bb[k];
+        hit += same >= NDB_DEDUP_MIN_BANDS;
     }
     free(a);
     free(b);
@@ -64,7 +65,8 @@ Test(dedup, lsh_candidate_rate_on_planted_pairs, .timeout = 60)
             if ((u - c) % 2)
                 u++; /* keep |A| = |B| */
             double j = (double)c / u, got = candidate_rate(u, c, pairs);
-            double ideal = 1 - pow(1 - j * j * j, NDB_DEDUP_BANDS);
+            double p = pow(j, NDB_DEDUP_ROWS), b = NDB_DEDUP_BANDS;
+            double ideal = 1 - pow(1 - p, b) - b * p * pow(1 - p, b - 1); /* m >= 2 */
             cr_log_info("union %4u J %.3f: candidate rate %.5f (independent MinHash %.5f)", u,
                         j, got, ideal);
             if (j >= 0.66) /* S >= 0.8, the default */
@@ -74,7 +76,7 @@ Test(dedup, lsh_candidate_rate_on_planted_pairs, .timeout = 60)
             else if (j >= 0.42) /* S >= 0.6 */
                 cr_assert_geq(got, 0.98, "J %.2f size %u: rate %.5f", j, u, got);
             if (j <= 0.11 && u >= 200)
-                cr_assert_leq(got, 0.1, "unrelated pairs become candidates too often (%.4f)",
+                cr_assert_leq(got, 0.2, "unrelated pairs become candidates too often (%.4f)",
                               got);
             if (j <= 0.04 && u >= 200)
                 cr_assert_leq(got, 0.01, "unrelated pairs become candidates too often (%.4f)",

@@ -17,9 +17,11 @@
 */
 #include "api/api.h"
 #include "common/testutil.h"
+#include "doc/doc.h"
 #include "text/text.h"
 
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -743,5 +745,89 @@ Test(dedup, collapse_dups_search_and_analytics, .timeout = 120)
     ndb_snapshot_close(s);
     ndb_close(db);
     ndb_test_remove_archive(tmp);
+    corpus_free(&c);
+}
+
+/* The bulk loader's path (tokens recorded by another analyzer, api_writer_add_tokens, whose
+** paragraph marks stand in for a second analysis) writes the same dup data as an inline
+** add: every dup file's body is byte-identical (the frame header names its writer). */
+static uint8_t *slurp(const char *dir, const char *name, size_t *n)
+{
+    char p[4200];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    FILE *f = fopen(p, "rb");
+    cr_assert(f != NULL, "%s", p);
+    fseek(f, 0, SEEK_END);
+    *n = (size_t)ftell(f);
+    fseek(f, 0, SEEK_SET);
+    uint8_t *b = malloc(*n + 1);
+    cr_assert_eq(fread(b, 1, *n, f), *n);
+    fclose(f);
+    return b;
+}
+
+Test(dedup, recorded_tokens_make_the_same_dup_files, .timeout = 120)
+{
+    char t1[4096], t2[4096];
+    corpus c;
+    ndb_err err;
+    ndb_analyzer *an;
+    api_tokens *tok;
+    ndb_writer *w = NULL;
+    corpus_make(&c, ndb_test_seed(13), 240);
+    ndb_db *a = corpus_archive(&c, t1, sizeof t1, 37, 0);
+    ndb_db *b = ndb_test_new_archive(t2, sizeof t2);
+    cr_assert_eq(ndb_text_analyzer_new(NDB_STEM_ENGLISH, &an), NDB_OK);
+    cr_assert_eq(api_tokens_new(&tok), NDB_OK);
+    cr_assert_eq(ndb_writer_open(b, &w, &err), NDB_OK, "%s", err.msg);
+    for (uint32_t i = 0; i < c.n; i++) {
+        ndb_add_result res;
+        ndb_article art;
+        ndb_doc_article_init(&art);
+        cr_assert_eq(ndb_doc_parse("x", (const uint8_t *)c.bytes[i], c.len[i], false, &art,
+                                   &err),
+                     NDB_OK);
+        cr_assert_eq(api_tokens_analyze(tok, an, art.paras, art.n_paras), NDB_OK);
+        ndb_doc_article_fini(&art);
+        cr_assert_eq(api_writer_add_tokens(w, c.url[i], c.bytes[i], c.len[i], NULL, tok, &res,
+                                           &err),
+                     NDB_OK, "%s", err.msg);
+        if ((i + 1) % 37 == 0)
+            cr_assert_eq(ndb_writer_commit(w, &err), NDB_OK, "%s", err.msg);
+    }
+    cr_assert_eq(ndb_writer_commit(w, &err), NDB_OK, "%s", err.msg);
+    ndb_writer_close(w);
+    int files = 0, linked = 0;
+    DIR *dd = opendir(t1);
+    struct dirent *e;
+    while ((e = readdir(dd)) != NULL) {
+        size_t n1, n2;
+        if (strncmp(e->d_name, "dup-", 4) != 0)
+            continue;
+        uint8_t *x = slurp(t1, e->d_name, &n1), *y = slurp(t2, e->d_name, &n2);
+        cr_assert_eq(n1, n2, "%s: sizes differ", e->d_name);
+        cr_assert(n1 > 44 && memcmp(x + 32, y + 32, n1 - 44) == 0, "%s: bodies differ",
+                  e->d_name);
+        files++;
+        free(x);
+        free(y);
+    }
+    closedir(dd);
+    cr_assert_geq(files, 6);
+    ndb_snapshot *s = NULL;
+    ndb_dup_list *l = NULL;
+    ndb_dups_opts o = {.threshold = 0.8};
+    cr_assert_eq(ndb_snapshot_open(b, &s, &err), NDB_OK);
+    cr_assert_eq(ndb_dups(s, NULL, &o, &l, &err), NDB_OK);
+    linked = (int)l->clustered;
+    cr_assert_gt(linked, 20, "the corpus must hold near-duplicates (%d)", linked);
+    ndb_dup_list_free(l);
+    ndb_snapshot_close(s);
+    api_tokens_free(tok);
+    ndb_text_analyzer_free(an);
+    ndb_close(a);
+    ndb_close(b);
+    ndb_test_remove_archive(t1);
+    ndb_test_remove_archive(t2);
     corpus_free(&c);
 }
