@@ -271,6 +271,8 @@ static void *bench_reader(void *arg)
 static int bench_build(const char *tsv, const char *dir, const char *prefix)
 {
     ndb_options opt = {.create = 1, .stemmer = bench_stemmer()};
+    /* as the CLI: NEWSDB_NO_DEDUP=1 builds without near-duplicate data (cost comparisons) */
+    opt.no_dedup = getenv("NEWSDB_NO_DEDUP") && strcmp(getenv("NEWSDB_NO_DEDUP"), "0") != 0;
     ndb_db *db = NULL;
     ndb_writer *w = NULL;
     ndb_err e;

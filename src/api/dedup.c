@@ -53,6 +53,7 @@
 #define DEDUP_CACHE       4096u
 #define DEDUP_FILE_MAX    ((size_t)4 << 30)
 #define DEDUP_KEEP_MAX    ((size_t)16 << 20) /* shingles held for the pending batch: 128 MB */
+#define DEDUP_COMPACT_FILES 16u /* a commit that would make the chain longer merges it */
 
 typedef struct dedup_cached {
     uint32_t id;      /* UINT32_MAX: empty */
@@ -84,6 +85,7 @@ struct api_dedup_w {
     uint32_t *cand;
     size_t ncand, cand_cap;
     uint64_t *own;         /* the shingle set of the article being checked at commit */
+    uint32_t nfiles;       /* dup files on the chain (compaction past DEDUP_COMPACT_FILES) */
     size_t own_cap;
 };
 
@@ -710,17 +712,67 @@ static ndb_rc dedup_verify_one(api_dedup_w *d, uint32_t id, ndb_rd *r, ndb_buf *
     return rc;
 }
 
+static void dedup_sweep_merged(const ndb_db *db, uint64_t gen);
+
+typedef struct dedup_merge { /* the chain's sections, concatenated */
+    ndb_buf bands, recs;
+    uint32_t count;
+} dedup_merge;
+
+static ndb_rc dedup_merge_file(void *ctx, uint32_t base, uint32_t count, ndb_rd *bands,
+                               ndb_rd *recs, ndb_err *err)
+{
+    dedup_merge *m = ctx;
+    ndb_rc rc = base == m->count ? NDB_OK : NDB_ECORRUPT;
+    (void)err;
+    if (rc == NDB_OK)
+        rc = ndb_buf_append(&m->bands, bands->p, ndb_rd_left(bands));
+    if (rc == NDB_OK)
+        rc = ndb_buf_append(&m->recs, recs->p, ndb_rd_left(recs));
+    m->count += count;
+    return rc;
+}
+
+/* Compaction: past DEDUP_COMPACT_FILES files the commit writes ONE file from article 0
+** holding the whole chain (records are position-independent: links are id deltas) plus the
+** new records. Readers of this generation chain it (the newest file at base 0, the longest);
+** readers of older ones still find the old files, which are deleted once a later commit or
+** writer sees the merged file committed (dedup_sweep_merged). A crash before the manifest
+** leaves a file of an uncommitted generation: swept as any other. Returns with m empty (no
+** merge: a single new file is written as usual) or holding the chain [0, d->base). */
+static ndb_rc dedup_compact_prepare(api_dedup_w *d, uint64_t gen, dedup_merge *m, ndb_err *err)
+{
+    uint32_t covered = 0;
+    ndb_rc rc;
+    if (d->nfiles + 1 <= DEDUP_COMPACT_FILES || d->base == 0 || gen == 0)
+        return NDB_OK;
+    rc = api_dedup_load_chain(d->db->vfs, d->db->path, gen - 1, d->base, dedup_merge_file, m,
+                              &covered, err);
+    if (rc == NDB_OK && (covered != d->base || m->count != d->base)) {
+        ndb_buf_reset(&m->bands); /* the chain changed under us: no merge this time */
+        ndb_buf_reset(&m->recs);
+        m->count = 0;
+    }
+    return rc;
+}
+
 ndb_rc api_dedup_commit(api_dedup_w *d, uint64_t gen, ndb_err *err)
 {
     ndb_buf b, recs, links;
+    dedup_merge m;
     ndb_rd r;
     char name[80];
     ndb_rc rc;
     if (!d)
         return NDB_OK;
+    if (gen > 0)
+        dedup_sweep_merged(d->db, gen - 1);
     rc = dedup_catch_up(d, err);
     if (rc != NDB_OK || d->npend == 0)
         return rc;
+    memset(&m, 0, sizeof m);
+    ndb_buf_init(&m.bands, NDB_BUF_NOMAX);
+    ndb_buf_init(&m.recs, NDB_BUF_NOMAX);
     ndb_buf_init(&b, NDB_BUF_NOMAX);
     ndb_buf_init(&recs, NDB_BUF_NOMAX);
     ndb_buf_init(&links, NDB_BUF_NOMAX);
@@ -732,18 +784,25 @@ ndb_rc api_dedup_commit(api_dedup_w *d, uint64_t gen, ndb_err *err)
                          err && err->msg[0] ? err->msg : ndb_strerror(rc));
         goto out;
     }
+    rc = dedup_compact_prepare(d, gen, &m, err);
+    if (rc != NDB_OK)
+        goto out;
     rc = ndb_frame_header(&b, DEDUP_KIND, DEDUP_VERSION, 0);
-    const uint32_t hdr[8] = {d->base,          d->npend,        NDB_DEDUP_K,
+    const uint32_t hdr[8] = {d->base - m.count, m.count + d->npend, NDB_DEDUP_K,
                              NDB_DEDUP_BANDS,  NDB_DEDUP_ROWS,  NDB_DEDUP_SHINGLE,
                              NDB_DEDUP_PARA_MIN, DEDUP_FLOOR_MILLI};
     for (int i = 0; i < 8 && rc == NDB_OK; i++)
         rc = ndb_buf_append_u32le(&b, hdr[i]);
     if (rc == NDB_OK)
-        rc = ndb_buf_append_u64le(&b, d->bands.n);
+        rc = ndb_buf_append_u64le(&b, m.bands.n + d->bands.n);
+    if (rc == NDB_OK)
+        rc = ndb_buf_append(&b, m.bands.p, m.bands.n);
     if (rc == NDB_OK)
         rc = ndb_buf_append(&b, d->bands.p, d->bands.n);
     if (rc == NDB_OK)
-        rc = ndb_buf_append_u64le(&b, recs.n);
+        rc = ndb_buf_append_u64le(&b, m.recs.n + recs.n);
+    if (rc == NDB_OK)
+        rc = ndb_buf_append(&b, m.recs.p, m.recs.n);
     if (rc == NDB_OK)
         rc = ndb_buf_append(&b, recs.p, recs.n);
     if (rc == NDB_OK)
@@ -752,11 +811,16 @@ ndb_rc api_dedup_commit(api_dedup_w *d, uint64_t gen, ndb_err *err)
         rc = ndb_err_set(err, rc, "dup file: %s", ndb_strerror(rc));
         goto out;
     }
-    snprintf(name, sizeof name, "dup-%016" PRIx64 "-%08" PRIx32 ".ndd", gen, d->base);
+    snprintf(name, sizeof name, "dup-%016" PRIx64 "-%08" PRIx32 ".ndd", gen,
+             d->base - m.count);
     rc = ndb_vfs_write_atomic(d->db->vfs, d->db->path, name, b.p, b.n, err);
-    if (rc == NDB_OK)
+    if (rc == NDB_OK) {
+        d->nfiles = m.count ? 1 : d->nfiles + 1;
         dedup_pending_clear(d);
+    }
 out:
+    ndb_buf_fini(&m.bands);
+    ndb_buf_fini(&m.recs);
     ndb_buf_fini(&b);
     ndb_buf_fini(&recs);
     ndb_buf_fini(&links);
@@ -924,6 +988,7 @@ static ndb_rc dedup_load_bands(void *ctx, uint32_t base, uint32_t count, ndb_rd 
     api_dedup_w *d = ctx;
     ndb_rc rc = dedup_map_reserve(d, (size_t)count * NDB_DEDUP_BANDS);
     (void)recs;
+    d->nfiles++;
     for (uint32_t i = 0; i < count && rc == NDB_OK; i++) {
         uint32_t band[NDB_DEDUP_BANDS];
         bool empty = true;
@@ -957,6 +1022,26 @@ static void dedup_sweep(const ndb_db *db, uint64_t gen, uint32_t from)
     ndb_free(v);
 }
 
+/* Delete the files a compaction merged: those older than the newest committed file that
+** starts at article 0 (gen <= committed). */
+static void dedup_sweep_merged(const ndb_db *db, uint64_t gen)
+{
+    dedup_file *v = NULL;
+    size_t n = 0;
+    uint64_t zero = 0;
+    if (dedup_list(db->path, &v, &n, NULL) != NDB_OK)
+        return;
+    for (size_t i = 0; i < n; i++)
+        if (v[i].base == 0 && v[i].gen <= gen && v[i].gen > zero)
+            zero = v[i].gen;
+    for (size_t i = 0; i < n; i++) {
+        char path[4200];
+        if (v[i].gen < zero && ndb_path_join(path, sizeof path, db->path, v[i].name) == NDB_OK)
+            db->vfs->unlink(db->vfs, path);
+    }
+    ndb_free(v);
+}
+
 ndb_rc api_dedup_open(ndb_db *db, ndb_store *store, uint64_t gen, api_dedup_w **out,
                       ndb_err *err)
 {
@@ -965,6 +1050,7 @@ ndb_rc api_dedup_open(ndb_db *db, ndb_store *store, uint64_t gen, api_dedup_w **
     ndb_rc rc;
     *out = NULL;
     dedup_sweep(db, gen, UINT32_MAX);
+    dedup_sweep_merged(db, gen);
     if (db->opt.no_dedup)
         return NDB_OK;
     d = ndb_calloc(1, sizeof *d);
