@@ -307,7 +307,8 @@ cli_status ndb_cli_cmd_dups(int argc, char **argv, const cli_env *env)
     if (l->uncovered)
         fprintf(stderr,
                 "newsdb: dups: %llu matching articles have no near-duplicate data yet (added "
-                "with detection off); the next commit of a writer fills them in\n",
+                "with detection off, or data of an older newsdb); `newsdb dups --update` or "
+                "the next commit of a writer fills them in\n",
                 (unsigned long long)l->uncovered);
 out:
     if (rc != NDB_OK)
