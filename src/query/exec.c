@@ -221,11 +221,19 @@ typedef struct qit_phrase {
     size_t candcap;
 } qit_phrase;
 
+/* Lists the doc-level leapfrog walks: all of them for a proximity phrase; the two rarest
+** for an exact one, whose check (exec_phrase_exact_lazy) seeks the others only for docs
+** where the rarer words already stand in order. */
+static uint32_t exec_phrase_lead(const qit_phrase *ph)
+{
+    return ph->slop < 0 && ph->k > 2 ? 2 : ph->k;
+}
+
 static uint32_t exec_phrase_seek(qit *it, uint32_t t)
 {
     qit_phrase *ph = (qit_phrase *)it;
-    uint32_t d = t, i = 0;
-    while (i < ph->k) {
+    uint32_t d = t, i = 0, lim = exec_phrase_lead(ph);
+    while (i < lim) {
         uint32_t ci = ph->ord[i];
         ndb_cursor *c = ph->c[ci];
         uint32_t x = c->doc;
@@ -303,10 +311,10 @@ static bool exec_phrase_near(qit_phrase *ph, const uint32_t **pos, const uint32_
 ** the rarest term are narrowed term by term (a merge of two ascending lists) and the check
 ** stops when none is left, so a frequent word's positions are decoded only for docs where
 ** the rarer words already stand in order. Same answer as exec_phrase_exact. */
-static bool exec_phrase_exact_lazy(qit_phrase *ph, qexec *ex)
+static bool exec_phrase_exact_lazy(qit_phrase *ph, qexec *ex, uint32_t d)
 {
     const uint32_t *p;
-    uint32_t np, i0 = ph->ord[0];
+    uint32_t np, i0 = ph->ord[0], lim = exec_phrase_lead(ph);
     ndb_rc rc = ndb_cursor_positions(ph->c[i0], &p, &np);
     if (rc != NDB_OK)
         goto fail;
@@ -325,6 +333,16 @@ static bool exec_phrase_exact_lazy(qit_phrase *ph, qexec *ex)
             ph->cand[n++] = p[a] - i0; /* the phrase would start there */
     for (uint32_t r = 1; r < ph->k && n > 0; r++) {
         uint32_t ci = ph->ord[r];
+        if (r >= lim) { /* not led: is the word in d at all? */
+            ndb_cursor *c = ph->c[ci];
+            uint32_t x = c->doc;
+            if (!ph->cst[ci] || x < d) {
+                ph->cst[ci] = 1;
+                x = exec_cursor_seek(ex, c, d);
+            }
+            if (x != d)
+                return false;
+        }
         if ((rc = ndb_cursor_positions(ph->c[ci], &p, &np)) != NDB_OK)
             goto fail;
         size_t m = 0, b = 0;
@@ -350,7 +368,7 @@ static bool exec_phrase_confirm(qit *it)
 {
     qit_phrase *ph = (qit_phrase *)it;
     if (ph->slop < 0)
-        return exec_phrase_exact_lazy(ph, it->ex);
+        return exec_phrase_exact_lazy(ph, it->ex, it->doc);
     const uint32_t *stack_pos[16];
     uint32_t stack_np[16];
     const uint32_t **pos = stack_pos;
