@@ -81,6 +81,7 @@ struct api_dedup_w {
     uint8_t *psorted;      /* [npend] */
     size_t poff_cap;
     size_t keep_max;       /* DEDUP_KEEP_MAX, or $NEWSDB_DEDUP_KEEP_MAX (tests: 0) */
+    uint32_t flush;        /* DEDUP_FLUSH, or $NEWSDB_DEDUP_FLUSH (tests: a few) */
     dedup_cached *cache;   /* [DEDUP_CACHE] */
     uint32_t *cand;
     size_t ncand, cand_cap;
@@ -493,6 +494,7 @@ static ndb_rc dedup_process(api_dedup_w *d, ndb_dedup_doc *doc, uint32_t id, ndb
 ** then processed in id order on the calling thread, so the result is the same as one
 ** article at a time. */
 #define DEDUP_BATCH 512u
+#define DEDUP_FLUSH (128u * 1024u) /* articles per file written by a long catch-up */
 
 typedef struct dedup_job {
     const ndb_db *db;
@@ -524,7 +526,9 @@ static void *dedup_job_run(void *p)
     return NULL;
 }
 
-static ndb_rc dedup_catch_up(api_dedup_w *d, ndb_err *err)
+static ndb_rc dedup_write(api_dedup_w *d, uint64_t gen, ndb_err *err);
+
+static ndb_rc dedup_catch_up(api_dedup_w *d, uint64_t gen, ndb_err *err)
 {
     ndb_store_state st;
     ndb_store_doc **docs = NULL;
@@ -555,6 +559,7 @@ static ndb_rc dedup_catch_up(api_dedup_w *d, ndb_err *err)
     }
     while (rc == NDB_OK && d->covered < st.ndocs) {
         uint32_t n = st.ndocs - d->covered < DEDUP_BATCH ? st.ndocs - d->covered : DEDUP_BATCH;
+        n = n < d->flush ? n : d->flush; /* (tests set a small flush) */
         pthread_t th;
         bool threaded;
         rc = ndb_store_get_range(d->store, d->covered, n, docs, err);
@@ -579,6 +584,11 @@ static ndb_rc dedup_catch_up(api_dedup_w *d, ndb_err *err)
             }
         for (uint32_t i = 0; i < n && rc == NDB_OK; i++)
             rc = dedup_process(d, &slot[i], d->covered, err);
+        /* inside a commit (gen > 0), a long catch-up writes its records every
+        ** DEDUP_FLUSH articles (files of this generation: crash-safe as any), so its
+        ** pending buffers stay bounded; at an add (gen 0) they wait for the commit */
+        if (rc == NDB_OK && gen > 0 && d->npend >= d->flush && d->covered < st.ndocs)
+            rc = dedup_write(d, gen, err);
     }
 out:
     for (int k = 0; k < 2; k++)
@@ -605,7 +615,7 @@ ndb_rc api_dedup_added(api_dedup_w *d, uint32_t id, ndb_err *err)
     ndb_rc rc;
     if (!d)
         return NDB_OK;
-    if (d->covered < id && (rc = dedup_catch_up(d, err)) != NDB_OK)
+    if (d->covered < id && (rc = dedup_catch_up(d, 0, err)) != NDB_OK)
         return rc; /* (the catch-up analyzes into slots of its own, d->doc stays) */
     if (d->covered != id)
         return ndb_err_set(err, NDB_EINVAL, "near-duplicate detection: article %u out of order "
@@ -758,18 +768,26 @@ static ndb_rc dedup_compact_prepare(api_dedup_w *d, uint64_t gen, dedup_merge *m
 
 ndb_rc api_dedup_commit(api_dedup_w *d, uint64_t gen, ndb_err *err)
 {
-    ndb_buf b, recs, links;
-    dedup_merge m;
-    ndb_rd r;
-    char name[80];
     ndb_rc rc;
     if (!d)
         return NDB_OK;
     if (gen > 0)
         dedup_sweep_merged(d->db, gen - 1);
-    rc = dedup_catch_up(d, err);
+    rc = dedup_catch_up(d, gen, err);
     if (rc != NDB_OK || d->npend == 0)
         return rc;
+    return dedup_write(d, gen, err);
+}
+
+/* Check the pending records' late pairs and write them as one file of generation gen
+** (compacting the chain into it past DEDUP_COMPACT_FILES files). */
+static ndb_rc dedup_write(api_dedup_w *d, uint64_t gen, ndb_err *err)
+{
+    ndb_buf b, recs, links;
+    dedup_merge m;
+    ndb_rd r;
+    char name[80];
+    ndb_rc rc = NDB_OK;
     memset(&m, 0, sizeof m);
     ndb_buf_init(&m.bands, NDB_BUF_NOMAX);
     ndb_buf_init(&m.recs, NDB_BUF_NOMAX);
@@ -1061,6 +1079,11 @@ ndb_rc api_dedup_open(ndb_db *db, ndb_store *store, uint64_t gen, api_dedup_w **
     d->keep_max = DEDUP_KEEP_MAX;
     if (getenv("NEWSDB_DEDUP_KEEP_MAX")) /* tuning and tests: how many shingles to hold */
         d->keep_max = (size_t)strtoull(getenv("NEWSDB_DEDUP_KEEP_MAX"), NULL, 10);
+    d->flush = DEDUP_FLUSH;
+    if (getenv("NEWSDB_DEDUP_FLUSH")) { /* tests: flush a long catch-up every few articles */
+        unsigned long long f = strtoull(getenv("NEWSDB_DEDUP_FLUSH"), NULL, 10);
+        d->flush = f >= 1 && f < DEDUP_FLUSH ? (uint32_t)f : DEDUP_FLUSH;
+    }
     ndb_dedup_doc_init(&d->doc);
     ndb_dedup_doc_init(&d->vdoc);
     ndb_doc_article_init(&d->art);

@@ -527,12 +527,21 @@ Test(dedup, incremental_equals_catch_up, .timeout = 120)
     ndb_dup_list_free(lb);
     ndb_snapshot_close(sb);
     ndb_close(b);
-    /* a writer with detection on catches up at its first commit */
+    /* a writer with detection on catches up at its first commit, writing a file every 7
+    ** articles (as a long catch-up does every DEDUP_FLUSH) */
     cr_assert_eq(ndb_open(t2, NULL, &b, &err), NDB_OK);
     ndb_writer *w = NULL;
+    setenv("NEWSDB_DEDUP_FLUSH", "7", 1);
     cr_assert_eq(ndb_writer_open(b, &w, &err), NDB_OK, "%s", err.msg);
+    unsetenv("NEWSDB_DEDUP_FLUSH");
     cr_assert_eq(ndb_writer_commit(w, &err), NDB_OK, "%s", err.msg);
     ndb_writer_close(w);
+    int nb = 0;
+    DIR *db2 = opendir(t2);
+    for (struct dirent *e; (e = readdir(db2)) != NULL;)
+        nb += strncmp(e->d_name, "dup-", 4) == 0;
+    closedir(db2);
+    cr_assert_gt(nb, 20, "a catch-up of 200 articles flushed every 7 wrote %d files", nb);
     cr_assert_eq(ndb_snapshot_open(a, &sa, &err), NDB_OK);
     cr_assert_eq(ndb_snapshot_open(b, &sb, &err), NDB_OK);
     cr_assert_eq(ndb_dups(sa, NULL, &o, &la, &err), NDB_OK);
