@@ -551,6 +551,9 @@ static ndb_rc dedup_catch_up(api_dedup_w *d, uint64_t gen, ndb_err *err)
         ndb_doc_article_init(&job[k].art);
     }
     job[0].an = d->an;
+    if (rc == NDB_OK) /* room for every band key at once: no rehash (which holds the old
+                         and the new table together) during a full pass */
+        rc = dedup_map_reserve(d, (size_t)(st.ndocs - d->covered) * NDB_DEDUP_BANDS);
     if (rc == NDB_OK)
         rc = ndb_text_analyzer_new(d->db->stemmer, &job[1].an);
     if (rc != NDB_OK) {
