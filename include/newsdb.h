@@ -479,7 +479,18 @@ typedef struct ndb_dups_opts {
     int exhaustive;   /* 1: re-read the matching articles and compare every pair exactly
                          (the oracle; no LSH); at most NDB_DUPS_EXHAUSTIVE_MAX of them */
     uint32_t limit;   /* clusters to return, largest first (0: all) */
+    int measure;      /* NDB_DUPS_SIMILARITY (0, the default) or NDB_DUPS_JACCARD */
 } ndb_dups_opts;
+
+/* What the threshold of ndb_dups applies to (docs/dedup.md, "Why not Jaccard"):
+**   NDB_DUPS_SIMILARITY  |A ∩ B| / max(|A|, |B|): each article is at least that much
+**                        contained in the other (an edit is charged once);
+**   NDB_DUPS_JACCARD     |A ∩ B| / |A ∪ B|, Broder's resemblance (an edit is charged twice).
+** Jaccard <= similarity, so every pair of Jaccard >= NDB_DUPS_FLOOR is among the stored
+** links and both measures are answered from them. Collapsing (search, analytics) and
+** ndb_dup_cluster_of use the default measure and threshold. */
+#define NDB_DUPS_SIMILARITY 0
+#define NDB_DUPS_JACCARD    1
 
 typedef struct ndb_dup_member {
     uint32_t id;
@@ -510,7 +521,8 @@ typedef struct ndb_dup_list {
 
 /* Clusters of near-duplicates among the live articles matching query (NULL or "": all):
 ** the connected components, of size >= 2, of the graph linking two matching articles whose
-** word-shingle similarity |A ∩ B| / max(|A|, |B|) is >= threshold. */
+** word-shingle similarity |A ∩ B| / max(|A|, |B|) (or, with opt->measure NDB_DUPS_JACCARD,
+** their Jaccard |A ∩ B| / |A ∪ B|) is >= threshold. */
 NDB_API ndb_rc ndb_dups(ndb_snapshot *s, const char *query, const ndb_dups_opts *opt,
                         ndb_dup_list **out, ndb_err *err);
 NDB_API void ndb_dup_list_free(ndb_dup_list *d); /* accepts NULL */

@@ -2,6 +2,7 @@
 """dups_eval.py — precision and recall of `newsdb dups` against planted reuse.
 
     tools/dups_eval.py --db DB --truth TRUTH [--newsdb bin/newsdb] [--threshold T]
+                       [--measure similarity|jaccard]
     tools/dups_eval.py --db DB --labels META.jsonl [--newsdb bin/newsdb]
 
 TRUTH is the file `gen_corpus --reuse F --truth TRUTH` writes: one line per planted copy,
@@ -33,7 +34,7 @@ def labels(a):
     tpairs = sum(n * (n - 1) // 2 for n in size.values())
     for t in ["0.8", "0.7", "0.6", "0.5"]:
         cmd = [a.newsdb, "dups", "-d", a.db, "--json", "--top", "0", "--members", "0",
-               "--threshold", t]
+               "--threshold", t, "--measure", a.measure]
         out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
         pairs = same = unlabelled = 0
         for line in out.splitlines():
@@ -61,6 +62,7 @@ def main():
     ap.add_argument("--labels", help="meta .jsonl with url and cluster (event labels)")
     ap.add_argument("--newsdb", default="bin/newsdb")
     ap.add_argument("--threshold", default=None)
+    ap.add_argument("--measure", default="similarity", choices=["similarity", "jaccard"])
     ap.add_argument("--show", type=int, default=0, help="print N missed copies")
     a = ap.parse_args()
     if a.labels:
@@ -87,7 +89,8 @@ def main():
                 parent[rc] = rs
     truth_of = {u: find(u) for u in parent}
 
-    cmd = [a.newsdb, "dups", "-d", a.db, "--json", "--top", "0", "--members", "0"]
+    cmd = [a.newsdb, "dups", "-d", a.db, "--json", "--top", "0", "--members", "0",
+           "--measure", a.measure]
     if a.threshold:
         cmd += ["--threshold", a.threshold]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout

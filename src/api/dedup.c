@@ -21,13 +21,15 @@
 ** from before this file existed) are read back from the store and processed at the first
 ** add or commit of the next writer that has detection on, in id order, before anything new.
 **
-** File layout (framed, kind "DUPS", version 2.0; 1.0 stored |A ∪ B| and 32 bands of 3), body:
+** File layout (framed, kind "DUPS", version 3.0; 2.0 had no |A ∪ B| in its links; 1.0 had
+** no max(|A|, |B|) and 32 bands of 3), body:
 **   u32 base, u32 count, u32 K, u32 bands, u32 rows, u32 shingle, u32 para_min, u32 floor
 **   (per mille)
 **   u64 nbands_bytes, then count x bands u32le band keys (0 0 ... for an empty article)
 **   u64 nrec_bytes, then count records:
 **     varint nshingles (0: empty article, no band keys in the table)
-**     varint nlinks, nlinks x {varint id - other (>= 1), varint |A ∩ B|, varint max(|A|, |B|)}
+**     varint nlinks, nlinks x {varint id - other (>= 1), varint |A ∩ B|, varint max(|A|, |B|),
+**                              varint |A ∪ B|}   (the two measures of ndb_dups)
 **     varint nparas, varint nfp, nfp x {varint para, u64le fingerprint}
 ** Chaining: files with gen <= G sorted by base; from article 0, take the file starting at
 ** the current end (the longest if several), until none starts there.
@@ -49,7 +51,7 @@
 
 #define DEDUP_KIND        0x53505544u /* "DUPS" */
 #define DEDUP_FLOOR_MILLI 500u
-#define DEDUP_VERSION     2u /* 1: links held |A ∪ B| (Jaccard), 32 bands */
+#define DEDUP_VERSION     3u /* 2: links without |A ∪ B|; 1: links held |A ∪ B| only, 32 bands */
 #define DEDUP_CACHE       4096u
 #define DEDUP_FILE_MAX    ((size_t)4 << 30)
 #define DEDUP_KEEP_MAX    ((size_t)16 << 20) /* shingles held for the pending batch: 128 MB */
@@ -411,7 +413,7 @@ static ndb_rc dedup_shingles_now(api_dedup_w *d, uint32_t id, const uint64_t **s
 ** (earlier articles sharing a band key) are checked exactly now when both shingle sets are
 ** at hand, else (a pending article not held) at commit. Pending entry:
 **   varint nshingles, varint nparas, varint nfp, nfp x {varint para, u64 fp},
-**   varint nlinks, nlinks x {varint id - other, varint inter, varint union},
+**   varint nlinks, nlinks x {varint id - other, varint inter, varint max, varint union},
 **   varint nlater, nlater x varint (id - candidate) */
 static ndb_rc dedup_process(api_dedup_w *d, ndb_dedup_doc *doc, uint32_t id, ndb_err *err)
 {
@@ -449,6 +451,8 @@ static ndb_rc dedup_process(api_dedup_w *d, ndb_dedup_doc *doc, uint32_t id, ndb
             rc = ndb_buf_append_varint(&links, inter);
         if (rc == NDB_OK)
             rc = ndb_buf_append_varint(&links, den);
+        if (rc == NDB_OK)
+            rc = ndb_buf_append_varint(&links, (uint64_t)doc->nsh + on - inter);
     }
     for (uint32_t p = 0; p < doc->npara; p++)
         nfp += doc->fp[p] != 0;
@@ -643,7 +647,7 @@ static void dedup_pending_clear(api_dedup_w *d)
 static ndb_rc dedup_verify_one(api_dedup_w *d, uint32_t id, ndb_rd *r, ndb_buf *out,
                                ndb_buf *links, ndb_err *err)
 {
-    uint64_t nsh = 0, np = 0, nfp = 0, nl = 0, nlater = 0, v = 0, inter = 0, den = 0;
+    uint64_t nsh = 0, np = 0, nfp = 0, nl = 0, nlater = 0, v = 0, inter = 0, den = 0, uni = 0;
     const uint64_t *ash = NULL;
     size_t an = 0;
     uint64_t nlinks = 0;
@@ -672,11 +676,15 @@ static ndb_rc dedup_verify_one(api_dedup_w *d, uint32_t id, ndb_rd *r, ndb_buf *
         if (rc == NDB_OK)
             rc = ndb_rd_varint(r, &den);
         if (rc == NDB_OK)
+            rc = ndb_rd_varint(r, &uni);
+        if (rc == NDB_OK)
             rc = ndb_buf_append_varint(links, v);
         if (rc == NDB_OK)
             rc = ndb_buf_append_varint(links, inter);
         if (rc == NDB_OK)
             rc = ndb_buf_append_varint(links, den);
+        if (rc == NDB_OK)
+            rc = ndb_buf_append_varint(links, uni);
         nlinks++;
     }
     if (rc == NDB_OK)
@@ -709,6 +717,8 @@ static ndb_rc dedup_verify_one(api_dedup_w *d, uint32_t id, ndb_rd *r, ndb_buf *
             rc = ndb_buf_append_varint(links, in32);
         if (rc == NDB_OK)
             rc = ndb_buf_append_varint(links, un32);
+        if (rc == NDB_OK)
+            rc = ndb_buf_append_varint(links, (uint64_t)an + on - in32);
     }
     if (rc == NDB_OK)
         rc = ndb_buf_append_varint(out, nsh);
@@ -1159,9 +1169,7 @@ static ndb_rc dedup_check_file(void *ctx, uint32_t base, uint32_t count, ndb_rd 
             rc = ndb_rd_varint(recs, &v);
             if (rc == NDB_OK && (v == 0 || v > base + i))
                 rc = NDB_ECORRUPT;
-            if (rc == NDB_OK)
-                rc = ndb_rd_varint(recs, &v);
-            if (rc == NDB_OK)
+            for (int f = 0; f < 3 && rc == NDB_OK; f++) /* inter, max, union */
                 rc = ndb_rd_varint(recs, &v);
         }
         if (rc == NDB_OK)

@@ -42,6 +42,7 @@ bool api_dedup_behind(const api_dedup_w *d);
 typedef struct api_dedup_edge {
     uint32_t other;       /* an earlier article */
     uint32_t inter, den;  /* |A ∩ B| and max(|A|, |B|) of the shingle sets (S = inter/den) */
+    uint32_t uni;         /* |A ∪ B| (Jaccard = inter/uni) */
 } api_dedup_edge;
 
 typedef struct api_dedup_fp {

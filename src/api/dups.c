@@ -10,15 +10,16 @@
 ** sorted) is built on the first reuse call.
 **
 ** Clusters: the matching live articles are the vertices; a stored link (S >= floor) is an
-** edge when both ends match and inter >= T * union. Connected components by union-find
+** edge when both ends match and inter >= T * den, den = max(|A|, |B|) or, for Jaccard,
+** |A ∪ B| (both kept in the link). Connected components by union-find
 ** with the smallest id as root (analytics/dedup.h), so a cluster's id is its smallest
 ** member, independent of edge order. Members are sorted earliest first: by date (undated
 ** last), then id; the first is the source. Exhaustive mode ignores the stored links: it
 ** reads every matching article back, computes its shingle set and compares every pair.
 **
 ** Cost: O(matches + their links) per ndb_dup_list; O(fingerprints log fingerprints) once per
-** loaded state for the reuse index; memory 12 bytes per link and 16 bytes per fingerprint
-** (twice once the reuse index is built).
+** loaded state for the reuse index; memory 16 bytes per link, 8 per article and 16 per
+** fingerprint (twice once the reuse index is built).
 */
 #include "api/dedup.h"
 
@@ -67,16 +68,20 @@ static ndb_rc dups_load_record(dups_load *L, uint32_t id, ndb_rd *r)
     if (rc == NDB_OK)
         rc = dups_grow((void **)&st->e, &L->ecap, ne + nl, sizeof *st->e);
     for (uint64_t i = 0; i < nl && rc == NDB_OK; i++) {
-        uint64_t delta = 0, inter = 0, den = 0;
+        uint64_t delta = 0, inter = 0, den = 0, uni = 0;
         rc = ndb_rd_varint(r, &delta);
         if (rc == NDB_OK)
             rc = ndb_rd_varint(r, &inter);
         if (rc == NDB_OK)
             rc = ndb_rd_varint(r, &den);
-        if (rc == NDB_OK && (delta == 0 || delta > id || inter > den || den > UINT32_MAX))
+        if (rc == NDB_OK)
+            rc = ndb_rd_varint(r, &uni);
+        if (rc == NDB_OK && (delta == 0 || delta > id || inter > den || den > uni ||
+                             uni > UINT32_MAX))
             rc = NDB_ECORRUPT;
         if (rc == NDB_OK)
-            st->e[ne++] = (api_dedup_edge){id - (uint32_t)delta, (uint32_t)inter, (uint32_t)den};
+            st->e[ne++] = (api_dedup_edge){id - (uint32_t)delta, (uint32_t)inter, (uint32_t)den,
+                                           (uint32_t)uni};
     }
     if (rc == NDB_OK)
         rc = ndb_rd_varint(r, &np);
@@ -308,8 +313,18 @@ static ndb_rc dups_threshold(const ndb_dups_opts *opt, double *t, ndb_err *err)
                            "threshold %g out of range: [%g, 1] (or (0, 1] with the "
                            "exhaustive comparison of every pair)",
                            v, NDB_DUPS_FLOOR);
+    if (opt && opt->measure != NDB_DUPS_SIMILARITY && opt->measure != NDB_DUPS_JACCARD)
+        return ndb_err_set(err, NDB_EINVAL, "unknown similarity measure %d", opt->measure);
     *t = v;
     return NDB_OK;
+}
+
+/* The pair (inter = |A ∩ B|, sizes na, nb) passes threshold t under measure: the
+** denominator is max(na, nb) (similarity) or na + nb - inter (Jaccard). */
+static bool dups_pass(int measure, uint32_t inter, uint32_t na, uint32_t nb, double t)
+{
+    uint32_t den = measure == NDB_DUPS_JACCARD ? na + nb - inter : (na > nb ? na : nb);
+    return ndb_dedup_similar(inter, den, t);
 }
 
 /* ---------------------------------------------------------------- exhaustive pairs */
@@ -349,8 +364,8 @@ static ndb_rc dups_shingles(ndb_snapshot *s, ndb_analyzer *an, ndb_article *art,
     return rc;
 }
 
-static ndb_rc dups_exhaustive(ndb_snapshot *s, const dups_match *m, double t, ndb_dedup_uf *uf,
-                              ndb_err *err)
+static ndb_rc dups_exhaustive(ndb_snapshot *s, const dups_match *m, double t, int measure,
+                              ndb_dedup_uf *uf, ndb_err *err)
 {
     uint32_t *ids = NULL, k = 0;
     uint64_t **sh = NULL;
@@ -392,7 +407,7 @@ static ndb_rc dups_exhaustive(ndb_snapshot *s, const dups_match *m, double t, nd
         for (uint32_t j = i + 1; j < k; j++) {
             uint32_t inter, den;
             ndb_dedup_compare(sh[i], nsh[i], sh[j], nsh[j], &inter, &den);
-            if (ndb_dedup_similar(inter, den, t))
+            if (dups_pass(measure, inter, (uint32_t)nsh[i], (uint32_t)nsh[j], t))
                 ndb_dedup_uf_union(uf, ids[i], ids[j]);
         }
 out:
@@ -407,9 +422,10 @@ out:
     return rc;
 }
 
-/* Union the stored links among the matching articles at threshold t. */
-static void dups_link(const api_dedup_state *st, const dups_match *m, double t, uint32_t nd,
-                      ndb_dedup_uf *uf)
+/* Union the stored links among the matching articles at threshold t under measure (a
+** link keeps |A ∩ B|, max(|A|, |B|) and |A ∪ B|). */
+static void dups_link(const api_dedup_state *st, const dups_match *m, double t, int measure,
+                      uint32_t nd, ndb_dedup_uf *uf)
 {
     uint32_t n = st->n < nd ? st->n : nd;
     for (uint32_t i = 0; i < n; i++) {
@@ -417,7 +433,9 @@ static void dups_link(const api_dedup_state *st, const dups_match *m, double t, 
             continue;
         for (uint32_t k = st->eoff[i]; k < st->eoff[i + 1]; k++) {
             const api_dedup_edge *e = &st->e[k];
-            if (m->in[e->other] && ndb_dedup_similar(e->inter, e->den, t))
+            if (!m->in[e->other])
+                continue;
+            if (ndb_dedup_similar(e->inter, measure == NDB_DUPS_JACCARD ? e->uni : e->den, t))
                 ndb_dedup_uf_union(uf, i, e->other);
         }
     }
@@ -589,11 +607,11 @@ NDB_API ndb_rc ndb_dups(ndb_snapshot *s, const char *query, const ndb_dups_opts 
     if (rc == NDB_OK && ndb_dedup_uf_init(&uf, s->st.ndocs) != NDB_OK)
         rc = ndb_err_set(err, NDB_ENOMEM, "out of memory");
     if (rc == NDB_OK && opt && opt->exhaustive) {
-        rc = dups_exhaustive(s, &m, t, &uf, err);
+        rc = dups_exhaustive(s, &m, t, opt->measure, &uf, err);
     } else if (rc == NDB_OK) {
         rc = api_dedup_state_get(s, &st, err);
         if (rc == NDB_OK) {
-            dups_link(st, &m, t, s->st.ndocs, &uf);
+            dups_link(st, &m, t, opt ? opt->measure : NDB_DUPS_SIMILARITY, s->st.ndocs, &uf);
             uncov = dups_uncovered(st, &m, s->st.ndocs);
         }
     }
@@ -624,7 +642,7 @@ static ndb_rc dups_global(ndb_snapshot *s, api_dedup_state *st, ndb_dedup_uf *uf
     if (rc == NDB_OK && ndb_dedup_uf_init(uf, s->st.ndocs) != NDB_OK)
         rc = ndb_err_set(err, NDB_ENOMEM, "out of memory");
     if (rc == NDB_OK)
-        dups_link(st, &m, NDB_DUPS_THRESHOLD, s->st.ndocs, uf);
+        dups_link(st, &m, NDB_DUPS_THRESHOLD, NDB_DUPS_SIMILARITY, s->st.ndocs, uf);
     ndb_free(m.in);
     return rc;
 }
@@ -676,7 +694,7 @@ ndb_rc api_dedup_topk(ndb_snapshot *s, const char *query, const struct ndb_query
         rc = ndb_err_set(err, NDB_ENOMEM, "out of memory");
     if (rc != NDB_OK)
         goto out;
-    dups_link(st, &m, NDB_DUPS_THRESHOLD, nd, &uf);
+    dups_link(st, &m, NDB_DUPS_THRESHOLD, NDB_DUPS_SIMILARITY, nd, &uf);
     for (uint32_t i = 0; i < nd; i++)
         if (m.in[i] && cnt[ndb_dedup_uf_find(&uf, i)]++ == 0)
             ++*unique;
@@ -778,7 +796,7 @@ static ndb_rc dups_representatives(ndb_snapshot *s, const char *query, uint8_t *
     if (rc == NDB_OK && !(best = ndb_malloc(((size_t)nd + 1) * sizeof *best)))
         rc = ndb_err_set(err, NDB_ENOMEM, "out of memory");
     if (rc == NDB_OK) {
-        dups_link(st, &m, NDB_DUPS_THRESHOLD, nd, &uf);
+        dups_link(st, &m, NDB_DUPS_THRESHOLD, NDB_DUPS_SIMILARITY, nd, &uf);
         for (uint32_t i = 0; i < nd; i++)
             best[i] = UINT32_MAX;
         for (uint32_t i = 0; i < nd; i++) {

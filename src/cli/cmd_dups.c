@@ -26,6 +26,9 @@ static const char dups_help[] =
     "Options:\n"
     "  -d, --db DB           archive directory (default: $NEWSDB_DB, else ./news.db)\n"
     "  -t, --threshold T     similarity threshold in [0.5, 1] (default 0.8)\n"
+    "      --measure M       what T applies to: similarity (the default, above) or jaccard\n"
+    "                        (|A and B| / |A or B|, Broder's resemblance: charges each\n"
+    "                        edit twice, so fewer edited copies pass the same T)\n"
     "  -n, --top N           clusters to show, largest first (default 20; 0 = all)\n"
     "  -m, --members N       members listed per cluster (default 5; 0 = all)\n"
     "      --update          bring the near-duplicate data up to date first (articles added\n"
@@ -35,7 +38,8 @@ static const char dups_help[] =
     "                        text (no LSH; at most 5000 articles; any T in (0, 1])\n"
     "      --json            one object per cluster {cluster,size,outlets,date_min,\n"
     "                        date_max,source,members:[{id,date,outlet,url,title}]}, then\n"
-    "                        {matched,clustered,clusters,unique,uncovered,threshold,query}\n"
+    "                        {matched,clustered,clusters,unique,uncovered,threshold,\n"
+    "                        measure,query}\n"
     "      --csv             CSV, one row per member: cluster,size,rank,id,date,outlet,url\n"
     "  -h, --help            show this help\n"
     "\n"
@@ -82,7 +86,7 @@ static cli_status dups_parse(const char *cmd, int argc, char **argv, dups_args *
         {"exhaustive", no_argument, NULL, 'x'},    {"outlets", no_argument, NULL, 'o'},
         {"json", no_argument, NULL, 'j'},          {"csv", no_argument, NULL, 'c'},
         {"update", no_argument, NULL, 'u'},        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"measure", required_argument, NULL, 'M'}, {NULL, 0, NULL, 0},
     };
     bool is_dups = strcmp(cmd, "dups") == 0;
     int c;
@@ -113,6 +117,17 @@ static cli_status dups_parse(const char *cmd, int argc, char **argv, dups_args *
             break;
         case 'x':
             a->o.exhaustive = 1;
+            break;
+        case 'M':
+            if (!is_dups)
+                return ndb_cli_usage_msg(cmd, "--measure belongs to `newsdb dups`");
+            if (strcmp(optarg, "similarity") == 0)
+                a->o.measure = NDB_DUPS_SIMILARITY;
+            else if (strcmp(optarg, "jaccard") == 0)
+                a->o.measure = NDB_DUPS_JACCARD;
+            else
+                return ndb_cli_usage_msg(cmd, "bad --measure: '%s' (similarity or jaccard)",
+                                         optarg);
             break;
         case 'u':
             if (!is_dups)
@@ -165,6 +180,11 @@ static json_t *dups_member_json(ndb_snapshot *s, const ndb_dup_member *m)
     return o;
 }
 
+static const char *dups_measure_name(int measure)
+{
+    return measure == NDB_DUPS_JACCARD ? "jaccard" : "similarity";
+}
+
 static void dups_human(ndb_snapshot *s, const dups_args *a, const ndb_dup_list *l,
                        const char *query, double t)
 {
@@ -190,11 +210,12 @@ static void dups_human(ndb_snapshot *s, const dups_args *a, const ndb_dup_list *
         if (show < c->size)
             printf("  ... and %u more\n", c->size - show);
     }
-    printf("%s article%s match %s: %s in %s cluster%s of near-duplicates (similarity >= %.2f); "
+    printf("%s article%s match %s: %s in %s cluster%s of near-duplicates (%s >= %.2f); "
            "%s unique stor%s\n",
            ndb_cli_fmt_count(l->matched, b1, sizeof b1), l->matched == 1 ? "" : "s",
            *query ? query : "(all)", ndb_cli_fmt_count(l->clustered, b2, sizeof b2),
-           ndb_cli_fmt_count(l->nclusters, b3, sizeof b3), l->nclusters == 1 ? "" : "s", t,
+           ndb_cli_fmt_count(l->nclusters, b3, sizeof b3), l->nclusters == 1 ? "" : "s",
+           dups_measure_name(a->o.measure), t,
            ndb_cli_fmt_count(l->unique, b4, sizeof b4), l->unique == 1 ? "y" : "ies");
     if (l->n < l->nclusters)
         printf("(showing the %zu largest clusters; --top 0 shows all)\n", l->n);
@@ -223,10 +244,12 @@ static ndb_rc dups_json(ndb_snapshot *s, const dups_args *a, const ndb_dup_list 
         return rc;
     return ndb_cli_json_print(
         stdout,
-        json_pack("{s:I, s:I, s:I, s:I, s:I, s:f, s:o}", "matched", (json_int_t)l->matched,
-                  "clustered", (json_int_t)l->clustered, "clusters", (json_int_t)l->nclusters,
-                  "unique", (json_int_t)l->unique, "uncovered", (json_int_t)l->uncovered,
-                  "threshold", t, "query", ndb_cli_json_str(query, strlen(query))),
+        json_pack("{s:I, s:I, s:I, s:I, s:I, s:f, s:s, s:o}", "matched",
+                  (json_int_t)l->matched, "clustered", (json_int_t)l->clustered, "clusters",
+                  (json_int_t)l->nclusters, "unique", (json_int_t)l->unique, "uncovered",
+                  (json_int_t)l->uncovered, "threshold", t, "measure",
+                  dups_measure_name(a->o.measure),
+                  "query", ndb_cli_json_str(query, strlen(query))),
         err);
 }
 

@@ -19,8 +19,8 @@ static json_t *dups_member(const ndb_dup_member *m)
 
 ndb_rc ndb_srv_ep_dups(ndb_snapshot *s, const srv_request *r, json_t **out, ndb_err *err)
 {
-    static const char *const keys[] = {"q", "threshold", "limit", NULL};
-    const char *q = NULL, *th = ndb_srv_param(r, "threshold");
+    static const char *const keys[] = {"q", "threshold", "limit", "measure", NULL};
+    const char *q = NULL, *th = ndb_srv_param(r, "threshold"), *ms = ndb_srv_param(r, "measure");
     ndb_dups_opts o = {0};
     ndb_dup_list *l = NULL;
     ndb_rc rc = ndb_srv_params_allow(r, keys, err);
@@ -35,6 +35,10 @@ ndb_rc ndb_srv_ep_dups(ndb_snapshot *s, const srv_request *r, json_t **out, ndb_
             rc = ndb_err_set(err, NDB_EPARSE, "bad threshold '%.32s' (%.1f..1)", th,
                              NDB_DUPS_FLOOR);
     }
+    if (rc == NDB_OK && ms && strcmp(ms, "jaccard") == 0)
+        o.measure = NDB_DUPS_JACCARD;
+    else if (rc == NDB_OK && ms && strcmp(ms, "similarity") != 0)
+        rc = ndb_err_set(err, NDB_EPARSE, "bad measure '%.32s' (similarity or jaccard)", ms);
     if (rc == NDB_OK)
         rc = ndb_dups(s, q, &o, &l, err);
     if (rc != NDB_OK)

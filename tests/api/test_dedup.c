@@ -283,7 +283,9 @@ static void oracle_free(odoc *o, uint32_t n)
     }
 }
 
-static void oracle_sim(const odoc *a, const odoc *b, uint32_t *inter, uint32_t *den)
+/* |A ∩ B| and the measure's denominator: max(|A|, |B|), or |A ∪ B| for Jaccard. */
+static void oracle_sim(const odoc *a, const odoc *b, int measure, uint32_t *inter,
+                       uint32_t *den)
 {
     size_t i = 0, j = 0, c = 0;
     while (i < a->nsh && j < b->nsh) {
@@ -299,7 +301,10 @@ static void oracle_sim(const odoc *a, const odoc *b, uint32_t *inter, uint32_t *
         }
     }
     *inter = (uint32_t)c;
-    *den = (uint32_t)(a->nsh > b->nsh ? a->nsh : b->nsh);
+    if (measure == NDB_DUPS_JACCARD)
+        *den = (uint32_t)(a->nsh + b->nsh - c);
+    else
+        *den = (uint32_t)(a->nsh > b->nsh ? a->nsh : b->nsh);
 }
 
 static uint32_t uf_find(uint32_t *p, uint32_t x)
@@ -316,7 +321,7 @@ static int match_fn(void *ctx, uint32_t id)
 }
 
 /* comp[i] = smallest id of i's component among matching live docs (UINT32_MAX if out). */
-static void oracle_components(odoc *o, uint32_t n, double t, uint32_t *comp)
+static void oracle_components(odoc *o, uint32_t n, double t, int measure, uint32_t *comp)
 {
     uint32_t *p = malloc(n * sizeof *p);
     for (uint32_t i = 0; i < n; i++)
@@ -326,7 +331,7 @@ static void oracle_components(odoc *o, uint32_t n, double t, uint32_t *comp)
             uint32_t inter, den, a, b;
             if (!o[i].in || !o[j].in)
                 continue;
-            oracle_sim(&o[i], &o[j], &inter, &den);
+            oracle_sim(&o[i], &o[j], measure, &inter, &den);
             if (den == 0 || (double)inter < t * (double)den)
                 continue;
             a = uf_find(p, i);
@@ -457,25 +462,28 @@ Test(dedup, clusters_equal_all_pairs_similarity, .timeout = 120)
     oracle_open(&r, db);
     for (size_t q = 0; q < sizeof queries / sizeof *queries; q++) {
         oracle_select(&r, queries[q]);
-        for (size_t k = 0; k < sizeof ts / sizeof *ts; k++) {
+        for (size_t k = 0; k < 2 * sizeof ts / sizeof *ts; k++) {
+            int ms = k < sizeof ts / sizeof *ts ? NDB_DUPS_SIMILARITY : NDB_DUPS_JACCARD;
+            double t = ts[k % (sizeof ts / sizeof *ts)];
             uint32_t *comp = calloc(r.n, sizeof *comp);
             ndb_dup_list *l = NULL, *lx = NULL;
-            ndb_dups_opts o = {.threshold = ts[k]};
-            ndb_dups_opts ox = {.threshold = ts[k], .exhaustive = 1};
+            ndb_dups_opts o = {.threshold = t, .measure = ms};
+            ndb_dups_opts ox = {.threshold = t, .exhaustive = 1, .measure = ms};
             ndb_err err;
             char what[200];
-            snprintf(what, sizeof what, "NDB_SEED=%llu query %s T %.1f",
-                     (unsigned long long)seed, queries[q] ? queries[q] : "(all)", ts[k]);
-            oracle_components(r.o, r.n, ts[k], comp);
+            snprintf(what, sizeof what, "NDB_SEED=%llu query %s T %.1f %s",
+                     (unsigned long long)seed, queries[q] ? queries[q] : "(all)", t,
+                     ms == NDB_DUPS_JACCARD ? "jaccard" : "similarity");
+            oracle_components(r.o, r.n, t, ms, comp);
             cr_assert_eq(ndb_dups(r.s, queries[q], &o, &l, &err), NDB_OK, "%s", err.msg);
             cr_assert_eq(ndb_dups(r.s, queries[q], &ox, &lx, &err), NDB_OK, "%s", err.msg);
             cr_assert_eq(l->uncovered, 0);
             check_clusters(lx, r.o, r.n, comp, 1, what);
-            uint64_t got = check_clusters(l, r.o, r.n, comp, ts[k] >= 0.7, what);
-            if (ts[k] < 0.7)
+            uint64_t got = check_clusters(l, r.o, r.n, comp, t >= 0.7, what);
+            if (t < 0.7)
                 cr_log_info("%s: LSH clustered %lu of %lu", what, (unsigned long)got,
                             (unsigned long)lx->clustered);
-            if (queries[q] == NULL && ts[k] == 0.8)
+            if (queries[q] == NULL && t == 0.8)
                 cr_assert_gt(l->nclusters, 10, "the corpus must hold clusters (%lu)",
                              (unsigned long)l->nclusters);
             ndb_dup_list_free(l);
@@ -491,6 +499,8 @@ Test(dedup, clusters_equal_all_pairs_similarity, .timeout = 120)
     bad.threshold = 1.5;
     bad.exhaustive = 1;
     cr_assert_eq(ndb_dups(r.s, NULL, &bad, &l, &err), NDB_EINVAL);
+    ndb_dups_opts badm = {.measure = 2};
+    cr_assert_eq(ndb_dups(r.s, NULL, &badm, &l, &err), NDB_EINVAL);
     oracle_close(&r);
     ndb_close(db);
     ndb_test_remove_archive(tmp);

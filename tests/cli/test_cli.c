@@ -368,6 +368,8 @@ Test(cli, usage_errors_exit_2)
         {"optimize", "--json=1", NULL},
         {"init", "--stemmer", NULL},
         {"frobnicate", NULL},
+        {"dups", "--measure", "cosine", NULL},
+        {"reuse", "--measure", "jaccard", "1", NULL},
     };
     tctx t;
     trun r;
@@ -1158,6 +1160,95 @@ Test(cli, terminal_bold_and_progress)
     NEWSDB(&t, &r, "search", "-d", t.db, "--offset", "90000", "election");
     cr_assert_eq(r.status, 0);
     cr_assert(strstr(r.out, "no hits past offset 90000") != NULL, "%s", r.out);
+    trun_free(&r);
+    tctx_fini(&t);
+}
+
+/* ---------------------------------------------------------------- dups --measure */
+
+/* A consonant-only word (no stemmer suffix applies) unique to (doc paragraph p, word w). */
+static void cword(char *b, unsigned p, unsigned w)
+{
+    static const char L[] = "bcdfghkmnp";
+    unsigned v = p * 16 + w;
+    b[0] = 'z';
+    b[1] = L[(v / 100) % 10];
+    b[2] = L[(v / 10) % 10];
+    b[3] = L[v % 10];
+    b[4] = 0;
+}
+
+/* Native article: paragraphs pars[0..n) of 10 words each (word ids from cword). */
+static void native_of(const char *path, const char *url, const unsigned *pars, unsigned n)
+{
+    char body[8192];
+    size_t k = 0, fl = 0;
+    for (unsigned i = 0; i < n; i++) {
+        char para[128];
+        size_t pl = 0;
+        for (unsigned w = 0; w < 10; w++) {
+            char wb[8];
+            cword(wb, pars[i], w);
+            pl += (size_t)snprintf(para + pl, sizeof para - pl, "%s%s", w ? " " : "", wb);
+        }
+        if (i == 0)
+            fl = pl;
+        k += (size_t)snprintf(body + k, sizeof body - k, "%s%s\n", i ? "\n" : "", para);
+    }
+    FILE *f = fopen(path, "w");
+    cr_assert(f != NULL);
+    fprintf(f, "%s\n%zu\n%u\n%s", url, fl + 1, n, body);
+    fclose(f);
+}
+
+/* A and B share 9 of their 10 paragraphs (B drops A's lead and adds one): 72 of each one's
+** 80 shingles are shared, so the similarity is 72/80 = 0.9 and the Jaccard 72/88 = 0.818.
+** At T = 0.85 only the similarity links them; at 0.8 both do. C is unrelated. */
+Test(cli, dups_measures)
+{
+    char dir[400], p[480];
+    unsigned a[10], b[10], c[10];
+    tctx t;
+    trun r;
+    tctx_init(&t);
+    snprintf(dir, sizeof dir, "%s/in", t.dir);
+    cr_assert_eq(mkdir(dir, 0700), 0);
+    for (unsigned i = 0; i < 10; i++) {
+        a[i] = i;
+        b[i] = i + 1; /* 1..10: A's lead dropped, paragraph 10 added */
+        c[i] = 20 + i;
+    }
+    snprintf(p, sizeof p, "%s/a.txt", dir);
+    native_of(p, "http://wire.example.com/2020/01/02/story", a, 10);
+    snprintf(p, sizeof p, "%s/b.txt", dir);
+    native_of(p, "http://paper.example.org/2020/01/03/story", b, 10);
+    snprintf(p, sizeof p, "%s/c.txt", dir);
+    native_of(p, "http://other.example.net/2020/01/03/else", c, 10);
+    NEWSDB(&t, &r, "add", "-d", t.db, dir);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    trun_free(&r);
+    static const struct {
+        const char *t, *m;
+        json_int_t clusters;
+    } cases[] = {{"0.85", "similarity", 1}, {"0.85", "jaccard", 0}, {"0.8", "jaccard", 1},
+                 {"0.9", "similarity", 1},  {"0.91", "similarity", 0}};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        NEWSDB(&t, &r, "dups", "-d", t.db, "--json", "-t", cases[i].t, "--measure", cases[i].m);
+        cr_assert_eq(r.status, 0, "%s", r.err);
+        json_t *sum = json_last_line(r.out);
+        cr_assert_eq(jint(sum, "clusters"), cases[i].clusters, "T %s %s", cases[i].t,
+                     cases[i].m);
+        cr_assert_str_eq(json_string_value(json_object_get(sum, "measure")), cases[i].m);
+        json_decref(sum);
+        trun_free(&r);
+    }
+    /* the source is the earlier article (A, 2020-01-02) */
+    NEWSDB(&t, &r, "dups", "-d", t.db, "--json", "--measure", "jaccard", "-t", "0.8");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    json_t *first = json_loads(r.out, JSON_DISABLE_EOF_CHECK, NULL);
+    cr_assert(first != NULL);
+    cr_assert_eq(jint(first, "size"), 2);
+    json_decref(first);
     trun_free(&r);
     tctx_fini(&t);
 }

@@ -700,6 +700,15 @@ Test(http, dups_and_reuse_match_library)
     }
     json_decref(j);
     ndb_dup_list_free(l);
+    /* the Jaccard measure, as the library answers it; a bad measure is a 400 */
+    ndb_dups_opts oj = {.limit = 50, .threshold = 0.6, .measure = NDB_DUPS_JACCARD};
+    cr_assert_eq(ndb_dups(snap, NULL, &oj, &l, &err), NDB_OK, "%s", err.msg);
+    j = get_json(&s, "/api/dups?limit=50&threshold=0.6&measure=jaccard", 200);
+    cr_assert_eq((uint64_t)json_integer_value(json_object_get(j, "nclusters")), l->nclusters);
+    cr_assert_eq((uint64_t)json_integer_value(json_object_get(j, "clustered")), l->clustered);
+    json_decref(j);
+    ndb_dup_list_free(l);
+    json_decref(get_json(&s, "/api/dups?measure=cosine", 400));
     /* reuse of article 20 (its second paragraph is article 3's first) */
     ndb_reuse_report *rep = NULL;
     cr_assert_eq(ndb_reuse(snap, 20, &rep, &err), NDB_OK, "%s", err.msg);
