@@ -471,34 +471,8 @@ const char *html_attr(const html_node *e, const char *name)
 ** and no NUL), or 0. */
 static size_t tree_utf8_len(const uint8_t *p, size_t n)
 {
-    uint8_t c = p[0];
-    size_t len;
-    uint32_t cp, min;
-    if (c < 0x80) {
-        return c != 0;
-    }
-    if ((c & 0xe0) == 0xc0) {
-        len = 2, cp = c & 0x1f, min = 0x80;
-    } else if ((c & 0xf0) == 0xe0) {
-        len = 3, cp = c & 0x0f, min = 0x800;
-    } else if ((c & 0xf8) == 0xf0) {
-        len = 4, cp = c & 0x07, min = 0x10000;
-    } else {
-        return 0;
-    }
-    if (len > n) {
-        return 0;
-    }
-    for (size_t k = 1; k < len; k++) {
-        if ((p[k] & 0xc0) != 0x80) {
-            return 0;
-        }
-        cp = (cp << 6) | (p[k] & 0x3f);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
-        return 0;
-    }
-    return len;
+    int32_t cp;
+    return p[0] == 0 ? 0 : ndb_utf8_decode(p, n, &cp); /* base/utf8.c: RFC 3629 strict */
 }
 
 ndb_rc html_utf8_clean(const uint8_t *p, size_t n, ndb_buf *out, const uint8_t **view,

@@ -1320,6 +1320,17 @@ out:
 }
 
 
+/* The error of a failed fast count path. */
+static ndb_rc exec_count_fail(ndb_rc rc, ndb_err *err)
+{
+    if (rc == NDB_ENOMEM)
+        return ndb_err_set(err, rc, "query: out of memory");
+    if (rc == NDB_ELIMIT)
+        return ndb_err_set(err, rc, "query: time budget exceeded (stopped before the "
+                                    "end of the matches; narrow the query)");
+    return ndb_err_set(err, rc, "query: reading the index failed (%s)", ndb_strerror(rc));
+}
+
 ndb_rc ndb_query_count(const ndb_query *q, const ndb_view *v, uint64_t *count, ndb_err *err)
 {
     *count = 0;
@@ -1329,12 +1340,7 @@ ndb_rc ndb_query_count(const ndb_query *q, const ndb_view *v, uint64_t *count, n
         ndb_rc rc = exec_count_or_terms(q->root, v, count, &done);
         if (rc != NDB_OK) {
             *count = 0;
-            if (rc == NDB_ENOMEM)
-                return ndb_err_set(err, rc, "query: out of memory");
-            if (rc == NDB_ELIMIT)
-                return ndb_err_set(err, rc, "query: time budget exceeded (stopped before the "
-                                            "end of the matches; narrow the query)");
-            return ndb_err_set(err, rc, "query: reading the index failed (%s)", ndb_strerror(rc));
+            return exec_count_fail(rc, err);
         }
         if (done)
             return NDB_OK;
@@ -1345,12 +1351,7 @@ ndb_rc ndb_query_count(const ndb_query *q, const ndb_view *v, uint64_t *count, n
         ndb_rc rc = exec_count_filtered(q->root, v, count, &done);
         if (rc != NDB_OK) {
             *count = 0;
-            if (rc == NDB_ENOMEM)
-                return ndb_err_set(err, rc, "query: out of memory");
-            if (rc == NDB_ELIMIT)
-                return ndb_err_set(err, rc, "query: time budget exceeded (stopped before the "
-                                            "end of the matches; narrow the query)");
-            return ndb_err_set(err, rc, "query: reading the index failed (%s)", ndb_strerror(rc));
+            return exec_count_fail(rc, err);
         }
         if (done)
             return NDB_OK;
