@@ -409,6 +409,39 @@ static ndb_rc dedup_shingles_now(api_dedup_w *d, uint32_t id, const uint64_t **s
     return dedup_committed_shingles(d, id, sh, n, err);
 }
 
+ndb_rc api_dedup_read_link(ndb_rd *r, uint32_t id, api_dedup_edge *e)
+{
+    uint64_t v[4] = {0}; /* id - other, |A ∩ B|, max(|A|, |B|), |A ∪ B| */
+    ndb_rc rc = NDB_OK;
+    for (int f = 0; f < 4 && rc == NDB_OK; f++)
+        rc = ndb_rd_varint(r, &v[f]);
+    if (rc != NDB_OK || v[0] == 0 || v[0] > id || v[1] > v[2] || v[2] > v[3] ||
+        v[3] > UINT32_MAX)
+        return NDB_ECORRUPT;
+    *e = (api_dedup_edge){id - (uint32_t)v[0], (uint32_t)v[1], (uint32_t)v[2], (uint32_t)v[3]};
+    return NDB_OK;
+}
+
+/* Append the link of article id to e->other (the layout api_dedup_read_link reads). */
+static ndb_rc dedup_put_link(ndb_buf *b, uint32_t id, const api_dedup_edge *e)
+{
+    ndb_rc rc = ndb_buf_append_varint(b, id - e->other);
+    if (rc == NDB_OK)
+        rc = ndb_buf_append_varint(b, e->inter);
+    if (rc == NDB_OK)
+        rc = ndb_buf_append_varint(b, e->den);
+    if (rc == NDB_OK)
+        rc = ndb_buf_append_varint(b, e->uni);
+    return rc;
+}
+
+/* The link of two sorted unique shingle sets of sizes na and nb sharing inter. */
+static api_dedup_edge dedup_edge(uint32_t other, uint32_t inter, size_t na, size_t nb)
+{
+    return (api_dedup_edge){other, inter, (uint32_t)(na > nb ? na : nb),
+                            (uint32_t)(na + nb - inter)};
+}
+
 /* Queue the analyzed article (doc) as id, then enter its band keys. Its candidates
 ** (earlier articles sharing a band key) are checked exactly now when both shingle sets are
 ** at hand, else (a pending article not held) at commit. Pending entry:
@@ -446,13 +479,8 @@ static ndb_rc dedup_process(api_dedup_w *d, ndb_dedup_doc *doc, uint32_t id, ndb
         if (!ndb_dedup_similar(inter, den, NDB_DUPS_FLOOR))
             continue;
         nlinks++;
-        rc = ndb_buf_append_varint(&links, id - other);
-        if (rc == NDB_OK)
-            rc = ndb_buf_append_varint(&links, inter);
-        if (rc == NDB_OK)
-            rc = ndb_buf_append_varint(&links, den);
-        if (rc == NDB_OK)
-            rc = ndb_buf_append_varint(&links, (uint64_t)doc->nsh + on - inter);
+        api_dedup_edge e = dedup_edge(other, inter, doc->nsh, on);
+        rc = dedup_put_link(&links, id, &e);
     }
     for (uint32_t p = 0; p < doc->npara; p++)
         nfp += doc->fp[p] != 0;
@@ -647,7 +675,7 @@ static void dedup_pending_clear(api_dedup_w *d)
 static ndb_rc dedup_verify_one(api_dedup_w *d, uint32_t id, ndb_rd *r, ndb_buf *out,
                                ndb_buf *links, ndb_err *err)
 {
-    uint64_t nsh = 0, np = 0, nfp = 0, nl = 0, nlater = 0, v = 0, inter = 0, den = 0, uni = 0;
+    uint64_t nsh = 0, np = 0, nfp = 0, nl = 0, nlater = 0, v = 0;
     const uint64_t *ash = NULL;
     size_t an = 0;
     uint64_t nlinks = 0;
@@ -670,21 +698,10 @@ static ndb_rc dedup_verify_one(api_dedup_w *d, uint32_t id, ndb_rd *r, ndb_buf *
     if (rc == NDB_OK)
         rc = ndb_rd_varint(r, &nl);
     for (uint64_t i = 0; i < nl && rc == NDB_OK; i++) { /* checked at add: copy */
-        rc = ndb_rd_varint(r, &v);
+        api_dedup_edge e;
+        rc = api_dedup_read_link(r, id, &e);
         if (rc == NDB_OK)
-            rc = ndb_rd_varint(r, &inter);
-        if (rc == NDB_OK)
-            rc = ndb_rd_varint(r, &den);
-        if (rc == NDB_OK)
-            rc = ndb_rd_varint(r, &uni);
-        if (rc == NDB_OK)
-            rc = ndb_buf_append_varint(links, v);
-        if (rc == NDB_OK)
-            rc = ndb_buf_append_varint(links, inter);
-        if (rc == NDB_OK)
-            rc = ndb_buf_append_varint(links, den);
-        if (rc == NDB_OK)
-            rc = ndb_buf_append_varint(links, uni);
+            rc = dedup_put_link(links, id, &e);
         nlinks++;
     }
     if (rc == NDB_OK)
@@ -692,7 +709,7 @@ static ndb_rc dedup_verify_one(api_dedup_w *d, uint32_t id, ndb_rd *r, ndb_buf *
     for (uint64_t i = 0; i < nlater && rc == NDB_OK; i++) { /* checked now, from the store */
         const uint64_t *osh = NULL;
         size_t on = 0;
-        uint32_t in32, un32, other;
+        uint32_t inter, den, other;
         rc = ndb_rd_varint(r, &v);
         if (rc != NDB_OK || v == 0 || v > id) {
             rc = NDB_ECORRUPT;
@@ -708,17 +725,12 @@ static ndb_rc dedup_verify_one(api_dedup_w *d, uint32_t id, ndb_rd *r, ndb_buf *
             rc = dedup_committed_shingles(d, other, &osh, &on, err);
         if (rc != NDB_OK)
             break;
-        ndb_dedup_compare(ash, an, osh, on, &in32, &un32);
-        if (!ndb_dedup_similar(in32, un32, NDB_DUPS_FLOOR))
+        ndb_dedup_compare(ash, an, osh, on, &inter, &den);
+        if (!ndb_dedup_similar(inter, den, NDB_DUPS_FLOOR))
             continue;
         nlinks++;
-        rc = ndb_buf_append_varint(links, v);
-        if (rc == NDB_OK)
-            rc = ndb_buf_append_varint(links, in32);
-        if (rc == NDB_OK)
-            rc = ndb_buf_append_varint(links, un32);
-        if (rc == NDB_OK)
-            rc = ndb_buf_append_varint(links, (uint64_t)an + on - in32);
+        api_dedup_edge e = dedup_edge(other, inter, an, on);
+        rc = dedup_put_link(links, id, &e);
     }
     if (rc == NDB_OK)
         rc = ndb_buf_append_varint(out, nsh);
@@ -1161,16 +1173,13 @@ static ndb_rc dedup_check_file(void *ctx, uint32_t base, uint32_t count, ndb_rd 
     (void)ctx;
     (void)bands;
     for (uint32_t i = 0; i < count && rc == NDB_OK; i++) {
-        uint64_t nsh = 0, nl = 0, np = 0, nfp = 0, v = 0, para = 0, fp = 0;
+        uint64_t nsh = 0, nl = 0, np = 0, nfp = 0, para = 0, fp = 0;
         rc = ndb_rd_varint(recs, &nsh);
         if (rc == NDB_OK)
             rc = ndb_rd_varint(recs, &nl);
         for (uint64_t k = 0; k < nl && rc == NDB_OK; k++) {
-            rc = ndb_rd_varint(recs, &v);
-            if (rc == NDB_OK && (v == 0 || v > base + i))
-                rc = NDB_ECORRUPT;
-            for (int f = 0; f < 3 && rc == NDB_OK; f++) /* inter, max, union */
-                rc = ndb_rd_varint(recs, &v);
+            api_dedup_edge e;
+            rc = api_dedup_read_link(recs, base + i, &e);
         }
         if (rc == NDB_OK)
             rc = ndb_rd_varint(recs, &np);

@@ -45,6 +45,11 @@ typedef struct api_dedup_edge {
     uint32_t uni;         /* |A ∪ B| (Jaccard = inter/uni) */
 } api_dedup_edge;
 
+/* One link of article id's record (layout in dedup.c): NDB_ECORRUPT unless it points 1..id
+** back and |A ∩ B| <= max(|A|, |B|) <= |A ∪ B| <= UINT32_MAX. The one reader of the layout
+** (writer, loader and check). */
+ndb_rc api_dedup_read_link(ndb_rd *r, uint32_t id, api_dedup_edge *e);
+
 typedef struct api_dedup_fp {
     uint64_t fp;
     uint32_t doc, para;

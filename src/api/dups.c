@@ -68,20 +68,8 @@ static ndb_rc dups_load_record(dups_load *L, uint32_t id, ndb_rd *r)
     if (rc == NDB_OK)
         rc = dups_grow((void **)&st->e, &L->ecap, ne + nl, sizeof *st->e);
     for (uint64_t i = 0; i < nl && rc == NDB_OK; i++) {
-        uint64_t delta = 0, inter = 0, den = 0, uni = 0;
-        rc = ndb_rd_varint(r, &delta);
-        if (rc == NDB_OK)
-            rc = ndb_rd_varint(r, &inter);
-        if (rc == NDB_OK)
-            rc = ndb_rd_varint(r, &den);
-        if (rc == NDB_OK)
-            rc = ndb_rd_varint(r, &uni);
-        if (rc == NDB_OK && (delta == 0 || delta > id || inter > den || den > uni ||
-                             uni > UINT32_MAX))
-            rc = NDB_ECORRUPT;
-        if (rc == NDB_OK)
-            st->e[ne++] = (api_dedup_edge){id - (uint32_t)delta, (uint32_t)inter, (uint32_t)den,
-                                           (uint32_t)uni};
+        rc = api_dedup_read_link(r, id, &st->e[ne]);
+        ne += rc == NDB_OK;
     }
     if (rc == NDB_OK)
         rc = ndb_rd_varint(r, &np);
