@@ -53,26 +53,6 @@ void ndb_dedup_doc_reset(ndb_dedup_doc *d)
     d->sorted = true;
 }
 
-/* Grow *p (elements of size sz) to hold at least need. */
-static ndb_rc dedup_grow(void **p, size_t *cap, size_t need, size_t sz)
-{
-    size_t ncap, bytes;
-    void *np;
-    if (need <= *cap)
-        return NDB_OK;
-    ncap = *cap ? *cap : 64;
-    while (ncap < need)
-        ncap *= 2;
-    if (ndb_size_mul(ncap, sz, &bytes) != NDB_OK)
-        return NDB_ELIMIT;
-    np = ndb_realloc(*p, bytes);
-    if (!np)
-        return NDB_ENOMEM;
-    *p = np;
-    *cap = ncap;
-    return NDB_OK;
-}
-
 /* A term's hash: terms are short (a stem of a few bytes), so 8-byte words through a
 ** multiply-xor, then the 64-bit finalizer; no call, no table. */
 static uint64_t dedup_term_hash(const char *p, size_t n)
@@ -97,7 +77,7 @@ static uint64_t dedup_term_hash(const char *p, size_t n)
 ndb_rc ndb_dedup_doc_para(ndb_dedup_doc *d)
 {
     size_t cap = d->pcap;
-    ndb_rc rc = dedup_grow((void **)&d->pstart, &cap, (size_t)d->npara + 1, sizeof *d->pstart);
+    ndb_rc rc = ndb_grow((void **)&d->pstart, &cap, (size_t)d->npara + 1, sizeof *d->pstart);
     if (rc != NDB_OK)
         return rc;
     d->pcap = (uint32_t)(cap > UINT32_MAX ? UINT32_MAX : cap);
@@ -112,7 +92,7 @@ ndb_rc ndb_dedup_doc_token(ndb_dedup_doc *d, const char *term, size_t len)
         return rc;
     if (d->ntok >= UINT32_MAX - 1)
         return NDB_ELIMIT;
-    rc = dedup_grow((void **)&d->tok, &d->tokcap, d->ntok + 1, sizeof *d->tok);
+    rc = ndb_grow((void **)&d->tok, &d->tokcap, d->ntok + 1, sizeof *d->tok);
     if (rc != NDB_OK)
         return rc;
     d->tok[d->ntok++] = dedup_term_hash(term, len);
@@ -178,9 +158,9 @@ ndb_rc ndb_dedup_doc_finish(ndb_dedup_doc *d)
 {
     size_t k = 0;
     ndb_rc rc;
-    rc = dedup_grow((void **)&d->sh, &d->shcap, d->ntok + 1, sizeof *d->sh);
+    rc = ndb_grow((void **)&d->sh, &d->shcap, d->ntok + 1, sizeof *d->sh);
     if (rc == NDB_OK)
-        rc = dedup_grow((void **)&d->fp, &d->fpcap, (size_t)d->npara + 1, sizeof *d->fp);
+        rc = ndb_grow((void **)&d->fp, &d->fpcap, (size_t)d->npara + 1, sizeof *d->fp);
     if (rc != NDB_OK)
         return rc;
     for (uint32_t p = 0; p < d->npara; p++) {

@@ -152,16 +152,10 @@ static ndb_rc dedup_map_add(api_dedup_w *d, const uint32_t *band, uint32_t id)
 
 static ndb_rc dedup_cand_push(api_dedup_w *d, uint32_t id)
 {
-    if (d->ncand == d->cand_cap) {
-        size_t ncap = d->cand_cap ? d->cand_cap * 2 : 256;
-        uint32_t *nc = ndb_realloc(d->cand, ncap * sizeof *nc);
-        if (!nc)
-            return NDB_ENOMEM;
-        d->cand = nc;
-        d->cand_cap = ncap;
-    }
-    d->cand[d->ncand++] = id;
-    return NDB_OK;
+    ndb_rc rc = ndb_grow((void **)&d->cand, &d->cand_cap, d->ncand + 1, sizeof *d->cand);
+    if (rc == NDB_OK)
+        d->cand[d->ncand++] = id;
+    return rc;
 }
 
 static int dedup_cmp_u32(const void *a, const void *b)
@@ -916,16 +910,10 @@ static ndb_rc dedup_list(const char *dir, dedup_file **out, size_t *nout, ndb_er
         if (!dedup_name_parse(e->d_name, &f.gen, &f.base))
             continue;
         snprintf(f.name, sizeof f.name, "%s", e->d_name);
-        if (n == cap) {
-            size_t ncap = cap ? cap * 2 : 16;
-            dedup_file *nv = ndb_realloc(v, ncap * sizeof *nv);
-            if (!nv) {
-                ndb_free(v);
-                closedir(dd);
-                return ndb_err_set(err, NDB_ENOMEM, "out of memory");
-            }
-            v = nv;
-            cap = ncap;
+        if (ndb_grow((void **)&v, &cap, n + 1, sizeof *v) != NDB_OK) {
+            ndb_free(v);
+            closedir(dd);
+            return ndb_err_set(err, NDB_ENOMEM, "out of memory");
         }
         v[n++] = f;
     }

@@ -39,22 +39,6 @@ typedef struct dups_load {
     size_t ecap, fcap;
 } dups_load;
 
-static ndb_rc dups_grow(void **p, size_t *cap, size_t need, size_t sz)
-{
-    size_t ncap = *cap ? *cap : 1024;
-    void *np;
-    if (need <= *cap)
-        return NDB_OK;
-    while (ncap < need)
-        ncap *= 2;
-    np = ndb_realloc(*p, ncap * sz);
-    if (!np)
-        return NDB_ENOMEM;
-    *p = np;
-    *cap = ncap;
-    return NDB_OK;
-}
-
 static ndb_rc dups_load_record(dups_load *L, uint32_t id, ndb_rd *r)
 {
     api_dedup_state *st = L->st;
@@ -66,7 +50,7 @@ static ndb_rc dups_load_record(dups_load *L, uint32_t id, ndb_rd *r)
     if (rc == NDB_OK && nl > ndb_rd_left(r))
         rc = NDB_ECORRUPT;
     if (rc == NDB_OK)
-        rc = dups_grow((void **)&st->e, &L->ecap, ne + nl, sizeof *st->e);
+        rc = ndb_grow((void **)&st->e, &L->ecap, ne + nl, sizeof *st->e);
     for (uint64_t i = 0; i < nl && rc == NDB_OK; i++) {
         rc = api_dedup_read_link(r, id, &st->e[ne]);
         ne += rc == NDB_OK;
@@ -78,7 +62,7 @@ static ndb_rc dups_load_record(dups_load *L, uint32_t id, ndb_rd *r)
     if (rc == NDB_OK && (nfp > np || np > UINT32_MAX || nfp > ndb_rd_left(r)))
         rc = NDB_ECORRUPT;
     if (rc == NDB_OK)
-        rc = dups_grow((void **)&st->f, &L->fcap, nf + nfp, sizeof *st->f);
+        rc = ndb_grow((void **)&st->f, &L->fcap, nf + nfp, sizeof *st->f);
     for (uint64_t i = 0; i < nfp && rc == NDB_OK; i++) {
         uint64_t para = 0, fp = 0;
         rc = ndb_rd_varint(r, &para);

@@ -93,6 +93,26 @@ void *ndb_realloc(void *p, size_t n)
     return alloc_current.realloc_fn(alloc_current.ctx, p, n ? n : 1);
 }
 
+ndb_rc ndb_grow(void **p, size_t *cap, size_t need, size_t sz)
+{
+    size_t ncap, bytes;
+    void *np;
+    if (need <= *cap)
+        return NDB_OK;
+    ncap = *cap ? *cap : 64;
+    while (ncap < need)
+        if (ndb_size_mul(ncap, 2, &ncap) != NDB_OK)
+            return NDB_ELIMIT;
+    if (ndb_size_mul(ncap, sz, &bytes) != NDB_OK)
+        return NDB_ELIMIT;
+    np = ndb_realloc(*p, bytes);
+    if (!np)
+        return NDB_ENOMEM;
+    *p = np;
+    *cap = ncap;
+    return NDB_OK;
+}
+
 void ndb_free(void *p)
 {
     if (p)

@@ -52,6 +52,10 @@ void ndb_free(void *p);
 char *ndb_strdup(const char *s);
 char *ndb_strndup(const char *s, size_t n);
 
+/* Grow the array *p of *cap elements of size sz (doubling, from 64) to hold at least need:
+** NDB_OK (also when it already does), NDB_ENOMEM, or NDB_ELIMIT when the bytes overflow. */
+ndb_rc ndb_grow(void **p, size_t *cap, size_t need, size_t sz);
+
 /* Overflow-checked arithmetic: NDB_ELIMIT on wrap, *out untouched then. */
 ndb_rc ndb_size_add(size_t a, size_t b, size_t *out);
 ndb_rc ndb_size_mul(size_t a, size_t b, size_t *out);

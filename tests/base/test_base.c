@@ -178,6 +178,30 @@ Test(base, alloc_failure_injection)
     ndb_free(s);
 }
 
+Test(base, grow_keeps_elements_and_refuses_overflow)
+{
+    uint32_t *v = NULL;
+    size_t cap = 0;
+    cr_assert_eq(ndb_grow((void **)&v, &cap, 0, sizeof *v), NDB_OK);
+    cr_assert_null(v, "nothing needed, nothing allocated");
+    for (uint32_t i = 0; i < 1000; i++) {
+        cr_assert_eq(ndb_grow((void **)&v, &cap, i + 1, sizeof *v), NDB_OK);
+        cr_assert_geq(cap, i + 1);
+        v[i] = i * 7;
+    }
+    for (uint32_t i = 0; i < 1000; i++)
+        cr_assert_eq(v[i], i * 7);
+    size_t before = cap;
+    cr_assert_eq(ndb_grow((void **)&v, &cap, SIZE_MAX / 2, sizeof *v), NDB_ELIMIT);
+    cr_assert_eq(cap, before, "a refused grow leaves the array as it was");
+    ndb_alloc_fail_at(1, false);
+    cr_assert_eq(ndb_grow((void **)&v, &cap, before + 1, sizeof *v), NDB_ENOMEM);
+    ndb_alloc_fail_at(0, false);
+    cr_assert_eq(cap, before);
+    cr_assert_eq(v[999], 999u * 7);
+    ndb_free(v);
+}
+
 Test(base, err_messages)
 {
     ndb_err err;
