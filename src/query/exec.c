@@ -318,15 +318,9 @@ static bool exec_phrase_exact_lazy(qit_phrase *ph, qexec *ex, uint32_t d)
     ndb_rc rc = ndb_cursor_positions(ph->c[i0], &p, &np);
     if (rc != NDB_OK)
         goto fail;
-    if (np > ph->candcap) {
-        uint32_t *nc = ndb_realloc(ph->cand, (size_t)np * sizeof *nc);
-        if (!nc) {
-            rc = NDB_ENOMEM;
-            goto fail;
-        }
-        ph->cand = nc;
-        ph->candcap = np;
-    }
+    rc = ndb_grow((void **)&ph->cand, &ph->candcap, np, sizeof *ph->cand);
+    if (rc != NDB_OK)
+        goto fail;
     size_t n = 0;
     for (uint32_t a = 0; a < np; a++)
         if (p[a] >= i0)
@@ -1002,6 +996,40 @@ static int exec_count_fn(void *ctx, uint32_t id)
     return 0;
 }
 
+/* The union of the lists c[0..n) (unstarted cursors; NULLs skipped) as a bitmap of
+** v->ndocs bits, OWNED by the caller (*out; ndb_free). NDB_ELIMIT past the view's deadline,
+** checked every 4096 postings as exec_live does; a cursor's read error is returned. */
+static ndb_rc exec_or_bitmap(const ndb_view *v, ndb_cursor *const *c, uint32_t n,
+                             uint64_t **out)
+{
+    size_t nw = ((size_t)v->ndocs + 63) / 64;
+    uint64_t *bm = ndb_calloc(nw ? nw : 1, sizeof *bm);
+    ndb_rc rc = NDB_OK;
+    if (!bm)
+        return NDB_ENOMEM;
+    for (uint32_t i = 0; i < n && rc == NDB_OK; i++) {
+        if (!c[i])
+            continue;
+        uint32_t ticks = 0;
+        for (uint32_t d = ndb_cursor_next(c[i]); d != NDB_DOC_END; d = ndb_cursor_next(c[i])) {
+            if (d < v->ndocs)
+                bm[d >> 6] |= (uint64_t)1 << (d & 63);
+            if (v->deadline_ns && (++ticks & 4095u) == 0 && ndb_now_ns() > v->deadline_ns) {
+                rc = NDB_ELIMIT;
+                break;
+            }
+        }
+        if (rc == NDB_OK)
+            rc = c[i]->err;
+    }
+    if (rc != NDB_OK) {
+        ndb_free(bm);
+        bm = NULL;
+    }
+    *out = bm;
+    return rc;
+}
+
 /* Count of an OR of terms over an all-live view: each list's docs are walked without
 ** freqs or positions and marked in a bitmap of the view's ids, then the bits are counted
 ** (no heap, no per-doc merge). Used when the lists are long enough that the bitmap's
@@ -1024,26 +1052,7 @@ static ndb_rc exec_count_or_terms(const qnode *root, const ndb_view *v, uint64_t
     if (rc != NDB_OK || sum < (uint64_t)v->ndocs / 32)
         goto out;
     size_t nw = ((size_t)v->ndocs + 63) / 64;
-    bm = ndb_calloc(nw ? nw : 1, sizeof *bm);
-    if (!bm) {
-        rc = NDB_ENOMEM;
-        goto out;
-    }
-    for (uint32_t i = 0; i < root->nkids && rc == NDB_OK; i++) {
-        if (!c[i])
-            continue;
-        uint32_t ticks = 0;
-        for (uint32_t d = ndb_cursor_next(c[i]); d != NDB_DOC_END; d = ndb_cursor_next(c[i])) {
-            if (d < v->ndocs)
-                bm[d >> 6] |= (uint64_t)1 << (d & 63);
-            if (v->deadline_ns && (++ticks & 4095u) == 0 && ndb_now_ns() > v->deadline_ns) {
-                rc = NDB_ELIMIT; /* the view's deadline (as exec_live checks it) */
-                break;
-            }
-        }
-        if (rc == NDB_OK)
-            rc = c[i]->err;
-    }
+    rc = exec_or_bitmap(v, c, root->nkids, &bm);
     if (rc == NDB_OK) {
         uint64_t n = 0;
         for (size_t w = 0; w < nw; w++)
@@ -1092,7 +1101,7 @@ typedef struct exec_cf {
 } exec_cf;
 
 /* Set up from the AND's kids; false when the shape is not handled (caller falls back). */
-static bool exec_cf_shape(exec_cf *cf, const qnode *root)
+static bool exec_cf_shape(const qnode *root)
 {
     if (root->kind != QN_AND || root->lang_branch)
         return false;
@@ -1114,7 +1123,6 @@ static bool exec_cf_shape(exec_cf *cf, const qnode *root)
         else
             return false;
     }
-    (void)cf;
     return nt + nor > 0 && nt <= EXEC_CF_MAX && nn <= EXEC_CF_MAX && nor <= 1 && nd <= 1 &&
            no <= 1 && nl <= 1 && nd + no + nl > 0;
 }
@@ -1192,6 +1200,12 @@ static void exec_cf_close(exec_cf *cf)
         ndb_cursor_close(cf->alt[i]);
 }
 
+/* Does the list hold d? (its cursor is never behind an earlier, smaller d) */
+static bool exec_cf_at(ndb_cursor *c, uint32_t d)
+{
+    return (c->doc >= d ? c->doc : ndb_cursor_seek_geq(c, d)) == d;
+}
+
 /* Count the candidates ids[0..n) (ascending) that pass every filter and list. */
 static void exec_cf_batch(exec_cf *cf, const uint32_t *ids, uint32_t n)
 {
@@ -1209,17 +1223,14 @@ static void exec_cf_batch(exec_cf *cf, const uint32_t *ids, uint32_t n)
             continue;
         bool ok = true;
         for (uint32_t i = 0; i < cf->npos && ok; i++)
-            ok = (cf->pos[i]->doc >= d ? cf->pos[i]->doc
-                                            : ndb_cursor_seek_geq(cf->pos[i], d)) == d;
+            ok = exec_cf_at(cf->pos[i], d);
         if (ok && cf->nalt) {
             ok = false;
             for (uint32_t i = 0; i < cf->nalt && !ok; i++)
-                ok = (cf->alt[i]->doc >= d ? cf->alt[i]->doc
-                                            : ndb_cursor_seek_geq(cf->alt[i], d)) == d;
+                ok = exec_cf_at(cf->alt[i], d);
         }
         for (uint32_t i = 0; i < cf->nneg && ok; i++)
-            ok = (cf->neg[i]->doc >= d ? cf->neg[i]->doc
-                                        : ndb_cursor_seek_geq(cf->neg[i], d)) != d;
+            ok = !exec_cf_at(cf->neg[i], d);
         cf->n += ok;
     }
 }
@@ -1243,7 +1254,7 @@ static ndb_rc exec_count_filtered(const qnode *root, const ndb_view *v, uint64_t
     memset(&cf, 0, sizeof cf);
     cf.v = v;
     *done = false;
-    if (!exec_cf_shape(&cf, root))
+    if (!exec_cf_shape(root))
         return NDB_OK;
     ndb_rc rc = exec_cf_open(&cf, root);
     /* cursors first positioned (doc is meaningless before): start them at 0 */
@@ -1251,8 +1262,8 @@ static ndb_rc exec_count_filtered(const qnode *root, const ndb_view *v, uint64_t
         ndb_cursor_seek_geq(cf.pos[i], 0);
     for (uint32_t i = 0; rc == NDB_OK && !cf.empty && i < cf.nneg; i++)
         ndb_cursor_seek_geq(cf.neg[i], 0);
-    for (uint32_t i = 0; rc == NDB_OK && !cf.empty && i < cf.nalt; i++)
-        ndb_cursor_seek_geq(cf.alt[i], 0);
+    for (uint32_t i = 0; rc == NDB_OK && !cf.empty && cf.lead && i < cf.nalt; i++)
+        ndb_cursor_seek_geq(cf.alt[i], 0); /* (an OR that leads is read whole, unstarted) */
     if (rc != NDB_OK || cf.empty)
         goto out;
     if (cf.lead) {
@@ -1275,17 +1286,7 @@ static ndb_rc exec_count_filtered(const qnode *root, const ndb_view *v, uint64_t
         }
     } else { /* the OR leads: mark its lists in a bitmap, walk the set bits */
         size_t nw = ((size_t)v->ndocs + 63) / 64;
-        bm = ndb_calloc(nw ? nw : 1, sizeof *bm);
-        if (!bm) {
-            rc = NDB_ENOMEM;
-            goto out;
-        }
-        for (uint32_t i = 0; i < cf.nalt && rc == NDB_OK; i++) {
-            for (uint32_t d = cf.alt[i]->doc; d != NDB_DOC_END; d = ndb_cursor_next(cf.alt[i]))
-                if (d < v->ndocs)
-                    bm[d >> 6] |= (uint64_t)1 << (d & 63);
-            rc = cf.alt[i]->err != NDB_OK ? cf.alt[i]->err : exec_cf_deadline(&cf, 4096);
-        }
+        rc = exec_or_bitmap(v, cf.alt, cf.nalt, &bm);
         cf.nalt = 0; /* the bitmap is the OR */
         uint32_t n = 0;
         for (size_t w = 0; w < nw && rc == NDB_OK; w++) {
