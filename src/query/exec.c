@@ -1287,7 +1287,9 @@ static ndb_rc exec_count_filtered(const qnode *root, const ndb_view *v, uint64_t
     } else { /* the OR leads: mark its lists in a bitmap, walk the set bits */
         size_t nw = ((size_t)v->ndocs + 63) / 64;
         rc = exec_or_bitmap(v, cf.alt, cf.nalt, &bm);
-        cf.nalt = 0; /* the bitmap is the OR */
+        for (uint32_t i = 0; i < cf.nalt; i++) /* read whole: the bitmap is the OR now */
+            ndb_cursor_close(cf.alt[i]);
+        cf.nalt = 0;
         uint32_t n = 0;
         for (size_t w = 0; w < nw && rc == NDB_OK; w++) {
             for (uint64_t b = bm[w]; b; b &= b - 1) {

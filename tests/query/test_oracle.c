@@ -784,8 +784,14 @@ Test(query, oracle_fast_path)
             snprintf(t2, sizeof t2, "%s (%s)", vocab[rnd(&g, NVOCAB)], text);
             snprintf(text, sizeof text, "%s", t2);
         }
-        if (rnd(&g, 3) == 0)
+        if (rnd(&g, 3) == 0) {
+            if (orq && text[0] != '(' && rnd(&g, 2)) { /* the OR itself filtered */
+                char t2[600];
+                snprintf(t2, sizeof t2, "(%s)", text);
+                snprintf(text, sizeof text, "%s", t2);
+            }
             cat(text, sizeof text, " date:2015..2017");
+        }
         if (rnd(&g, 4) == 0)
             cat(text, sizeof text, " -war");
         ndb_query *q;
