@@ -936,13 +936,22 @@ static void exec_init_bm25(qexec *ex, const ndb_query *q)
     ex->xapian_idf = q->bm25.xapian_idf;
 }
 
+/* Count n more units of work on *ticks; true when that crosses a multiple of 4096 and the
+** view's deadline has passed (one clock read per 4096 docs: no measurable cost). */
+static bool exec_past_deadline(const ndb_view *v, uint32_t *ticks, uint32_t n)
+{
+    uint32_t before = *ticks;
+    *ticks += n;
+    return v->deadline_ns && (before >> 12) != (*ticks >> 12) && ndb_now_ns() > v->deadline_ns;
+}
+
 /* Live test of a confirmed match; also where a view's deadline is checked, every 4096
-** matches (one clock read per 4096 docs: no measurable cost). Past it, ex->rc = ELIMIT
-** and the executors' loops stop at their next iteration. */
+** matches. Past it, ex->rc = ELIMIT and the executors' loops stop at their next
+** iteration. */
 static bool exec_live(qexec *ex, uint32_t d)
 {
     const ndb_view *v = ex->v;
-    if (v->deadline_ns && (++ex->ticks & 4095u) == 0 && ndb_now_ns() > v->deadline_ns) {
+    if (exec_past_deadline(v, &ex->ticks, 1)) {
         ex->rc = NDB_ELIMIT;
         return false;
     }
@@ -1014,7 +1023,7 @@ static ndb_rc exec_or_bitmap(const ndb_view *v, ndb_cursor *const *c, uint32_t n
         for (uint32_t d = ndb_cursor_next(c[i]); d != NDB_DOC_END; d = ndb_cursor_next(c[i])) {
             if (d < v->ndocs)
                 bm[d >> 6] |= (uint64_t)1 << (d & 63);
-            if (v->deadline_ns && (++ticks & 4095u) == 0 && ndb_now_ns() > v->deadline_ns) {
+            if (exec_past_deadline(v, &ticks, 1)) {
                 rc = NDB_ELIMIT;
                 break;
             }
@@ -1237,12 +1246,7 @@ static void exec_cf_batch(exec_cf *cf, const uint32_t *ids, uint32_t n)
 
 static ndb_rc exec_cf_deadline(exec_cf *cf, uint32_t n)
 {
-    uint32_t before = cf->ticks;
-    cf->ticks += n;
-    if (cf->v->deadline_ns && (before >> 12) != (cf->ticks >> 12) &&
-        ndb_now_ns() > cf->v->deadline_ns)
-        return NDB_ELIMIT;
-    return NDB_OK;
+    return exec_past_deadline(cf->v, &cf->ticks, n) ? NDB_ELIMIT : NDB_OK;
 }
 
 static ndb_rc exec_count_filtered(const qnode *root, const ndb_view *v, uint64_t *count,
@@ -1641,10 +1645,7 @@ static ndb_rc exec_fast_term(exec_topk *tk, exec_checks *ch)
             if (tk->ex.rc != NDB_OK)
                 return rc;
         }
-        uint32_t before = tk->ex.ticks;
-        tk->ex.ticks += n;
-        if (v->deadline_ns && (before >> 12) != (tk->ex.ticks >> 12) &&
-            ndb_now_ns() > v->deadline_ns)
+        if (exec_past_deadline(v, &tk->ex.ticks, n))
             tk->ex.rc = NDB_ELIMIT; /* most docs never reach exec_live here */
         if (tk->ex.rc != NDB_OK || last >= NDB_DOC_END - 1)
             break;
@@ -1729,7 +1730,7 @@ static ndb_rc exec_fast_and(exec_topk *tk, exec_checks *ch, ndb_sort sort, uint6
             ** exact), the checks (a phrase's positions, filters) only for a doc that would
             ** enter. Until k are held nothing can be ruled out: checks first (below). */
             const ndb_view *v = tk->ex.v;
-            if (v->deadline_ns && (++tk->ex.ticks & 4095u) == 0 && ndb_now_ns() > v->deadline_ns)
+            if (exec_past_deadline(v, &tk->ex.ticks, 1))
                 tk->ex.rc = NDB_ELIMIT; /* most docs never reach exec_live here */
             else if (!(tk->norms && exec_norm_dead(tk, d, 0, 0.0))) {
                 double sc = exec_score_at(tk, d);
