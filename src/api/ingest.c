@@ -148,10 +148,10 @@ static ndb_rc ingest_source(ingest_run *r, const char *path, uint64_t bytes_befo
     }
     api_ingest_pipe_stop(pipe); /* before src: the pipe's thread reads it */
     *bytes_in = src ? ndb_doc_items_bytes_in(src) : 0;
-    if (src)
+    if (src) {
         st->ignored += ndb_doc_items_ignored(src);
-    if (src)
         st->revisits += ndb_doc_items_revisits(src);
+    }
     ndb_doc_items_close(src);
     return rc;
 }
