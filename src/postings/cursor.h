@@ -47,7 +47,8 @@ typedef struct ndb_cursor_ops {
     /* Optional (NULL when a cursor has no decoded blocks to lend): bulk read of the rest of
     ** the current block. *docs and *freqs get the doc ids (add *base for the global id) and the
     ** term frequencies from the current doc to the end of its block; returns their count
-    ** (>= 1), or 0 when the cursor is not on a doc (then use next/freq). The arrays are
+    ** (>= 1), or 0 when the cursor is not on a doc (then use next/freq). freqs may be NULL
+    ** (doc ids only: a full block's freqs then stay undecoded). The arrays are
     ** BORROWED until the cursor moves; reading them does not move it. Lets a scoring loop
     ** walk a block with no call per posting (PISA's block_posting_list, Lucene's
     ** bulk-decoded doc/freq buffers). */

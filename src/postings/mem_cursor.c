@@ -151,7 +151,8 @@ static uint32_t memc_bulk(ndb_cursor *c, const uint32_t **docs, const uint32_t *
     if (end > m->n)
         end = m->n;
     *docs = m->docs + m->i;
-    *freqs = m->freqs + m->i;
+    if (freqs)
+        *freqs = m->freqs + m->i;
     *base = 0;
     return (uint32_t)(end - m->i);
 }

@@ -667,12 +667,13 @@ static uint32_t pc_bulk(ndb_cursor *cc, const uint32_t **docs, const uint32_t **
     pc *c = (pc *)cc;
     if (c->dec.idx == PC_NONE || c->dec.idx >= c->nb || c->decoded != c->dec.idx)
         return 0;
-    if (!c->fq_ok && !pc_decode_freqs(c)) {
+    if (freqs && !c->fq_ok && !pc_decode_freqs(c)) {
         pc_fail(c);
         return 0;
     }
     *docs = c->docs + c->i;
-    *freqs = c->freqs + c->i;
+    if (freqs)
+        *freqs = c->freqs + c->i;
     *base = c->gbase;
     return (uint32_t)(c->cnt - c->i);
 }

@@ -1077,6 +1077,47 @@ out:
     return rc;
 }
 
+/* First index a >= from of dc[] (ascending) with dc[a] >= u, given dc[m - 1] >= u: eight
+** entries are stepped over at a time while the eighth is below u, then one at a time (the
+** loads are independent and the loop exits are the only hard-to-predict branches). */
+static inline uint32_t exec_block_geq(const uint32_t *dc, uint32_t m, uint32_t a, uint32_t u)
+{
+    while (a + 8 < m && dc[a + 7] < u)
+        a += 8;
+    while (dc[a] < u)
+        a++;
+    return a;
+}
+
+/* Keep of ids[0..n) (ascending) those list c holds (keep == true) or does not hold
+** (keep == false); returns how many are kept, in ids[0..). c moves forward only, never past
+** the block holding the last id: its skip entries jump over blocks that hold no id, and a
+** decoded block is merged with the ids (exec_block_geq) instead of one seek call per id.
+** c must be positioned (a doc read) and never be beyond an id it has not been asked about. */
+static uint32_t exec_isect_list(ndb_cursor *c, uint32_t *ids, uint32_t n, bool keep)
+{
+    uint32_t k = 0, j = 0;
+    while (j < n) {
+        uint32_t x = c->doc >= ids[j] ? c->doc : ndb_cursor_seek_geq(c, ids[j]);
+        const uint32_t *dc;
+        uint32_t base, m = x == NDB_DOC_END ? 0 : ndb_cursor_bulk(c, &dc, NULL, &base);
+        if (m == 0) { /* past the end, or a cursor without bulk reads: this id alone */
+            ids[k] = ids[j];
+            k += (x == ids[j]) == keep;
+            j++;
+            continue;
+        }
+        uint32_t last = base + dc[m - 1], a = 0;
+        for (; j < n && ids[j] <= last; j++) { /* ids[j] >= x >= base */
+            uint32_t u = ids[j] - base;
+            a = exec_block_geq(dc, m, a, u);
+            ids[k] = ids[j];
+            k += (dc[a] == u) == keep;
+        }
+    }
+    return k;
+}
+
 static bool exec_is_or_of_terms(const qnode *n)
 {
     if (n->kind != QN_OR || n->nkids == 0)
@@ -1090,10 +1131,11 @@ static bool exec_is_or_of_terms(const qnode *n)
 /* Count of an AND of terms, negated terms, at most one OR of terms and column filters
 ** (date, outlet, language) on an all-live view. Candidates come from the rarest positive
 ** term a decoded block at a time (ndb_cursor_bulk), or from a bitmap of the OR's lists when
-** the AND has no plain term; for each batch of up to 128 candidates the 16-byte column
-** records are prefetched first, so their cache misses overlap instead of costing one
-** full memory round trip per candidate; the filters are tested on the columns, then the
-** other lists are seeked. Same count as the iterator tree (ndb_query_each). */
+** the AND has no plain term; each batch of up to 128 candidates is merged with the other
+** positive and the negated lists block by block (exec_isect_list), then the survivors'
+** 16-byte column records are prefetched together, so their cache misses overlap instead of
+** costing one full memory round trip per candidate, and the filters are tested on them;
+** the OR's lists are seeked last. Same count as the iterator tree (ndb_query_each). */
 #define EXEC_CF_MAX 16
 
 typedef struct exec_cf {
@@ -1133,7 +1175,7 @@ static bool exec_cf_shape(const qnode *root)
             return false;
     }
     return nt + nor > 0 && nt <= EXEC_CF_MAX && nn <= EXEC_CF_MAX && nor <= 1 && nd <= 1 &&
-           no <= 1 && nl <= 1 && nd + no + nl > 0;
+           no <= 1 && nl <= 1;
 }
 
 static ndb_rc exec_cf_open(exec_cf *cf, const qnode *root)
@@ -1215,11 +1257,18 @@ static bool exec_cf_at(ndb_cursor *c, uint32_t d)
     return (c->doc >= d ? c->doc : ndb_cursor_seek_geq(c, d)) == d;
 }
 
-/* Count the candidates ids[0..n) (ascending) that pass every filter and list. */
-static void exec_cf_batch(exec_cf *cf, const uint32_t *ids, uint32_t n)
+/* Count the candidates ids[0..n) (ascending) that pass every filter and list (ids is
+** overwritten). The lists are merged first (exec_isect_list), so only their survivors'
+** column records are read. */
+static void exec_cf_batch(exec_cf *cf, uint32_t *ids, uint32_t n)
 {
     const ndb_col *cols = cf->v->cols;
-    for (uint32_t j = 0; j < n; j++)
+    for (uint32_t i = 0; i < cf->npos && n; i++)
+        n = exec_isect_list(cf->pos[i], ids, n, true);
+    for (uint32_t i = 0; i < cf->nneg && n; i++)
+        n = exec_isect_list(cf->neg[i], ids, n, false);
+    bool cols_needed = cf->date || cf->outlet || cf->lang;
+    for (uint32_t j = 0; cols_needed && j < n; j++)
         __builtin_prefetch(&cols[ids[j]]);
     for (uint32_t j = 0; j < n; j++) {
         uint32_t d = ids[j];
@@ -1231,15 +1280,11 @@ static void exec_cf_batch(exec_cf *cf, const uint32_t *ids, uint32_t n)
         if (cf->lang && !ndb_lang_set_has(&cf->langs, ndb_col_lang(c)))
             continue;
         bool ok = true;
-        for (uint32_t i = 0; i < cf->npos && ok; i++)
-            ok = exec_cf_at(cf->pos[i], d);
-        if (ok && cf->nalt) {
+        if (cf->nalt) {
             ok = false;
             for (uint32_t i = 0; i < cf->nalt && !ok; i++)
                 ok = exec_cf_at(cf->alt[i], d);
         }
-        for (uint32_t i = 0; i < cf->nneg && ok; i++)
-            ok = !exec_cf_at(cf->neg[i], d);
         cf->n += ok;
     }
 }
@@ -1273,8 +1318,8 @@ static ndb_rc exec_count_filtered(const qnode *root, const ndb_view *v, uint64_t
     if (cf.lead) {
         uint32_t d = ndb_cursor_seek_geq(cf.lead, 0);
         while (d != NDB_DOC_END && rc == NDB_OK) {
-            const uint32_t *dc, *fq;
-            uint32_t base, n = ndb_cursor_bulk(cf.lead, &dc, &fq, &base);
+            const uint32_t *dc;
+            uint32_t base, n = ndb_cursor_bulk(cf.lead, &dc, NULL, &base);
             bool bulk = n > 0;
             if (!bulk) { /* a cursor without bulk reads: one doc */
                 ids[0] = d;
@@ -1656,6 +1701,92 @@ static ndb_rc exec_fast_term(exec_topk *tk, exec_checks *ch)
     return rc;
 }
 
+/* Next window of the AND core's required cursors t[ord[0..n)] (rarest first; the two
+** rarest lend decoded blocks): from doc *from on, the first range [d, e] where the two
+** rarest cursors' current blocks both cover it (e = the smaller of their last docs) and that
+** holds a doc of both; those docs (the candidates: the caller seeks the other lists to them)
+** go to out[] (at most one block's worth, ascending), *from becomes e + 1. The two blocks
+** are merged (exec_block_geq) without moving their cursors, so the leapfrog's per-doc seek
+** calls become one seek per cursor per window. Candidates go out with their norm bytes and
+** column records prefetched. By score without a total, once k hits are
+** held (prune), a range whose blocks' score bounds (block max tf at the block's min length
+** of every required list, plus the optional terms' list bounds `opt_ub`) cannot enter is
+** passed over on the skip entries alone, without decoding (block-max AND). Returns false
+** at the end of a list or on an error. */
+static bool exec_and_window(exec_topk *tk, const uint32_t *ord, size_t n, bool prune,
+                            double opt_ub, uint32_t *from, uint32_t *out, uint32_t *nout)
+{
+    uint32_t d = *from;
+    *nout = 0;
+    for (;;) {
+        if (d == NDB_DOC_END || tk->ex.rc != NDB_OK)
+            return false;
+        if (prune) {
+            double ub = opt_ub;
+            uint32_t e = NDB_DOC_END;
+            for (size_t i = 0; i < n; i++) {
+                exec_term *t = &tk->t[ord[i]];
+                ub += exec_block_ub(tk, t, d);
+                if (t->blk_last < e)
+                    e = t->blk_last;
+            }
+            if (e == NDB_DOC_END)
+                return false;
+            if (exec_ub_dead(tk, ub)) {
+                d = e + 1;
+                if (exec_past_deadline(tk->ex.v, &tk->ex.ticks, 1))
+                    tk->ex.rc = NDB_ELIMIT;
+                continue;
+            }
+        }
+        const uint32_t *dc[2];
+        uint32_t m[2], base[2], e = NDB_DOC_END;
+        for (size_t i = 0; i < 2; i++) {
+            exec_term *t = &tk->t[ord[i]];
+            uint32_t x = t->c->doc;
+            if (!t->started || x < d) {
+                t->started = true;
+                x = exec_cursor_seek(&tk->ex, t->c, d);
+            }
+            if (x == NDB_DOC_END)
+                return false;
+            if (x > d)
+                d = x;
+        }
+        for (size_t i = 0; i < 2; i++) {
+            m[i] = ndb_cursor_bulk(tk->t[ord[i]].c, &dc[i], NULL, &base[i]);
+            if (m[i] == 0)
+                return false; /* cannot happen: both cursors are on a doc */
+            uint32_t last = base[i] + dc[i][m[i] - 1];
+            if (last < e)
+                e = last;
+        }
+        if (e < d)
+            continue; /* a cursor's block ends before d: it moves on */
+        uint32_t k = 0, a = exec_block_geq(dc[0], m[0], 0, d - base[0]), b = 0;
+        for (; a < m[0] && base[0] + dc[0][a] <= e; a++) { /* <= e <= the other's last */
+            uint32_t u = base[0] + dc[0][a];
+            b = exec_block_geq(dc[1], m[1], b, u - base[1]);
+            out[k] = u;
+            k += base[1] + dc[1][b] == u;
+        }
+        if (exec_past_deadline(tk->ex.v, &tk->ex.ticks, a))
+            tk->ex.rc = NDB_ELIMIT;
+        d = e + 1;
+        if (k) {
+            const ndb_col *cols = tk->ex.v->cols;
+            for (uint32_t j = 0; j < k; j++) {
+                if (tk->norms)
+                    __builtin_prefetch(&tk->norms[out[j]]);
+                __builtin_prefetch(&cols[out[j]]);
+            }
+            *nout = k;
+            *from = d;
+            return true;
+        }
+    }
+}
+
 /* AND core: leapfrog of the scoring cursors, rarest first; each doc where all meet is
 ** checked (filters, negations, phrases) and offered. By score without a total, once k hits
 ** are held, a doc's score comes first (its norm-byte bound, then exact) and its checks run
@@ -1685,6 +1816,15 @@ static ndb_rc exec_fast_and(exec_topk *tk, exec_checks *ch, ndb_sort sort, uint6
     }
     uint32_t d = 0;
     bool full = false; /* the collector holds k hits (by score, no total) */
+    /* windows (exec_and_window) when every required list lends decoded blocks */
+    bool windows = n >= 2 && tk->t[ord[0]].c->ops->bulk && tk->t[ord[1]].c->ops->bulk;
+    double opt_ub = 0.0;
+    for (size_t j = 0; j < nopt; j++) {
+        ndb_cursor *c = tk->t[opt[j]].c;
+        opt_ub += exec_bm25(&tk->ex, tk->t[opt[j]].idf, c->max_tf, c->min_dl ? c->min_dl : 1,
+                            tk->ex.avgdl);
+    }
+    uint32_t win[NDB_BLOCK_DOCS], nwin = 0, wi = 0, wfrom = 0;
     for (;;) {
         size_t i = 0;
         if (ch->lead && !full) {
@@ -1693,6 +1833,34 @@ static ndb_rc exec_fast_and(exec_topk *tk, exec_checks *ch, ndb_sort sort, uint6
             d = qit_next_match(ch->lead, d);
             if (d == NDB_DOC_END || tk->ex.rc != NDB_OK)
                 goto out;
+        } else if (windows) {
+            /* the next doc of all required lists: a candidate of the current window that
+            ** the other lists hold too (the leapfrog below then has nothing to do) */
+            for (bool hit = false; !hit;) {
+                while (wi < nwin && win[wi] < d)
+                    wi++;
+                if (wi == nwin) {
+                    bool prune = full && !total && sort == NDB_SORT_SCORE;
+                    if (wfrom < d)
+                        wfrom = d;
+                    wi = 0;
+                    if (!exec_and_window(tk, ord, n, prune, opt_ub, &wfrom, win, &nwin))
+                        goto out;
+                }
+                d = win[wi++];
+                hit = true;
+                for (size_t r = 2; r < n && hit; r++) {
+                    exec_term *t = &tk->t[ord[r]];
+                    uint32_t x = t->c->doc;
+                    if (!t->started || x < d) {
+                        t->started = true;
+                        x = exec_cursor_seek(&tk->ex, t->c, d);
+                    }
+                    if (x == NDB_DOC_END)
+                        goto out;
+                    hit = x == d;
+                }
+            }
         }
         while (i < n) {
             exec_term *t = &tk->t[ord[i]];
