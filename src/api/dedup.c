@@ -34,17 +34,21 @@
 ** Chaining: files with gen <= G sorted by base; from article 0, take the file starting at
 ** the current end (the longest if several), until none starts there.
 **
-** Memory (writer): the band multimap holds 64 x (4 + 4) bytes per article at load 0.5-0.75,
-** about 680-1000 bytes per article; the pending batch about 130 bytes per article plus its
-** fingerprints (~10 bytes each) and candidates; the cache up to 4096 shingle sets.
+** Memory (writer): the band multimap (dedup_map.c) holds 64 x 6 bytes per article plus a
+** fixed 32 MB table of recent keys and a directory (~16 MB at 1M articles): ~430 MB at 1M,
+** with no grow-time copy; the pending batch about 270 bytes per article (band keys, records
+** with fingerprints, candidates); up to DEDUP_KEEP_MAX held shingles; the cache up to 4096
+** shingle sets. A commit streams its file (a compaction copies the chain file by file).
 */
 #include "api/dedup.h"
+#include "api/dedup_map.h"
 
 #include "analytics/dedup.h"
 #include "doc/doc.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,9 +74,7 @@ struct api_dedup_w {
     ndb_dedup_doc doc;     /* the article being added */
     ndb_dedup_doc vdoc;    /* scratch for a candidate read back */
     ndb_article art;       /* scratch for a candidate read back */
-    /* band multimap: key -> article id; id UINT32_MAX = empty slot */
-    uint32_t *lkey, *lid;
-    size_t lcap, lused;
+    api_dedup_map map;     /* band key -> article ids, every covered article's keys */
     uint32_t covered;      /* articles with records: on disk + pending */
     uint32_t base, npend;  /* pending records are articles [base, base + npend) */
     ndb_buf bands, recs;   /* pending: band keys; entries (some candidates to check at
@@ -94,67 +96,12 @@ struct api_dedup_w {
 
 /* ---------------------------------------------------------------- the band multimap */
 
-/* Home slot of a key: the keys are hashes already, so their scaled value spreads evenly over
-** any capacity (not only a power of two: the table grows by 3/2, not by 2, and at 1M
-** articles holds 64M keys in 85M slots, 680 MB, where doubling would have made 1,070 MB). */
-static size_t dedup_map_home(const api_dedup_w *d, uint32_t key)
-{
-    return (size_t)(((uint64_t)key * d->lcap) >> 32);
-}
-
-static ndb_rc dedup_map_insert_raw(api_dedup_w *d, uint32_t key, uint32_t id)
-{
-    size_t i = dedup_map_home(d, key);
-    while (d->lid[i] != UINT32_MAX)
-        i = i + 1 == d->lcap ? 0 : i + 1;
-    d->lkey[i] = key;
-    d->lid[i] = id;
-    d->lused++;
-    return NDB_OK;
-}
-
-static ndb_rc dedup_map_reserve(api_dedup_w *d, size_t extra)
-{
-    size_t need = d->lused + extra, ncap = d->lcap ? d->lcap : 1024;
-    uint32_t *ok = d->lkey, *oi = d->lid;
-    size_t ocap = d->lcap;
-    while (need * 4 > ncap * 3) /* load <= 0.75 */
-        ncap += ncap / 2;
-    if (ncap == d->lcap)
-        return NDB_OK;
-    d->lkey = ndb_malloc(ncap * sizeof *d->lkey);
-    d->lid = ndb_malloc(ncap * sizeof *d->lid);
-    if (!d->lkey || !d->lid) {
-        ndb_free(d->lkey);
-        ndb_free(d->lid);
-        d->lkey = ok;
-        d->lid = oi;
-        return NDB_ENOMEM;
-    }
-    memset(d->lid, 0xff, ncap * sizeof *d->lid);
-    d->lcap = ncap;
-    d->lused = 0;
-    for (size_t i = 0; i < ocap; i++)
-        if (oi[i] != UINT32_MAX)
-            dedup_map_insert_raw(d, ok[i], oi[i]);
-    ndb_free(ok);
-    ndb_free(oi);
-    return NDB_OK;
-}
-
+/* Enter an article's band keys: room first, so it goes in whole or not at all. */
 static ndb_rc dedup_map_add(api_dedup_w *d, const uint32_t *band, uint32_t id)
 {
-    ndb_rc rc = dedup_map_reserve(d, NDB_DEDUP_BANDS);
+    ndb_rc rc = api_dedup_map_reserve(&d->map, NDB_DEDUP_BANDS);
     for (int b = 0; b < NDB_DEDUP_BANDS && rc == NDB_OK; b++)
-        rc = dedup_map_insert_raw(d, band[b], id);
-    return rc;
-}
-
-static ndb_rc dedup_cand_push(api_dedup_w *d, uint32_t id)
-{
-    ndb_rc rc = ndb_grow((void **)&d->cand, &d->cand_cap, d->ncand + 1, sizeof *d->cand);
-    if (rc == NDB_OK)
-        d->cand[d->ncand++] = id;
+        rc = api_dedup_map_add(&d->map, band[b], id);
     return rc;
 }
 
@@ -171,14 +118,8 @@ static ndb_rc dedup_candidates(api_dedup_w *d, const uint32_t *band)
     size_t k = 0;
     ndb_rc rc = NDB_OK;
     d->ncand = 0;
-    if (d->lcap == 0)
-        return NDB_OK;
-    for (int b = 0; b < NDB_DEDUP_BANDS && rc == NDB_OK; b++) {
-        for (size_t i = dedup_map_home(d, band[b]); d->lid[i] != UINT32_MAX && rc == NDB_OK;
-             i = i + 1 == d->lcap ? 0 : i + 1)
-            if (d->lkey[i] == band[b])
-                rc = dedup_cand_push(d, d->lid[i]);
-    }
+    rc = api_dedup_map_find_all(&d->map, band, NDB_DEDUP_BANDS, &d->cand, &d->ncand,
+                                &d->cand_cap);
     if (rc != NDB_OK)
         return rc;
     if (d->ncand > 1)
@@ -577,9 +518,6 @@ static ndb_rc dedup_catch_up(api_dedup_w *d, uint64_t gen, ndb_err *err)
         ndb_doc_article_init(&job[k].art);
     }
     job[0].an = d->an;
-    if (rc == NDB_OK) /* room for every band key at once: no rehash (which holds the old
-                         and the new table together) during a full pass */
-        rc = dedup_map_reserve(d, (size_t)(st.ndocs - d->covered) * NDB_DEDUP_BANDS);
     if (rc == NDB_OK)
         rc = ndb_text_analyzer_new(d->db->stemmer, &job[1].an);
     if (rc != NDB_OK) {
@@ -743,45 +681,139 @@ static ndb_rc dedup_verify_one(api_dedup_w *d, uint32_t id, ndb_rd *r, ndb_buf *
 
 static void dedup_sweep_merged(const ndb_db *db, uint64_t gen);
 
-typedef struct dedup_merge { /* the chain's sections, concatenated */
-    ndb_buf bands, recs;
-    uint32_t count;
+/* A dup file written in order, piece by piece, its CRC32C running (nothing is assembled in
+** memory: a compacted file is the whole chain, ~270 bytes per article). */
+typedef struct dedup_out {
+    const ndb_vfs *vfs;
+    int fd;
+    uint64_t off;
+    uint32_t crc;
+    const char *path;
+    ndb_err *err;
+} dedup_out;
+
+static ndb_rc dedup_out_put(dedup_out *o, const void *p, size_t n)
+{
+    ndb_rc rc = n ? ndb_vfs_pwrite_all(o->vfs, o->fd, p, n, (off_t)o->off, o->path, o->err)
+                  : NDB_OK;
+    if (rc == NDB_OK) {
+        o->crc = ndb_crc32c(o->crc, p, n);
+        o->off += n;
+    }
+    return rc;
+}
+
+typedef struct dedup_merge { /* compaction: one pass over the chain's files */
+    dedup_out *o;
+    bool recs;            /* this pass copies the record sections (else the band keys) */
+    uint32_t count;       /* articles seen so far */
+    uint64_t recs_bytes;  /* (band pass) the record sections' total size */
 } dedup_merge;
 
 static ndb_rc dedup_merge_file(void *ctx, uint32_t base, uint32_t count, ndb_rd *bands,
                                ndb_rd *recs, ndb_err *err)
 {
     dedup_merge *m = ctx;
-    ndb_rc rc = base == m->count ? NDB_OK : NDB_ECORRUPT;
+    ndb_rd *sec = m->recs ? recs : bands;
     (void)err;
-    if (rc == NDB_OK)
-        rc = ndb_buf_append(&m->bands, bands->p, ndb_rd_left(bands));
-    if (rc == NDB_OK)
-        rc = ndb_buf_append(&m->recs, recs->p, ndb_rd_left(recs));
+    if (base != m->count)
+        return NDB_ECORRUPT;
     m->count += count;
-    return rc;
+    m->recs_bytes += ndb_rd_left(recs);
+    return dedup_out_put(m->o, sec->p, ndb_rd_left(sec));
 }
 
-/* Compaction: past DEDUP_COMPACT_FILES files the commit writes ONE file from article 0
-** holding the whole chain (records are position-independent: links are id deltas) plus the
-** new records. Readers of this generation chain it (the newest file at base 0, the longest);
-** readers of older ones still find the old files, which are deleted once a later commit or
-** writer sees the merged file committed (dedup_sweep_merged). A crash before the manifest
-** leaves a file of an uncommitted generation: swept as any other. Returns with m empty (no
-** merge: a single new file is written as usual) or holding the chain [0, d->base). */
-static ndb_rc dedup_compact_prepare(api_dedup_w *d, uint64_t gen, dedup_merge *m, ndb_err *err)
+/* One pass of a compaction: the chain [0, d->base)'s band keys or records, appended to o.
+** *whole = false (no error) when the chain does not cover exactly [0, d->base) (it changed
+** under us: no merge this time). */
+static ndb_rc dedup_merge_pass(api_dedup_w *d, uint64_t gen, dedup_merge *m, bool *whole,
+                               ndb_err *err)
 {
     uint32_t covered = 0;
     ndb_rc rc;
-    if (d->nfiles + 1 <= DEDUP_COMPACT_FILES || d->base == 0 || gen == 0)
-        return NDB_OK;
+    m->count = 0;
+    m->recs_bytes = 0;
     rc = api_dedup_load_chain(d->db->vfs, d->db->path, gen - 1, d->base, dedup_merge_file, m,
                               &covered, err);
-    if (rc == NDB_OK && (covered != d->base || m->count != d->base)) {
-        ndb_buf_reset(&m->bands); /* the chain changed under us: no merge this time */
-        ndb_buf_reset(&m->recs);
-        m->count = 0;
+    *whole = rc == NDB_OK && covered == d->base && m->count == d->base;
+    return rc;
+}
+
+/* Write the file of generation gen: the pending band keys and records (recs, checked),
+** preceded when merge by the whole chain's (then it starts at article 0). Written as
+** ndb_vfs_write_atomic does (tmp, fsync, rename, directory fsync). *merged = false (no
+** error, nothing written) when a merge found the chain changed. */
+static ndb_rc dedup_file_write(api_dedup_w *d, uint64_t gen, bool merge, const ndb_buf *recs,
+                               bool *merged, ndb_err *err)
+{
+    const ndb_vfs *v = d->db->vfs;
+    uint32_t first = merge ? 0 : d->base, count = d->base - first + d->npend;
+    char name[80], tname[88], tmp[4200], dst[4200];
+    uint8_t foot[NDB_FOOTER_SIZE];
+    dedup_out o = {v, -1, 0, 0, tmp, err};
+    dedup_merge m = {&o, false, 0, 0};
+    bool whole = true;
+    ndb_buf h;
+    ndb_rc rc;
+    *merged = merge;
+    snprintf(name, sizeof name, "dup-%016" PRIx64 "-%08" PRIx32 ".ndd", gen, first);
+    snprintf(tname, sizeof tname, "%s.tmp", name);
+    if (ndb_path_join(tmp, sizeof tmp, d->db->path, tname) != NDB_OK ||
+        ndb_path_join(dst, sizeof dst, d->db->path, name) != NDB_OK)
+        return ndb_err_set(err, NDB_ELIMIT, "%s/%s: path too long", d->db->path, name);
+    ndb_buf_init(&h, NDB_BUF_NOMAX);
+    rc = ndb_frame_header(&h, DEDUP_KIND, DEDUP_VERSION, 0);
+    const uint32_t hdr[8] = {first, count, NDB_DEDUP_K, NDB_DEDUP_BANDS, NDB_DEDUP_ROWS,
+                             NDB_DEDUP_SHINGLE, NDB_DEDUP_PARA_MIN, DEDUP_FLOOR_MILLI};
+    for (int i = 0; i < 8 && rc == NDB_OK; i++)
+        rc = ndb_buf_append_u32le(&h, hdr[i]);
+    if (rc == NDB_OK)
+        rc = ndb_buf_append_u64le(&h, (uint64_t)count * NDB_DEDUP_BANDS * 4);
+    if (rc != NDB_OK) {
+        ndb_buf_fini(&h);
+        return ndb_err_set(err, rc, "dup file: %s", ndb_strerror(rc));
     }
+    o.fd = v->open(v, tmp, O_RDWR | O_CREAT | O_TRUNC, 0644);
+    if (o.fd < 0) {
+        ndb_buf_fini(&h);
+        return ndb_err_sys(err, NDB_EIO, errno, "%s: cannot create", tmp);
+    }
+    rc = dedup_out_put(&o, h.p, h.n);
+    if (rc == NDB_OK && merge) /* the chain's band keys (and its records' size) */
+        rc = dedup_merge_pass(d, gen, &m, &whole, err);
+    if (rc == NDB_OK && whole)
+        rc = dedup_out_put(&o, d->bands.p, d->bands.n);
+    ndb_buf_reset(&h);
+    if (rc == NDB_OK && whole)
+        rc = ndb_buf_append_u64le(&h, m.recs_bytes + recs->n);
+    if (rc == NDB_OK && whole)
+        rc = dedup_out_put(&o, h.p, h.n);
+    if (rc == NDB_OK && whole && merge) { /* the chain's records */
+        uint64_t bytes = m.recs_bytes;
+        m.recs = true;
+        rc = dedup_merge_pass(d, gen, &m, &whole, err);
+        whole = whole && m.recs_bytes == bytes;
+    }
+    if (rc == NDB_OK && whole)
+        rc = dedup_out_put(&o, recs->p, recs->n);
+    if (rc == NDB_OK && whole) {
+        ndb_put_u32le(foot, NDB_FOOTER_MAGIC);
+        ndb_put_u32le(foot + 4, 1);
+        ndb_put_u32le(foot + 8, ndb_crc32c(o.crc, foot, 8));
+        rc = ndb_vfs_pwrite_all(v, o.fd, foot, sizeof foot, (off_t)o.off, tmp, err);
+    }
+    if (rc == NDB_OK && whole && v->fsync(v, o.fd) != 0)
+        rc = ndb_err_sys(err, NDB_EIO, errno, "%s: fsync failed", tmp);
+    if (v->close(v, o.fd) != 0 && rc == NDB_OK && whole)
+        rc = ndb_err_sys(err, NDB_EIO, errno, "%s: close failed", tmp);
+    if (rc == NDB_OK && whole && v->rename(v, tmp, dst) != 0)
+        rc = ndb_err_sys(err, NDB_EIO, errno, "%s: rename failed", dst);
+    if (rc == NDB_OK && whole && v->fsync_dir(v, d->db->path) != 0)
+        rc = ndb_err_sys(err, NDB_EIO, errno, "%s: directory fsync failed", d->db->path);
+    if (rc != NDB_OK || !whole)
+        v->unlink(v, tmp);
+    ndb_buf_fini(&h);
+    *merged = merge && whole;
     return rc;
 }
 
@@ -798,19 +830,20 @@ ndb_rc api_dedup_commit(api_dedup_w *d, uint64_t gen, ndb_err *err)
     return dedup_write(d, gen, err);
 }
 
-/* Check the pending records' late pairs and write them as one file of generation gen
-** (compacting the chain into it past DEDUP_COMPACT_FILES files). */
+/* Check the pending records' late pairs and write them as one file of generation gen.
+** Compaction: past DEDUP_COMPACT_FILES files the commit writes instead ONE file from article
+** 0 holding the whole chain (records are position-independent: links are id deltas) plus
+** the new records, streamed file by file (two passes over the chain: band keys, then
+** records). Readers of this generation chain it (the newest file at base 0, the longest);
+** readers of older ones still find the old files, which are deleted once a later commit or
+** writer sees the merged file committed (dedup_sweep_merged). A crash before the manifest
+** leaves a file of an uncommitted generation: swept as any other. */
 static ndb_rc dedup_write(api_dedup_w *d, uint64_t gen, ndb_err *err)
 {
-    ndb_buf b, recs, links;
-    dedup_merge m;
+    ndb_buf recs, links;
     ndb_rd r;
-    char name[80];
+    bool merged = false;
     ndb_rc rc = NDB_OK;
-    memset(&m, 0, sizeof m);
-    ndb_buf_init(&m.bands, NDB_BUF_NOMAX);
-    ndb_buf_init(&m.recs, NDB_BUF_NOMAX);
-    ndb_buf_init(&b, NDB_BUF_NOMAX);
     ndb_buf_init(&recs, NDB_BUF_NOMAX);
     ndb_buf_init(&links, NDB_BUF_NOMAX);
     ndb_rd_init(&r, d->recs.p, d->recs.n, NDB_ECORRUPT);
@@ -821,44 +854,15 @@ static ndb_rc dedup_write(api_dedup_w *d, uint64_t gen, ndb_err *err)
                          err && err->msg[0] ? err->msg : ndb_strerror(rc));
         goto out;
     }
-    rc = dedup_compact_prepare(d, gen, &m, err);
-    if (rc != NDB_OK)
-        goto out;
-    rc = ndb_frame_header(&b, DEDUP_KIND, DEDUP_VERSION, 0);
-    const uint32_t hdr[8] = {d->base - m.count, m.count + d->npend, NDB_DEDUP_K,
-                             NDB_DEDUP_BANDS,  NDB_DEDUP_ROWS,  NDB_DEDUP_SHINGLE,
-                             NDB_DEDUP_PARA_MIN, DEDUP_FLOOR_MILLI};
-    for (int i = 0; i < 8 && rc == NDB_OK; i++)
-        rc = ndb_buf_append_u32le(&b, hdr[i]);
-    if (rc == NDB_OK)
-        rc = ndb_buf_append_u64le(&b, m.bands.n + d->bands.n);
-    if (rc == NDB_OK)
-        rc = ndb_buf_append(&b, m.bands.p, m.bands.n);
-    if (rc == NDB_OK)
-        rc = ndb_buf_append(&b, d->bands.p, d->bands.n);
-    if (rc == NDB_OK)
-        rc = ndb_buf_append_u64le(&b, m.recs.n + recs.n);
-    if (rc == NDB_OK)
-        rc = ndb_buf_append(&b, m.recs.p, m.recs.n);
-    if (rc == NDB_OK)
-        rc = ndb_buf_append(&b, recs.p, recs.n);
-    if (rc == NDB_OK)
-        rc = ndb_frame_footer(&b);
-    if (rc != NDB_OK) {
-        rc = ndb_err_set(err, rc, "dup file: %s", ndb_strerror(rc));
-        goto out;
-    }
-    snprintf(name, sizeof name, "dup-%016" PRIx64 "-%08" PRIx32 ".ndd", gen,
-             d->base - m.count);
-    rc = ndb_vfs_write_atomic(d->db->vfs, d->db->path, name, b.p, b.n, err);
+    if (d->nfiles + 1 > DEDUP_COMPACT_FILES && d->base > 0 && gen > 0)
+        rc = dedup_file_write(d, gen, true, &recs, &merged, err);
+    if (rc == NDB_OK && !merged) /* (no merge, or the chain changed under us) */
+        rc = dedup_file_write(d, gen, false, &recs, &merged, err);
     if (rc == NDB_OK) {
-        d->nfiles = m.count ? 1 : d->nfiles + 1;
+        d->nfiles = merged ? 1 : d->nfiles + 1;
         dedup_pending_clear(d);
     }
 out:
-    ndb_buf_fini(&m.bands);
-    ndb_buf_fini(&m.recs);
-    ndb_buf_fini(&b);
     ndb_buf_fini(&recs);
     ndb_buf_fini(&links);
     return rc;
@@ -1017,7 +1021,7 @@ static ndb_rc dedup_load_bands(void *ctx, uint32_t base, uint32_t count, ndb_rd 
                                ndb_rd *recs, ndb_err *err)
 {
     api_dedup_w *d = ctx;
-    ndb_rc rc = dedup_map_reserve(d, (size_t)count * NDB_DEDUP_BANDS);
+    ndb_rc rc = NDB_OK;
     (void)recs;
     d->nfiles++;
     for (uint32_t i = 0; i < count && rc == NDB_OK; i++) {
@@ -1028,8 +1032,7 @@ static ndb_rc dedup_load_bands(void *ctx, uint32_t base, uint32_t count, ndb_rd 
             empty &= band[b] == 0;
         }
         if (rc == NDB_OK && !empty)
-            for (int b = 0; b < NDB_DEDUP_BANDS; b++)
-                dedup_map_insert_raw(d, band[b], base + i);
+            rc = dedup_map_add(d, band, base + i);
     }
     if (rc != NDB_OK)
         return ndb_err_set(err, rc, "dup file: band keys: %s", ndb_strerror(rc));
@@ -1089,6 +1092,11 @@ ndb_rc api_dedup_open(ndb_db *db, ndb_store *store, uint64_t gen, api_dedup_w **
         return ndb_err_set(err, NDB_ENOMEM, "out of memory");
     d->db = db;
     d->store = store;
+    /* tests: a small recent table, so that small archives exercise its merges */
+    api_dedup_map_init(&d->map, getenv("NEWSDB_DEDUP_MAP_RECENT")
+                                    ? (size_t)strtoull(getenv("NEWSDB_DEDUP_MAP_RECENT"),
+                                                       NULL, 10)
+                                    : 0);
     d->keep_max = DEDUP_KEEP_MAX;
     if (getenv("NEWSDB_DEDUP_KEEP_MAX")) /* tuning and tests: how many shingles to hold */
         d->keep_max = (size_t)strtoull(getenv("NEWSDB_DEDUP_KEEP_MAX"), NULL, 10);
@@ -1108,8 +1116,6 @@ ndb_rc api_dedup_open(ndb_db *db, ndb_store *store, uint64_t gen, api_dedup_w **
         d->cache[i].id = UINT32_MAX;
     if (rc == NDB_OK)
         rc = ndb_text_analyzer_new(db->stemmer, &d->an);
-    if (rc == NDB_OK)
-        rc = dedup_map_reserve(d, 0);
     if (rc != NDB_OK)
         rc = ndb_err_set(err, rc, "out of memory");
     ndb_store_committed(store, &st);
@@ -1130,8 +1136,7 @@ void api_dedup_close(api_dedup_w *d)
 {
     if (!d)
         return;
-    ndb_free(d->lkey);
-    ndb_free(d->lid);
+    api_dedup_map_fini(&d->map);
     ndb_buf_fini(&d->bands);
     ndb_buf_fini(&d->recs);
     ndb_free(d->own);

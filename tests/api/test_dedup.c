@@ -861,3 +861,62 @@ Test(dedup, recorded_tokens_make_the_same_dup_files, .timeout = 120)
     ndb_test_remove_archive(t2);
     corpus_free(&c);
 }
+
+/* The band map's sorted part and its merges (a 128-slot recent table: a merge every 96
+** keys, ~1.5 per article), and a writer reopened after every commit (the map rebuilt from
+** the dup files), find the same candidates as the default map: every dup file is
+** byte-identical to the one-writer, default-map archive's. */
+Test(dedup, band_map_merges_and_reopen_make_the_same_dup_files, .timeout = 120)
+{
+    char t1[4096], t2[4096];
+    corpus c;
+    ndb_err err;
+    corpus_make(&c, ndb_test_seed(17), 240);
+    ndb_db *a = corpus_archive(&c, t1, sizeof t1, 30, 0);
+    ndb_db *b = ndb_test_new_archive(t2, sizeof t2);
+    setenv("NEWSDB_DEDUP_MAP_RECENT", "128", 1);
+    for (uint32_t i = 0; i < c.n; i += 30) {
+        ndb_writer *w = NULL;
+        cr_assert_eq(ndb_writer_open(b, &w, &err), NDB_OK, "%s", err.msg);
+        for (uint32_t k = i; k < i + 30 && k < c.n; k++) {
+            ndb_add_result res;
+            cr_assert_eq(ndb_writer_add_native(w, c.url[k], c.bytes[k], c.len[k], NULL, 0,
+                                               &res, &err),
+                         NDB_OK, "%s", err.msg);
+        }
+        cr_assert_eq(ndb_writer_commit(w, &err), NDB_OK, "%s", err.msg);
+        ndb_writer_close(w);
+    }
+    unsetenv("NEWSDB_DEDUP_MAP_RECENT");
+    int files = 0;
+    DIR *dd = opendir(t1);
+    struct dirent *e;
+    while ((e = readdir(dd)) != NULL) {
+        size_t n1, n2;
+        if (strncmp(e->d_name, "dup-", 4) != 0)
+            continue;
+        uint8_t *x = slurp(t1, e->d_name, &n1), *y = slurp(t2, e->d_name, &n2);
+        cr_assert_eq(n1, n2, "%s: sizes differ", e->d_name);
+        cr_assert(n1 > 44 && memcmp(x + 32, y + 32, n1 - 44) == 0, "%s: bodies differ",
+                  e->d_name);
+        files++;
+        free(x);
+        free(y);
+    }
+    closedir(dd);
+    cr_assert_geq(files, 8);
+    ndb_snapshot *s = NULL;
+    ndb_dup_list *l = NULL;
+    ndb_dups_opts o = {.threshold = 0.5};
+    cr_assert_eq(ndb_snapshot_open(b, &s, &err), NDB_OK);
+    cr_assert_eq(ndb_dups(s, NULL, &o, &l, &err), NDB_OK);
+    cr_assert_eq(l->uncovered, 0);
+    cr_assert_gt(l->clustered, 20, "the corpus must hold near-duplicates (%u)", l->clustered);
+    ndb_dup_list_free(l);
+    ndb_snapshot_close(s);
+    ndb_close(a);
+    ndb_close(b);
+    ndb_test_remove_archive(t1);
+    ndb_test_remove_archive(t2);
+    corpus_free(&c);
+}
