@@ -167,21 +167,22 @@ static size_t codec_svb_decode(const uint8_t *p, size_t avail, uint32_t *out)
 ** (a long doc gap, a high tf) no longer widens the whole block. */
 static uint32_t codec_bits(uint32_t v)
 {
-    uint32_t b = 0;
-    while (b < 32 && (v >> b) != 0)
-        b++;
-    return b;
+    return v == 0 ? 0 : 32 - (uint32_t)__builtin_clz(v);
 }
 
 static uint32_t codec_pfor_width(const uint32_t *in)
 {
     size_t hist[33] = {0}, best = SIZE_MAX;
-    uint32_t bestb = 32;
-    for (size_t i = 0; i < CODEC_N; i++)
-        hist[codec_bits(in[i])]++;
-    for (uint32_t b = 0; b <= 32; b++) {
+    uint32_t bestb = 32, top = 0;
+    for (size_t i = 0; i < CODEC_N; i++) {
+        uint32_t k = codec_bits(in[i]);
+        hist[k]++;
+        top = k > top ? k : top;
+    }
+    /* every b > top costs more than b = top (no exceptions either way) */
+    for (uint32_t b = 0; b <= top; b++) {
         size_t cost = 16 * (size_t)b, nexc = 0;
-        for (uint32_t k = b + 1; k <= 32; k++) {
+        for (uint32_t k = b + 1; k <= top; k++) {
             nexc += hist[k];
             cost += hist[k] * (1 + (k - b + 6) / 7);
         }
