@@ -126,6 +126,74 @@ static uint32_t exec_cursor_seek(qexec *ex, ndb_cursor *c, uint32_t t)
 
 /* ---------------------------------------------------------------- empty, all, doc */
 
+/* Count n more units of work on *ticks; true when that crosses a multiple of 4096 and the
+** view's deadline has passed (one clock read per 4096 docs: no measurable cost). */
+static bool exec_past_deadline(const ndb_view *v, uint32_t *ticks, uint32_t n)
+{
+    uint32_t before = *ticks;
+    *ticks += n;
+    return v->deadline_ns && (before >> 12) != (*ticks >> 12) && ndb_now_ns() > v->deadline_ns;
+}
+
+/* First index a >= from of dc[] (ascending) with dc[a] >= u, given dc[m - 1] >= u: eight
+** entries are stepped over at a time while the eighth is below u, then one at a time (the
+** loads are independent and the loop exits are the only hard-to-predict branches). */
+static inline uint32_t exec_block_geq(const uint32_t *dc, uint32_t m, uint32_t a, uint32_t u)
+{
+    while (a + 8 < m && dc[a + 7] < u)
+        a += 8;
+    while (dc[a] < u)
+        a++;
+    return a;
+}
+
+/* One window of the doc-level AND of lists a (the rarer) and b, both positioned (a doc
+** read) and both lending decoded blocks (ndb_cursor_bulk): from doc *from on, the first
+** range [d, e] that both cursors' current blocks cover (e = the smaller of their blocks' last
+** docs); the docs both hold in it go to out[] (ascending, at most one block's worth; *nout
+** may be 0) and *from becomes e + 1. The two blocks are merged (exec_block_geq) without
+** moving the cursors, so a leapfrog's seek call per doc becomes one seek per cursor per
+** window; a cursor is seeked only to the window's start, so its skip entries still jump
+** over blocks that hold nothing. Returns false at the end of a list or on an error. */
+static bool exec_pair_window(qexec *ex, ndb_cursor *a, ndb_cursor *b, uint32_t *from,
+                             uint32_t *out, uint32_t *nout)
+{
+    uint32_t d = *from;
+    *nout = 0;
+    for (;;) {
+        if (d == NDB_DOC_END || ex->rc != NDB_OK)
+            return false;
+        uint32_t x = a->doc < d ? exec_cursor_seek(ex, a, d) : a->doc;
+        if (x == NDB_DOC_END)
+            return false;
+        d = x > d ? x : d;
+        uint32_t y = b->doc < d ? exec_cursor_seek(ex, b, d) : b->doc;
+        if (y == NDB_DOC_END)
+            return false;
+        d = y > d ? y : d;
+        const uint32_t *da, *db;
+        uint32_t ba, bb, ma = ndb_cursor_bulk(a, &da, NULL, &ba),
+                         mb = ndb_cursor_bulk(b, &db, NULL, &bb);
+        if (ma == 0 || mb == 0)
+            return false; /* cannot happen: both are on a doc */
+        uint32_t ea = ba + da[ma - 1], eb = bb + db[mb - 1], e = ea < eb ? ea : eb;
+        if (e < d)
+            continue; /* a's block ends before b's doc: a moves on */
+        uint32_t k = 0, i = exec_block_geq(da, ma, 0, d - ba), j = 0;
+        for (; i < ma && ba + da[i] <= e; i++) { /* <= e <= b's last doc */
+            uint32_t u = ba + da[i];
+            j = exec_block_geq(db, mb, j, u - bb);
+            out[k] = u;
+            k += bb + db[j] == u;
+        }
+        if (exec_past_deadline(ex->v, &ex->ticks, i))
+            ex->rc = NDB_ELIMIT;
+        *nout = k;
+        *from = e + 1;
+        return true;
+    }
+}
+
 static uint32_t exec_empty_seek(qit *it, uint32_t t)
 {
     NDB_UNUSED(it);
@@ -219,6 +287,8 @@ typedef struct qit_phrase {
     size_t evcap;
     uint32_t *cand;  /* scratch: candidate start positions of an exact phrase */
     size_t candcap;
+    bool windows;    /* the two rarest lists lend decoded blocks: exec_pair_window */
+    uint32_t win[NDB_BLOCK_DOCS], nwin, wi, wfrom; /* docs of both, not yet returned */
 } qit_phrase;
 
 /* Lists the doc-level leapfrog walks: all of them for a proximity phrase; the two rarest
@@ -229,10 +299,51 @@ static uint32_t exec_phrase_lead(const qit_phrase *ph)
     return ph->slop < 0 && ph->k > 2 ? 2 : ph->k;
 }
 
+/* The doc-level AND of the led lists from t on: with windows, the next doc of both rarest
+** lists comes from the current window (the other led lists, of a proximity phrase, are
+** seeked to it); otherwise a leapfrog of the led lists. */
 static uint32_t exec_phrase_seek(qit *it, uint32_t t)
 {
     qit_phrase *ph = (qit_phrase *)it;
     uint32_t d = t, i = 0, lim = exec_phrase_lead(ph);
+    while (ph->windows) {
+        while (ph->wi < ph->nwin && ph->win[ph->wi] < t)
+            ph->wi++;
+        if (ph->wi == ph->nwin) {
+            uint32_t c0 = ph->ord[0], c1 = ph->ord[1];
+            if (ph->wfrom < t)
+                ph->wfrom = t;
+            for (uint32_t r = 0; r < 2; r++) {
+                uint32_t ci = r ? c1 : c0;
+                if (!ph->cst[ci]) {
+                    ph->cst[ci] = 1;
+                    if (exec_cursor_seek(it->ex, ph->c[ci], ph->wfrom) == NDB_DOC_END)
+                        return NDB_DOC_END;
+                }
+            }
+            ph->wi = ph->nwin = 0;
+            while (ph->nwin == 0)
+                if (!exec_pair_window(it->ex, ph->c[c0], ph->c[c1], &ph->wfrom, ph->win,
+                                      &ph->nwin))
+                    return NDB_DOC_END;
+        }
+        d = ph->win[ph->wi++];
+        bool hit = true;
+        for (uint32_t r = 0; r < lim && hit; r++) { /* the led cursors move to d */
+            uint32_t ci = ph->ord[r];
+            uint32_t x = ph->c[ci]->doc;
+            if (!ph->cst[ci] || x < d) {
+                ph->cst[ci] = 1;
+                x = exec_cursor_seek(it->ex, ph->c[ci], d);
+            }
+            if (x == NDB_DOC_END)
+                return NDB_DOC_END;
+            hit = x == d;
+        }
+        if (hit)
+            return d;
+        t = d + 1;
+    }
     while (i < lim) {
         uint32_t ci = ph->ord[i];
         ndb_cursor *c = ph->c[ci];
@@ -636,6 +747,7 @@ static ndb_rc exec_new_phrase(qexec *ex, const qnode *n, qit **out)
         ph->ord[pos] = i;
     }
     ph->base.cost = ph->c[ph->ord[0]]->df;
+    ph->windows = k >= 2 && ph->c[ph->ord[0]]->ops->bulk && ph->c[ph->ord[1]]->ops->bulk;
     ph->base.twophase = true;
     ph->base.ccost = 2;
     *out = &ph->base;
@@ -936,14 +1048,6 @@ static void exec_init_bm25(qexec *ex, const ndb_query *q)
     ex->xapian_idf = q->bm25.xapian_idf;
 }
 
-/* Count n more units of work on *ticks; true when that crosses a multiple of 4096 and the
-** view's deadline has passed (one clock read per 4096 docs: no measurable cost). */
-static bool exec_past_deadline(const ndb_view *v, uint32_t *ticks, uint32_t n)
-{
-    uint32_t before = *ticks;
-    *ticks += n;
-    return v->deadline_ns && (before >> 12) != (*ticks >> 12) && ndb_now_ns() > v->deadline_ns;
-}
 
 /* Live test of a confirmed match; also where a view's deadline is checked, every 4096
 ** matches. Past it, ex->rc = ELIMIT and the executors' loops stop at their next
@@ -1075,18 +1179,6 @@ out:
     ndb_free(c);
     ndb_free(bm);
     return rc;
-}
-
-/* First index a >= from of dc[] (ascending) with dc[a] >= u, given dc[m - 1] >= u: eight
-** entries are stepped over at a time while the eighth is below u, then one at a time (the
-** loads are independent and the loop exits are the only hard-to-predict branches). */
-static inline uint32_t exec_block_geq(const uint32_t *dc, uint32_t m, uint32_t a, uint32_t u)
-{
-    while (a + 8 < m && dc[a + 7] < u)
-        a += 8;
-    while (dc[a] < u)
-        a++;
-    return a;
 }
 
 /* Keep of ids[0..n) (ascending) those list c holds (keep == true) or does not hold
@@ -1702,23 +1794,19 @@ static ndb_rc exec_fast_term(exec_topk *tk, exec_checks *ch)
 }
 
 /* Next window of the AND core's required cursors t[ord[0..n)] (rarest first; the two
-** rarest lend decoded blocks): from doc *from on, the first range [d, e] where the two
-** rarest cursors' current blocks both cover it (e = the smaller of their last docs) and that
-** holds a doc of both; those docs (the candidates: the caller seeks the other lists to them)
-** go to out[] (at most one block's worth, ascending), *from becomes e + 1. The two blocks
-** are merged (exec_block_geq) without moving their cursors, so the leapfrog's per-doc seek
-** calls become one seek per cursor per window. Candidates go out with their norm bytes and
-** column records prefetched. By score without a total, once k hits are
-** held (prune), a range whose blocks' score bounds (block max tf at the block's min length
-** of every required list, plus the optional terms' list bounds `opt_ub`) cannot enter is
-** passed over on the skip entries alone, without decoding (block-max AND). Returns false
-** at the end of a list or on an error. */
+** rarest lend decoded blocks; exec_pair_window): the candidates (docs of both rarest
+** lists; the caller seeks the other lists to them) from doc *from on go to out[], with
+** their norm bytes and column records prefetched. By score without a total, once k hits
+** are held (prune), a range whose blocks' score bounds (block max tf at the block's min
+** length of every required list, plus the optional terms' list bounds `opt_ub`) cannot
+** enter is passed over on the skip entries alone, without decoding (block-max AND).
+** Returns false at the end of a list or on an error. */
 static bool exec_and_window(exec_topk *tk, const uint32_t *ord, size_t n, bool prune,
                             double opt_ub, uint32_t *from, uint32_t *out, uint32_t *nout)
 {
-    uint32_t d = *from;
     *nout = 0;
     for (;;) {
+        uint32_t d = *from;
         if (d == NDB_DOC_END || tk->ex.rc != NDB_OK)
             return false;
         if (prune) {
@@ -1733,55 +1821,29 @@ static bool exec_and_window(exec_topk *tk, const uint32_t *ord, size_t n, bool p
             if (e == NDB_DOC_END)
                 return false;
             if (exec_ub_dead(tk, ub)) {
-                d = e + 1;
+                *from = e + 1;
                 if (exec_past_deadline(tk->ex.v, &tk->ex.ticks, 1))
                     tk->ex.rc = NDB_ELIMIT;
                 continue;
             }
         }
-        const uint32_t *dc[2];
-        uint32_t m[2], base[2], e = NDB_DOC_END;
         for (size_t i = 0; i < 2; i++) {
             exec_term *t = &tk->t[ord[i]];
-            uint32_t x = t->c->doc;
-            if (!t->started || x < d) {
+            if (!t->started) {
                 t->started = true;
-                x = exec_cursor_seek(&tk->ex, t->c, d);
+                if (exec_cursor_seek(&tk->ex, t->c, d) == NDB_DOC_END)
+                    return false;
             }
-            if (x == NDB_DOC_END)
-                return false;
-            if (x > d)
-                d = x;
         }
-        for (size_t i = 0; i < 2; i++) {
-            m[i] = ndb_cursor_bulk(tk->t[ord[i]].c, &dc[i], NULL, &base[i]);
-            if (m[i] == 0)
-                return false; /* cannot happen: both cursors are on a doc */
-            uint32_t last = base[i] + dc[i][m[i] - 1];
-            if (last < e)
-                e = last;
-        }
-        if (e < d)
-            continue; /* a cursor's block ends before d: it moves on */
-        uint32_t k = 0, a = exec_block_geq(dc[0], m[0], 0, d - base[0]), b = 0;
-        for (; a < m[0] && base[0] + dc[0][a] <= e; a++) { /* <= e <= the other's last */
-            uint32_t u = base[0] + dc[0][a];
-            b = exec_block_geq(dc[1], m[1], b, u - base[1]);
-            out[k] = u;
-            k += base[1] + dc[1][b] == u;
-        }
-        if (exec_past_deadline(tk->ex.v, &tk->ex.ticks, a))
-            tk->ex.rc = NDB_ELIMIT;
-        d = e + 1;
-        if (k) {
+        if (!exec_pair_window(&tk->ex, tk->t[ord[0]].c, tk->t[ord[1]].c, from, out, nout))
+            return false;
+        if (*nout) {
             const ndb_col *cols = tk->ex.v->cols;
-            for (uint32_t j = 0; j < k; j++) {
+            for (uint32_t j = 0; j < *nout; j++) {
                 if (tk->norms)
                     __builtin_prefetch(&tk->norms[out[j]]);
                 __builtin_prefetch(&cols[out[j]]);
             }
-            *nout = k;
-            *from = d;
             return true;
         }
     }
