@@ -4,8 +4,9 @@
 ** Bit packing: byte 0 is the bit width b (0..32); then the 128 values, b bits each,
 ** little-endian bit order, packed into 16*b bytes. The unpacker is written as one generic
 ** loop specialised per b by a switch (the compiler unrolls the constant-width copies), so
-** it decodes without a branch per value. Encoding/decoding go through a 64-bit
-** accumulator; the last word is assembled bytewise, so nothing reads past 1 + 16*b bytes.
+** it decodes without a branch per value. Encoding goes through a 64-bit accumulator;
+** decoding copies the 16*b bytes to a zero-padded buffer and reads each value with one
+** unaligned 64-bit load, so nothing reads past 1 + 16*b bytes of the input.
 **
 ** Stream-vbyte: libstreamvbyte's streamvbyte_encode/decode over raw values (the postings
 ** layer already takes the gaps). streamvbyte_decode trusts its input lengths, so we compute
@@ -54,19 +55,28 @@ static size_t codec_pack_encode(const uint32_t *in, uint8_t *out)
     return 1 + 16 * (size_t)b;
 }
 
-static inline void codec_unpack_w(const uint8_t *p, uint32_t b, uint32_t *out)
+static inline __attribute__((always_inline)) void codec_unpack_w(const uint8_t *p, uint32_t b,
+                                                              uint32_t *out)
 {
-    uint64_t acc = 0;
-    uint32_t have = 0;
+    /* the 16*b bytes copied into a buffer with 8 zero bytes after them, so that every
+    ** value is one unaligned 64-bit load, a shift and a mask (b + 7 <= 64 bits) */
+    uint8_t buf[16 * 32 + 8];
+    size_t nb = 16 * (size_t)b;
+    memcpy(buf, p, nb);
+    memset(buf + nb, 0, 8);
     uint64_t mask = (b == 32) ? 0xffffffffu : ((1ull << b) - 1);
-    for (size_t i = 0; i < CODEC_N; i++) {
-        while (have < b) {
-            acc |= (uint64_t)(*p++) << have;
-            have += 8;
+    for (size_t g = 0; g < CODEC_N / 8; g++) { /* 8 values = b bytes: constant offsets */
+        const uint8_t *q = buf + g * b;
+#pragma GCC unroll 8
+        for (size_t j = 0; j < 8; j++) {
+            size_t bit = j * b;
+            uint64_t w;
+            memcpy(&w, q + (bit >> 3), sizeof w);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+            w = __builtin_bswap64(w);
+#endif
+            out[g * 8 + j] = (uint32_t)((w >> (bit & 7)) & mask);
         }
-        out[i] = (uint32_t)(acc & mask);
-        acc >>= b;
-        have -= b;
     }
 }
 
