@@ -16,7 +16,8 @@
 ** Merging: segments carry a level (0 when flushed). When the newest MERGE_FACTOR segments
 ** share a level L they are merged into one of level L+1 (a tail run, so merged segments
 ** always cover adjacent doc ranges), committed by a new manifest, and the old files are
-** deleted. Merges run inside commit, on the writer's thread. optimize merges everything.
+** deleted. Merges run inside commit, on the writer's thread. optimize commits without
+** them and merges everything.
 **
 ** Memory: the in-memory segment is flushed to a (not yet committed) segment file whenever
 ** it holds more than FLUSH_BYTES, so ingest memory stays bounded whatever the batch size.
@@ -304,7 +305,9 @@ static ndb_rc writer_maybe_merge(ndb_writer *w, ndb_err *err)
     }
 }
 
-NDB_API ndb_rc ndb_writer_commit(ndb_writer *w, ndb_err *err)
+/* Commit; then level merges when merge is set (optimize skips them: it merges everything
+** next, and a level merge first would rewrite up to half the archive once more). */
+static ndb_rc writer_commit(ndb_writer *w, bool merge, ndb_err *err)
 {
     ndb_manifest next;
     ndb_rc rc;
@@ -336,12 +339,17 @@ NDB_API ndb_rc ndb_writer_commit(ndb_writer *w, ndb_err *err)
         return writer_fail(w, rc);
     w->npending = 0;
     w->uncommitted = 0;
-    return writer_maybe_merge(w, err);
+    return merge ? writer_maybe_merge(w, err) : NDB_OK;
+}
+
+NDB_API ndb_rc ndb_writer_commit(ndb_writer *w, ndb_err *err)
+{
+    return writer_commit(w, true, err);
 }
 
 NDB_API ndb_rc ndb_writer_optimize(ndb_writer *w, ndb_err *err)
 {
-    ndb_rc rc = ndb_writer_commit(w, err);
+    ndb_rc rc = writer_commit(w, false, err);
     if (rc != NDB_OK)
         return rc;
     if (w->m.nsegs <= 1)
