@@ -360,15 +360,14 @@ static bool pc_decode_full(pc *c, ndb_rd *r)
     c->fq_n = u;
     c->fq_ok = false;
     r->p += u;
+    /* ids only grow, so the last one bounds them all: one check after the prefix sum
+    ** (64-bit: 128 gaps below 2^32 cannot wrap) */
     int64_t prev = c->dec.prev_last;
     for (size_t i = 0; i < PC_N; i++) {
-        int64_t d = prev + 1 + (int64_t)gaps[i];
-        if (d >= (int64_t)c->ndocs)
-            return false;
-        c->docs[i] = (uint32_t)d;
-        prev = d;
+        prev += 1 + (int64_t)gaps[i];
+        c->docs[i] = (uint32_t)prev;
     }
-    return true;
+    return prev < (int64_t)c->ndocs;
 }
 
 /* Decode the freqs of the decoded full block (counts and doc-only walks never do). */
