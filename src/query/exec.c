@@ -238,15 +238,19 @@ typedef struct qit_filter {
     ndb_lang_set langs;
 } qit_filter;
 
-static bool exec_filter_confirm(qit *it)
+/* Does column record c pass filter f? */
+static bool exec_filter_holds(const qit_filter *f, const ndb_col *c)
 {
-    qit_filter *f = (qit_filter *)it;
-    const ndb_col *c = &it->ex->v->cols[it->doc];
     if (f->kind == QN_DATE)
         return c->date != NDB_DATE_NONE && c->date >= f->lo && c->date <= f->hi;
     if (f->kind == QN_LANG)
         return ndb_lang_set_has(&f->langs, ndb_col_lang(c));
     return c->outlet == f->outlet;
+}
+
+static bool exec_filter_confirm(qit *it)
+{
+    return exec_filter_holds((const qit_filter *)it, &it->ex->v->cols[it->doc]);
 }
 
 static const qit_ops exec_filter_ops = {exec_all_seek, exec_filter_confirm, exec_plain_free};
@@ -1669,12 +1673,27 @@ static ndb_rc exec_fast_hit(exec_topk *tk, uint32_t d, ndb_sort sort)
 }
 
 /* Non-scoring parts of the fast path: positives must match at d, negatives must not. */
+#define EXEC_COLF_MAX 4
 typedef struct exec_checks {
     qit **it;
     bool *neg;
     uint32_t n;
     qit *lead; /* a positive phrase among them, or NULL */
+    /* the positive column filters among them (date, outlet, language), also tested
+    ** directly on a doc's column record before it is scored (exec_cols_pass) */
+    const qit_filter *colf[EXEC_COLF_MAX];
+    uint32_t ncolf;
 } exec_checks;
+
+/* Does column record c pass the checks' column filters? (a necessary condition of
+** exec_checks_pass, read from the record the scoring reads anyway) */
+static bool exec_cols_pass(const exec_checks *ch, const ndb_col *c)
+{
+    for (uint32_t i = 0; i < ch->ncolf; i++)
+        if (!exec_filter_holds(ch->colf[i], c))
+            return false;
+    return true;
+}
 
 static bool exec_checks_pass(exec_checks *ch, uint32_t d)
 {
@@ -1760,11 +1779,15 @@ static ndb_rc exec_fast_term(exec_topk *tk, exec_checks *ch)
             n = 1;
         }
         uint32_t last = d;
+        for (uint32_t j = 0; !full && dc && j < n; j++)
+            __builtin_prefetch(&cols[base + dc[j]]); /* every doc is scored: overlap the misses */
         for (uint32_t j = 0; j < n; j++) {
             uint32_t dd = dc ? base + dc[j] : d, f = fq ? fq[j] : ndb_cursor_freq(c);
             last = dd;
             if (f < EXEC_CUT_TF && norms && norms[dd] > qcut[f])
                 continue; /* its length's lower bound is already past the cut */
+            if (!exec_cols_pass(ch, &cols[dd]))
+                continue; /* a column filter rules it out: not scored */
             uint32_t dl = cols[dd].len;
             if (f < EXEC_CUT_TF && dl > cut[f])
                 continue;
@@ -1962,14 +1985,16 @@ static ndb_rc exec_fast_and(exec_topk *tk, exec_checks *ch, ndb_sort sort, uint6
             const ndb_view *v = tk->ex.v;
             if (exec_past_deadline(v, &tk->ex.ticks, 1))
                 tk->ex.rc = NDB_ELIMIT; /* most docs never reach exec_live here */
-            else if (!(tk->norms && exec_norm_dead(tk, d, 0, 0.0))) {
+            else if (!(tk->norms && exec_norm_dead(tk, d, 0, 0.0)) &&
+                     exec_cols_pass(ch, &v->cols[d])) {
                 double sc = exec_score_at(tk, d);
                 if (ndb_collect_topk_admits(tk->col, d, tk->ex.v->cols[d].date, sc) &&
                     exec_live(&tk->ex, d) && exec_checks_pass(ch, d) &&
                     (rc = exec_offer(tk, d, sc)) != NDB_OK)
                     goto out;
             }
-        } else if (exec_live(&tk->ex, d) && exec_checks_pass(ch, d)) {
+        } else if (exec_cols_pass(ch, &tk->ex.v->cols[d]) && exec_live(&tk->ex, d) &&
+                   exec_checks_pass(ch, d)) {
             if (total)
                 (*total)++;
             rc = exec_fast_hit(tk, d, sort);
@@ -2221,6 +2246,9 @@ static ndb_rc exec_topk_fast(exec_topk *tk, bool or_core, const qnode *core, ndb
         rc = exec_build_err(&tk->ex, ch.neg[ch.n] ? p->kids[0] : p, &ch.it[ch.n], err);
         if (rc == NDB_OK && p->kind == QN_PHRASE && !ch.lead)
             ch.lead = ch.it[ch.n];
+        if (rc == NDB_OK && !ch.neg[ch.n] && ch.it[ch.n]->ops == &exec_filter_ops &&
+            ch.ncolf < EXEC_COLF_MAX)
+            ch.colf[ch.ncolf++] = (const qit_filter *)ch.it[ch.n];
         if (rc == NDB_OK)
             ch.n++;
     }
