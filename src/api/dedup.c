@@ -35,7 +35,7 @@
 ** the current end (the longest if several), until none starts there.
 **
 ** Memory (writer): the band multimap (dedup_map.c) holds 64 x 6 bytes per article plus a
-** fixed 32 MB table of recent keys and a directory (~16 MB at 1M articles): ~430 MB at 1M,
+** fixed 16 MB table of recent keys and a directory (~16 MB at 1M articles): ~415 MB at 1M,
 ** with no grow-time copy; the pending batch about 270 bytes per article (band keys, records
 ** with fingerprints, candidates); up to DEDUP_KEEP_MAX held shingles; the cache up to 4096
 ** shingle sets. A commit streams its file (a compaction copies the chain file by file).
@@ -58,7 +58,7 @@
 #define DEDUP_VERSION     3u /* 2: links without |A ∪ B|; 1: links held |A ∪ B| only, 32 bands */
 #define DEDUP_CACHE       4096u
 #define DEDUP_FILE_MAX    ((size_t)4 << 30)
-#define DEDUP_KEEP_MAX    ((size_t)16 << 20) /* shingles held for the pending batch: 128 MB */
+#define DEDUP_KEEP_MAX    ((size_t)8 << 20) /* shingles held for the pending batch: 64 MB */
 #define DEDUP_COMPACT_FILES 16u /* a commit that would make the chain longer merges it */
 
 typedef struct dedup_cached {

@@ -30,7 +30,7 @@ typedef struct api_dedup_map {
 } api_dedup_map;
 
 /* recent_max: the recent table's largest slot count, a power of two >= 128 (0: the default,
-** 2^22 slots = 32 MB). Small values make tests exercise merges. */
+** 2^21 slots = 16 MB). Small values make tests exercise merges. */
 void api_dedup_map_init(api_dedup_map *m, size_t recent_max);
 void api_dedup_map_fini(api_dedup_map *m);
 /* Make room for extra more entries (at most 3/4 of recent_max): the next extra adds cannot
