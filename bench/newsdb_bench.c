@@ -306,6 +306,8 @@ static int bench_build(const char *tsv, const char *dir, const char *prefix)
         bench_die(dir, &e);
     if (ndb_writer_open(db, &w, &e) != NDB_OK)
         bench_die("writer", &e);
+    for (size_t i = 0; i < BENCH_RING; i++) /* near-dup term hashes on the reader too */
+        api_tokens_set_dedup(p.s[i].tok, api_writer_dedup_on(w));
     if (p.threaded && pthread_create(&th, NULL, bench_reader, &p) != 0)
         bench_die("thread", NULL);
     char *line = NULL;

@@ -55,7 +55,7 @@ void ndb_dedup_doc_reset(ndb_dedup_doc *d)
 
 /* A term's hash: terms are short (a stem of a few bytes), so 8-byte words through a
 ** multiply-xor, then the 64-bit finalizer; no call, no table. */
-static uint64_t dedup_term_hash(const char *p, size_t n)
+uint64_t ndb_dedup_term_hash(const char *p, size_t n)
 {
     uint64_t h = 0x27d4eb2f165667c5ull ^ ((uint64_t)n * 0x9e3779b97f4a7c15ull);
     while (n >= 8) {
@@ -87,6 +87,11 @@ ndb_rc ndb_dedup_doc_para(ndb_dedup_doc *d)
 
 ndb_rc ndb_dedup_doc_token(ndb_dedup_doc *d, const char *term, size_t len)
 {
+    return ndb_dedup_doc_token_hash(d, ndb_dedup_term_hash(term, len));
+}
+
+ndb_rc ndb_dedup_doc_token_hash(ndb_dedup_doc *d, uint64_t h)
+{
     ndb_rc rc;
     if (d->npara == 0 && (rc = ndb_dedup_doc_para(d)) != NDB_OK)
         return rc;
@@ -95,7 +100,7 @@ ndb_rc ndb_dedup_doc_token(ndb_dedup_doc *d, const char *term, size_t len)
     rc = ndb_grow((void **)&d->tok, &d->tokcap, d->ntok + 1, sizeof *d->tok);
     if (rc != NDB_OK)
         return rc;
-    d->tok[d->ntok++] = dedup_term_hash(term, len);
+    d->tok[d->ntok++] = h;
     return NDB_OK;
 }
 

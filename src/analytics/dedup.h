@@ -77,6 +77,10 @@ void ndb_dedup_doc_reset(ndb_dedup_doc *d);
 ndb_rc ndb_dedup_doc_para(ndb_dedup_doc *d);
 /* One analyzed token of the current paragraph. */
 ndb_rc ndb_dedup_doc_token(ndb_dedup_doc *d, const char *term, size_t len);
+/* The same with the term's ndb_dedup_term_hash computed earlier (e.g. on another thread). */
+ndb_rc ndb_dedup_doc_token_hash(ndb_dedup_doc *d, uint64_t h);
+/* The hash a token's term contributes (a pure function of its bytes). */
+uint64_t ndb_dedup_term_hash(const char *p, size_t n);
 /* Compute shingles (unsorted, maybe repeated), signature, bands and fingerprints. */
 ndb_rc ndb_dedup_doc_finish(ndb_dedup_doc *d);
 /* Make sh the sorted set of shingle hashes (only needed to compare exactly; sorting every

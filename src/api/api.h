@@ -88,6 +88,8 @@ ndb_rc api_lock(ndb_db *db, int *fd, ndb_err *err);
 
 /* Writer internals used by ingest. */
 bool api_writer_poisoned(const ndb_writer *w);
+/* The archive detects near-duplicates (recorded tokens then want api_tokens_set_dedup). */
+bool api_writer_dedup_on(const ndb_writer *w);
 /* Paragraph counts (line 3, found) of the article added last. */
 void api_writer_last_counts(const ndb_writer *w, int64_t *declared, uint32_t *found);
 
@@ -153,6 +155,11 @@ int api_tokens_stem(const api_tokens *t);
 ndb_rc api_tokens_replay(const api_tokens *t, ndb_token_fn fn, void *ctx, uint32_t *ntokens);
 /* Index of each paragraph's first token in the replay order; *n = paragraphs. */
 const uint32_t *api_tokens_paras(const api_tokens *t, uint32_t *n);
+/* on: later analyses also record each token's near-duplicate term hash (for an archive
+** with detection on; api_dedup_replay then does not hash). Default off. */
+void api_tokens_set_dedup(api_tokens *t, bool on);
+/* Those hashes in replay order (BORROWED until the next analysis), or NULL when off. */
+const uint64_t *api_tokens_dedup_hashes(const api_tokens *t);
 
 /* api_writer_add_verbatim with the body's tokens already recorded from exactly these bytes
 ** (bytes are still parsed for the fields and stored; tokens are not checked against them;

@@ -219,6 +219,8 @@ ndb_rc api_ingest_pipe_start(ndb_doc_items *src, ndb_doc_meta *meta, const ndb_w
         ndb_buf_init(&p->s[i].fields, NDB_BUF_NOMAX);
         if (rc == NDB_OK && (threaded || i == 0))
             rc = api_tokens_new(&p->s[i].tok);
+        if (rc == NDB_OK && p->s[i].tok)
+            api_tokens_set_dedup(p->s[i].tok, api_writer_dedup_on(w));
     }
     if (rc == NDB_OK && threaded)
         rc = api_writer_analyzer_new(w, &p->an, &p->per_language);

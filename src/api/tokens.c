@@ -13,12 +13,16 @@
 **
 ** Layout: one record per token (term offset and length in one byte arena, position,
 ** surface range); buffers only grow, so a reused api_tokens allocates nothing per doc.
+** With api_tokens_set_dedup, also each term's near-duplicate hash (ndb_dedup_term_hash):
+** hashing is a tenth of the writer thread's work on the bench build, and the recording
+** thread has the term bytes in its cache already (api_dedup_replay uses them).
 **
 ** Threading: an api_tokens belongs to one thread at a time (hand it over with the usual
 ** happens-before of a mutex or queue).
 */
 #include "api/api.h"
 
+#include "analytics/dedup.h"
 #include "text/lang.h"
 #include "text/text.h"
 
@@ -31,6 +35,8 @@ struct api_tokens {
     ndb_buf recs;  /* tokens_rec[] */
     ndb_buf bytes; /* term bytes, concatenated */
     ndb_buf paras; /* uint32_t[]: index of each paragraph's first token (dedup.c) */
+    ndb_buf dh;    /* uint64_t[]: each token's ndb_dedup_term_hash, when dedup is set */
+    bool dedup;
     uint32_t ntok; /* the analysis' token count (document length) */
     uint8_t lang;  /* api_lang_resolve without a given language or title */
     int stem;      /* stem index the terms were made with (text.h) */
@@ -45,6 +51,7 @@ ndb_rc api_tokens_new(api_tokens **out)
     ndb_buf_init(&t->recs, NDB_BUF_NOMAX);
     ndb_buf_init(&t->bytes, NDB_BUF_NOMAX);
     ndb_buf_init(&t->paras, NDB_BUF_NOMAX);
+    ndb_buf_init(&t->dh, NDB_BUF_NOMAX);
     *out = t;
     return NDB_OK;
 }
@@ -56,7 +63,18 @@ void api_tokens_free(api_tokens *t)
     ndb_buf_fini(&t->recs);
     ndb_buf_fini(&t->bytes);
     ndb_buf_fini(&t->paras);
+    ndb_buf_fini(&t->dh);
     ndb_free(t);
+}
+
+void api_tokens_set_dedup(api_tokens *t, bool on)
+{
+    t->dedup = on;
+}
+
+const uint64_t *api_tokens_dedup_hashes(const api_tokens *t)
+{
+    return t->dedup ? (const uint64_t *)t->dh.p : NULL;
 }
 
 static ndb_rc tokens_record(void *ctx, const ndb_token *tk)
@@ -73,6 +91,10 @@ static ndb_rc tokens_record(void *ctx, const ndb_token *tk)
     ndb_rc rc = ndb_buf_append(&t->bytes, tk->term, tk->len);
     if (rc == NDB_OK)
         rc = ndb_buf_append(&t->recs, &r, sizeof r);
+    if (rc == NDB_OK && t->dedup) {
+        uint64_t h = ndb_dedup_term_hash(tk->term, tk->len);
+        rc = ndb_buf_append(&t->dh, &h, sizeof h);
+    }
     return rc;
 }
 
@@ -90,6 +112,7 @@ ndb_rc api_tokens_analyze_as(api_tokens *t, ndb_analyzer *an, bool per_language,
     ndb_buf_reset(&t->recs);
     ndb_buf_reset(&t->bytes);
     ndb_buf_reset(&t->paras);
+    ndb_buf_reset(&t->dh);
     t->ntok = 0;
     ndb_rc rc = api_lang_resolve(lang, title, paras, n, &t->lang);
     if (rc == NDB_OK && per_language)

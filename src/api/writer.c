@@ -58,6 +58,11 @@ struct ndb_writer {
     api_dedup_w *dd; /* near-duplicate detection (dedup.c); NULL when switched off */
 };
 
+bool api_writer_dedup_on(const ndb_writer *w)
+{
+    return w->dd != NULL;
+}
+
 void api_writer_last_counts(const ndb_writer *w, int64_t *declared, uint32_t *found)
 {
     *declared = w->art.para_declared;
