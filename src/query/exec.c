@@ -45,6 +45,7 @@ typedef struct qexec {
     double k1, b, b_floor; /* BM25 (query.h ndb_bm25); b_floor = b * min_norm */
     bool xapian_idf;
     uint32_t ticks; /* live checks since the last deadline check */
+    uint32_t map_span; /* widest window tested through a byte map (exec_map_filter) */
 } qexec;
 
 typedef struct qit qit;
@@ -147,6 +148,41 @@ static inline uint32_t exec_block_geq(const uint32_t *dc, uint32_t m, uint32_t a
     return a;
 }
 
+/* Membership of sorted candidates in a decoded block through a byte map (EXEC_MAP_SPAN
+** bytes, all zero between uses, owned by the caller): the block's docs in [lo, hi] are
+** marked, each candidate reads its byte, the marks are cleared. Stores and loads without a
+** data-dependent branch, where a merge mispredicts about once per candidate. Candidates
+** in[0..n) (ascending, in [lo, hi], hi - lo < EXEC_MAP_SPAN, hi <= the block's last doc)
+** that the block holds (keep) or does not hold (!keep) go to out[] (out <= in allowed);
+** returns their number. */
+#define EXEC_MAP_SPAN 16384u
+
+/* The widest range tested through the byte map: EXEC_MAP_SPAN, or less when the environment
+** sets NEWSDB_EXEC_MAP_SPAN (tests: wider windows then take the merge, so both paths run). */
+static uint32_t exec_map_span(void)
+{
+    const char *e = getenv("NEWSDB_EXEC_MAP_SPAN");
+    unsigned long v = e ? strtoul(e, NULL, 10) : EXEC_MAP_SPAN;
+    return v < EXEC_MAP_SPAN ? (uint32_t)v : EXEC_MAP_SPAN;
+}
+
+static uint32_t exec_map_filter(uint8_t *map, uint32_t lo, uint32_t hi, const uint32_t *dc,
+                                uint32_t m, uint32_t base, const uint32_t *in, uint32_t n,
+                                uint32_t *out, bool keep)
+{
+    uint32_t s = lo < base ? 0 : exec_block_geq(dc, m, 0, lo - base), e = s, k = 0;
+    for (; e < m && base + dc[e] <= hi; e++)
+        map[base + dc[e] - lo] = 1;
+    for (uint32_t j = 0; j < n; j++) {
+        uint32_t u = in[j];
+        out[k] = u;
+        k += map[u - lo] == (uint8_t)keep;
+    }
+    for (uint32_t i = s; i < e; i++)
+        map[base + dc[i] - lo] = 0;
+    return k;
+}
+
 /* One window of the doc-level AND of lists a (the rarer) and b, both positioned (a doc
 ** read) and both lending decoded blocks (ndb_cursor_bulk): from doc *from on, the first
 ** range [d, e] that both cursors' current blocks cover (e = the smaller of their blocks' last
@@ -155,8 +191,8 @@ static inline uint32_t exec_block_geq(const uint32_t *dc, uint32_t m, uint32_t a
 ** moving the cursors, so a leapfrog's seek call per doc becomes one seek per cursor per
 ** window; a cursor is seeked only to the window's start, so its skip entries still jump
 ** over blocks that hold nothing. Returns false at the end of a list or on an error. */
-static bool exec_pair_window(qexec *ex, ndb_cursor *a, ndb_cursor *b, uint32_t *from,
-                             uint32_t *out, uint32_t *nout)
+static bool exec_pair_window(qexec *ex, ndb_cursor *a, ndb_cursor *b, uint8_t *map,
+                             uint32_t *from, uint32_t *out, uint32_t *nout)
 {
     uint32_t d = *from;
     *nout = 0;
@@ -180,6 +216,11 @@ static bool exec_pair_window(qexec *ex, ndb_cursor *a, ndb_cursor *b, uint32_t *
         if (e < d)
             continue; /* a's block ends before b's doc: a moves on */
         uint32_t k = 0, i = exec_block_geq(da, ma, 0, d - ba), j = 0;
+        if (map && e - d < ex->map_span) { /* a's docs in [d, e], then b's byte map */
+            for (; i < ma && ba + da[i] <= e; i++)
+                out[k++] = ba + da[i];
+            k = exec_map_filter(map, d, e, db, mb, bb, out, k, out, true);
+        }
         for (; i < ma && ba + da[i] <= e; i++) { /* <= e <= b's last doc */
             uint32_t u = ba + da[i];
             j = exec_block_geq(db, mb, j, u - bb);
@@ -292,6 +333,7 @@ typedef struct qit_phrase {
     uint32_t *cand;  /* scratch: candidate start positions of an exact phrase */
     size_t candcap;
     bool windows;    /* the two rarest lists lend decoded blocks: exec_pair_window */
+    uint8_t *map;    /* its byte map (EXEC_MAP_SPAN zero bytes), or NULL */
     uint32_t win[NDB_BLOCK_DOCS], nwin, wi, wfrom; /* docs of both, not yet returned */
 } qit_phrase;
 
@@ -327,7 +369,7 @@ static uint32_t exec_phrase_seek(qit *it, uint32_t t)
             }
             ph->wi = ph->nwin = 0;
             while (ph->nwin == 0)
-                if (!exec_pair_window(it->ex, ph->c[c0], ph->c[c1], &ph->wfrom, ph->win,
+                if (!exec_pair_window(it->ex, ph->c[c0], ph->c[c1], ph->map, &ph->wfrom, ph->win,
                                       &ph->nwin))
                     return NDB_DOC_END;
         }
@@ -521,6 +563,7 @@ static void exec_phrase_free(qit *it)
     ndb_free(ph->cst);
     ndb_free(ph->ev);
     ndb_free(ph->cand);
+    ndb_free(ph->map);
     ndb_free(ph);
 }
 
@@ -752,6 +795,10 @@ static ndb_rc exec_new_phrase(qexec *ex, const qnode *n, qit **out)
     }
     ph->base.cost = ph->c[ph->ord[0]]->df;
     ph->windows = k >= 2 && ph->c[ph->ord[0]]->ops->bulk && ph->c[ph->ord[1]]->ops->bulk;
+    if (ph->windows && !(ph->map = ndb_calloc(EXEC_MAP_SPAN, 1))) {
+        rc = NDB_ENOMEM;
+        goto out;
+    }
     ph->base.twophase = true;
     ph->base.ccost = 2;
     *out = &ph->base;
@@ -1040,6 +1087,7 @@ static void exec_init(qexec *ex, const ndb_view *v)
     ex->b = NDB_BM25_B;
     ex->b_floor = 0.0;
     ex->xapian_idf = false;
+    ex->map_span = exec_map_span();
 }
 
 static void exec_init_bm25(qexec *ex, const ndb_query *q)
@@ -1113,9 +1161,10 @@ static int exec_count_fn(void *ctx, uint32_t id)
     return 0;
 }
 
-/* The union of the lists c[0..n) (unstarted cursors; NULLs skipped) as a bitmap of
-** v->ndocs bits, OWNED by the caller (*out; ndb_free). NDB_ELIMIT past the view's deadline,
-** checked every 4096 postings as exec_live does; a cursor's read error is returned. */
+/* The union of the lists c[0..n) (unstarted cursors; NULLs skipped; read a decoded block
+** at a time where the cursor lends it, without freqs) as a bitmap of v->ndocs bits, OWNED
+** by the caller (*out; ndb_free). NDB_ELIMIT past the view's deadline, checked every 4096
+** postings as exec_live does; a cursor's read error is returned. */
 static ndb_rc exec_or_bitmap(const ndb_view *v, ndb_cursor *const *c, uint32_t n,
                              uint64_t **out)
 {
@@ -1128,13 +1177,22 @@ static ndb_rc exec_or_bitmap(const ndb_view *v, ndb_cursor *const *c, uint32_t n
         if (!c[i])
             continue;
         uint32_t ticks = 0;
-        for (uint32_t d = ndb_cursor_next(c[i]); d != NDB_DOC_END; d = ndb_cursor_next(c[i])) {
-            if (d < v->ndocs)
+        for (uint32_t d = ndb_cursor_next(c[i]); d != NDB_DOC_END;) {
+            const uint32_t *dc;
+            uint32_t base, m = ndb_cursor_bulk(c[i], &dc, NULL, &base), last = d;
+            if (m == 0 && d < v->ndocs) /* a cursor without bulk reads: this doc */
                 bm[d >> 6] |= (uint64_t)1 << (d & 63);
-            if (exec_past_deadline(v, &ticks, 1)) {
+            for (uint32_t j = 0; j < m; j++) { /* the rest of the decoded block */
+                last = base + dc[j];
+                if (last < v->ndocs)
+                    bm[last >> 6] |= (uint64_t)1 << (last & 63);
+            }
+            if (exec_past_deadline(v, &ticks, m ? m : 1)) {
                 rc = NDB_ELIMIT;
                 break;
             }
+            d = m == 0 ? ndb_cursor_next(c[i])
+                : last >= NDB_DOC_END - 1 ? NDB_DOC_END : ndb_cursor_seek_geq(c[i], last + 1);
         }
         if (rc == NDB_OK)
             rc = c[i]->err;
@@ -1188,9 +1246,10 @@ out:
 /* Keep of ids[0..n) (ascending) those list c holds (keep == true) or does not hold
 ** (keep == false); returns how many are kept, in ids[0..). c moves forward only, never past
 ** the block holding the last id: its skip entries jump over blocks that hold no id, and a
-** decoded block is merged with the ids (exec_block_geq) instead of one seek call per id.
-** c must be positioned (a doc read) and never be beyond an id it has not been asked about. */
-static uint32_t exec_isect_list(ndb_cursor *c, uint32_t *ids, uint32_t n, bool keep)
+** decoded block is merged with the ids (by the byte map `map` when given, else
+** exec_block_geq) instead of one seek call per id. c must be positioned (a doc read) and never be beyond an id it has not been asked about. */
+static uint32_t exec_isect_list(ndb_cursor *c, uint8_t *map, uint32_t span, uint32_t *ids,
+                                uint32_t n, bool keep)
 {
     uint32_t k = 0, j = 0;
     while (j < n) {
@@ -1203,7 +1262,14 @@ static uint32_t exec_isect_list(ndb_cursor *c, uint32_t *ids, uint32_t n, bool k
             j++;
             continue;
         }
-        uint32_t last = base + dc[m - 1], a = 0;
+        uint32_t last = base + dc[m - 1], a = 0, j2 = j;
+        while (j2 < n && ids[j2] <= last)
+            j2++;
+        if (map && ids[j2 - 1] - ids[j] < span) { /* ids[j..j2) by the byte map */
+            k += exec_map_filter(map, ids[j], ids[j2 - 1], dc, m, base, ids + j, j2 - j,
+                                 ids + k, keep);
+            j = j2;
+        }
         for (; j < n && ids[j] <= last; j++) { /* ids[j] >= x >= base */
             uint32_t u = ids[j] - base;
             a = exec_block_geq(dc, m, a, u);
@@ -1245,6 +1311,8 @@ typedef struct exec_cf {
     ndb_lang_set langs;
     uint64_t n;
     uint32_t ticks;
+    uint8_t *map; /* byte map of exec_isect_list (EXEC_MAP_SPAN zero bytes) */
+    uint32_t map_span;
 } exec_cf;
 
 /* Set up from the AND's kids; false when the shape is not handled (caller falls back). */
@@ -1360,9 +1428,9 @@ static void exec_cf_batch(exec_cf *cf, uint32_t *ids, uint32_t n)
 {
     const ndb_col *cols = cf->v->cols;
     for (uint32_t i = 0; i < cf->npos && n; i++)
-        n = exec_isect_list(cf->pos[i], ids, n, true);
+        n = exec_isect_list(cf->pos[i], cf->map, cf->map_span, ids, n, true);
     for (uint32_t i = 0; i < cf->nneg && n; i++)
-        n = exec_isect_list(cf->neg[i], ids, n, false);
+        n = exec_isect_list(cf->neg[i], cf->map, cf->map_span, ids, n, false);
     bool cols_needed = cf->date || cf->outlet || cf->lang;
     for (uint32_t j = 0; cols_needed && j < n; j++)
         __builtin_prefetch(&cols[ids[j]]);
@@ -1402,6 +1470,9 @@ static ndb_rc exec_count_filtered(const qnode *root, const ndb_view *v, uint64_t
     if (!exec_cf_shape(root))
         return NDB_OK;
     ndb_rc rc = exec_cf_open(&cf, root);
+    if (rc == NDB_OK && cf.npos + cf.nneg > 0 && !(cf.map = ndb_calloc(EXEC_MAP_SPAN, 1)))
+        rc = NDB_ENOMEM;
+    cf.map_span = exec_map_span();
     /* cursors first positioned (doc is meaningless before): start them at 0 */
     for (uint32_t i = 0; rc == NDB_OK && !cf.empty && i < cf.npos; i++)
         ndb_cursor_seek_geq(cf.pos[i], 0);
@@ -1463,6 +1534,7 @@ out:
         *done = true;
     }
     ndb_free(bm);
+    ndb_free(cf.map);
     exec_cf_close(&cf);
     return rc;
 }
@@ -1825,7 +1897,8 @@ static ndb_rc exec_fast_term(exec_topk *tk, exec_checks *ch)
 ** enter is passed over on the skip entries alone, without decoding (block-max AND).
 ** Returns false at the end of a list or on an error. */
 static bool exec_and_window(exec_topk *tk, const uint32_t *ord, size_t n, bool prune,
-                            double opt_ub, uint32_t *from, uint32_t *out, uint32_t *nout)
+                            double opt_ub, uint8_t *map, uint32_t *from, uint32_t *out,
+                            uint32_t *nout)
 {
     *nout = 0;
     for (;;) {
@@ -1858,7 +1931,8 @@ static bool exec_and_window(exec_topk *tk, const uint32_t *ord, size_t n, bool p
                     return false;
             }
         }
-        if (!exec_pair_window(&tk->ex, tk->t[ord[0]].c, tk->t[ord[1]].c, from, out, nout))
+        if (!exec_pair_window(&tk->ex, tk->t[ord[0]].c, tk->t[ord[1]].c, map, from, out,
+                              nout))
             return false;
         if (*nout) {
             const ndb_col *cols = tk->ex.v->cols;
@@ -1881,6 +1955,7 @@ static ndb_rc exec_fast_and(exec_topk *tk, exec_checks *ch, ndb_sort sort, uint6
 {
     ndb_rc rc = NDB_OK;
     size_t n = 0, nopt = 0;
+    uint8_t *map = NULL; /* exec_pair_window's byte map */
     uint32_t *ord = ndb_calloc(tk->q->nsterms * 2 + 1, sizeof *ord), *opt = ord + tk->q->nsterms;
     if (!ord)
         return NDB_ENOMEM;
@@ -1903,6 +1978,10 @@ static ndb_rc exec_fast_and(exec_topk *tk, exec_checks *ch, ndb_sort sort, uint6
     bool full = false; /* the collector holds k hits (by score, no total) */
     /* windows (exec_and_window) when every required list lends decoded blocks */
     bool windows = n >= 2 && tk->t[ord[0]].c->ops->bulk && tk->t[ord[1]].c->ops->bulk;
+    if (windows && !(map = ndb_calloc(EXEC_MAP_SPAN, 1))) {
+        rc = NDB_ENOMEM;
+        goto out;
+    }
     double opt_ub = 0.0;
     for (size_t j = 0; j < nopt; j++) {
         ndb_cursor *c = tk->t[opt[j]].c;
@@ -1929,7 +2008,7 @@ static ndb_rc exec_fast_and(exec_topk *tk, exec_checks *ch, ndb_sort sort, uint6
                     if (wfrom < d)
                         wfrom = d;
                     wi = 0;
-                    if (!exec_and_window(tk, ord, n, prune, opt_ub, &wfrom, win, &nwin))
+                    if (!exec_and_window(tk, ord, n, prune, opt_ub, map, &wfrom, win, &nwin))
                         goto out;
                 }
                 d = win[wi++];
@@ -2008,6 +2087,7 @@ static ndb_rc exec_fast_and(exec_topk *tk, exec_checks *ch, ndb_sort sort, uint6
         d++;
     }
 out:
+    ndb_free(map);
     ndb_free(ord);
     return rc;
 }
