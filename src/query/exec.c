@@ -1609,6 +1609,10 @@ typedef struct exec_topk {
     ndb_collector *col;
     bool prune;
     const uint8_t *norms; /* the view's norm bytes, or NULL (fast path only) */
+    double nk[256];       /* with norms: BM25's length term at each byte's floor length */
+    size_t k;
+    bool w_full;          /* k hits held; w is the worst (exec_offer keeps both) */
+    ndb_collect_hit w;
     bool *req;            /* AND core: [nsterms], a scoring term every match holds */
     bool need_opt;        /* AND core with an OR of terms: one of the others must be at d */
 } exec_topk;
@@ -1655,7 +1659,9 @@ static double exec_score_at(exec_topk *tk, uint32_t d)
 static ndb_rc exec_offer(exec_topk *tk, uint32_t d, double score)
 {
     ndb_collect_hit h = {d, tk->ex.v->cols[d].date, score};
-    return ndb_collect_topk_offer(tk->col, &h);
+    ndb_rc rc = ndb_collect_topk_offer(tk->col, &h);
+    tk->w_full = ndb_collect_topk_worst(tk->col, &tk->w);
+    return rc;
 }
 
 /* Exhaustive: iterate the root's matches; score each with the scoring cursors. */
@@ -1703,21 +1709,47 @@ static double exec_block_ub(exec_topk *tk, exec_term *t, uint32_t d)
 ** favourable tie-break, so this holds for every doc.) */
 static bool exec_ub_dead(exec_topk *tk, double ub)
 {
-    return !ndb_collect_topk_admits(tk->col, 0, 0, ub * (1.0 + 1e-9));
+    /* !ndb_collect_topk_admits(col, 0, 0, s) by score, from the worst hit cached by
+    ** exec_offer: no call per bound test */
+    if (!tk->w_full)
+        return tk->k == 0;
+    double s = ub * (1.0 + 1e-9);
+    return s < tk->w.score || (s == tk->w.score && tk->w.id == 0);
 }
 
 /* Can doc d not enter, by the norm byte's lower bound of its length? Its terms from index
 ** `from` of tk->t whose cursors are at d are scored at that bound (BM25 falls with the
 ** length, so each is an upper bound of its exact score), plus `extra` (bounds of terms
 ** not yet looked at). Reads one byte per doc instead of the 16-byte column. */
+/* tk->nk[q] = k1 (1 - b + max(b floor(q) / avgdl, b_floor)), the operations of exec_bm25 at
+** dl = ndb_norm_floor(q) in its order, so exec_bm25_norm is that score bit for bit with one
+** division instead of two. */
+static void exec_norm_table(exec_topk *tk)
+{
+    const qexec *ex = &tk->ex;
+    for (uint32_t q = 0; q < 256; q++) {
+        double bn = ex->b * (double)ndb_norm_floor((uint8_t)q) / ex->avgdl;
+        if (bn < ex->b_floor)
+            bn = ex->b_floor;
+        tk->nk[q] = ex->k1 * (1.0 - ex->b + bn);
+    }
+}
+
+/* exec_bm25(idf, tf, ndb_norm_floor(q)): BM25 at the norm byte's floor length. */
+static inline double exec_bm25_norm(const exec_topk *tk, double idf, uint32_t tf, uint8_t q)
+{
+    double f = (double)tf;
+    return idf * (f * (tk->ex.k1 + 1.0)) / (f + tk->nk[q]);
+}
+
 static bool exec_norm_dead(exec_topk *tk, uint32_t d, size_t from, double extra)
 {
-    uint32_t lb = ndb_norm_floor(tk->norms[d]);
+    uint8_t q = tk->norms[d];
     double ub = extra;
     for (size_t i = from; i < tk->q->nsterms; i++) {
         exec_term *t = &tk->t[i];
         if (t->c && t->started && t->c->doc == d)
-            ub += exec_bm25(&tk->ex, t->idf, ndb_cursor_freq(t->c), lb, tk->ex.avgdl);
+            ub += exec_bm25_norm(tk, t->idf, ndb_cursor_freq(t->c), q);
     }
     return exec_ub_dead(tk, ub);
 }
@@ -2146,19 +2178,17 @@ static ndb_rc exec_fast_or_maxscore(exec_topk *tk, exec_checks *ch)
             /* the same tightening first with every term scored at the norm byte's lower
             ** bound of the length (upper bounds of the exact scores): most docs drop out
             ** here without reading their 16-byte column */
-            uint32_t lb = ndb_norm_floor(tk->norms[d]);
+            uint8_t lq = tk->norms[d];
             double ubd = 0.0;
             for (size_t i = m; i < n; i++)
                 if (o[i]->c->doc == d)
-                    ubd += exec_bm25(&tk->ex, o[i]->idf, ndb_cursor_freq(o[i]->c), lb,
-                                     tk->ex.avgdl);
+                    ubd += exec_bm25_norm(tk, o[i]->idf, ndb_cursor_freq(o[i]->c), lq);
             for (size_t i = m; i-- > 0 && !out_by_norm;) {
                 if (exec_ub_dead(tk, ubd + pre[i + 1]))
                     out_by_norm = true;
                 else if ((o[i]->c->doc < d ? exec_cursor_seek(&tk->ex, o[i]->c, d)
                                            : o[i]->c->doc) == d)
-                    ubd += exec_bm25(&tk->ex, o[i]->idf, ndb_cursor_freq(o[i]->c), lb,
-                                     tk->ex.avgdl);
+                    ubd += exec_bm25_norm(tk, o[i]->idf, ndb_cursor_freq(o[i]->c), lq);
             }
             out_by_norm = out_by_norm || exec_ub_dead(tk, ubd);
         }
@@ -2348,6 +2378,8 @@ static ndb_rc exec_topk_fast(exec_topk *tk, bool or_core, const qnode *core, ndb
     if (sort == NDB_SORT_SCORE && tk->ex.v->norms &&
         (dfsum >= EXEC_NORMS_DF || tk->ex.v->ndocs <= 65536u))
         tk->norms = tk->ex.v->norms(tk->ex.v->ctx);
+    if (tk->norms)
+        exec_norm_table(tk);
     if (or_core && !total && sort == NDB_SORT_SCORE)
         rc = exec_fast_or_maxscore(tk, &ch);
     else if (or_core)
@@ -2381,6 +2413,7 @@ ndb_rc ndb_query_topk(const ndb_query *q, const ndb_view *v, size_t k, ndb_sort 
     exec_init(&tk.ex, v);
     exec_init_bm25(&tk.ex, q);
     tk.q = q;
+    tk.k = k;
     rc = ndb_collect_topk_new(k, sort, v->cols, v->ndocs, &tk.col);
     if (rc != NDB_OK)
         goto out;
