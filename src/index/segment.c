@@ -6,14 +6,17 @@
 **
 **   off              size        field
 **   0                32          frame header: "NDB1", kind NDB_KIND_SEGMENT ("XSEG"),
-**                                version 1.0, file id
+**                                version 1.0, or 1.1 when the positions are DLBOUND
+**                                (same layout), file id
 **   32               P           POSTINGS: per term in term order, its POS data then its
 **                                DOC data (postings/postings.h); term info points here
 **   32+P             4*ndocs     DOCLEN: u32le token length of doc base+i
 **   ...              T           TERMS: dictionary blocks (termdict/termdict.h)
 **   ...              8*ceil(nterms/32)  TINDEX: u64le offset of each block in TERMS
 **   n-108            96          TRAILER (section directory):
-**                                  0  u32 magic "SEGT"    4  u32 codec id (3 = pfor)
+**                                  0  u32 magic "SEGT"    4  u32 codec: block codec id
+**                                     (3 = pfor) | position format << 16 (postings.h;
+**                                     0 = GROUPS; 1 = DLBOUND, only in 1.1 files)
 **                                  8  u32 base           12  u32 ndocs
 **                                  16 u64 nterms         24  u64 total_len (sum DOCLEN)
 **                                  32 4 x {u64 off, u64 len}: POSTINGS, DOCLEN, TERMS,
@@ -39,6 +42,7 @@
 #include <fcntl.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 
 #define SEG_FLUSH_BYTES (1u << 20)
@@ -74,6 +78,13 @@ ndb_rc ndb_segout_write(ndb_segout *o, const void *p, size_t n, ndb_err *err)
     return o->buf.n >= SEG_FLUSH_BYTES ? seg_flush(o, err) : NDB_OK;
 }
 
+/* The position format of the segments we write (seg_int.h, ndb_segout_open). */
+static uint32_t seg_pos_fmt_written(void)
+{
+    const char *v = getenv("NEWSDB_SEG_POSITIONS");
+    return v && strcmp(v, "dlbound") == 0 ? NDB_POS_DLBOUND : NDB_POS_GROUPS;
+}
+
 ndb_rc ndb_segout_open(ndb_segout *o, const ndb_vfs *vfs, const char *dir, const char *name,
                        uint32_t base, ndb_err *err)
 {
@@ -88,7 +99,8 @@ ndb_rc ndb_segout_open(ndb_segout *o, const ndb_vfs *vfs, const char *dir, const
     ndb_buf_init(&h, NDB_HEADER_SIZE);
     ndb_termdict_writer_init(&o->td);
     ndb_postings_enc_init(&o->enc, ndb_codec_get(SEG_CODEC));
-    o->m.codec = SEG_CODEC;
+    o->enc.pos_fmt = seg_pos_fmt_written();
+    o->m.codec = SEG_CODEC | o->enc.pos_fmt << SEG_POS_SHIFT;
     o->m.base = base;
     if (ndb_path_join(o->path, sizeof o->path, dir, name) != NDB_OK ||
         snprintf(o->tmp, sizeof o->tmp, "%s.tmp", o->path) >= (int)sizeof o->tmp) {
@@ -100,7 +112,9 @@ ndb_rc ndb_segout_open(ndb_segout *o, const ndb_vfs *vfs, const char *dir, const
         rc = ndb_err_sys(err, NDB_EIO, errno, "%s: cannot create", o->tmp);
         goto out;
     }
-    if ((rc = ndb_frame_header(&h, NDB_KIND_SEGMENT, SEG_MAJOR, SEG_MINOR)) != NDB_OK) {
+    if ((rc = ndb_frame_header(&h, NDB_KIND_SEGMENT, SEG_MAJOR,
+                                 o->enc.pos_fmt == NDB_POS_DLBOUND ? SEG_MINOR_DLBOUND
+                                                                   : SEG_MINOR)) != NDB_OK) {
         ndb_err_set(err, rc, "%s: out of memory", o->tmp);
         goto out;
     }
@@ -273,8 +287,9 @@ static ndb_rc seg_parse(ndb_seg *s, ndb_err *err)
     }
     if (at != (uint64_t)(t - p))
         return ndb_err_set(err, NDB_ECORRUPT, "%s: sections do not tile the file", s->name);
-    s->codec = ndb_codec_get(m->codec);
-    if (!s->codec)
+    s->codec = ndb_codec_get(m->codec & ((1u << SEG_POS_SHIFT) - 1));
+    s->pos_fmt = m->codec >> SEG_POS_SHIFT;
+    if (!s->codec || s->pos_fmt > NDB_POS_DLBOUND)
         return ndb_err_set(err, NDB_EFORMAT, "%s: unknown codec %u", s->name, m->codec);
     if (m->len[SEG_SEC_DOCLEN] != 4 * (uint64_t)m->ndocs ||
         (uint64_t)m->base + m->ndocs > UINT32_MAX)
@@ -509,6 +524,8 @@ ndb_rc ndb_seg_cursor(const ndb_seg *s, const ndb_term_info *ti, bool positions,
     src.min_dl = ti->min_dl;
     src.base = s->m.base;
     src.ndocs = s->m.ndocs;
+    src.pos_fmt = s->pos_fmt;
+    src.dls = s->p + s->m.off[SEG_SEC_DOCLEN];
     return ndb_postings_cursor_new(&src, positions, out);
 }
 

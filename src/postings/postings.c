@@ -74,11 +74,140 @@ static ndb_rc postings_put_codec(ndb_postings_enc *e, ndb_buf *b, const uint32_t
     return rc;
 }
 
-/* The pending block's positions: 128-groups by codec, the rest varint. */
+/* Bit writer of the v2 positions: LSB first into bytes reserved up front. */
+typedef struct postings_bw {
+    uint8_t *o;
+    uint64_t acc;
+    unsigned have;
+} postings_bw;
+
+static inline void postings_bw_put(postings_bw *w, uint64_t v, unsigned k)
+{
+    if (k > 32) { /* the 33-bit slack: in two parts, so acc never overflows */
+        postings_bw_put(w, v & 0xffffu, 16);
+        v >>= 16;
+        k -= 16;
+    }
+    w->acc |= v << w->have;
+    w->have += k;
+    while (w->have >= 8) {
+        *w->o++ = (uint8_t)w->acc;
+        w->acc >>= 8;
+        w->have -= 8;
+    }
+}
+
+/* Width of a v2 jump table entry for a block of nvals position values: the body takes at
+** most 34 bits a value. */
+static inline unsigned postings_jump_width(uint64_t nvals)
+{
+    return 64u - (unsigned)__builtin_clzll(34 * nvals + 1);
+}
+
+/* Docs between two v2 jump table entries of a block of 128 docs with nvals values: the
+** largest power of two <= 128 * NDB_POS_JUMP_VALUES / nvals, within [1, 64], so that about
+** NDB_POS_JUMP_VALUES values or fewer lie between two entries (or one doc's). */
+static inline size_t postings_jump_step(uint64_t nvals)
+{
+    uint64_t s = (uint64_t)NDB_BLOCK_DOCS * NDB_POS_JUMP_VALUES / (nvals ? nvals : 1);
+    if (s >= NDB_BLOCK_DOCS / 2)
+        return NDB_BLOCK_DOCS / 2;
+    if (s <= 1)
+        return 1;
+    return (size_t)1 << (63 - __builtin_clzll(s));
+}
+
+/* Bits of x in [0, n) in truncated binary. */
+static inline uint64_t postings_tb_len(uint64_t x, uint64_t n)
+{
+    if (n <= 1)
+        return 0;
+    unsigned m = 63u - (unsigned)__builtin_clzll(n);
+    return m + (x >= (2ull << m) - n);
+}
+
+/* x in [0, n), n >= 1, in truncated binary (postings.h). */
+static inline void postings_bw_tb(postings_bw *w, uint64_t x, uint64_t n)
+{
+    if (n <= 1)
+        return;
+    unsigned m = 63u - (unsigned)__builtin_clzll(n);
+    uint64_t u = (2ull << m) - n;
+    if (x < u) {
+        postings_bw_put(w, x, m);
+    } else {
+        postings_bw_put(w, u + ((x - u) >> 1), m);
+        postings_bw_put(w, (x - u) & 1u, 1);
+    }
+}
+
+/* The pending block's positions in the v2 format: slack, then per doc bounded by dl. */
+static ndb_rc postings_put_pos_dl(ndb_postings_enc *e)
+{
+    uint64_t slack = 0;
+    size_t at = 0, bytes;
+    for (size_t i = 0; i < e->cnt; i++) {
+        uint64_t p = 0;
+        for (uint32_t j = 0; j < e->freqs[i]; j++)
+            p += e->vals[at + j]; /* the last position */
+        at += e->freqs[i];
+        if (p + 1 > e->dls[i])
+            slack = NDB_MAX(slack, p + 1 - e->dls[i]);
+    }
+    /* every value takes at most 34 bits; the slack 34 */
+    if (ndb_size_mul(e->nvals + 1, 34, &bytes) != NDB_OK)
+        return NDB_ELIMIT;
+    ndb_rc rc = ndb_buf_reserve(&e->pos, bytes / 8 + 8);
+    if (rc != NDB_OK)
+        return rc;
+    postings_bw w = {e->pos.p + e->pos.n, 0, 0};
+    postings_bw_put(&w, slack != 0, 1);
+    if (slack != 0)
+        postings_bw_put(&w, slack, 33);
+    if (e->cnt == PC_N) {
+        /* the jump table: where docs step, 2 step, ... start, in bits from the body's start */
+        uint64_t bits = 0;
+        unsigned width = postings_jump_width(e->nvals);
+        size_t step = postings_jump_step(e->nvals);
+        at = 0;
+        for (size_t i = 0; i < e->cnt; i++) {
+            uint64_t lim = (uint64_t)e->dls[i] + slack, prev = 0;
+            if (i > 0 && i % step == 0)
+                postings_bw_put(&w, bits, width);
+            for (uint32_t j = 0; j < e->freqs[i]; j++) {
+                uint64_t v = e->vals[at + j];
+                bits += j == 0 ? postings_tb_len(v, lim) : postings_tb_len(v - 1, lim - prev - 1);
+                prev = j == 0 ? v : prev + v;
+            }
+            at += e->freqs[i];
+        }
+    }
+    at = 0;
+    for (size_t i = 0; i < e->cnt; i++) {
+        uint64_t lim = (uint64_t)e->dls[i] + slack, prev = 0;
+        for (uint32_t j = 0; j < e->freqs[i]; j++) {
+            uint64_t v = e->vals[at + j]; /* p0, then p_j - p_{j-1} */
+            if (j == 0)
+                postings_bw_tb(&w, v, lim);
+            else
+                postings_bw_tb(&w, v - 1, lim - prev - 1);
+            prev = j == 0 ? v : prev + v;
+        }
+        at += e->freqs[i];
+    }
+    if (w.have > 0)
+        *w.o++ = (uint8_t)w.acc;
+    e->pos.n = (size_t)(w.o - e->pos.p);
+    return NDB_OK;
+}
+
+/* The pending block's positions: 128-groups by codec, the rest varint (v1), or v2. */
 static ndb_rc postings_put_pos(ndb_postings_enc *e)
 {
     ndb_rc rc = NDB_OK;
     size_t g = 0;
+    if (e->pos_fmt == NDB_POS_DLBOUND)
+        return postings_put_pos_dl(e);
     for (; g + PC_N <= e->nvals && rc == NDB_OK; g += PC_N)
         rc = postings_put_codec(e, &e->pos, e->vals + g);
     for (; g < e->nvals && rc == NDB_OK; g++)
@@ -221,6 +350,13 @@ typedef struct pc_skip {
     uint32_t max_tf, min_dl;
 } pc_skip;
 
+/* v2 bit reader over [p, end) (pc_br_fill). */
+typedef struct pc_br {
+    const uint8_t *p, *end;
+    uint64_t acc;
+    unsigned have;
+} pc_br;
+
 typedef struct pc {
     ndb_cursor base;
     const ndb_codec *codec;
@@ -247,6 +383,16 @@ typedef struct pc {
     size_t gcap, gknown, nfull;
     bool tail_done;
     uint8_t ddone[PC_N];
+    /* v2 positions (NDB_POS_DLBOUND): doc lengths, and the bit reader over the chunk of
+    ** block pos_block: next unread byte, bits not yet used (acc: `have` of them; bits
+    ** above may hold a copy of the next bytes), next doc to decode, the block's slack */
+    uint32_t pos_fmt;
+    const uint8_t *dls;
+    const uint8_t *b0;
+    pc_br br;
+    uint64_t bslack, jump[PC_N]; /* jump[k * jstep]: bit where that doc starts */
+    size_t bnext, jstep;        /* jstep: 0 when the block has no jump table */
+    size_t bpf;                 /* docs below this had their length prefetched */
 } pc;
 
 static uint32_t pc_fail(pc *c)
@@ -494,6 +640,155 @@ static uint32_t pc_freq(ndb_cursor *cc)
     return c->freqs[c->i];
 }
 
+/* The v2 bit reader: `have` bits in acc (bits above them may hold a copy of the next
+** bytes); copied to a local while docs decode, kept in the cursor between calls. */
+/* Make at least k (<= 56) bits available; false when the chunk ends first. */
+static inline bool pc_br_fill(pc_br *b, unsigned k)
+{
+    if (b->have >= k)
+        return true;
+    if (b->end - b->p >= 8) {
+        unsigned bytes = (63u - b->have) >> 3;
+        b->acc |= ndb_get_u64le(b->p) << b->have; /* bits past `bytes`: the same bytes */
+        b->p += bytes;
+        b->have += 8 * bytes;
+        return true;
+    }
+    while (b->have <= 56 && b->p < b->end) {
+        b->acc = (b->acc & ((1ull << b->have) - 1)) | (uint64_t)*b->p++ << b->have;
+        b->have += 8;
+    }
+    return b->have >= k;
+}
+
+static inline uint64_t pc_br_get(pc_br *b, unsigned k)
+{
+    uint64_t v = b->acc & ((1ull << k) - 1);
+    b->acc >>= k;
+    b->have -= k;
+    return v;
+}
+
+/* A truncated binary value in [0, n) (postings.h); false past the chunk's end or if n == 0.
+** Branch-free on the value: whether the extra bit is there is a 50/50 guess for a CPU. */
+static inline bool pc_br_tb(pc_br *b, uint64_t n, uint64_t *x)
+{
+    if (n == 0)
+        return false; /* more positions than room below the bound: corrupt */
+    unsigned m = 63u - (unsigned)__builtin_clzll(n);
+    uint64_t u = (2ull << m) - n;
+    if (b->have <= m && !pc_br_fill(b, m + 1) && b->have < m)
+        return false;
+    uint64_t v = b->acc & ((1ull << m) - 1), ext = v >= u;
+    uint64_t y = u + 2 * (v - u) + ((b->acc >> m) & 1);
+    if (ext > b->have - m)
+        return false; /* the extra bit is past the chunk's end */
+    *x = ext ? y : v;
+    b->acc >>= m + ext;
+    b->have -= (unsigned)(m + ext);
+    return true;
+}
+
+/* v2: decode the positions of the block's docs up to doc i (they only decode in order);
+** once the last doc is done the chunk must be exactly consumed. */
+static ndb_rc pc_pos_doc_dl(pc *c, size_t i)
+{
+    pc_br b = c->br;
+    ndb_rc rc = NDB_OK;
+    size_t g = c->jstep ? i / c->jstep * c->jstep : 0;
+    if (g > 0 && c->bnext < g) {
+        /* jump over docs nobody will ask for (the cursor only moves forward) */
+        uint64_t at = c->jump[g];
+        unsigned r = (unsigned)(at & 7);
+        b.p = c->b0 + at / 8;
+        b.acc = 0;
+        b.have = 0;
+        if (r != 0) {
+            if (!pc_br_fill(&b, r)) {
+                rc = NDB_ECORRUPT;
+                goto out;
+            }
+            (void)pc_br_get(&b, r);
+        }
+        c->bnext = g;
+    }
+    /* the doc lengths to read lie far apart in the table: ask for them all at once, and a
+    ** few beyond for the next call of a walk doc by doc */
+    for (size_t d = NDB_MAX(c->bpf, c->bnext), e = NDB_MIN(i + 9, c->cnt); d < e; d++)
+        __builtin_prefetch(c->dls + 4 * (size_t)c->docs[d]);
+    c->bpf = NDB_MAX(c->bpf, NDB_MIN(i + 9, c->cnt));
+    for (; c->bnext <= i; c->bnext++) {
+        size_t d = c->bnext;
+        uint32_t f = c->freqs[d], *out = c->pbuf + c->poff[d];
+        uint64_t lim = (uint64_t)ndb_get_u32le(c->dls + 4 * (size_t)c->docs[d]) + c->bslack;
+        uint64_t prev = 0, x;
+        if (f > lim) {
+            rc = NDB_ECORRUPT; /* positions are distinct and < lim */
+            goto out;
+        }
+        for (uint32_t j = 0; j < f; j++) {
+            if (!pc_br_tb(&b, j == 0 ? lim : lim - prev - 1, &x)) {
+                rc = NDB_ECORRUPT;
+                goto out;
+            }
+            prev = j == 0 ? x : prev + 1 + x;
+            out[j] = (uint32_t)prev;
+        }
+        if (prev > UINT32_MAX) {
+            rc = NDB_ECORRUPT;
+            goto out;
+        }
+    }
+    if (c->bnext == c->cnt) {
+        uint64_t used = 8 * (uint64_t)(b.p - c->b0) - b.have;
+        if ((used + 7) / 8 != (uint64_t)(b.end - c->b0))
+            rc = NDB_ECORRUPT;
+    }
+out:
+    c->br = b;
+    return rc;
+}
+
+/* v2: set the bit reader on the chunk of block dec.idx and read its slack. */
+static ndb_rc pc_decode_pos_dl(pc *c)
+{
+    pc_br *b = &c->br;
+    c->b0 = b->p = c->pos + c->dec.pos_at;
+    b->end = c->b0 + c->dec.pos_bytes;
+    b->acc = 0;
+    b->have = 0;
+    c->bnext = 0;
+    c->bslack = 0;
+    c->bpf = 0;
+    if (!pc_br_fill(b, 1))
+        return NDB_ECORRUPT;
+    if (pc_br_get(b, 1)) {
+        if (!pc_br_fill(b, 33))
+            return NDB_ECORRUPT;
+        c->bslack = pc_br_get(b, 33);
+    }
+    c->jstep = 0;
+    if (c->cnt == PC_N) {
+        unsigned width = postings_jump_width(c->poff[c->cnt]);
+        size_t step = postings_jump_step(c->poff[c->cnt]);
+        uint64_t start;
+        for (size_t g = step; g < PC_N; g += step) {
+            if (!pc_br_fill(b, width))
+                return NDB_ECORRUPT;
+            c->jump[g] = pc_br_get(b, width);
+        }
+        start = 8 * (uint64_t)c->dec.pos_bytes - 8 * (uint64_t)(b->end - b->p) - b->have;
+        for (size_t g = step; g < PC_N; g += step) { /* body offsets -> chunk offsets */
+            if (c->jump[g] > 8 * (uint64_t)c->dec.pos_bytes - start)
+                return NDB_ECORRUPT;
+            c->jump[g] += start;
+        }
+        c->jstep = step;
+    }
+    c->pos_block = c->dec.idx;
+    return NDB_OK;
+}
+
 /* Start the positions of block dec.idx: offsets only; groups decode on demand. */
 static ndb_rc pc_decode_pos(pc *c)
 {
@@ -507,8 +802,11 @@ static ndb_rc pc_decode_pos(pc *c)
             return NDB_ECORRUPT;
     }
     c->poff[c->cnt] = (uint32_t)total;
-    if (total / PC_N > c->dec.pos_bytes)
-        return NDB_ECORRUPT; /* every value costs >= 1/128 byte */
+    /* v1: every value costs >= 1/128 byte; v2: >= 1 bit but a doc's last (it can take
+    ** none when the doc is all this term) */
+    if (c->pos_fmt == NDB_POS_DLBOUND ? total > 8 * c->dec.pos_bytes + c->cnt
+                                      : total / PC_N > c->dec.pos_bytes)
+        return NDB_ECORRUPT;
     if (total > c->pcap) {
         uint32_t *nb = ndb_realloc(c->pbuf, (size_t)total * sizeof(uint32_t));
         if (!nb)
@@ -516,6 +814,8 @@ static ndb_rc pc_decode_pos(pc *c)
         c->pbuf = nb;
         c->pcap = (size_t)total;
     }
+    if (c->pos_fmt == NDB_POS_DLBOUND)
+        return pc_decode_pos_dl(c);
     c->nfull = (size_t)total / PC_N;
     if (c->nfull + 1 > c->gcap) {
         size_t cap = c->nfull + 1;
@@ -614,7 +914,7 @@ static ndb_rc pc_positions(ndb_cursor *cc, const uint32_t **pos, uint32_t *n)
         return NDB_EINVAL;
     ndb_rc rc = c->pos_block != c->dec.idx ? pc_decode_pos(c) : NDB_OK;
     if (rc == NDB_OK)
-        rc = pc_pos_doc(c, c->i);
+        rc = c->pos_fmt == NDB_POS_DLBOUND ? pc_pos_doc_dl(c, c->i) : pc_pos_doc(c, c->i);
     if (rc != NDB_OK) {
         if (rc == NDB_ECORRUPT)
             pc_fail(c);
@@ -740,8 +1040,13 @@ ndb_rc ndb_postings_cursor_new(const ndb_postings_src *src, bool positions, ndb_
     pc *c = NULL;
 
     *out = NULL;
-    if (!src->codec || src->df == 0 || src->df > src->ndocs || src->max_tf == 0) {
+    if (!src->codec || src->df == 0 || src->df > src->ndocs || src->max_tf == 0 ||
+        src->pos_fmt > NDB_POS_DLBOUND) {
         rc = NDB_ECORRUPT;
+        goto out;
+    }
+    if (src->pos_fmt == NDB_POS_DLBOUND && positions && !src->dls) {
+        rc = NDB_EINVAL;
         goto out;
     }
     c = ndb_calloc(1, sizeof *c);
@@ -760,6 +1065,8 @@ ndb_rc ndb_postings_cursor_new(const ndb_postings_src *src, bool positions, ndb_
     c->pos_len = src->pos_len;
     c->nb = (size_t)((src->df + PC_N - 1) / PC_N);
     c->want_pos = positions;
+    c->pos_fmt = src->pos_fmt;
+    c->dls = src->dls;
     c->decoded = PC_NONE;
     c->pos_block = PC_NONE;
     if ((rc = pc_setup(c, src)) != NDB_OK)

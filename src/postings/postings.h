@@ -1,5 +1,5 @@
 /*
-** postings.h — the on-disk posting list format (v1): encoder and mapped-bytes cursor.
+** postings.h — the on-disk posting list format: encoder and mapped-bytes cursor.
 **
 ** One posting list = two byte ranges the caller places anywhere (a segment puts them side
 ** by side, term after term): DOC data (doc gaps, freqs, skip data) and POS data
@@ -17,15 +17,35 @@
 **                  first doc of the list) | codec(freq - 1)
 **   short block:   per doc varint (gap - 1) << 1 | (freq == 1), then varint freq - 2 if
 **                  freq != 1
-**   POS data:      one chunk per block, in block order; a chunk is the positions of the
-**                  block's docs, per doc the first position then gaps to the previous
-**                  one; these values go out in groups of 128 (codec) and a varint rest.
+**   POS data:      one chunk per block, in block order, holding the positions of the
+**                  block's docs in one of two formats (the segment records which):
+**     NDB_POS_GROUPS (v1): per doc the first position then gaps to the previous one;
+**                  these values go out in groups of 128 (codec) and a varint rest.
+**     NDB_POS_DLBOUND (v2): a bit stream, LSB first, zero-padded to a byte: bit 1 says
+**                  whether a 33-bit slack k follows (else k = 0); then, for a block of
+**                  128 docs holding V positions, a jump table: with s the largest power
+**                  of two <= 128 * NDB_POS_JUMP_VALUES / V within [1, 64], 128/s - 1
+**                  fields of bits(34 V + 1) bits, the bit offsets from the body's start
+**                  of docs s, 2s, ...; then the body: per doc, with
+**                  U = dl + k (dl its length in the segment's DOCLEN table, k >= every
+**                  position + 1 - dl of the block's docs), its first position p0 in
+**                  [0, U) and each later p_j - p_{j-1} - 1 in [0, U - p_{j-1} - 1), each
+**                  in truncated binary: x < n with m = floor(log2 n), u = 2^(m+1) - n is
+**                  m bits x when x < u, else m bits u + (x-u)/2 and one bit (x-u) & 1.
+**                  Why: a position is about uniform in its doc, so with the doc's length
+**                  known it costs log2(dl) bits (8.7 on the 1M bench corpus) where the
+**                  128-groups, mixing docs and gaps, cost 10.2. Positions can pass dl by
+**                  the paragraph breaks (docs/architecture.md): k covers that, and is 0
+**                  whenever dl counts them all.
 **
+** A v2 chunk decodes in order (a doc's values start where the previous doc's end), so a
+** cursor decodes a block's positions up to the doc asked for and resumes from there; the
+** jump table lets it start within about NDB_POS_JUMP_VALUES values of any doc.
 ** For nb == 1 the block's max_tf/min_dl are the list's (term info); its last doc is found
 ** by decoding the block at open (at most 128 docs).
 ** Invariants checked on decode (NDB_ECORRUPT via cursor->err): docs < ndocs and strictly
 ** increasing, freqs >= 1, a block's bytes exactly consumed, its last doc equal to the
-** skip entry's, positions fit 32 bits.
+** skip entry's, positions fit 32 bits, a v2 doc's freq at most its U.
 **
 ** The caller places the two ranges; a segment writes POS then DOC data, term after term.
 **
@@ -38,6 +58,12 @@
 #include "postings/codec.h"
 #include "postings/cursor.h"
 
+/* Position formats (POS data above). */
+#define NDB_POS_GROUPS  0u
+#define NDB_POS_DLBOUND 1u
+/* v2 jump table: an entry about every this many positions (at most every 64 docs) */
+#define NDB_POS_JUMP_VALUES 128u
+
 typedef struct ndb_postings_stats {
     uint64_t df, cf;
     uint32_t max_tf, min_dl;
@@ -46,9 +72,11 @@ typedef struct ndb_postings_stats {
 /* Incremental encoder of one list at a time, block by block, so a merge holds at most one
 ** block of a list in memory besides the list's DOC bytes: POS bytes of finished blocks
 ** accumulate in `pos`, which the caller may drain (write out, then ndb_buf_reset) after
-** any add; DOC bytes come out at finish. _init cannot fail; _fini releases. */
+** any add; DOC bytes come out at finish. _init cannot fail (position format
+** NDB_POS_GROUPS; set pos_fmt before the first list for another); _fini releases. */
 typedef struct ndb_postings_enc {
     const ndb_codec *codec;
+    uint32_t pos_fmt;
     ndb_buf skip, blocks, pos; /* pos: POS bytes not yet drained by the caller */
     uint32_t docs[NDB_BLOCK_DOCS], freqs[NDB_BLOCK_DOCS], dls[NDB_BLOCK_DOCS];
     uint32_t *vals; /* position values of the pending block */
@@ -83,6 +111,8 @@ typedef struct ndb_postings_src {
     uint64_t df;
     uint32_t max_tf, min_dl;
     uint32_t base, ndocs; /* global id = base + local; local ids < ndocs */
+    uint32_t pos_fmt;     /* NDB_POS_GROUPS or NDB_POS_DLBOUND */
+    const uint8_t *dls;   /* DLBOUND: u32le length of local docs 0..ndocs-1 (BORROWED) */
 } ndb_postings_src;
 
 /* Open a cursor. NDB_ECORRUPT when the first bytes are already wrong (df == 0, ...).

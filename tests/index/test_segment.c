@@ -100,6 +100,32 @@ Test(index, roundtrip_term_in_every_doc)
     roundtrip(1000, 300, 20, 0, true, ndb_test_seed(3));
 }
 
+/* Segments written with the dl-bounded positions (NDB_POS_DLBOUND, opt-in through the
+** environment) read back equal to the oracle, and say so in their trailer. */
+static void roundtrip_dlbound(uint32_t ndocs, size_t vocab, uint32_t maxlen, uint64_t seed)
+{
+    orc o;
+    ndb_segw *w = NULL;
+    cr_assert_eq(setenv("NEWSDB_SEG_POSITIONS", "dlbound", 1), 0);
+    orc_init(&o, vocab, seed);
+    cr_assert_eq(ndb_segw_new(0, &w), NDB_OK);
+    orc_gen(&o, ndocs, maxlen, &w, NULL, 1, false);
+    ndb_seg *s = write_open(w, "seg-d.ndx");
+    cr_assert_eq(s->pos_fmt, NDB_POS_DLBOUND);
+    orc_check_seg(&o, s);
+    ndb_seg_unref(s);
+    ndb_segw_free(w);
+    orc_free(&o);
+    cr_assert_eq(unsetenv("NEWSDB_SEG_POSITIONS"), 0);
+}
+
+Test(index, roundtrip_dlbound)
+{
+    roundtrip_dlbound(3000, 40, 80, ndb_test_seed(21));
+    roundtrip_dlbound(1500, 30000, 300, ndb_test_seed(22));
+    roundtrip_dlbound(1, 10, 30, ndb_test_seed(23));
+}
+
 Test(index, one_doc)
 {
     roundtrip(1, 10, 30, 0, false, ndb_test_seed(4));
@@ -269,7 +295,9 @@ Test(index, write_io_errors_leave_nothing)
 
 /* ------------------------------------------------------------ merge and multi */
 
-static void merge_case(size_t k, uint64_t seed)
+/* fmts: 0 every segment as the default writes it; 1 the inputs alternate GROUPS and
+** DLBOUND positions and the merge writes DLBOUND; 2 the same, the merge writes GROUPS. */
+static void merge_case(size_t k, uint64_t seed, int fmts)
 {
     orc o;
     ndb_segw *w[6] = {0}, *all = NULL;
@@ -290,11 +318,18 @@ static void merge_case(size_t k, uint64_t seed)
     orc_gen(&o, ndocs, 60, w, cuts, k, false);
     for (size_t i = 0; i < k; i++) {
         snprintf(name, sizeof name, "seg-%zu.ndx", i);
+        if (fmts != 0 && i % 2 == 1)
+            cr_assert_eq(setenv("NEWSDB_SEG_POSITIONS", "dlbound", 1), 0);
         segs[i] = write_open(w[i], name);
+        cr_assert_eq(unsetenv("NEWSDB_SEG_POSITIONS"), 0);
+        cr_assert_eq(segs[i]->pos_fmt, fmts != 0 && i % 2 == 1 ? NDB_POS_DLBOUND : NDB_POS_GROUPS);
         orc_check_seg(&o, segs[i]);
     }
+    if (fmts == 1)
+        cr_assert_eq(setenv("NEWSDB_SEG_POSITIONS", "dlbound", 1), 0);
     cr_assert_eq(ndb_seg_merge(ndb_vfs_default(), g_dir, segs, k, "seg-m.ndx", &err), NDB_OK, "%s",
                  err.msg);
+    cr_assert_eq(unsetenv("NEWSDB_SEG_POSITIONS"), 0);
     ndb_seg *m = NULL;
     int problems = 0;
     cr_assert_eq(ndb_seg_open(ndb_vfs_default(), g_dir, "seg-m.ndx", &m, &err), NDB_OK);
@@ -307,7 +342,10 @@ static void merge_case(size_t k, uint64_t seed)
     orc_init(&o2, 400, seed);
     cr_assert_eq(ndb_segw_new(0, &all), NDB_OK);
     orc_gen(&o2, ndocs, 60, &all, NULL, 1, false);
+    if (fmts == 1) /* in the merge's format */
+        cr_assert_eq(setenv("NEWSDB_SEG_POSITIONS", "dlbound", 1), 0);
     ndb_seg *one = write_open(all, "seg-1.ndx");
+    cr_assert_eq(unsetenv("NEWSDB_SEG_POSITIONS"), 0);
     cr_assert_eq(ndb_seg_bytes(one), ndb_seg_bytes(m));
     cr_assert_eq(ndb_seg_nterms(one), ndb_seg_nterms(m));
     cr_assert_eq(ndb_seg_total_len(one), ndb_seg_total_len(m));
@@ -376,7 +414,16 @@ Test(index, merge_2_to_5_equals_single_build)
 {
     uint64_t seed = ndb_test_seed(7);
     for (size_t k = 1; k <= 5; k++)
-        merge_case(k, seed + k);
+        merge_case(k, seed + k, 0);
+}
+
+Test(index, merge_mixed_position_formats)
+{
+    uint64_t seed = ndb_test_seed(17);
+    for (size_t k = 2; k <= 4; k++) {
+        merge_case(k, seed + k, 1);
+        merge_case(k, seed + 10 + k, 2);
+    }
 }
 
 Test(index, merge_rejects_gaps)
@@ -422,9 +469,9 @@ static ndb_rc walk_term(void *ctx, const char *t, size_t n)
     return NDB_OK;
 }
 
-Test(index, corrupt_every_byte_is_caught)
+static void corrupt_every_byte(uint64_t seed)
 {
-    uint64_t seed = ndb_test_seed(8), st = seed;
+    uint64_t st = seed;
     orc o;
     ndb_segw *w = NULL;
     uint8_t *img = NULL;
@@ -471,11 +518,22 @@ Test(index, corrupt_every_byte_is_caught)
     orc_free(&o);
 }
 
+Test(index, corrupt_every_byte_is_caught)
+{
+    corrupt_every_byte(ndb_test_seed(8));
+}
+
+Test(index, corrupt_every_byte_is_caught_dlbound)
+{
+    cr_assert_eq(setenv("NEWSDB_SEG_POSITIONS", "dlbound", 1), 0);
+    corrupt_every_byte(ndb_test_seed(18));
+}
+
 /* Bytes flipped in the postings with the CRC recomputed: readers and check must survive;
 ** check must not crash (it may or may not notice a self-consistent change). */
-Test(index, corrupt_postings_with_valid_crc_never_crash)
+static void corrupt_valid_crc(uint64_t seed)
 {
-    uint64_t seed = ndb_test_seed(9), st = seed;
+    uint64_t st = seed;
     orc o;
     ndb_segw *w = NULL;
     uint8_t *img = NULL;
@@ -512,4 +570,15 @@ Test(index, corrupt_postings_with_valid_crc_never_crash)
     ndb_free(img);
     ndb_segw_free(w);
     orc_free(&o);
+}
+
+Test(index, corrupt_postings_with_valid_crc_never_crash)
+{
+    corrupt_valid_crc(ndb_test_seed(9));
+}
+
+Test(index, corrupt_postings_with_valid_crc_never_crash_dlbound)
+{
+    cr_assert_eq(setenv("NEWSDB_SEG_POSITIONS", "dlbound", 1), 0);
+    corrupt_valid_crc(ndb_test_seed(19));
 }

@@ -1,5 +1,6 @@
-/* Tests of postings/: block codecs, the in-memory cursor, and the v1 posting format
-** (encoder + mapped cursor) against an oracle of random lists. NDB_SEED=<n> replays. */
+/* Tests of postings/: block codecs, the in-memory cursor, and the posting format (encoder
+** + mapped cursor; positions as NDB_POS_GROUPS or NDB_POS_DLBOUND) against an oracle of
+** random lists. NDB_SEED=<n> replays. */
 #include <criterion/criterion.h>
 
 #include "common/testutil.h"
@@ -96,7 +97,18 @@ Test(postings, codec_bitpack_rejects_bad_width)
 typedef struct olist {
     uint32_t *docs, *freqs, *pos, *dls, *pos_off;
     size_t n, npos;
+    uint8_t *dlt; /* u32le length of every local doc < span (what a segment's DOCLEN holds) */
 } olist;
+
+/* Position format the format tests encode and decode with. */
+static uint32_t g_pos_fmt = NDB_POS_GROUPS;
+
+static void olist_dlt(olist *l, uint32_t span)
+{
+    l->dlt = calloc((size_t)span + 1, 4);
+    for (size_t i = 0; i < l->n; i++)
+        ndb_put_u32le(l->dlt + 4 * (size_t)l->docs[i], l->dls[i]);
+}
 
 /* n docs from [0, span), freqs skewed small, positions ascending < 5000. */
 static void olist_gen(olist *l, size_t n, uint32_t span, uint32_t maxtf, uint64_t *st)
@@ -134,6 +146,7 @@ static void olist_gen(olist *l, size_t n, uint32_t span, uint32_t maxtf, uint64_
     }
     l->pos_off[n] = (uint32_t)k;
     l->npos = k;
+    olist_dlt(l, span);
 }
 
 static void olist_free(olist *l)
@@ -143,6 +156,7 @@ static void olist_free(olist *l)
     free(l->dls);
     free(l->pos_off);
     free(l->pos);
+    free(l->dlt);
 }
 
 typedef struct enc_out {
@@ -157,6 +171,7 @@ static ndb_cursor *open_list(const olist *l, uint32_t base, uint32_t ndocs, uint
     ndb_postings_src src;
     ndb_cursor *c = NULL;
     ndb_postings_enc_init(&e, ndb_codec_get(codec));
+    e.pos_fmt = g_pos_fmt;
     ndb_buf_init(&o->doc, NDB_BUF_NOMAX);
     ndb_buf_init(&o->pos, NDB_BUF_NOMAX);
     cr_assert_eq(
@@ -173,6 +188,8 @@ static ndb_cursor *open_list(const olist *l, uint32_t base, uint32_t ndocs, uint
     src.min_dl = o->st.min_dl;
     src.base = base;
     src.ndocs = ndocs;
+    src.pos_fmt = g_pos_fmt;
+    src.dls = l->dlt;
     cr_assert_eq(ndb_postings_cursor_new(&src, positions, &c), NDB_OK);
     return c;
 }
@@ -298,6 +315,33 @@ static void check_blocks(ndb_cursor *c, const olist *l, uint32_t base, uint32_t 
     }
 }
 
+/* Random forward skips, positions read only at the docs landed on (a phrase's pattern):
+** they equal the oracle's. */
+static void check_sparse_positions(ndb_cursor *c, const olist *l, uint32_t base, uint64_t *st,
+                                   uint64_t seed)
+{
+    size_t at = 0;
+    uint32_t d = ndb_cursor_next(c);
+    while (d != NDB_DOC_END) {
+        const uint32_t *p;
+        uint32_t np;
+        cr_assert_eq(d, base + l->docs[at]);
+        if (ndb_rand_next(st) % 2 == 0) {
+            cr_assert_eq(ndb_cursor_positions(c, &p, &np), NDB_OK);
+            cr_assert_eq(np, l->freqs[at]);
+            cr_assert(memcmp(p, l->pos + l->pos_off[at], np * 4) == 0,
+                      "sparse positions at %zu " SEEDFMT, at, (unsigned long long)seed);
+            if (ndb_rand_next(st) % 4 == 0) /* asked twice */
+                cr_assert_eq(ndb_cursor_positions(c, &p, &np), NDB_OK);
+        }
+        at += 1 + ndb_rand_next(st) % (ndb_rand_next(st) % 3 == 0 ? 60 : 4);
+        if (at >= l->n)
+            break;
+        d = ndb_cursor_seek_geq(c, base + l->docs[at]);
+    }
+    cr_assert_eq(c->err, NDB_OK);
+}
+
 static void format_case(size_t n, uint32_t span, uint32_t codec, uint64_t seed)
 {
     uint64_t st = seed;
@@ -318,6 +362,12 @@ static void format_case(size_t n, uint32_t span, uint32_t codec, uint64_t seed)
     uint32_t np;
     ndb_cursor_next(c);
     cr_assert_eq(ndb_cursor_positions(c, &p, &np), NDB_EINVAL);
+    ndb_cursor_close(c);
+    ndb_buf_fini(&o.doc);
+    ndb_buf_fini(&o.pos);
+
+    c = open_list(&l, base, span, codec, &o, true);
+    check_sparse_positions(c, &l, base, &st, seed);
     ndb_cursor_close(c);
     ndb_buf_fini(&o.doc);
     ndb_buf_fini(&o.pos);
@@ -371,6 +421,168 @@ Test(postings, format_random)
     }
 }
 
+/* The dl-bounded positions (NDB_POS_DLBOUND) through the same oracle checks: lists of
+** every size around the block edges, sparse and dense, and random ones (their positions
+** pass their doc lengths often, so the slack is exercised too). */
+Test(postings, format_dlbound)
+{
+    size_t sizes[] = {1, 2, 127, 128, 129, 255, 256, 257, 1000, 5000};
+    uint64_t seed = ndb_test_seed(310), st = seed;
+    g_pos_fmt = NDB_POS_DLBOUND;
+    for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+        format_case(sizes[k], (uint32_t)(sizes[k] * 3 + 10), NDB_CODEC_PFOR, seed + k);
+        format_case(sizes[k], (uint32_t)sizes[k], NDB_CODEC_PFOR, seed + 50 + k);
+    }
+    for (int k = 0; k < 30; k++) {
+        size_t n = 1 + ndb_rand_next(&st) % 3000;
+        uint32_t span = (uint32_t)(n + ndb_rand_next(&st) % (n * 20 + 1));
+        format_case(n, span, k % 3 ? NDB_CODEC_PFOR : NDB_CODEC_BITPACK, seed * 1000 + 7 + k);
+    }
+    g_pos_fmt = NDB_POS_GROUPS;
+}
+
+/* Hand-made extremes of the dl-bounded positions, each list encoded and walked (all
+** positions, then sparse reads); ndocs 200 docs, doc d gets length dl[d % 8]. */
+static void dlbound_extreme(uint32_t tf_kind, uint64_t seed)
+{
+    static const uint32_t dls[8] = {0, 1, 2, 3, 300, 65536, UINT32_MAX, 17};
+    uint64_t st = seed;
+    olist l;
+    enc_out o;
+    memset(&l, 0, sizeof l);
+    l.n = 200;
+    l.docs = calloc(l.n, 4);
+    l.freqs = calloc(l.n, 4);
+    l.dls = calloc(l.n, 4);
+    l.pos_off = calloc(l.n + 1, 4);
+    l.pos = calloc(l.n * 300 + 1, 4);
+    size_t k = 0;
+    for (uint32_t d = 0; d < l.n; d++) {
+        uint32_t dl = dls[d % 8], f;
+        l.docs[d] = d;
+        l.dls[d] = dl;
+        l.pos_off[d] = (uint32_t)k;
+        if (tf_kind == 0 || dl == 0 || dl > 300) { /* one position: 0, dl-1, or past dl */
+            uint64_t r = ndb_rand_next(&st) % 4;
+            uint32_t p = r == 0 ? 0 : r == 1 ? (dl ? dl - 1 : 0) : r == 2 ? UINT32_MAX : dl / 2;
+            l.pos[k++] = p;
+            f = 1;
+        } else if (tf_kind == 1) { /* tf == dl: every position of the doc */
+            for (uint32_t j = 0; j < dl; j++)
+                l.pos[k++] = j;
+            f = dl;
+        } else { /* first and last position, and past the end by the paragraph breaks */
+            l.pos[k++] = 0;
+            if (dl > 1)
+                l.pos[k++] = dl - 1;
+            l.pos[k++] = dl + 5;
+            f = dl > 1 ? 3 : 2;
+        }
+        l.freqs[d] = f;
+    }
+    l.pos_off[l.n] = (uint32_t)k;
+    l.npos = k;
+    olist_dlt(&l, 200);
+    g_pos_fmt = NDB_POS_DLBOUND;
+    ndb_cursor *c = open_list(&l, 0, 200, NDB_CODEC_PFOR, &o, true);
+    check_walk(c, &l, 0, true, seed);
+    ndb_cursor_close(c);
+    ndb_buf_fini(&o.doc);
+    ndb_buf_fini(&o.pos);
+    c = open_list(&l, 0, 200, NDB_CODEC_PFOR, &o, true);
+    check_sparse_positions(c, &l, 0, &st, seed);
+    ndb_cursor_close(c);
+    ndb_buf_fini(&o.doc);
+    ndb_buf_fini(&o.pos);
+    g_pos_fmt = NDB_POS_GROUPS;
+    olist_free(&l);
+}
+
+Test(postings, dlbound_extremes)
+{
+    uint64_t seed = ndb_test_seed(320);
+    for (uint32_t kind = 0; kind < 3; kind++)
+        for (int r = 0; r < 4; r++)
+            dlbound_extreme(kind, seed + 10 * kind + (uint64_t)r);
+}
+
+/* A segment's doc lengths are what bound the positions: a v2 list read with other lengths
+** (a mismatched table) must not crash, and the one it was written with must be required. */
+Test(postings, dlbound_needs_doc_lengths)
+{
+    uint64_t seed = ndb_test_seed(330), st = seed;
+    olist l;
+    enc_out o;
+    olist_gen(&l, 600, 2000, 30, &st);
+    g_pos_fmt = NDB_POS_DLBOUND;
+    ndb_cursor *c = open_list(&l, 0, 2000, NDB_CODEC_PFOR, &o, true);
+    ndb_cursor_close(c);
+    ndb_postings_src src = {ndb_codec_get(NDB_CODEC_PFOR), o.doc.p, o.pos.p, o.doc.n, o.pos.n,
+                            o.st.df, o.st.max_tf, o.st.min_dl, 0, 2000, NDB_POS_DLBOUND, NULL};
+    cr_assert_eq(ndb_postings_cursor_new(&src, true, &c), NDB_EINVAL, "no length table");
+    cr_assert_eq(ndb_postings_cursor_new(&src, false, &c), NDB_OK, "docs need no lengths");
+    ndb_cursor_close(c);
+    src.pos_fmt = 7;
+    cr_assert_eq(ndb_postings_cursor_new(&src, false, &c), NDB_ECORRUPT, "unknown format");
+    src.pos_fmt = NDB_POS_DLBOUND;
+    for (size_t i = 0; i < 2000; i++) /* shorter docs than written */
+        ndb_put_u32le(l.dlt + 4 * i, ndb_get_u32le(l.dlt + 4 * i) / 3);
+    src.dls = l.dlt;
+    cr_assert_eq(ndb_postings_cursor_new(&src, true, &c), NDB_OK);
+    for (uint32_t d = ndb_cursor_next(c); d != NDB_DOC_END; d = ndb_cursor_next(c)) {
+        const uint32_t *p;
+        uint32_t np;
+        (void)ndb_cursor_positions(c, &p, &np);
+    }
+    ndb_cursor_close(c);
+    g_pos_fmt = NDB_POS_GROUPS;
+    ndb_buf_fini(&o.doc);
+    ndb_buf_fini(&o.pos);
+    olist_free(&l);
+}
+
+/* The v2 positions of 1,024 docs of lengths 50..1000 with one random position each take
+** about E[log2 dl] = 8.7 bits a position (and the jump tables), below the 128-groups of v1,
+** which pay for the longest doc of each group (the reason for v2). */
+Test(postings, dlbound_is_smaller)
+{
+    uint64_t seed = ndb_test_seed(340), st = seed;
+    olist l;
+    enc_out o;
+    memset(&l, 0, sizeof l);
+    l.n = 1024;
+    l.docs = calloc(l.n, 4);
+    l.freqs = calloc(l.n, 4);
+    l.dls = calloc(l.n, 4);
+    l.pos_off = calloc(l.n + 1, 4);
+    l.pos = calloc(l.n, 4);
+    for (uint32_t d = 0; d < l.n; d++) {
+        l.docs[d] = 3 * d;
+        l.freqs[d] = 1;
+        l.dls[d] = 50 + (uint32_t)(ndb_rand_next(&st) % 950);
+        l.pos_off[d] = d;
+        l.pos[d] = (uint32_t)(ndb_rand_next(&st) % l.dls[d]);
+    }
+    l.pos_off[l.n] = (uint32_t)l.n;
+    l.npos = l.n;
+    olist_dlt(&l, 3 * 1024);
+    size_t bytes[2];
+    for (uint32_t f = 0; f < 2; f++) {
+        g_pos_fmt = f;
+        ndb_cursor *c = open_list(&l, 0, 3 * 1024, NDB_CODEC_PFOR, &o, true);
+        check_walk(c, &l, 0, true, seed);
+        ndb_cursor_close(c);
+        bytes[f] = o.pos.n;
+        ndb_buf_fini(&o.doc);
+        ndb_buf_fini(&o.pos);
+    }
+    g_pos_fmt = NDB_POS_GROUPS;
+    cr_assert(bytes[1] * 8 < (size_t)(9.2 * 1024), "v2: %zu bytes", bytes[1]);
+    cr_assert(bytes[1] * 10 < bytes[0] * 9, "v2 %zu bytes not 10%% below v1 %zu", bytes[1],
+              bytes[0]);
+    olist_free(&l);
+}
+
 Test(postings, encoder_rejects_bad_order)
 {
     ndb_postings_enc e;
@@ -390,20 +602,21 @@ Test(postings, encoder_rejects_bad_order)
 
 /* Every byte of an encoded list flipped: the cursor ends (maybe with ECORRUPT), never
 ** crashes or runs out of range (run under ASan). */
-Test(postings, corrupt_bytes_never_crash)
+static void corrupt_case(uint32_t codec, uint32_t fmt, uint64_t seed)
 {
-    uint64_t seed = ndb_test_seed(400), st = seed;
+    uint64_t st = seed;
     olist l;
     enc_out o;
     olist_gen(&l, 700, 3000, 30, &st);
-    ndb_cursor *c = open_list(&l, 0, 3000, NDB_CODEC_BITPACK, &o, true);
+    g_pos_fmt = fmt;
+    ndb_cursor *c = open_list(&l, 0, 3000, codec, &o, true);
     ndb_cursor_close(c);
     for (size_t which = 0; which < 2; which++) {
         ndb_buf *b = which ? &o.pos : &o.doc;
         for (size_t i = 0; i < b->n; i++) {
             uint8_t keep = b->p[i];
             b->p[i] ^= (uint8_t)(1u << (ndb_rand_next(&st) % 8));
-            ndb_postings_src src = {ndb_codec_get(NDB_CODEC_BITPACK),
+            ndb_postings_src src = {ndb_codec_get(codec),
                                     o.doc.p,
                                     o.pos.p,
                                     o.doc.n,
@@ -412,7 +625,9 @@ Test(postings, corrupt_bytes_never_crash)
                                     o.st.max_tf,
                                     o.st.min_dl,
                                     0,
-                                    3000};
+                                    3000,
+                                    fmt,
+                                    l.dlt};
             if (ndb_postings_cursor_new(&src, true, &c) == NDB_OK) {
                 uint32_t prev = 0;
                 size_t k = 0;
@@ -434,6 +649,16 @@ Test(postings, corrupt_bytes_never_crash)
     ndb_buf_fini(&o.doc);
     ndb_buf_fini(&o.pos);
     olist_free(&l);
+}
+
+Test(postings, corrupt_bytes_never_crash)
+{
+    corrupt_case(NDB_CODEC_BITPACK, NDB_POS_GROUPS, ndb_test_seed(400));
+}
+
+Test(postings, corrupt_bytes_never_crash_dlbound)
+{
+    corrupt_case(NDB_CODEC_PFOR, NDB_POS_DLBOUND, ndb_test_seed(401));
 }
 
 /* ------------------------------------------------------------ mem cursor */
