@@ -1882,12 +1882,25 @@ static ndb_rc exec_fast_term(exec_topk *tk, exec_checks *ch)
             dc = fq = NULL;
             n = 1;
         }
-        uint32_t last = d;
+        uint32_t last = dc ? base + dc[n - 1] : d;
         for (uint32_t j = 0; !full && dc && j < n; j++)
             __builtin_prefetch(&cols[base + dc[j]]); /* every doc is scored: overlap the misses */
-        for (uint32_t j = 0; j < n; j++) {
+        /* k hits held: a first pass without branches keeps the postings whose norm byte is
+        ** within their tf's cut (the loop below tests again: cuts only tighten) */
+        uint8_t sv[NDB_BLOCK_DOCS];
+        uint32_t ns = n;
+        bool by_sv = full && norms && dc;
+        if (by_sv) {
+            ns = 0;
+            for (uint32_t j = 0; j < n; j++) {
+                uint8_t qc = fq[j] < EXEC_CUT_TF ? qcut[fq[j]] : 255;
+                sv[ns] = (uint8_t)j;
+                ns += norms[base + dc[j]] <= qc;
+            }
+        }
+        for (uint32_t i = 0; i < ns; i++) {
+            uint32_t j = by_sv ? sv[i] : i;
             uint32_t dd = dc ? base + dc[j] : d, f = fq ? fq[j] : ndb_cursor_freq(c);
-            last = dd;
             if (f < EXEC_CUT_TF && norms && norms[dd] > qcut[f])
                 continue; /* its length's lower bound is already past the cut */
             if (!exec_cols_pass(ch, &cols[dd]))
