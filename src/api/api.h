@@ -160,6 +160,8 @@ const uint32_t *api_tokens_paras(const api_tokens *t, uint32_t *n);
 void api_tokens_set_dedup(api_tokens *t, bool on);
 /* Those hashes in replay order (BORROWED until the next analysis), or NULL when off. */
 const uint64_t *api_tokens_dedup_hashes(const api_tokens *t);
+/* Each recorded term's ndb_hash64 in replay order (*n of them; BORROWED likewise). */
+const uint64_t *api_tokens_hashes(const api_tokens *t, size_t *n);
 
 /* api_writer_add_verbatim with the body's tokens already recorded from exactly these bytes
 ** (bytes are still parsed for the fields and stored; tokens are not checked against them;

@@ -15,7 +15,9 @@
 ** surface range); buffers only grow, so a reused api_tokens allocates nothing per doc.
 ** With api_tokens_set_dedup, also each term's near-duplicate hash (ndb_dedup_term_hash):
 ** hashing is a tenth of the writer thread's work on the bench build, and the recording
-** thread has the term bytes in its cache already (api_dedup_replay uses them).
+** thread has the term bytes in its cache already (api_dedup_replay uses them). Always,
+** each term's ndb_hash64: the writer then knows the next tokens' hash slots and loads them
+** ahead (writer.c writer_token, ndb_segw_prefetch).
 **
 ** Threading: an api_tokens belongs to one thread at a time (hand it over with the usual
 ** happens-before of a mutex or queue).
@@ -36,6 +38,7 @@ struct api_tokens {
     ndb_buf bytes; /* term bytes, concatenated */
     ndb_buf paras; /* uint32_t[]: index of each paragraph's first token (dedup.c) */
     ndb_buf dh;    /* uint64_t[]: each token's ndb_dedup_term_hash, when dedup is set */
+    ndb_buf hh;    /* uint64_t[]: each token's ndb_hash64 (the writer's term tables) */
     bool dedup;
     uint32_t ntok; /* the analysis' token count (document length) */
     uint8_t lang;  /* api_lang_resolve without a given language or title */
@@ -52,6 +55,7 @@ ndb_rc api_tokens_new(api_tokens **out)
     ndb_buf_init(&t->bytes, NDB_BUF_NOMAX);
     ndb_buf_init(&t->paras, NDB_BUF_NOMAX);
     ndb_buf_init(&t->dh, NDB_BUF_NOMAX);
+    ndb_buf_init(&t->hh, NDB_BUF_NOMAX);
     *out = t;
     return NDB_OK;
 }
@@ -64,6 +68,7 @@ void api_tokens_free(api_tokens *t)
     ndb_buf_fini(&t->bytes);
     ndb_buf_fini(&t->paras);
     ndb_buf_fini(&t->dh);
+    ndb_buf_fini(&t->hh);
     ndb_free(t);
 }
 
@@ -75,6 +80,12 @@ void api_tokens_set_dedup(api_tokens *t, bool on)
 const uint64_t *api_tokens_dedup_hashes(const api_tokens *t)
 {
     return t->dedup ? (const uint64_t *)t->dh.p : NULL;
+}
+
+const uint64_t *api_tokens_hashes(const api_tokens *t, size_t *n)
+{
+    *n = t->hh.n / sizeof(uint64_t);
+    return (const uint64_t *)t->hh.p;
 }
 
 static ndb_rc tokens_record(void *ctx, const ndb_token *tk)
@@ -91,6 +102,10 @@ static ndb_rc tokens_record(void *ctx, const ndb_token *tk)
     ndb_rc rc = ndb_buf_append(&t->bytes, tk->term, tk->len);
     if (rc == NDB_OK)
         rc = ndb_buf_append(&t->recs, &r, sizeof r);
+    if (rc == NDB_OK) {
+        uint64_t h = ndb_hash64(tk->term, tk->len);
+        rc = ndb_buf_append(&t->hh, &h, sizeof h);
+    }
     if (rc == NDB_OK && t->dedup) {
         uint64_t h = ndb_dedup_term_hash(tk->term, tk->len);
         rc = ndb_buf_append(&t->dh, &h, sizeof h);
@@ -113,6 +128,7 @@ ndb_rc api_tokens_analyze_as(api_tokens *t, ndb_analyzer *an, bool per_language,
     ndb_buf_reset(&t->bytes);
     ndb_buf_reset(&t->paras);
     ndb_buf_reset(&t->dh);
+    ndb_buf_reset(&t->hh);
     t->ntok = 0;
     ndb_rc rc = api_lang_resolve(lang, title, paras, n, &t->lang);
     if (rc == NDB_OK && per_language)

@@ -56,6 +56,8 @@ struct ndb_writer {
     ndb_analyzer *an;
     ndb_article art;
     api_dedup_w *dd; /* near-duplicate detection (dedup.c); NULL when switched off */
+    const uint64_t *pre_h; /* replaying recorded tokens: their ndb_hash64s, else NULL */
+    size_t pre_i, pre_n;   /* the next token's index in pre_h, and their number */
 };
 
 bool api_writer_dedup_on(const ndb_writer *w)
@@ -367,11 +369,24 @@ NDB_API ndb_rc ndb_writer_optimize(ndb_writer *w, ndb_err *err)
 /* One token into the segment writer and the forward index: one hash, one lookup. The
 ** forward index's id of the term is cached in the segment writer's term record (its tag),
 ** so the forward index's own table is probed once per term and segment, not per token. */
+#define WRITER_AHEAD 16 /* tokens: the slot, 16 ahead; the term record, 8; its bytes, 4 */
 static ndb_rc writer_token(void *ctx, const ndb_token *t)
 {
     ndb_writer *w = ctx;
-    uint64_t h = ndb_hash64(t->term, t->len);
+    uint64_t h;
     uint32_t *fid;
+    if (w->pre_h && w->pre_i < w->pre_n) { /* replay: hashed, and the next ones known */
+        size_t i = w->pre_i++;
+        h = w->pre_h[i];
+        if (i + WRITER_AHEAD < w->pre_n)
+            ndb_segw_prefetch(w->segw, w->pre_h[i + WRITER_AHEAD], 0);
+        if (i + WRITER_AHEAD / 2 < w->pre_n)
+            ndb_segw_prefetch(w->segw, w->pre_h[i + WRITER_AHEAD / 2], 1);
+        if (i + WRITER_AHEAD / 4 < w->pre_n)
+            ndb_segw_prefetch(w->segw, w->pre_h[i + WRITER_AHEAD / 4], 2);
+    } else {
+        h = ndb_hash64(t->term, t->len);
+    }
     ndb_rc rc = ndb_segw_add_token_tag(w->segw, t->term, t->len, h, t->pos, &fid);
     if (rc != NDB_OK || !w->fwd)
         return rc;
@@ -490,9 +505,14 @@ static ndb_rc writer_add(ndb_writer *w, const char *source, const void *bytes, s
         pre = NULL; /* recorded with another stemmer than this archive uses: analyze here */
     if (w->fwd)
         ndb_fwdw_begin_doc(w->fwd);
+    if (pre) {
+        w->pre_h = api_tokens_hashes(pre, &w->pre_n);
+        w->pre_i = 0;
+    }
     if (rc == NDB_OK)
         rc = pre ? api_dedup_replay(w->dd, pre, writer_token, w, &ntok) /* analyzed already */
                  : api_dedup_analyze(w->dd, w->an, a->paras, a->n_paras, writer_token, w, &ntok);
+    w->pre_h = NULL;
     if (rc == NDB_OK)
         rc = ndb_segw_end_doc(w->segw, ntok);
     if (rc != NDB_OK)

@@ -48,6 +48,11 @@ ndb_rc ndb_segw_add_token(ndb_segw *w, const char *term, size_t n, uint32_t pos)
 #define NDB_SEGW_NO_TAG UINT32_MAX
 ndb_rc ndb_segw_add_token_tag(ndb_segw *w, const char *term, size_t n, uint64_t hash,
                               uint32_t pos, uint32_t **tag);
+/* A hint, no effect on contents: start loading what adding a token of the term with this
+** ndb_hash64 will touch: stage 0 its hash slot, 1 (once that is loaded) its term record,
+** 2 (once that is) its bytes and the end of its positions. Callers that know the next
+** tokens call it ahead of ndb_segw_add_token_tag (a token costs several cache misses). */
+void ndb_segw_prefetch(const ndb_segw *w, uint64_t hash, int stage);
 /* End the current doc; doclen is its length in tokens (kept for BM25 and merges). */
 ndb_rc ndb_segw_end_doc(ndb_segw *w, uint32_t doclen);
 uint32_t ndb_segw_ndocs(const ndb_segw *w);

@@ -328,6 +328,27 @@ static ndb_rc segw_lookup(ndb_segw *w, const char *t, size_t n, uint64_t h, segw
     return NDB_OK;
 }
 
+void ndb_segw_prefetch(const ndb_segw *w, uint64_t hash, int stage)
+{
+    size_t k = (size_t)hash & (w->nslots - 1);
+    uint64_t sl;
+    const segw_term *e;
+    if (stage == 0) {
+        __builtin_prefetch(&w->slots[k]);
+        return;
+    }
+    sl = w->slots[k];
+    if (!sl || (sl >> 32) != (hash >> 32))
+        return; /* a new term, or not in the first slot probed: no guess */
+    e = &w->terms[(uint32_t)sl - 1];
+    if (stage == 1) {
+        __builtin_prefetch(e);
+        return;
+    }
+    __builtin_prefetch(w->arena.p + e->toff);
+    __builtin_prefetch(segw_at(w, e->pos.at), 1);
+}
+
 /* Move the term's open doc into its docs stream. */
 static ndb_rc segw_close_doc(ndb_segw *w, segw_term *e)
 {
