@@ -580,12 +580,55 @@ typedef struct qit_and {
     uint32_t nconf;
     qit **negs;
     uint32_t nnegs;
+    /* the two cheapest kids are terms whose cursors lend decoded blocks: their doc-level
+    ** AND comes from exec_pair_window (docs of both not yet returned in win[]) */
+    bool windows;
+    uint8_t *map;
+    uint32_t win[NDB_BLOCK_DOCS], nwin, wi, wfrom;
 } qit_and;
+
+/* Seek of an AND whose two cheapest kids are terms with windows: the next doc of both
+** from the current window, then the other kids seeked to it. */
+static uint32_t exec_and_seek_windows(qit_and *a, uint32_t t)
+{
+    qexec *ex = a->base.ex;
+    ndb_cursor *c0 = ((qit_term *)a->kids[0])->c, *c1 = ((qit_term *)a->kids[1])->c;
+    for (;;) {
+        while (a->wi < a->nwin && a->win[a->wi] < t)
+            a->wi++;
+        if (a->wi == a->nwin) {
+            if (a->wfrom < t)
+                a->wfrom = t;
+            for (uint32_t r = 0; r < 2; r++) /* positioned before the first window */
+                if (!a->kids[r]->started && qit_seek(a->kids[r], a->wfrom) == NDB_DOC_END)
+                    return NDB_DOC_END;
+            a->wi = a->nwin = 0;
+            while (a->nwin == 0)
+                if (!exec_pair_window(ex, c0, c1, a->map, &a->wfrom, a->win, &a->nwin))
+                    return NDB_DOC_END;
+        }
+        uint32_t d = a->win[a->wi++];
+        uint32_t i = 0;
+        for (; i < a->nkids; i++) { /* kids 0 and 1 land on d; the others may not */
+            uint32_t x = qit_seek(a->kids[i], d);
+            if (x != d) {
+                if (x == NDB_DOC_END)
+                    return NDB_DOC_END;
+                t = x;
+                break;
+            }
+        }
+        if (i == a->nkids)
+            return d;
+    }
+}
 
 static uint32_t exec_and_seek(qit *it, uint32_t t)
 {
     qit_and *a = (qit_and *)it;
     uint32_t d = t;
+    if (a->windows)
+        return exec_and_seek_windows(a, t);
     for (;;) {
         d = qit_seek(a->kids[0], d);
         if (d == NDB_DOC_END)
@@ -629,6 +672,7 @@ static void exec_and_free(qit *it)
     ndb_free(a->kids);
     ndb_free(a->conf);
     ndb_free(a->negs);
+    ndb_free(a->map);
     ndb_free(a);
 }
 
@@ -1040,6 +1084,13 @@ static ndb_rc exec_new_and(qexec *ex, const qnode *const *pos, uint32_t np,
         goto out;
     qsort(a->kids, a->nkids, sizeof *a->kids, exec_cost_cmp);
     a->base.cost = a->kids[0]->cost;
+    a->windows = a->nkids >= 2 && a->kids[0]->ops == &exec_term_ops &&
+                 a->kids[1]->ops == &exec_term_ops &&
+                 ((qit_term *)a->kids[0])->c->ops->bulk && ((qit_term *)a->kids[1])->c->ops->bulk;
+    if (a->windows && !(a->map = ndb_calloc(EXEC_MAP_SPAN, 1))) {
+        rc = NDB_ENOMEM;
+        goto out;
+    }
     for (uint32_t i = 0; i < a->nkids; i++)
         if (a->kids[i]->twophase)
             a->conf[a->nconf++] = a->kids[i];
