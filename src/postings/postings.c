@@ -31,6 +31,10 @@
 */
 #include "postings/postings.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #define PC_NONE SIZE_MAX
 #define PC_N    NDB_BLOCK_DOCS
 
@@ -506,14 +510,33 @@ static bool pc_decode_full(pc *c, ndb_rd *r)
     c->fq_n = u;
     c->fq_ok = false;
     r->p += u;
-    /* ids only grow, so the last one bounds them all: one check after the prefix sum
-    ** (64-bit: 128 gaps below 2^32 cannot wrap) */
+    /* ids only grow, so the last one bounds them all: one check of the 64-bit sum (128 gaps
+    ** below 2^32 cannot wrap it); when it passes no 32-bit id below wrapped either */
     int64_t prev = c->dec.prev_last;
+    uint64_t sum = 0;
+    for (size_t i = 0; i < PC_N; i++)
+        sum += gaps[i];
+    if (prev + (int64_t)PC_N + (int64_t)sum >= (int64_t)c->ndocs)
+        return false;
+#if defined(__SSE2__)
+    /* prefix sum four lanes at a time: two shifted adds within the vector, then the
+    ** running total of the vectors before (a chain of one add per 4 ids, not per id) */
+    __m128i run = _mm_set1_epi32((int)(uint32_t)prev), one = _mm_set1_epi32(1);
+    for (size_t i = 0; i < PC_N; i += 4) {
+        __m128i x = _mm_add_epi32(_mm_loadu_si128((const __m128i *)(gaps + i)), one);
+        x = _mm_add_epi32(x, _mm_slli_si128(x, 4));
+        x = _mm_add_epi32(x, _mm_slli_si128(x, 8));
+        x = _mm_add_epi32(x, run);
+        _mm_storeu_si128((__m128i *)(c->docs + i), x);
+        run = _mm_shuffle_epi32(x, 0xff);
+    }
+#else
     for (size_t i = 0; i < PC_N; i++) {
         prev += 1 + (int64_t)gaps[i];
         c->docs[i] = (uint32_t)prev;
     }
-    return prev < (int64_t)c->ndocs;
+#endif
+    return true;
 }
 
 /* Decode the freqs of the decoded full block (counts and doc-only walks never do). */
