@@ -347,6 +347,8 @@ void ndb_segw_prefetch(const ndb_segw *w, uint64_t hash, int stage)
     }
     __builtin_prefetch(w->arena.p + e->toff);
     __builtin_prefetch(segw_at(w, e->pos.at), 1);
+    if (e->freq > 0 && e->cur != w->ndocs) /* its open doc will be closed into docs */
+        __builtin_prefetch(segw_at(w, e->docs.at), 1);
 }
 
 /* Move the term's open doc into its docs stream. */
