@@ -11,8 +11,8 @@
 **     (composition, UTF-8 encoding in place). This is exactly utf8proc_map with
 **     COMPAT|COMPOSE|CASEFOLD, without its per-call malloc.
 ** Then the folded form is stemmed by Snowball (or passed through for NDB_STEM_NONE),
-** through a cache folded term -> stem (an open-addressed table of 2^17 slots over an arena,
-** at most 2^16 entries, emptied when full: 3 MiB per stemmer) because Snowball is most of
+** through a cache folded term -> stem (an open-addressed table of 2^17 32-byte slots, at
+** most 2^16 entries, emptied when full: 4.5 MiB per stemmer) because Snowball is most of
 ** the cost; the cache never changes a result.
 **
 ** Invariants:
@@ -56,21 +56,54 @@ struct ndb_analyzer {
 /* Stem cache: Snowball costs ~5x the rest of the analysis, and news text is Zipfian, so a
 ** table folded term -> stem removes most calls. A direct-mapped table of 8192 entries hit
 ** ~60 % of the tokens of the synthetic 1M corpus (72k distinct words in 20k articles: the
-** most frequent 65,536 cover 99.5 % of the tokens); this one keeps up to 2^16 entries.
-** Slots (2^17, load <= 1/2, linear probing) hold the upper 32 bits of the key's ndb_hash64
-** and 1 + the entry's offset in the arena ({klen u8, slen u8, key, stem}); 0 = empty. When
-** the entry count or the arena is full, the whole cache is emptied (a long-running archive
+** most frequent 65,536 cover 99.5 % of the tokens); this one keeps up to 2^16 entries in
+** 2^17 slots of 32 bytes (load <= 1/2, linear probing, 64-byte aligned: a probe is one
+** cache line), each {upper 32 bits of the key's ndb_hash64, key length, stem length, key
+** and stem inline} when key + stem fit 26 bytes, else key length | 0x80 and the 4-byte
+** offset of {key, stem} in a side arena (long words are rare). klen 0 = empty. When the
+** entry count or the arena is full, the whole cache is emptied (a long-running archive
 ** meets an unbounded vocabulary of names; the frequent words come back at once). Stems
 ** longer than TEXT_CACHE_STEM are not cached. */
 #define TEXT_CACHE_BITS 17u
 #define TEXT_CACHE_MAX (1u << 16)
-#define TEXT_CACHE_ARENA (2u << 20)
+#define TEXT_CACHE_ARENA (512u << 10)
 #define TEXT_CACHE_STEM (NDB_TEXT_MAX_TERM + 8)
+#define TEXT_CACHE_INLINE 26u
+struct text_stem_slot {
+    uint32_t tag;
+    uint8_t klen, slen;
+    char kv[TEXT_CACHE_INLINE];
+};
+_Static_assert(sizeof(struct text_stem_slot) == 32, "two cache slots per cache line");
 struct text_stem_cache {
-    uint64_t slot[1u << TEXT_CACHE_BITS];
+    struct text_stem_slot *slot; /* 2^TEXT_CACHE_BITS, 64-byte aligned inside raw */
+    void *raw;
     uint32_t n, used; /* entries, arena bytes */
     uint8_t arena[TEXT_CACHE_ARENA];
 };
+
+static void text_cache_free(struct text_stem_cache *c)
+{
+    if (c != NULL) {
+        ndb_free(c->raw);
+        ndb_free(c);
+    }
+}
+
+static struct text_stem_cache *text_cache_new(void)
+{
+    struct text_stem_cache *c = ndb_calloc(1, sizeof *c);
+    if (c == NULL) {
+        return NULL;
+    }
+    c->raw = ndb_calloc(1, ((size_t)sizeof *c->slot << TEXT_CACHE_BITS) + 64);
+    if (c->raw == NULL) {
+        ndb_free(c);
+        return NULL;
+    }
+    c->slot = (struct text_stem_slot *)(((uintptr_t)c->raw + 63) & ~(uintptr_t)63);
+    return c;
+}
 
 /* Longest surface run we fold; anything longer is dropped unfolded (text.h rule 7). */
 #define TEXT_MAX_SURFACE (16u * NDB_TEXT_MAX_TERM)
@@ -138,7 +171,7 @@ void ndb_text_analyzer_free(ndb_analyzer *a)
         if (a->alt[k].sb != NULL) {
             sb_stemmer_delete(a->alt[k].sb);
         }
-        ndb_free(a->alt[k].cache);
+        text_cache_free(a->alt[k].cache);
     }
     ndb_free(a->cps);
     ndb_free(a);
@@ -301,8 +334,9 @@ ndb_rc ndb_text_stem(ndb_analyzer *a, const char *p, size_t n, const char **out,
 {
     ndb_rc rc = NDB_OK;
     struct text_stem_cache *c;
-    uint64_t h, tag;
-    uint32_t i;
+    uint64_t h;
+    uint32_t i, tag;
+    bool big;
 
     if (a->sb == NULL || n == 0) {
         *out = p;
@@ -314,7 +348,7 @@ ndb_rc ndb_text_stem(ndb_analyzer *a, const char *p, size_t n, const char **out,
         goto out;
     }
     if (a->cache == NULL) {
-        a->cache = ndb_calloc(1, sizeof *a->cache);
+        a->cache = text_cache_new();
         if (a->cache == NULL) {
             rc = NDB_ENOMEM;
             goto out;
@@ -322,43 +356,54 @@ ndb_rc ndb_text_stem(ndb_analyzer *a, const char *p, size_t n, const char **out,
     }
     c = a->cache;
     h = ndb_hash64(p, n);
-    tag = h >> 32;
+    tag = (uint32_t)(h >> 32);
     i = (uint32_t)h & ((1u << TEXT_CACHE_BITS) - 1);
-    for (;;) {
-        uint64_t s = c->slot[i];
-        if (s == 0) {
+    for (;; i = (i + 1) & ((1u << TEXT_CACHE_BITS) - 1)) {
+        const struct text_stem_slot *e = &c->slot[i];
+        const char *kv = e->kv;
+        if (e->klen == 0) {
             break;
         }
-        if ((s >> 32) == tag) {
-            const uint8_t *e = c->arena + (uint32_t)s - 1;
-            if (e[0] == n && memcmp(e + 2, p, n) == 0) {
-                *out = (const char *)e + 2 + n;
-                *outlen = e[1];
-                goto out;
-            }
+        if (e->tag != tag || (e->klen & 0x7f) != n) {
+            continue;
         }
-        i = (i + 1) & ((1u << TEXT_CACHE_BITS) - 1);
+        if (e->klen & 0x80) {
+            uint32_t off;
+            memcpy(&off, e->kv, 4);
+            kv = (const char *)c->arena + off;
+        }
+        if (memcmp(kv, p, n) == 0) {
+            *out = kv + n;
+            *outlen = e->slen;
+            goto out;
+        }
     }
     rc = text_stem_raw(a, p, n, out, outlen);
     if (rc != NDB_OK || *outlen > TEXT_CACHE_STEM) {
         goto out;
     }
-    if (c->n >= TEXT_CACHE_MAX || c->used + 2 + n + *outlen > TEXT_CACHE_ARENA) {
-        memset(c->slot, 0, sizeof c->slot);
+    big = n + *outlen > TEXT_CACHE_INLINE;
+    if (c->n >= TEXT_CACHE_MAX || (big && c->used + n + *outlen > TEXT_CACHE_ARENA)) {
+        memset(c->slot, 0, (size_t)sizeof *c->slot << TEXT_CACHE_BITS);
         c->n = 0;
         c->used = 0;
         i = (uint32_t)h & ((1u << TEXT_CACHE_BITS) - 1);
     }
     {
-        uint8_t *e = c->arena + c->used;
-        e[0] = (uint8_t)n; // n <= 64
-        e[1] = (uint8_t)*outlen;
-        memcpy(e + 2, p, n);
-        memcpy(e + 2 + n, *out, *outlen);
-        c->slot[i] = tag << 32 | (c->used + 1);
-        c->used += (uint32_t)(2 + n + *outlen);
+        struct text_stem_slot *e = &c->slot[i];
+        char *kv = e->kv;
+        if (big) {
+            memcpy(e->kv, &c->used, 4);
+            kv = (char *)c->arena + c->used;
+            c->used += (uint32_t)(n + *outlen);
+        }
+        memcpy(kv, p, n);
+        memcpy(kv + n, *out, *outlen);
+        e->tag = tag;
+        e->klen = (uint8_t)(n | (big ? 0x80u : 0u)); // n <= 64
+        e->slen = (uint8_t)*outlen;
         c->n++;
-        *out = (const char *)e + 2 + n;
+        *out = kv + n;
     }
 out:
     return rc;

@@ -382,29 +382,42 @@ Test(text, stopword_list_sorted)
     cr_expect_null(ndb_text_stopword_at(n));
 }
 
-/* The stem cache never changes a result: compare against Snowball called directly, over a
-** random vocabulary big enough to empty the cache (more than its 2^16 entries; then long
-** words that fill its arena first), visited twice. */
+/* The stem cache never changes a result: compare against Snowball called directly, over
+** random vocabularies drawn with repeats: short words (stored inline) from one big enough
+** to empty the cache (more than its 2^16 entries), long words (kept in its side arena)
+** from a small one (hits) and from one that fills the arena (emptied again). */
 #include <libstemmer.h>
+static size_t text_word_of(uint64_t k, bool lng, char *w)
+{
+    static const char *suffix[] = {"", "s", "ing", "ed", "ly", "ies", "ness", "ation"};
+    uint64_t st = k * 0x9e3779b97f4a7c15ull + 0xcac4e;
+    size_t n = lng ? 40 + ndb_rand_next(&st) % 19 : 1 + ndb_rand_next(&st) % 9;
+    for (size_t j = 0; j < n; j++) {
+        w[j] = (char)('a' + ndb_rand_next(&st) % 6);
+    }
+    const char *suf = suffix[ndb_rand_next(&st) % 8];
+    memcpy(w + n, suf, strlen(suf));
+    return n + strlen(suf);
+}
+
 Test(text, stem_cache_agrees_with_snowball)
 {
     uint64_t seed = 0xcac4e, st = seed;
     ndb_analyzer *a = NULL;
     struct sb_stemmer *sb = sb_stemmer_new("english", "UTF_8");
+    static const struct {
+        bool lng;
+        uint64_t vocab;
+        int draws;
+    } rounds[] = {{false, 200000, 300000}, {true, 2000, 40000}, {true, 40000, 40000}};
     cr_assert_not_null(sb);
     cr_assert_eq(ndb_text_analyzer_new(NDB_STEM_ENGLISH, &a), NDB_OK);
-    static const char *suffix[] = {"", "s", "ing", "ed", "ly", "ies", "ness", "ation"};
-    for (int round = 0; round < 4; round++) {
-        st = seed + (uint64_t)(round / 2);
-        for (int i = 0; i < (round < 2 ? 150000 : 40000); i++) {
+    for (size_t r = 0; r < sizeof rounds / sizeof *rounds; r++) {
+        for (int i = 0; i < rounds[r].draws; i++) {
             char w[80];
-            size_t n = round < 2 ? 1 + ndb_rand_next(&st) % 9 : 40 + ndb_rand_next(&st) % 19;
-            for (size_t j = 0; j < n; j++) {
-                w[j] = (char)('a' + ndb_rand_next(&st) % 6);
-            }
-            const char *suf = suffix[ndb_rand_next(&st) % 8];
-            memcpy(w + n, suf, strlen(suf));
-            n += strlen(suf);
+            /* squared: a skewed draw, so some words come back often */
+            uint64_t u = ndb_rand_next(&st) % rounds[r].vocab;
+            size_t n = text_word_of(u * u / rounds[r].vocab + r * 1000003u, rounds[r].lng, w);
             const char *o;
             size_t ol;
             cr_assert_eq(ndb_text_stem(a, w, n, &o, &ol), NDB_OK);
