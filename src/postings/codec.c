@@ -242,6 +242,20 @@ static size_t codec_pfor_encode(const uint32_t *in, uint8_t *out)
     return (size_t)(e - out);
 }
 
+/* One exception entry (index byte, varint of the high bits) from r: the common two-byte
+** entry inline, longer ones through ndb_rd (same bounds and result). */
+static inline ndb_rc codec_pfor_exc(ndb_rd *r, uint8_t *idx, uint32_t *hi)
+{
+    if (r->end - r->p >= 2 && r->p[1] < 0x80) {
+        *idx = r->p[0];
+        *hi = r->p[1];
+        r->p += 2;
+        return NDB_OK;
+    }
+    ndb_rc rc = ndb_rd_u8(r, idx);
+    return rc != NDB_OK ? rc : ndb_rd_varint32(r, hi);
+}
+
 static size_t codec_pfor_decode(const uint8_t *p, size_t avail, uint32_t *out)
 {
     if (avail < 2)
@@ -255,7 +269,7 @@ static size_t codec_pfor_decode(const uint8_t *p, size_t avail, uint32_t *out)
     for (uint32_t k = 0; k < nexc; k++) {
         uint8_t idx;
         uint32_t hi;
-        if (ndb_rd_u8(&r, &idx) || ndb_rd_varint32(&r, &hi) || idx >= CODEC_N || b == 32 ||
+        if (codec_pfor_exc(&r, &idx, &hi) || idx >= CODEC_N || b == 32 ||
             hi > (UINT32_MAX >> b))
             return 0;
         out[idx] |= hi << b;
@@ -290,7 +304,7 @@ static size_t codec_pfor_skip(const uint8_t *p, size_t avail)
     for (uint32_t k = 0; k < p[1]; k++) {
         uint8_t idx;
         uint32_t hi;
-        if (ndb_rd_u8(&r, &idx) || ndb_rd_varint32(&r, &hi))
+        if (codec_pfor_exc(&r, &idx, &hi))
             return 0;
     }
     return (size_t)(r.p - p);
