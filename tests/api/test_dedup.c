@@ -911,7 +911,8 @@ Test(dedup, band_map_merges_and_reopen_make_the_same_dup_files, .timeout = 120)
     cr_assert_eq(ndb_snapshot_open(b, &s, &err), NDB_OK);
     cr_assert_eq(ndb_dups(s, NULL, &o, &l, &err), NDB_OK);
     cr_assert_eq(l->uncovered, 0);
-    cr_assert_gt(l->clustered, 20, "the corpus must hold near-duplicates (%u)", l->clustered);
+    cr_assert_gt(l->clustered, 20, "the corpus must hold near-duplicates (%llu)",
+                 (unsigned long long)l->clustered);
     ndb_dup_list_free(l);
     ndb_snapshot_close(s);
     ndb_close(a);

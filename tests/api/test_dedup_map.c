@@ -141,13 +141,13 @@ Test(dedup_map, equals_brute_force_with_equal_keys)
 ** ones answer as the brute force; the sorted part costs 6 bytes per entry. */
 Test(dedup_map, large_random_keys_grow_the_directory, .timeout = 60)
 {
-    size_t recent[2] = {(size_t)1 << 20, 4096};
+    size_t recent[2] = {(size_t)1 << 20, (size_t)1 << 16};
     for (int r = 0; r < 2; r++) {
         api_dedup_map m;
         pairs p = {0};
         rng_s = ndb_test_seed(7) | 1;
         api_dedup_map_init(&m, recent[r]);
-        size_t total = getenv("NEWSDB_QUICK") ? 1500000 : 3000000;
+        size_t total = 2500000; /* past 2^20 in the sorted part at either table size */
         for (size_t i = 0; i < total; i++) {
             uint32_t key = rnd32(), id = (uint32_t)(i / 64);
             cr_assert_eq(api_dedup_map_add(&m, key, id), NDB_OK);
@@ -160,7 +160,8 @@ Test(dedup_map, large_random_keys_grow_the_directory, .timeout = 60)
         size_t dir = (((size_t)1 << m.dbits) + 1) * 4;
         cr_assert_eq(api_dedup_map_bytes(&m), m.n * 6 + dir + m.hcap * 8);
         pairs s = sorted_copy(&p);
-        for (int i = 0; i < 20000; i++) {
+        int probes = getenv("NEWSDB_QUICK") ? 2000 : 20000; /* (make asan) */
+        for (int i = 0; i < probes; i++) {
             check_key(&m, &s, (uint32_t)(p.e[rnd32() % p.n] >> 32));
             check_key(&m, &s, rnd32());
         }
