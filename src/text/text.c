@@ -306,6 +306,9 @@ out:
     return rc;
 }
 
+static ndb_rc text_stem_h(ndb_analyzer *a, const char *p, size_t n, uint64_t h,
+                          const char **out, size_t *outlen);
+
 /* Snowball, no cache. */
 static ndb_rc text_stem_raw(ndb_analyzer *a, const char *p, size_t n, const char **out,
                             size_t *outlen)
@@ -332,9 +335,25 @@ static ndb_rc text_stem_raw(ndb_analyzer *a, const char *p, size_t n, const char
 ndb_rc ndb_text_stem(ndb_analyzer *a, const char *p, size_t n, const char **out,
                      size_t *outlen)
 {
+    return text_stem_h(a, p, n, n > 0 && n <= NDB_TEXT_MAX_TERM ? ndb_hash64(p, n) : 0, out,
+                       outlen);
+}
+
+/* Start loading the cache slot of a word whose ndb_hash64 is h (text_emit: a few tokens
+** before it is stemmed, so the probe does not wait for memory). */
+static void text_stem_prefetch(const ndb_analyzer *a, uint64_t h)
+{
+    if (a->cache != NULL) {
+        __builtin_prefetch(&a->cache->slot[(uint32_t)h & ((1u << TEXT_CACHE_BITS) - 1)]);
+    }
+}
+
+/* ndb_text_stem with h = ndb_hash64(p, n) given (when 1 <= n <= NDB_TEXT_MAX_TERM). */
+static ndb_rc text_stem_h(ndb_analyzer *a, const char *p, size_t n, uint64_t h,
+                          const char **out, size_t *outlen)
+{
     ndb_rc rc = NDB_OK;
     struct text_stem_cache *c;
-    uint64_t h;
     uint32_t i, tag;
     bool big;
 
@@ -355,7 +374,6 @@ ndb_rc ndb_text_stem(ndb_analyzer *a, const char *p, size_t n, const char **out,
         }
     }
     c = a->cache;
-    h = ndb_hash64(p, n);
     tag = (uint32_t)(h >> 32);
     i = (uint32_t)h & ((1u << TEXT_CACHE_BITS) - 1);
     for (;; i = (i + 1) & ((1u << TEXT_CACHE_BITS) - 1)) {
@@ -409,9 +427,55 @@ out:
     return rc;
 }
 
-/* Fold, length-check, stem and deliver the token p[start..end). *pos advances either way. */
+/* Folded tokens wait in a queue of TEXT_AHEAD before they are stemmed and delivered, so
+** the stem cache's slot of each is loaded while the tokens before it are handled (a probe
+** of the 4 MiB cache is a cache miss otherwise: most of the stem's cost). Order, positions
+** and errors are as without it: ndb_text_analyze delivers what is queued before it
+** returns, and a fold error only after the tokens before it. */
+#define TEXT_AHEAD 8u
+typedef struct text_pending {
+    uint64_t h;
+    size_t start, end;
+    uint32_t pos;
+    uint32_t n;
+    char term[NDB_TEXT_MAX_TERM];
+} text_pending;
+typedef struct text_queue {
+    text_pending q[TEXT_AHEAD];
+    uint32_t head, n;
+} text_queue;
+
+/* Stem and deliver the oldest queued token. */
+static ndb_rc text_deliver(ndb_analyzer *a, text_queue *qu, ndb_token_fn fn, void *ctx)
+{
+    const text_pending *e = &qu->q[qu->head];
+    ndb_token t;
+    ndb_rc rc;
+    qu->head = (qu->head + 1) % TEXT_AHEAD;
+    qu->n--;
+    rc = text_stem_h(a, e->term, e->n, e->h, &t.term, &t.len);
+    if (rc != NDB_OK) {
+        return rc;
+    }
+    t.pos = e->pos;
+    t.start = e->start;
+    t.end = e->end;
+    return fn(ctx, &t);
+}
+
+static ndb_rc text_flush(ndb_analyzer *a, text_queue *qu, ndb_token_fn fn, void *ctx)
+{
+    ndb_rc rc = NDB_OK;
+    while (qu->n > 0 && rc == NDB_OK) {
+        rc = text_deliver(a, qu, fn, ctx);
+    }
+    return rc;
+}
+
+/* Fold and length-check the token p[start..end), then queue it (stemming analyzers) or
+** deliver it. *pos advances either way. */
 static ndb_rc text_emit(ndb_analyzer *a, const uint8_t *p, size_t start, size_t end,
-                        bool ascii, uint32_t *pos, ndb_token_fn fn, void *ctx)
+                        bool ascii, uint32_t *pos, text_queue *qu, ndb_token_fn fn, void *ctx)
 {
     ndb_rc rc = NDB_OK;
     size_t n = end - start;
@@ -432,18 +496,38 @@ static ndb_rc text_emit(ndb_analyzer *a, const uint8_t *p, size_t start, size_t 
             goto out;
         }
         rc = text_fold_utf8(a, p + start, n, &folded, &flen);
-        if (rc != NDB_OK || flen > NDB_TEXT_MAX_TERM || flen == 0) {
+        if (rc != NDB_OK) {
+            ndb_rc frc = text_flush(a, qu, fn, ctx);
+            rc = frc != NDB_OK ? frc : rc;
+            goto out;
+        }
+        if (flen > NDB_TEXT_MAX_TERM || flen == 0) {
             goto out;
         }
     }
-    rc = ndb_text_stem(a, folded, flen, &t.term, &t.len);
-    if (rc != NDB_OK) {
+    if (a->sb == NULL) {
+        t.term = folded;
+        t.len = flen;
+        t.pos = *pos;
+        t.start = start;
+        t.end = end;
+        rc = fn(ctx, &t);
         goto out;
     }
-    t.pos = *pos;
-    t.start = start;
-    t.end = end;
-    rc = fn(ctx, &t);
+    if (qu->n == TEXT_AHEAD && (rc = text_deliver(a, qu, fn, ctx)) != NDB_OK) {
+        goto out;
+    }
+    {
+        text_pending *e = &qu->q[(qu->head + qu->n) % TEXT_AHEAD];
+        qu->n++;
+        memcpy(e->term, folded, flen);
+        e->n = (uint32_t)flen;
+        e->h = ndb_hash64(folded, flen);
+        e->pos = *pos;
+        e->start = start;
+        e->end = end;
+        text_stem_prefetch(a, e->h);
+    }
 out:
     (*pos)++;
     return rc;
@@ -494,6 +578,9 @@ ndb_rc ndb_text_analyze(ndb_analyzer *a, const uint8_t *p, size_t n, uint32_t *p
     size_t i = 0, len, end;
     bool ascii;
     enum text_class c;
+    text_queue qu;
+    qu.head = 0;
+    qu.n = 0;
 
     while (i < n) {
         if (p[i] < 0x80 && text_ascii_class[p[i]] != TEXT_LETTER &&
@@ -507,12 +594,13 @@ ndb_rc ndb_text_analyze(ndb_analyzer *a, const uint8_t *p, size_t n, uint32_t *p
             continue;
         }
         end = text_token_end(p, n, i, &ascii);
-        rc = text_emit(a, p, i, end, ascii, pos, fn, ctx);
+        rc = text_emit(a, p, i, end, ascii, pos, &qu, fn, ctx);
         if (rc != NDB_OK) {
             goto out;
         }
         i = end;
     }
+    rc = text_flush(a, &qu, fn, ctx);
 out:
     return rc;
 }
