@@ -22,11 +22,10 @@
 
 #define NDB_KIND_SEGMENT  0x47455358u /* "XSEG" */
 #define SEG_MAJOR         1
-#define SEG_MINOR         0
-#define SEG_MINOR_DLBOUND 1 /* 1.1: positions NDB_POS_DLBOUND (trailer codec word) */
+#define SEG_MINOR         1 /* 1.1: codec PFOR2, positions GROUPS or DLBOUND (1.0: PFOR) */
 #define SEG_TRAILER_MAGIC 0x54474553u /* "SEGT" */
 #define SEG_TRAILER_SIZE  96
-#define SEG_CODEC         NDB_CODEC_PFOR /* codec of the segments we write */
+#define SEG_CODEC         NDB_CODEC_PFOR2 /* codec of the segments we write */
 #define SEG_POS_SHIFT     16 /* trailer codec word: block codec | position format << 16 */
 #define SEG_NAME_MAX      256
 
@@ -77,10 +76,11 @@ typedef struct ndb_segout {
     uint64_t term_pos_off; /* where the current term's POS bytes start */
 } ndb_segout;
 
-/* Create dir/name.tmp and write the header; m.off[POST] is set. Positions go out as
-** NDB_POS_GROUPS, or NDB_POS_DLBOUND when the environment has NEWSDB_SEG_POSITIONS=dlbound
-** (about 15 % smaller positions, slower phrase queries: BENCHMARKS.md §6). On error
-** nothing is left open or on disk. */
+/* Create dir/name.tmp and write the header; m.off[POST] is set. Format 1.1 (codec SEG_CODEC)
+** with positions NDB_POS_GROUPS, or NDB_POS_DLBOUND when the environment has
+** NEWSDB_SEG_POSITIONS=dlbound (about 15 % smaller positions, slower phrase queries:
+** BENCHMARKS.md §6); format 1.0 (codec PFOR, GROUPS), which older builds read, when it has
+** NEWSDB_SEG_FORMAT=1.0. On error nothing is left open or on disk. */
 ndb_rc ndb_segout_open(ndb_segout *o, const ndb_vfs *vfs, const char *dir, const char *name,
                        uint32_t base, ndb_err *err);
 ndb_rc ndb_segout_write(ndb_segout *o, const void *p, size_t n, ndb_err *err);

@@ -6,8 +6,8 @@
 **
 **   off              size        field
 **   0                32          frame header: "NDB1", kind NDB_KIND_SEGMENT ("XSEG"),
-**                                version 1.0, or 1.1 when the positions are DLBOUND
-**                                (same layout), file id
+**                                version 1.1 (1.0 read too: same layout, codec 3 and
+**                                GROUPS positions only), file id
 **   32               P           POSTINGS: per term in term order, its POS data then its
 **                                DOC data (postings/postings.h); term info points here
 **   32+P             4*ndocs     DOCLEN: u32le token length of doc base+i
@@ -15,8 +15,9 @@
 **   ...              8*ceil(nterms/32)  TINDEX: u64le offset of each block in TERMS
 **   n-108            96          TRAILER (section directory):
 **                                  0  u32 magic "SEGT"    4  u32 codec: block codec id
-**                                     (3 = pfor) | position format << 16 (postings.h;
-**                                     0 = GROUPS; 1 = DLBOUND, only in 1.1 files)
+**                                     (3 = pfor in 1.0 files, 4 = pfor2 from 1.1) |
+**                                     position format << 16 (postings.h; 0 = GROUPS,
+**                                     1 = DLBOUND on request, only in 1.1 files)
 **                                  8  u32 base           12  u32 ndocs
 **                                  16 u64 nterms         24  u64 total_len (sum DOCLEN)
 **                                  32 4 x {u64 off, u64 len}: POSTINGS, DOCLEN, TERMS,
@@ -78,11 +79,18 @@ ndb_rc ndb_segout_write(ndb_segout *o, const void *p, size_t n, ndb_err *err)
     return o->buf.n >= SEG_FLUSH_BYTES ? seg_flush(o, err) : NDB_OK;
 }
 
+/* Whether to write format 1.0 (codec PFOR, GROUPS positions), which older builds read. */
+static bool seg_write_v10(void)
+{
+    const char *v = getenv("NEWSDB_SEG_FORMAT");
+    return v && strcmp(v, "1.0") == 0;
+}
+
 /* The position format of the segments we write (seg_int.h, ndb_segout_open). */
 static uint32_t seg_pos_fmt_written(void)
 {
     const char *v = getenv("NEWSDB_SEG_POSITIONS");
-    return v && strcmp(v, "dlbound") == 0 ? NDB_POS_DLBOUND : NDB_POS_GROUPS;
+    return v && strcmp(v, "dlbound") == 0 && !seg_write_v10() ? NDB_POS_DLBOUND : NDB_POS_GROUPS;
 }
 
 ndb_rc ndb_segout_open(ndb_segout *o, const ndb_vfs *vfs, const char *dir, const char *name,
@@ -98,9 +106,10 @@ ndb_rc ndb_segout_open(ndb_segout *o, const ndb_vfs *vfs, const char *dir, const
     ndb_buf_init(&o->doc, NDB_BUF_NOMAX);
     ndb_buf_init(&h, NDB_HEADER_SIZE);
     ndb_termdict_writer_init(&o->td);
-    ndb_postings_enc_init(&o->enc, ndb_codec_get(SEG_CODEC));
+    uint32_t codec = seg_write_v10() ? NDB_CODEC_PFOR : SEG_CODEC;
+    ndb_postings_enc_init(&o->enc, ndb_codec_get(codec));
     o->enc.pos_fmt = seg_pos_fmt_written();
-    o->m.codec = SEG_CODEC | o->enc.pos_fmt << SEG_POS_SHIFT;
+    o->m.codec = codec | o->enc.pos_fmt << SEG_POS_SHIFT;
     o->m.base = base;
     if (ndb_path_join(o->path, sizeof o->path, dir, name) != NDB_OK ||
         snprintf(o->tmp, sizeof o->tmp, "%s.tmp", o->path) >= (int)sizeof o->tmp) {
@@ -113,8 +122,7 @@ ndb_rc ndb_segout_open(ndb_segout *o, const ndb_vfs *vfs, const char *dir, const
         goto out;
     }
     if ((rc = ndb_frame_header(&h, NDB_KIND_SEGMENT, SEG_MAJOR,
-                                 o->enc.pos_fmt == NDB_POS_DLBOUND ? SEG_MINOR_DLBOUND
-                                                                   : SEG_MINOR)) != NDB_OK) {
+                                 codec == NDB_CODEC_PFOR ? 0 : SEG_MINOR)) != NDB_OK) {
         ndb_err_set(err, rc, "%s: out of memory", o->tmp);
         goto out;
     }

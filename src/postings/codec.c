@@ -12,7 +12,8 @@
 ** layer already takes the gaps). streamvbyte_decode trusts its input lengths, so we compute
 ** the data length from the 32 control bytes first and refuse a block that overruns.
 **
-** PFOR: bit packing with exceptions (see codec_pfor_encode); the segment default.
+** PFOR: bit packing with exceptions (see codec_pfor_encode). PFOR2: the same with
+** bit-packed exceptions (codec_pfor2_encode); the segment default.
 **
 ** Threading: stateless.
 */
@@ -310,6 +311,116 @@ static size_t codec_pfor_skip(const uint8_t *p, size_t avail)
     return (size_t)(r.p - p);
 }
 
+/* PFOR2: PFOR whose exceptions are bit-packed: byte b, byte nexc (<= 128), and when nexc > 0
+** a byte hw (1..32-b); the 128 low parts (16*b bytes); then nexc exceptions of 7 bits
+** index and hw bits high part (value >> b), LSB first, zero-padded to a byte. Against PFOR's
+** {u8 index, varint} an exception costs 7 + hw bits instead of 16 or more, and the block's
+** size is known from its header alone (skip_block reads 3 bytes). b minimises the size. */
+static uint32_t codec_pfor2_width(const uint32_t *in, uint32_t *hw)
+{
+    size_t hist[33] = {0}, best = SIZE_MAX, ne = 0, best_ne = 0;
+    uint32_t maxb = 0, bestb = 32;
+    for (size_t i = 0; i < CODEC_N; i++) {
+        uint32_t k = codec_bits(in[i]);
+        hist[k]++;
+        maxb = NDB_MAX(maxb, k);
+    }
+    for (uint32_t b = 33; b-- > 0;) {
+        if (b < 32)
+            ne += hist[b + 1]; /* values wider than b */
+        size_t cost = 16 * (size_t)b + (ne ? 1 + (ne * (7 + maxb - b) + 7) / 8 : 0);
+        if (cost < best) {
+            best = cost;
+            bestb = b;
+            best_ne = ne;
+        }
+    }
+    *hw = best_ne ? maxb - bestb : 0;
+    return bestb;
+}
+
+static size_t codec_pfor2_encode(const uint32_t *in, uint8_t *out)
+{
+    uint32_t hw, b = codec_pfor2_width(in, &hw);
+    uint32_t mask = b == 32 ? UINT32_MAX : (1u << b) - 1;
+    size_t nexc = 0, hdr;
+    for (size_t i = 0; i < CODEC_N; i++)
+        nexc += b < 32 && (in[i] >> b) != 0;
+    out[0] = (uint8_t)b;
+    out[1] = (uint8_t)nexc;
+    hdr = 2;
+    if (nexc > 0)
+        out[hdr++] = (uint8_t)hw;
+    uint8_t *o = out + hdr;
+    uint64_t acc = 0;
+    uint32_t have = 0;
+    for (size_t i = 0; b > 0 && i < CODEC_N; i++) {
+        acc |= (uint64_t)(in[i] & mask) << have;
+        have += b;
+        while (have >= 8) {
+            *o++ = (uint8_t)acc;
+            acc >>= 8;
+            have -= 8;
+        }
+    }
+    for (size_t i = 0; nexc > 0 && i < CODEC_N; i++) {
+        if ((in[i] >> b) == 0)
+            continue;
+        acc |= ((uint64_t)(in[i] >> b) << 7 | i) << have; /* have < 8: fits 64 bits */
+        have += 7 + hw;
+        while (have >= 8) {
+            *o++ = (uint8_t)acc;
+            acc >>= 8;
+            have -= 8;
+        }
+    }
+    if (have > 0)
+        *o++ = (uint8_t)acc;
+    return (size_t)(o - out);
+}
+
+/* Header check and size of a PFOR2 block at p; 0 when it is malformed or overruns avail. */
+static size_t codec_pfor2_size(const uint8_t *p, size_t avail)
+{
+    if (avail < 2 || p[0] > 32 || p[1] > CODEC_N)
+        return 0;
+    size_t b = p[0], nexc = p[1], n = 2 + 16 * b;
+    if (nexc > 0) {
+        if (avail < 3 || p[2] == 0 || p[2] + b > 32)
+            return 0;
+        n += 1 + (nexc * (7 + (size_t)p[2]) + 7) / 8;
+    }
+    return n <= avail ? n : 0;
+}
+
+static size_t codec_pfor2_decode(const uint8_t *p, size_t avail, uint32_t *out)
+{
+    size_t n = codec_pfor2_size(p, avail);
+    if (n == 0)
+        return 0;
+    uint32_t b = p[0], nexc = p[1], hw = nexc ? p[2] : 0;
+    const uint8_t *q = p + 2 + (nexc ? 1 : 0);
+    codec_unpack(q, b, out);
+    q += 16 * (size_t)b;
+    uint64_t acc = 0, hmask = (1ull << hw) - 1;
+    uint32_t have = 0, need = 7 + hw;
+    for (uint32_t k = 0; k < nexc; k++) {
+        while (have < need) { /* the size check above covers every byte read here */
+            acc |= (uint64_t)(*q++) << have;
+            have += 8;
+        }
+        out[acc & 127] |= (uint32_t)((acc >> 7) & hmask) << b;
+        acc >>= need;
+        have -= need;
+    }
+    return n;
+}
+
+static size_t codec_pfor2_skip(const uint8_t *p, size_t avail)
+{
+    return codec_pfor2_size(p, avail);
+}
+
 static const ndb_codec codec_bitpack = {
     NDB_CODEC_BITPACK, "bitpack", CODEC_N, codec_pack_encode, codec_pack_decode, codec_pack_skip,
 };
@@ -321,8 +432,14 @@ static const ndb_codec codec_pfor = {
     NDB_CODEC_PFOR, "pfor", CODEC_N, codec_pfor_encode, codec_pfor_decode, codec_pfor_skip,
 };
 
+static const ndb_codec codec_pfor2 = {
+    NDB_CODEC_PFOR2, "pfor2", CODEC_N, codec_pfor2_encode, codec_pfor2_decode, codec_pfor2_skip,
+};
+
 const ndb_codec *ndb_codec_get(uint32_t id)
 {
+    if (id == NDB_CODEC_PFOR2)
+        return &codec_pfor2;
     if (id == NDB_CODEC_PFOR)
         return &codec_pfor;
     if (id == NDB_CODEC_BITPACK)

@@ -100,30 +100,54 @@ Test(index, roundtrip_term_in_every_doc)
     roundtrip(1000, 300, 20, 0, true, ndb_test_seed(3));
 }
 
-/* Segments written with the dl-bounded positions (NDB_POS_DLBOUND, opt-in through the
-** environment) read back equal to the oracle, and say so in their trailer. */
-static void roundtrip_dlbound(uint32_t ndocs, size_t vocab, uint32_t maxlen, uint64_t seed)
+/* The format segments are written in, through the environment: 0 the default (1.1, codec
+** PFOR2, GROUPS positions), 1 format 1.0 (codec PFOR, what older builds wrote and read),
+** 2 1.1 with positions bounded by doc length (DLBOUND). */
+static void seg_fmt_env(int which)
+{
+    cr_assert_eq(unsetenv("NEWSDB_SEG_FORMAT"), 0);
+    cr_assert_eq(unsetenv("NEWSDB_SEG_POSITIONS"), 0);
+    if (which == 1)
+        cr_assert_eq(setenv("NEWSDB_SEG_FORMAT", "1.0", 1), 0);
+    if (which == 2)
+        cr_assert_eq(setenv("NEWSDB_SEG_POSITIONS", "dlbound", 1), 0);
+}
+
+static void seg_fmt_assert(const ndb_seg *s, int which)
+{
+    static const uint32_t codec[3] = {NDB_CODEC_PFOR2, NDB_CODEC_PFOR, NDB_CODEC_PFOR2};
+    static const uint32_t pos[3] = {NDB_POS_GROUPS, NDB_POS_GROUPS, NDB_POS_DLBOUND};
+    cr_assert_eq(s->codec->id, codec[which]);
+    cr_assert_eq(s->pos_fmt, pos[which]);
+    cr_assert_eq(ndb_get_u16le(s->p + 10), which == 1 ? 0 : 1, "header minor version");
+}
+
+/* Segments written in each format read back equal to the oracle, and say which they are
+** in their header and trailer. */
+static void roundtrip_fmt(int which, uint32_t ndocs, size_t vocab, uint32_t maxlen, uint64_t seed)
 {
     orc o;
     ndb_segw *w = NULL;
-    cr_assert_eq(setenv("NEWSDB_SEG_POSITIONS", "dlbound", 1), 0);
+    seg_fmt_env(which);
     orc_init(&o, vocab, seed);
     cr_assert_eq(ndb_segw_new(0, &w), NDB_OK);
     orc_gen(&o, ndocs, maxlen, &w, NULL, 1, false);
     ndb_seg *s = write_open(w, "seg-d.ndx");
-    cr_assert_eq(s->pos_fmt, NDB_POS_DLBOUND);
+    seg_fmt_assert(s, which);
     orc_check_seg(&o, s);
     ndb_seg_unref(s);
     ndb_segw_free(w);
     orc_free(&o);
-    cr_assert_eq(unsetenv("NEWSDB_SEG_POSITIONS"), 0);
+    seg_fmt_env(0);
 }
 
-Test(index, roundtrip_dlbound)
+Test(index, roundtrip_each_format)
 {
-    roundtrip_dlbound(3000, 40, 80, ndb_test_seed(21));
-    roundtrip_dlbound(1500, 30000, 300, ndb_test_seed(22));
-    roundtrip_dlbound(1, 10, 30, ndb_test_seed(23));
+    for (int which = 0; which < 3; which++) {
+        roundtrip_fmt(which, 3000, 40, 80, ndb_test_seed(21));
+        roundtrip_fmt(which, 1500, 30000, 300, ndb_test_seed(22));
+        roundtrip_fmt(which, 1, 10, 30, ndb_test_seed(23));
+    }
 }
 
 Test(index, one_doc)
@@ -295,8 +319,8 @@ Test(index, write_io_errors_leave_nothing)
 
 /* ------------------------------------------------------------ merge and multi */
 
-/* fmts: 0 every segment as the default writes it; 1 the inputs alternate GROUPS and
-** DLBOUND positions and the merge writes DLBOUND; 2 the same, the merge writes GROUPS. */
+/* fmts: 0 every segment in the default format; 1..3 the inputs cycle through the three
+** formats of seg_fmt_env and the merge writes format fmts - 1. */
 static void merge_case(size_t k, uint64_t seed, int fmts)
 {
     orc o;
@@ -318,21 +342,19 @@ static void merge_case(size_t k, uint64_t seed, int fmts)
     orc_gen(&o, ndocs, 60, w, cuts, k, false);
     for (size_t i = 0; i < k; i++) {
         snprintf(name, sizeof name, "seg-%zu.ndx", i);
-        if (fmts != 0 && i % 2 == 1)
-            cr_assert_eq(setenv("NEWSDB_SEG_POSITIONS", "dlbound", 1), 0);
+        int which = fmts ? (int)((i + (size_t)fmts) % 3) : 0;
+        seg_fmt_env(which);
         segs[i] = write_open(w[i], name);
-        cr_assert_eq(unsetenv("NEWSDB_SEG_POSITIONS"), 0);
-        cr_assert_eq(segs[i]->pos_fmt, fmts != 0 && i % 2 == 1 ? NDB_POS_DLBOUND : NDB_POS_GROUPS);
+        seg_fmt_assert(segs[i], which);
         orc_check_seg(&o, segs[i]);
     }
-    if (fmts == 1)
-        cr_assert_eq(setenv("NEWSDB_SEG_POSITIONS", "dlbound", 1), 0);
+    seg_fmt_env(fmts ? fmts - 1 : 0);
     cr_assert_eq(ndb_seg_merge(ndb_vfs_default(), g_dir, segs, k, "seg-m.ndx", &err), NDB_OK, "%s",
                  err.msg);
-    cr_assert_eq(unsetenv("NEWSDB_SEG_POSITIONS"), 0);
     ndb_seg *m = NULL;
     int problems = 0;
     cr_assert_eq(ndb_seg_open(ndb_vfs_default(), g_dir, "seg-m.ndx", &m, &err), NDB_OK);
+    seg_fmt_assert(m, fmts ? fmts - 1 : 0);
     cr_assert_eq(ndb_seg_check(m, report_print, &problems, &err), NDB_OK, "%s", err.msg);
     cr_assert_eq(ndb_seg_ndocs(m), ndocs);
     orc_check_seg(&o, m);
@@ -342,10 +364,8 @@ static void merge_case(size_t k, uint64_t seed, int fmts)
     orc_init(&o2, 400, seed);
     cr_assert_eq(ndb_segw_new(0, &all), NDB_OK);
     orc_gen(&o2, ndocs, 60, &all, NULL, 1, false);
-    if (fmts == 1) /* in the merge's format */
-        cr_assert_eq(setenv("NEWSDB_SEG_POSITIONS", "dlbound", 1), 0);
-    ndb_seg *one = write_open(all, "seg-1.ndx");
-    cr_assert_eq(unsetenv("NEWSDB_SEG_POSITIONS"), 0);
+    ndb_seg *one = write_open(all, "seg-1.ndx"); /* in the merge's format */
+    seg_fmt_env(0);
     cr_assert_eq(ndb_seg_bytes(one), ndb_seg_bytes(m));
     cr_assert_eq(ndb_seg_nterms(one), ndb_seg_nterms(m));
     cr_assert_eq(ndb_seg_total_len(one), ndb_seg_total_len(m));
@@ -420,10 +440,9 @@ Test(index, merge_2_to_5_equals_single_build)
 Test(index, merge_mixed_position_formats)
 {
     uint64_t seed = ndb_test_seed(17);
-    for (size_t k = 2; k <= 4; k++) {
-        merge_case(k, seed + k, 1);
-        merge_case(k, seed + 10 + k, 2);
-    }
+    for (size_t k = 2; k <= 4; k++)
+        for (int fmts = 1; fmts <= 3; fmts++)
+            merge_case(k, seed + 10 * (uint64_t)fmts + k, fmts);
 }
 
 Test(index, merge_rejects_gaps)
@@ -525,7 +544,7 @@ Test(index, corrupt_every_byte_is_caught)
 
 Test(index, corrupt_every_byte_is_caught_dlbound)
 {
-    cr_assert_eq(setenv("NEWSDB_SEG_POSITIONS", "dlbound", 1), 0);
+    seg_fmt_env(2);
     corrupt_every_byte(ndb_test_seed(18));
 }
 
@@ -577,8 +596,10 @@ Test(index, corrupt_postings_with_valid_crc_never_crash)
     corrupt_valid_crc(ndb_test_seed(9));
 }
 
-Test(index, corrupt_postings_with_valid_crc_never_crash_dlbound)
+Test(index, corrupt_postings_with_valid_crc_never_crash_other_formats)
 {
-    cr_assert_eq(setenv("NEWSDB_SEG_POSITIONS", "dlbound", 1), 0);
+    seg_fmt_env(1);
+    corrupt_valid_crc(ndb_test_seed(29));
+    seg_fmt_env(2);
     corrupt_valid_crc(ndb_test_seed(19));
 }

@@ -8,6 +8,7 @@
 #include "postings/cursor.h"
 #include "postings/postings.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 #define SEEDFMT "NDB_SEED=%llu"
@@ -82,6 +83,75 @@ Test(postings, codec_pfor_exceptions)
             cr_assert_eq(pf->decode_block(a, n, out), 0);
         }
     }
+}
+
+Test(postings, codec_pfor2_roundtrip)
+{
+    codec_roundtrip(NDB_CODEC_PFOR2, ndb_test_seed(15));
+}
+
+/* PFOR2 on blocks with outliers: never more than a byte above plain bit packing, smaller
+** than PFOR in sum; round-trips; skip_block gives the size from the header; truncated or malformed
+** headers are refused. */
+Test(postings, codec_pfor2_exceptions)
+{
+    const ndb_codec *p2 = ndb_codec_get(NDB_CODEC_PFOR2), *pf = ndb_codec_get(NDB_CODEC_PFOR);
+    const ndb_codec *bp = ndb_codec_get(NDB_CODEC_BITPACK);
+    uint32_t in[NDB_BLOCK_DOCS], out[NDB_BLOCK_DOCS];
+    uint8_t a[NDB_CODEC_MAX_BYTES], b[NDB_CODEC_MAX_BYTES];
+    uint64_t seed = ndb_test_seed(16), st = seed;
+    size_t sum2 = 0, sum1 = 0;
+    for (int round = 0; round < 300; round++) { /* outliers of any width */
+        for (size_t i = 0; i < NDB_BLOCK_DOCS; i++)
+            in[i] = (uint32_t)(ndb_rand_next(&st) % (round % 3 == 0 ? 2 : 40));
+        for (int k = 0; k < round % 13; k++)
+            in[ndb_rand_next(&st) % NDB_BLOCK_DOCS] = (uint32_t)ndb_rand_next(&st) >> (k * 2);
+        if (round == 7)
+            for (size_t i = 0; i < NDB_BLOCK_DOCS; i++)
+                in[i] = i % 2 ? UINT32_MAX : 0; /* 64 exceptions of 32 bits */
+        size_t n = p2->encode_block(in, a), m = pf->encode_block(in, b);
+        sum2 += n;
+        sum1 += m;
+        /* b = the widest value, no exceptions, is always a choice: bit packing + 1 byte */
+        cr_assert(n <= bp->encode_block(in, b) + 1, "pfor2 %zu > bitpack + 1 NDB_SEED=%llu", n,
+                  (unsigned long long)seed);
+        cr_assert_eq(p2->skip_block(a, n), n);
+        memset(out, 0xee, sizeof out);
+        cr_assert_eq(p2->decode_block(a, n, out), n);
+        cr_assert(memcmp(in, out, sizeof in) == 0, "round %d NDB_SEED=%llu", round,
+                  (unsigned long long)seed);
+        for (size_t cut = 0; cut < n; cut++) {
+            cr_assert_eq(p2->decode_block(a, cut, out), 0, "short input %zu accepted", cut);
+            cr_assert_eq(p2->skip_block(a, cut), 0, "short skip %zu accepted", cut);
+        }
+        if (a[1] > 0) {
+            uint8_t keep = a[2];
+            a[2] = 0; /* exceptions of no bits */
+            cr_assert_eq(p2->decode_block(a, n, out), 0);
+            a[2] = (uint8_t)(33 - a[0]); /* past 32 bits */
+            cr_assert_eq(p2->decode_block(a, n, out), 0);
+            a[2] = keep;
+        }
+        uint8_t keep = a[1];
+        a[1] = NDB_BLOCK_DOCS + 1;
+        cr_assert_eq(p2->decode_block(a, n, out), 0, "more exceptions than values");
+        a[1] = keep;
+    }
+    /* doc-gap-like blocks (geometric values, a few long gaps): smaller than PFOR in sum */
+    sum1 = sum2 = 0;
+    for (int round = 0; round < 200; round++) {
+        double mean = 2.0 + (double)(round % 50);
+        for (size_t i = 0; i < NDB_BLOCK_DOCS; i++) {
+            double u = ((double)(ndb_rand_next(&st) >> 11) + 0.5) / 9007199254740992.0;
+            in[i] = (uint32_t)(-log(u) * mean);
+        }
+        size_t n = p2->encode_block(in, a);
+        sum2 += n;
+        sum1 += pf->encode_block(in, b);
+        cr_assert_eq(p2->decode_block(a, n, out), n);
+        cr_assert(memcmp(in, out, sizeof in) == 0);
+    }
+    cr_assert(sum2 < sum1, "pfor2 %zu bytes not below pfor %zu", sum2, sum1);
 }
 
 Test(postings, codec_bitpack_rejects_bad_width)
@@ -403,6 +473,16 @@ Test(postings, format_sizes_bitpack)
     }
 }
 
+Test(postings, format_sizes_pfor2)
+{
+    size_t sizes[] = {1, 127, 128, 129, 256, 1000, 5000};
+    uint64_t seed = ndb_test_seed(150);
+    for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+        format_case(sizes[k], (uint32_t)(sizes[k] * 3 + 10), NDB_CODEC_PFOR2, seed + k);
+        format_case(sizes[k], (uint32_t)(sizes[k] * 400 + 10), NDB_CODEC_PFOR2, seed + 50 + k);
+    }
+}
+
 Test(postings, format_sizes_svb)
 {
     size_t sizes[] = {1, 128, 129, 1000};
@@ -436,7 +516,7 @@ Test(postings, format_dlbound)
     for (int k = 0; k < 30; k++) {
         size_t n = 1 + ndb_rand_next(&st) % 3000;
         uint32_t span = (uint32_t)(n + ndb_rand_next(&st) % (n * 20 + 1));
-        format_case(n, span, k % 3 ? NDB_CODEC_PFOR : NDB_CODEC_BITPACK, seed * 1000 + 7 + k);
+        format_case(n, span, k % 3 ? NDB_CODEC_PFOR2 : NDB_CODEC_BITPACK, seed * 1000 + 7 + k);
     }
     g_pos_fmt = NDB_POS_GROUPS;
 }
@@ -659,6 +739,12 @@ Test(postings, corrupt_bytes_never_crash)
 Test(postings, corrupt_bytes_never_crash_dlbound)
 {
     corrupt_case(NDB_CODEC_PFOR, NDB_POS_DLBOUND, ndb_test_seed(401));
+}
+
+Test(postings, corrupt_bytes_never_crash_pfor2)
+{
+    corrupt_case(NDB_CODEC_PFOR2, NDB_POS_GROUPS, ndb_test_seed(402));
+    corrupt_case(NDB_CODEC_PFOR2, NDB_POS_DLBOUND, ndb_test_seed(403));
 }
 
 /* ------------------------------------------------------------ mem cursor */
