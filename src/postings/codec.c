@@ -401,17 +401,28 @@ static size_t codec_pfor2_decode(const uint8_t *p, size_t avail, uint32_t *out)
     uint32_t b = p[0], nexc = p[1], hw = nexc ? p[2] : 0;
     const uint8_t *q = p + 2 + (nexc ? 1 : 0);
     codec_unpack(q, b, out);
+    if (nexc == 0)
+        return n;
     q += 16 * (size_t)b;
-    uint64_t acc = 0, hmask = (1ull << hw) - 1;
-    uint32_t have = 0, need = 7 + hw;
-    for (uint32_t k = 0; k < nexc; k++) {
-        while (have < need) { /* the size check above covers every byte read here */
-            acc |= (uint64_t)(*q++) << have;
-            have += 8;
-        }
-        out[acc & 127] |= (uint32_t)((acc >> 7) & hmask) << b;
-        acc >>= need;
-        have -= need;
+    /* each exception is one unaligned 64-bit load, a shift and two masks (7 + hw + 7 <= 64
+    ** bits); loads stay inside the block's bytes or, near the end of avail, a padded copy */
+    uint8_t buf[NDB_BLOCK_DOCS * 39 / 8 + 8 + 8];
+    size_t eb = n - (size_t)(q - p);
+    if ((size_t)(q - p) + eb + 8 > avail) {
+        memcpy(buf, q, eb);
+        memset(buf + eb, 0, 8);
+        q = buf;
+    }
+    uint64_t hmask = (1ull << hw) - 1;
+    uint32_t need = 7 + hw;
+    for (uint32_t k = 0, bit = 0; k < nexc; k++, bit += need) {
+        uint64_t w;
+        memcpy(&w, q + (bit >> 3), sizeof w);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        w = __builtin_bswap64(w);
+#endif
+        w >>= bit & 7;
+        out[w & 127] |= (uint32_t)((w >> 7) & hmask) << b;
     }
     return n;
 }
