@@ -54,6 +54,9 @@ struct ndb_db {
     uint32_t norms_n, norms_cap;
     uint8_t **norms_old;
     size_t nnorms_old;
+    /* per-outlet doc lists of the newest snapshot that asked (ndb_view.outlet_docs), shared
+    ** with the snapshots holding a reference (refs under mu) */
+    struct api_olists *olists;
     pthread_mutex_t mu;
     ndb_store *rstore;   /* reader store, at rgen's state; NULL until the first snapshot */
     uint64_t rgen;
@@ -72,6 +75,7 @@ struct ndb_snapshot {
     uint64_t index_bytes;
     ndb_fwd *fwd; /* NULL when the archive has no forward index */
     ndb_lang_set langs;  /* languages present (a superset): for per-language parses */
+    struct api_olists *olists; /* a reference once ndb_view.outlet_docs was called (under mu) */
     ndb_view view;
 };
 

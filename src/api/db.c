@@ -15,12 +15,15 @@
 #include "api/dedup.h"
 
 #include "index/multi.h"
+#include "index/olists.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <time.h>
 #include <unistd.h>
+
+static void api_olists_unref(struct api_olists *o);
 
 void api_log(const ndb_db *db, ndb_log_level level, const char *fmt, ...)
 {
@@ -151,10 +154,55 @@ NDB_API void ndb_close(ndb_db *db)
     for (size_t i = 0; i < db->nnorms_old; i++)
         ndb_free(db->norms_old[i]);
     ndb_free(db->norms_old);
+    api_olists_unref(db->olists);
     ndb_store_close(db->rstore);
     pthread_mutex_destroy(&db->mu);
     ndb_free(db->path);
     ndb_free(db);
+}
+
+/* ---------------------------------------------------------------- outlet lists */
+
+/* Per-outlet doc lists (index/olists.h) with a count of holders: the db's newest and each
+** snapshot that used them. Lists built for n docs serve every snapshot of at most n docs. */
+struct api_olists {
+    ndb_olists *ol;
+    uint32_t refs; /* under db->mu */
+};
+
+static void api_olists_unref(struct api_olists *o)
+{
+    if (o && --o->refs == 0) {
+        ndb_olists_free(o->ol);
+        ndb_free(o);
+    }
+}
+
+static bool snap_outlet_docs(void *ctx, uint32_t outlet, const uint32_t **ids, uint32_t *n)
+{
+    ndb_snapshot *s = ctx;
+    ndb_db *db = s->db;
+    pthread_mutex_lock(&db->mu);
+    if (!s->olists && db->olists && db->olists->ol->ndocs >= s->view.ndocs) {
+        s->olists = db->olists;
+        s->olists->refs++;
+    } else if (!s->olists) { /* one counting pass over the columns, once per handle and size */
+        struct api_olists *o = ndb_calloc(1, sizeof *o);
+        if (o && ndb_olists_build(s->view.cols, s->view.ndocs, &o->ol) == NDB_OK) {
+            o->refs = 2;
+            api_olists_unref(db->olists);
+            db->olists = o;
+            s->olists = o;
+        } else {
+            ndb_free(o);
+        }
+    }
+    struct api_olists *o = s->olists;
+    pthread_mutex_unlock(&db->mu);
+    if (!o)
+        return false;
+    ndb_olists_get(o->ol, outlet, s->view.ndocs, ids, n);
+    return true;
 }
 
 /* ---------------------------------------------------------------- snapshots */
@@ -391,6 +439,7 @@ NDB_API ndb_rc ndb_snapshot_open(ndb_db *db, ndb_snapshot **out, ndb_err *err)
     s->view.term_cf = snap_term_cf;
     s->view.terms_cf = snap_terms_cf;
     s->view.norms = snap_norms;
+    s->view.outlet_docs = snap_outlet_docs;
     *out = s;
     return NDB_OK;
 }
@@ -403,5 +452,10 @@ NDB_API void ndb_snapshot_close(ndb_snapshot *s)
         ndb_seg_unref(s->segs[i]);
     ndb_free(s->segs);
     ndb_fwd_close(s->fwd);
+    if (s->olists) {
+        pthread_mutex_lock(&s->db->mu);
+        api_olists_unref(s->olists);
+        pthread_mutex_unlock(&s->db->mu);
+    }
     ndb_free(s);
 }

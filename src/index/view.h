@@ -103,6 +103,10 @@ typedef struct ndb_view {
     ** call (O(ndocs) once) and BORROWED for the view's life; NULL when unavailable (out of
     ** memory): callers then read cols. */
     const uint8_t *(*norms)(void *ctx);
+    /* Optional: the ascending ids below ndocs whose column outlet is `outlet`, live or not
+    ** (index/olists.h), built on first call (O(ndocs) once) and BORROWED for the view's
+    ** life; false when unavailable (out of memory): callers then test cols. */
+    bool (*outlet_docs)(void *ctx, uint32_t outlet, const uint32_t **ids, uint32_t *n);
 } ndb_view;
 
 #define NDB_BM25_K1 1.2

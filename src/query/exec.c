@@ -277,6 +277,10 @@ typedef struct qit_filter {
     uint32_t outlet;
     int32_t lo, hi;
     ndb_lang_set langs;
+    /* an outlet filter over the view's list of the outlet (ndb_view.outlet_docs): ids
+    ** ascending, pos the first not yet passed (exec_olist_ops) */
+    const uint32_t *ids;
+    uint32_t nids, pos;
 } qit_filter;
 
 /* Does column record c pass filter f? */
@@ -295,6 +299,38 @@ static bool exec_filter_confirm(qit *it)
 }
 
 static const qit_ops exec_filter_ops = {exec_all_seek, exec_filter_confirm, exec_plain_free};
+
+/* An outlet filter over the outlet's doc list (ndb_view.outlet_docs), the lead of an AND
+** core in exec_topk_fast: its ids are exactly the matches (first id >= t by galloping from
+** the last position, then binary search). */
+static uint32_t exec_olist_seek(qit *it, uint32_t t)
+{
+    qit_filter *f = (qit_filter *)it;
+    const uint32_t *p = f->ids;
+    uint32_t lo = f->pos, n = f->nids;
+    if (lo < n && p[lo] < t) {
+        uint64_t step = 1, hi = (uint64_t)lo + 1; /* p[lo] < t */
+        while (hi < n && p[hi] < t) {
+            lo = (uint32_t)hi;
+            step *= 2;
+            hi = lo + step;
+        }
+        uint32_t h = hi > n ? n : (uint32_t)hi; /* the answer is in (lo, h] */
+        lo++;
+        while (lo < h) {
+            uint32_t mid = lo + (h - lo) / 2;
+            if (p[mid] < t)
+                lo = mid + 1;
+            else
+                h = mid;
+        }
+    }
+    f->pos = lo;
+    return lo < n ? p[lo] : NDB_DOC_END;
+}
+
+static const qit_ops exec_olist_ops = {exec_olist_seek, NULL, exec_plain_free};
+
 
 /* ---------------------------------------------------------------- term */
 
@@ -1360,6 +1396,8 @@ typedef struct exec_cf {
     bool date, outlet, lang, empty;
     int32_t lo, hi;
     uint32_t oid;
+    const uint32_t *oids; /* the outlet's list when it leads (rarer than every term) */
+    uint32_t noids;
     ndb_lang_set langs;
     uint64_t n;
     uint32_t ticks;
@@ -1522,6 +1560,19 @@ static ndb_rc exec_count_filtered(const qnode *root, const ndb_view *v, uint64_t
     if (!exec_cf_shape(root))
         return NDB_OK;
     ndb_rc rc = exec_cf_open(&cf, root);
+    /* the outlet's list leads when it is shorter than the rarest term's: the term joins the
+    ** merged lists and no column record is read for the outlet */
+    const uint32_t *oids;
+    uint32_t noids;
+    if (rc == NDB_OK && !cf.empty && cf.outlet && cf.lead && v->outlet_docs &&
+        v->outlet_docs(v->ctx, cf.oid, &oids, &noids) && noids < cf.lead->df) {
+        cf.pos[cf.npos++] = cf.lead;
+        cf.lead = NULL;
+        cf.oids = oids;
+        cf.noids = noids;
+        cf.outlet = false;
+        cf.empty = noids == 0;
+    }
     if (rc == NDB_OK && cf.npos + cf.nneg > 0 && !(cf.map = ndb_calloc(EXEC_MAP_SPAN, 1)))
         rc = NDB_ENOMEM;
     cf.map_span = exec_map_span();
@@ -1530,11 +1581,18 @@ static ndb_rc exec_count_filtered(const qnode *root, const ndb_view *v, uint64_t
         ndb_cursor_seek_geq(cf.pos[i], 0);
     for (uint32_t i = 0; rc == NDB_OK && !cf.empty && i < cf.nneg; i++)
         ndb_cursor_seek_geq(cf.neg[i], 0);
-    for (uint32_t i = 0; rc == NDB_OK && !cf.empty && cf.lead && i < cf.nalt; i++)
+    for (uint32_t i = 0; rc == NDB_OK && !cf.empty && (cf.lead || cf.oids) && i < cf.nalt; i++)
         ndb_cursor_seek_geq(cf.alt[i], 0); /* (an OR that leads is read whole, unstarted) */
     if (rc != NDB_OK || cf.empty)
         goto out;
-    if (cf.lead) {
+    if (cf.oids) {
+        for (uint32_t at = 0; at < cf.noids && rc == NDB_OK; at += NDB_BLOCK_DOCS) {
+            uint32_t n = cf.noids - at < NDB_BLOCK_DOCS ? cf.noids - at : NDB_BLOCK_DOCS;
+            memcpy(ids, cf.oids + at, n * sizeof *ids);
+            exec_cf_batch(&cf, ids, n);
+            rc = exec_cf_deadline(&cf, n);
+        }
+    } else if (cf.lead) {
         uint32_t d = ndb_cursor_seek_geq(cf.lead, 0);
         while (d != NDB_DOC_END && rc == NDB_OK) {
             const uint32_t *dc;
@@ -1834,7 +1892,8 @@ typedef struct exec_checks {
     qit **it;
     bool *neg;
     uint32_t n;
-    qit *lead; /* a positive phrase among them, or NULL */
+    qit *lead; /* a positive phrase among them, or an outlet's list (lead_always), or NULL */
+    bool lead_always; /* the lead leads also once k hits are held (not only until then) */
     /* the positive column filters among them (date, outlet, language), also tested
     ** directly on a doc's column record before it is scored (exec_cols_pass) */
     const qit_filter *colf[EXEC_COLF_MAX];
@@ -1864,6 +1923,8 @@ static bool exec_checks_pass(exec_checks *ch, uint32_t d)
 /* Per-tf length cut of the single-term loop: a doc with tf f < EXEC_CUT_TF and length
 ** dl > cut[f] scores at most `worst` (so cannot enter); tf >= EXEC_CUT_TF is scored. */
 #define EXEC_CUT_TF 32
+/* An outlet's list leads the AND core when this many times shorter than its rarest term. */
+#define EXEC_OLIST_LEAD 8u
 /* Lists this long read the view's norm bytes (ndb_view.norms) before the 16-byte column. */
 #define EXEC_NORMS_DF 4096u
 
@@ -2088,7 +2149,7 @@ static ndb_rc exec_fast_and(exec_topk *tk, exec_checks *ch, ndb_sort sort, uint6
     uint32_t win[NDB_BLOCK_DOCS], nwin = 0, wi = 0, wfrom = 0;
     for (;;) {
         size_t i = 0;
-        if (ch->lead && !full) {
+        if (ch->lead && (!full || ch->lead_always)) {
             /* a phrase leads until k hits are held: its own doc-only leapfrog and position
             ** check find the matches; the scoring cursors move only to them */
             d = qit_next_match(ch->lead, d);
@@ -2385,6 +2446,7 @@ static ndb_rc exec_topk_fast(exec_topk *tk, bool or_core, const qnode *core, ndb
     const qnode *const *parts = &root;
     uint32_t np = 1;
     exec_checks ch = {0};
+    qit *olead = NULL; /* an outlet's list leading the AND core, or NULL */
     const qnode *or_part = NULL;
     ndb_rc rc = NDB_OK;
     if (root->kind == QN_AND) {
@@ -2445,17 +2507,59 @@ static ndb_rc exec_topk_fast(exec_topk *tk, bool or_core, const qnode *core, ndb
         tk->norms = tk->ex.v->norms(tk->ex.v->ctx);
     if (tk->norms)
         exec_norm_table(tk);
+    /* an outlet's list far rarer than the one required term leads: the term is seeked to
+    ** its docs instead of a column read per posting. Each lead doc costs a seek, so the
+    ** list must be EXEC_OLIST_LEAD times shorter than the term (below that the term path,
+    ** with its block-max pruning, was measured faster at 1M docs); with two or more terms
+    ** their intersection (exec_and_window) leaves few column reads and was faster even at
+    ** a 14x shorter list. */
+    if (!or_core && !ch.lead && tk->ex.v->outlet_docs) {
+        uint64_t mindf = UINT64_MAX;
+        uint32_t nreq = 0;
+        for (size_t i = 0; i < tk->q->nsterms; i++)
+            if (tk->req[i] && tk->t[i].c && tk->t[i].c->df < mindf)
+                mindf = tk->t[i].c->df;
+        for (size_t i = 0; i < tk->q->nsterms; i++)
+            nreq += tk->req[i];
+        if (nreq != 1)
+            mindf = UINT64_MAX;
+        const qit_filter *of = NULL;
+        for (uint32_t i = 0; i < ch.ncolf && !of; i++)
+            if (ch.colf[i]->kind == QN_OUTLET)
+                of = ch.colf[i];
+        const uint32_t *ids;
+        uint32_t nids;
+        if (of && mindf != UINT64_MAX &&
+            tk->ex.v->outlet_docs(tk->ex.v->ctx, of->outlet, &ids, &nids) &&
+            (uint64_t)nids * EXEC_OLIST_LEAD < mindf) {
+            qit_filter *f = exec_alloc(&tk->ex, sizeof *f, &exec_olist_ops);
+            if (!f) {
+                rc = NDB_ENOMEM;
+                goto out;
+            }
+            f->kind = QN_OUTLET;
+            f->outlet = of->outlet;
+            f->ids = ids;
+            f->nids = nids;
+            f->base.cost = nids;
+            olead = &f->base;
+            ch.lead = olead;
+            ch.lead_always = true;
+        }
+    }
     if (or_core && !total && sort == NDB_SORT_SCORE)
         rc = exec_fast_or_maxscore(tk, &ch);
     else if (or_core)
         rc = exec_fast_or(tk, &ch, sort, total);
-    else if (tk->q->nsterms == 1 && tk->t[0].c && !total && sort == NDB_SORT_SCORE)
+    else if (tk->q->nsterms == 1 && tk->t[0].c && !total && sort == NDB_SORT_SCORE &&
+             !ch.lead_always)
         rc = exec_fast_term(tk, &ch);
     else
         rc = exec_fast_and(tk, &ch, sort, total);
 out:
     for (uint32_t i = 0; i < ch.n; i++)
         qit_free(ch.it[i]);
+    qit_free(olead);
     ndb_free(ch.it);
     ndb_free(ch.neg);
     ndb_free(tk->req);

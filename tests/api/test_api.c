@@ -358,6 +358,9 @@ Test(api, oracle_boolean_queries_across_segments, .timeout = 240)
             cr_assert_eq(ndb_snapshot_open(db, &s0, &err), NDB_OK, "%s", err.msg);
             norms0 = s0->view.norms(s0);
             cr_assert(norms0 && s0->view.ndocs == 100);
+            const uint32_t *ol;
+            uint32_t nol;
+            cr_assert(s0->view.outlet_docs(s0, 0, &ol, &nol)); /* its lists built for 100 */
         }
         if (i == OR_DOCS - 1) {
             /* no doc superseded yet: the snapshot knows every doc is live (queries skip
@@ -392,6 +395,24 @@ Test(api, oracle_boolean_queries_across_segments, .timeout = 240)
         cr_assert_eq(norms[i], ndb_norm_encode(s->view.cols[i].len), "norm of doc %u", i);
     for (uint32_t i = 0; i < s0->view.ndocs; i++)
         cr_assert_eq(norms0[i], ndb_norm_encode(s0->view.cols[i].len), "old norm of doc %u", i);
+    /* per-outlet doc lists: the newest snapshot's (built anew for its ids) and the early
+    ** one's (built for 100 docs, still held) are exactly the ids of each outlet's column,
+    ** ascending, below each snapshot's ndocs */
+    for (int pass = 0; pass < 2; pass++) {
+        ndb_snapshot *x = pass ? s0 : s;
+        for (uint32_t o = 0; o < 9; o++) {
+            const uint32_t *ol;
+            uint32_t nol, at = 0;
+            cr_assert(x->view.outlet_docs(x, o, &ol, &nol));
+            for (uint32_t i = 0; i < x->view.ndocs; i++)
+                if (x->view.cols[i].outlet == o) {
+                    cr_assert_lt(at, nol, "outlet %u: list too short", o);
+                    cr_assert_eq(ol[at], i, "outlet %u: entry %u", o, at);
+                    at++;
+                }
+            cr_assert_eq(at, nol, "outlet %u: list too long", o);
+        }
+    }
     ndb_snapshot_close(s0);
 
     or_check_queries(s, an, &seed, 400);

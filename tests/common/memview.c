@@ -8,6 +8,8 @@
 */
 #include "common/memview.h"
 
+#include "index/olists.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,6 +40,7 @@ struct ndb_memview {
     uint32_t noutlets;
     bool built;
     uint8_t *norms; /* ndb_view.norms, built on first call */
+    ndb_olists *olists; /* ndb_view.outlet_docs, built on first call */
     ndb_view view;
 };
 
@@ -116,6 +119,7 @@ void ndb_memview_free(ndb_memview *mv)
     ndb_free(mv->docs);
     ndb_free(mv->cols);
     ndb_free(mv->norms);
+    ndb_olists_free(mv->olists);
     ndb_free(mv->live);
     for (uint32_t i = 0; i < mv->noutlets; i++)
         ndb_free(mv->outlets[i]);
@@ -383,6 +387,15 @@ static bool mv_url_id(void *ctx, const char *url, size_t n, uint32_t *id)
     return false;
 }
 
+static bool mv_outlet_docs(void *ctx, uint32_t outlet, const uint32_t **ids, uint32_t *n)
+{
+    ndb_memview *mv = ctx;
+    if (!mv->olists && ndb_olists_build(mv->cols, mv->ndocs, &mv->olists) != NDB_OK)
+        return false;
+    ndb_olists_get(mv->olists, outlet, mv->ndocs, ids, n);
+    return true;
+}
+
 static const uint8_t *mv_norms(void *ctx)
 {
     ndb_memview *mv = ctx;
@@ -411,6 +424,9 @@ const ndb_view *ndb_memview_view(ndb_memview *mv)
     ndb_free(mv->norms); /* docs may have been added since */
     mv->norms = NULL;
     v->norms = mv_norms;
+    ndb_olists_free(mv->olists);
+    mv->olists = NULL;
+    v->outlet_docs = getenv("NEWSDB_TEST_NO_OLISTS") ? NULL : mv_outlet_docs;
     return v;
 }
 
