@@ -231,10 +231,11 @@ static bool fault_hit(const ndb_vfs *v, bool sync_point)
     ndb_vfs_fault *f = v->ctx;
     if (f->crash && !sync_point)
         return false;
-    f->count++;
+    /* atomic: a merge may write two files from two threads through one vfs */
+    uint64_t c = __atomic_add_fetch(&f->count, 1, __ATOMIC_RELAXED);
     if (f->fail_at == 0)
         return false;
-    if (f->count == f->fail_at || (f->count > f->fail_at && f->persistent)) {
+    if (c == f->fail_at || (c > f->fail_at && f->persistent)) {
         if (f->crash)
             raise(SIGKILL);
         errno = f->fail_errno;

@@ -74,6 +74,7 @@ typedef struct ndb_segout {
     ndb_postings_enc enc;
     ndb_buf doc;           /* DOC bytes of the current term */
     uint64_t term_pos_off; /* where the current term's POS bytes start */
+    ndb_buf *rec;          /* when set, term_end also records {u16 n, term, info} here */
 } ndb_segout;
 
 /* Create dir/name.tmp and write the header; m.off[POST] is set. Format 1.1 (codec SEG_CODEC)
@@ -90,6 +91,11 @@ void ndb_segout_term_begin(ndb_segout *o);
 ndb_rc ndb_segout_term_add(ndb_segout *o, uint32_t doc, uint32_t freq, const uint32_t *pos,
                            uint32_t dl, ndb_err *err);
 ndb_rc ndb_segout_term_end(ndb_segout *o, const uint8_t *t, size_t n, ndb_err *err);
+/* Append to o the postings `from` has written so far (terms all after o's last one, bytes
+** read back from its tmp file) and the dictionary entries it recorded (from->rec), their
+** offsets moved to where the bytes land in o. The result is byte for byte what o would have
+** written had it encoded those terms itself. `from` is left to ndb_segout_abort. */
+ndb_rc ndb_segout_splice(ndb_segout *o, ndb_segout *from, ndb_err *err);
 /* After the last term: start the doc length section (then write u32le lengths). */
 void ndb_segout_doclens_begin(ndb_segout *o);
 /* Dictionary, trailer (ndocs, total_len from the caller), footer, fsync, close, rename. */

@@ -116,7 +116,7 @@ ndb_rc ndb_segout_open(ndb_segout *o, const ndb_vfs *vfs, const char *dir, const
         rc = ndb_err_set(err, NDB_ELIMIT, "%s/%s: path too long", dir, name);
         goto out;
     }
-    o->fd = vfs->open(vfs, o->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    o->fd = vfs->open(vfs, o->tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (o->fd < 0) {
         rc = ndb_err_sys(err, NDB_EIO, errno, "%s: cannot create", o->tmp);
         goto out;
@@ -178,11 +178,49 @@ ndb_rc ndb_segout_term_end(ndb_segout *o, const uint8_t *t, size_t n, ndb_err *e
     ti.cf = st.cf;
     ti.max_tf = st.max_tf;
     ti.min_dl = st.min_dl;
+    if (o->rec && (ndb_buf_append_u16le(o->rec, (uint16_t)n) != NDB_OK ||
+                   ndb_buf_append(o->rec, t, n) != NDB_OK ||
+                   ndb_buf_append(o->rec, &ti, sizeof ti) != NDB_OK))
+        return ndb_err_set(err, NDB_ENOMEM, "%s: out of memory", o->tmp);
     if ((rc = ndb_termdict_add_term(&o->td, t, n, &ti)) != NDB_OK)
         return ndb_err_set(err, rc, "%s: term %zu out of order, empty or too long", o->tmp,
                            (size_t)o->td.n);
     o->m.nterms++;
     return NDB_OK;
+}
+
+ndb_rc ndb_segout_splice(ndb_segout *o, ndb_segout *from, ndb_err *err)
+{
+    enum { CHUNK = 1u << 20 };
+    uint64_t at = from->m.off[SEG_SEC_POST], end, shift = o->off - at;
+    uint8_t *chunk = NULL;
+    ndb_rc rc;
+    if ((rc = seg_flush(from, err)) != NDB_OK)
+        return rc;
+    end = from->off;
+    if (end > at && !(chunk = ndb_malloc(CHUNK)))
+        return ndb_err_set(err, NDB_ENOMEM, "%s: out of memory", o->tmp);
+    for (; at < end && rc == NDB_OK; at += CHUNK) {
+        size_t k = (size_t)NDB_MIN((uint64_t)CHUNK, end - at);
+        rc = ndb_vfs_pread_all(from->vfs, from->fd, chunk, k, (off_t)at, from->tmp, err);
+        if (rc == NDB_OK)
+            rc = ndb_segout_write(o, chunk, k, err);
+    }
+    ndb_free(chunk);
+    for (size_t i = 0; rc == NDB_OK && from->rec && i < from->rec->n;) {
+        ndb_termdict_info ti;
+        size_t n = ndb_get_u16le(from->rec->p + i);
+        const uint8_t *t = from->rec->p + i + 2;
+        memcpy(&ti, t + n, sizeof ti);
+        i += 2 + n + sizeof ti;
+        ti.pos_off += shift;
+        ti.doc_off += shift;
+        if ((rc = ndb_termdict_add_term(&o->td, t, n, &ti)) != NDB_OK)
+            return ndb_err_set(err, rc, "%s: term %zu out of order, empty or too long", o->tmp,
+                               (size_t)o->td.n);
+        o->m.nterms++;
+    }
+    return rc;
 }
 
 void ndb_segout_doclens_begin(ndb_segout *o)
