@@ -1712,6 +1712,16 @@ typedef struct exec_term {
     bool blk_valid;
 } exec_term;
 
+/* t's cursor at its first doc >= d (it seeks only when not started or behind d). */
+static uint32_t exec_term_reach(qexec *ex, exec_term *t, uint32_t d)
+{
+    if (!t->started || t->c->doc < d) {
+        t->started = true;
+        return exec_cursor_seek(ex, t->c, d);
+    }
+    return t->c->doc;
+}
+
 typedef struct exec_topk {
     qexec ex;
     const ndb_query *q;
@@ -1790,10 +1800,8 @@ static ndb_rc exec_topk_exhaustive(exec_topk *tk, uint64_t *total, ndb_err *err)
             (*total)++;
         for (size_t i = 0; i < tk->q->nsterms; i++) {
             exec_term *t = &tk->t[i];
-            if (t->c && (!t->started || t->c->doc < d)) {
-                t->started = true;
-                exec_cursor_seek(&tk->ex, t->c, d);
-            }
+            if (t->c)
+                exec_term_reach(&tk->ex, t, d);
         }
         rc = exec_offer(tk, d, exec_score_at(tk, d));
     }
@@ -2172,12 +2180,7 @@ static ndb_rc exec_fast_and(exec_topk *tk, exec_checks *ch, ndb_sort sort, uint6
                 d = win[wi++];
                 hit = true;
                 for (size_t r = 2; r < n && hit; r++) {
-                    exec_term *t = &tk->t[ord[r]];
-                    uint32_t x = t->c->doc;
-                    if (!t->started || x < d) {
-                        t->started = true;
-                        x = exec_cursor_seek(&tk->ex, t->c, d);
-                    }
+                    uint32_t x = exec_term_reach(&tk->ex, &tk->t[ord[r]], d);
                     if (x == NDB_DOC_END)
                         goto out;
                     hit = x == d;
@@ -2185,12 +2188,7 @@ static ndb_rc exec_fast_and(exec_topk *tk, exec_checks *ch, ndb_sort sort, uint6
             }
         }
         while (i < n) {
-            exec_term *t = &tk->t[ord[i]];
-            uint32_t x = t->c->doc;
-            if (!t->started || x < d) {
-                t->started = true;
-                x = exec_cursor_seek(&tk->ex, t->c, d);
-            }
+            uint32_t x = exec_term_reach(&tk->ex, &tk->t[ord[i]], d);
             if (x == NDB_DOC_END)
                 goto out;
             if (x > d) {
@@ -2202,12 +2200,7 @@ static ndb_rc exec_fast_and(exec_topk *tk, exec_checks *ch, ndb_sort sort, uint6
         }
         bool any = false;
         for (size_t j = 0; j < nopt; j++) { /* optional terms: position them at d */
-            exec_term *t = &tk->t[opt[j]];
-            if (!t->started || t->c->doc < d) {
-                t->started = true;
-                exec_cursor_seek(&tk->ex, t->c, d);
-            }
-            any = any || t->c->doc == d;
+            any = exec_term_reach(&tk->ex, &tk->t[opt[j]], d) == d || any;
         }
         if (tk->need_opt && !any) { /* the OR beside the AND does not match at d */
             if (d == NDB_DOC_END - 1 || tk->ex.rc != NDB_OK)
