@@ -796,6 +796,30 @@ static uint8_t *slurp(const char *dir, const char *name, size_t *n)
     return b;
 }
 
+/* Every dup file of archive t1 exists in t2 with the same bytes past the file id and the
+** footer's CRC; returns how many there are. */
+static int dup_files_same(const char *t1, const char *t2)
+{
+    int files = 0;
+    DIR *dd = opendir(t1);
+    struct dirent *e;
+    cr_assert(dd != NULL, "%s", t1);
+    while ((e = readdir(dd)) != NULL) {
+        size_t n1, n2;
+        if (strncmp(e->d_name, "dup-", 4) != 0)
+            continue;
+        uint8_t *x = slurp(t1, e->d_name, &n1), *y = slurp(t2, e->d_name, &n2);
+        cr_assert_eq(n1, n2, "%s: sizes differ", e->d_name);
+        cr_assert(n1 > 44 && memcmp(x + 32, y + 32, n1 - 44) == 0, "%s: bodies differ",
+                  e->d_name);
+        files++;
+        free(x);
+        free(y);
+    }
+    closedir(dd);
+    return files;
+}
+
 Test(dedup, recorded_tokens_make_the_same_dup_files, .timeout = 120)
 {
     char t1[4096], t2[4096];
@@ -827,23 +851,8 @@ Test(dedup, recorded_tokens_make_the_same_dup_files, .timeout = 120)
     }
     cr_assert_eq(ndb_writer_commit(w, &err), NDB_OK, "%s", err.msg);
     ndb_writer_close(w);
-    int files = 0, linked = 0;
-    DIR *dd = opendir(t1);
-    struct dirent *e;
-    while ((e = readdir(dd)) != NULL) {
-        size_t n1, n2;
-        if (strncmp(e->d_name, "dup-", 4) != 0)
-            continue;
-        uint8_t *x = slurp(t1, e->d_name, &n1), *y = slurp(t2, e->d_name, &n2);
-        cr_assert_eq(n1, n2, "%s: sizes differ", e->d_name);
-        cr_assert(n1 > 44 && memcmp(x + 32, y + 32, n1 - 44) == 0, "%s: bodies differ",
-                  e->d_name);
-        files++;
-        free(x);
-        free(y);
-    }
-    closedir(dd);
-    cr_assert_geq(files, 6);
+    int linked = 0;
+    cr_assert_geq(dup_files_same(t1, t2), 6);
     ndb_snapshot *s = NULL;
     ndb_dup_list *l = NULL;
     ndb_dups_opts o = {.threshold = 0.8};
@@ -888,23 +897,7 @@ Test(dedup, band_map_merges_and_reopen_make_the_same_dup_files, .timeout = 120)
         ndb_writer_close(w);
     }
     unsetenv("NEWSDB_DEDUP_MAP_RECENT");
-    int files = 0;
-    DIR *dd = opendir(t1);
-    struct dirent *e;
-    while ((e = readdir(dd)) != NULL) {
-        size_t n1, n2;
-        if (strncmp(e->d_name, "dup-", 4) != 0)
-            continue;
-        uint8_t *x = slurp(t1, e->d_name, &n1), *y = slurp(t2, e->d_name, &n2);
-        cr_assert_eq(n1, n2, "%s: sizes differ", e->d_name);
-        cr_assert(n1 > 44 && memcmp(x + 32, y + 32, n1 - 44) == 0, "%s: bodies differ",
-                  e->d_name);
-        files++;
-        free(x);
-        free(y);
-    }
-    closedir(dd);
-    cr_assert_geq(files, 8);
+    cr_assert_geq(dup_files_same(t1, t2), 8);
     ndb_snapshot *s = NULL;
     ndb_dup_list *l = NULL;
     ndb_dups_opts o = {.threshold = 0.5};
