@@ -136,6 +136,30 @@ static inline uint16_t ndb_get_u16le(const uint8_t *p)
     return (uint16_t)(p[0] | (p[1] << 8));
 }
 
+/* First index i in [from, n) with p[i] >= t, or n when there is none, for p ascending:
+** galloping from `from`, then a binary search, so the cost is O(log of the distance). */
+static inline size_t ndb_gallop_geq(const uint32_t *p, size_t from, size_t n, uint32_t t)
+{
+    size_t lo = from, hi = from + 1, step = 1;
+    if (from >= n || p[from] >= t)
+        return from;
+    while (hi < n && p[hi] < t) { /* p[lo] < t */
+        lo = hi;
+        step *= 2;
+        hi = lo + step;
+    }
+    if (hi > n)
+        hi = n;
+    while (hi - lo > 1) { /* p[lo] < t, and hi == n or p[hi] >= t */
+        size_t mid = lo + (hi - lo) / 2;
+        if (p[mid] < t)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return hi;
+}
+
 /* Encode v as LEB128 varint into p (>= 10 bytes); returns bytes written. */
 size_t ndb_varint_put(uint8_t *p, uint64_t v);
 

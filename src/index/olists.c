@@ -60,18 +60,8 @@ void ndb_olists_get(const ndb_olists *ol, uint32_t o, uint32_t below, const uint
     if (o >= ol->nout)
         return;
     const uint32_t *p = ol->ids + ol->off[o];
-    uint32_t lo = 0, hi = ol->off[o + 1] - ol->off[o];
-    if (below < ol->ndocs) { /* the prefix below `below` */
-        while (lo < hi) {
-            uint32_t mid = lo + (hi - lo) / 2;
-            if (p[mid] < below)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-    } else {
-        lo = hi;
-    }
+    uint32_t len = ol->off[o + 1] - ol->off[o];
     *ids = p;
-    *n = lo;
+    /* the prefix below `below` */
+    *n = below < ol->ndocs ? (uint32_t)ndb_gallop_geq(p, 0, len, below) : len;
 }

@@ -63,28 +63,7 @@ static uint32_t memc_seek_geq(ndb_cursor *c, uint32_t target)
     size_t lo = m->i == MEMC_BEFORE ? 0 : m->i;
     if (lo >= m->n)
         return memc_settle(m);
-    if (m->docs[lo] >= target) {
-        m->i = lo;
-        return memc_settle(m);
-    }
-    /* galloping then binary search: docs[lo] < target */
-    size_t step = 1, hi = lo + 1;
-    while (hi < m->n && m->docs[hi] < target) {
-        lo = hi;
-        step *= 2;
-        hi = lo + step;
-    }
-    if (hi > m->n)
-        hi = m->n;
-    /* invariant: docs[lo] < target, and hi == n or docs[hi] >= target */
-    while (hi - lo > 1) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (m->docs[mid] < target)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    m->i = hi;
+    m->i = ndb_gallop_geq(m->docs, lo, m->n, target);
     return memc_settle(m);
 }
 

@@ -302,29 +302,12 @@ static const qit_ops exec_filter_ops = {exec_all_seek, exec_filter_confirm, exec
 
 /* An outlet filter over the outlet's doc list (ndb_view.outlet_docs), the lead of an AND
 ** core in exec_topk_fast: its ids are exactly the matches (first id >= t by galloping from
-** the last position, then binary search). */
+** the last position, ndb_gallop_geq). */
 static uint32_t exec_olist_seek(qit *it, uint32_t t)
 {
     qit_filter *f = (qit_filter *)it;
     const uint32_t *p = f->ids;
-    uint32_t lo = f->pos, n = f->nids;
-    if (lo < n && p[lo] < t) {
-        uint64_t step = 1, hi = (uint64_t)lo + 1; /* p[lo] < t */
-        while (hi < n && p[hi] < t) {
-            lo = (uint32_t)hi;
-            step *= 2;
-            hi = lo + step;
-        }
-        uint32_t h = hi > n ? n : (uint32_t)hi; /* the answer is in (lo, h] */
-        lo++;
-        while (lo < h) {
-            uint32_t mid = lo + (h - lo) / 2;
-            if (p[mid] < t)
-                lo = mid + 1;
-            else
-                h = mid;
-        }
-    }
+    uint32_t n = f->nids, lo = (uint32_t)ndb_gallop_geq(p, f->pos, n, t);
     f->pos = lo;
     return lo < n ? p[lo] : NDB_DOC_END;
 }

@@ -281,3 +281,26 @@ Test(base, utf8_decode_strict)
             cr_assert_eq(cp, t[i].cp, "case %zu", i);
     }
 }
+
+/* ndb_gallop_geq against a linear scan: every start and target over ascending arrays with
+** runs of equal values, gaps, and the empty array. */
+Test(base, gallop_geq_equals_linear_scan)
+{
+    uint32_t p[200];
+    uint64_t st = 99;
+    for (size_t n = 0; n <= 200; n += 7) {
+        uint32_t v = 0;
+        for (size_t i = 0; i < n; i++) {
+            v += (uint32_t)(ndb_rand_next(&st) % 4); /* 0: a repeat */
+            p[i] = v;
+        }
+        for (size_t from = 0; from <= n; from++)
+            for (uint32_t t = 0; t <= v + 2; t++) {
+                size_t want = from;
+                while (want < n && p[want] < t)
+                    want++;
+                cr_assert_eq(ndb_gallop_geq(p, from, n, t), want, "n %zu from %zu t %u", n,
+                             from, t);
+            }
+    }
+}
