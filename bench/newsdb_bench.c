@@ -281,8 +281,8 @@ static int bench_build(const char *tsv, const char *dir, const char *prefix)
     ndb_err e;
     static bench_pipe p;
     pthread_t th;
-    uint64_t rows = 0, updated = 0;
-    double t0 = bench_now_us();
+    uint64_t rows = 0, updated = 0, ncommits = 0;
+    double t0 = bench_now_us(), commit_us = 0;
     const char *thr = getenv("NEWSDB_BENCH_THREADS");
     const char *memv = getenv("NEWSDB_BENCH_MEM");
     uint64_t mem_every = memv ? strtoull(memv, NULL, 10) : 0;
@@ -348,8 +348,15 @@ static int bench_build(const char *tsv, const char *dir, const char *prefix)
             return 1;
         }
         rows++;
-        if (commit_every && rows % commit_every == 0 && ndb_writer_commit(w, &e) != NDB_OK)
-            bench_die("commit", &e);
+        if (commit_every && rows % commit_every == 0) {
+            double tc = bench_now_us();
+            if (ndb_writer_commit(w, &e) != NDB_OK)
+                bench_die("commit", &e);
+            commit_us += bench_now_us() - tc;
+            ncommits++;
+            fprintf(stderr, "newsdb_bench: commit at %llu rows: %.2f s\n",
+                    (unsigned long long)rows, (bench_now_us() - tc) / 1e6);
+        }
         if (mem_every && rows % mem_every == 0)
             bench_mem("add", rows);
         if (p.threaded) {
@@ -378,8 +385,14 @@ static int bench_build(const char *tsv, const char *dir, const char *prefix)
             bench_die("commit", &e);
         bench_mem("committed", rows);
     }
+    double to = bench_now_us();
     if (ndb_writer_optimize(w, &e) != NDB_OK)
         bench_die("optimize", &e);
+    /* Where the wall time went: commits (segment flush, store sync, level merges) and the
+    ** final optimize run on this thread while the reader waits once its ring is full. */
+    fprintf(stderr, "newsdb_bench: build %.1f s: %llu commits %.1f s, optimize %.1f s\n",
+            (bench_now_us() - t0) / 1e6, (unsigned long long)ncommits, commit_us / 1e6,
+            (bench_now_us() - to) / 1e6);
     if (mem_every)
         bench_mem("optimized", rows);
     ndb_writer_close(w);

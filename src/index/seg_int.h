@@ -22,7 +22,8 @@
 
 #define NDB_KIND_SEGMENT  0x47455358u /* "XSEG" */
 #define SEG_MAJOR         1
-#define SEG_MINOR         1 /* 1.1: codec PFOR2, positions GROUPS or DLBOUND (1.0: PFOR) */
+#define SEG_MINOR         2 /* 1.2: codec PFOR2, positions BYLIST; 1.1: PFOR2, GROUPS or
+                             ** DLBOUND for every list; 1.0: codec PFOR, GROUPS */
 #define SEG_TRAILER_MAGIC 0x54474553u /* "SEGT" */
 #define SEG_TRAILER_SIZE  96
 #define SEG_CODEC         NDB_CODEC_PFOR2 /* codec of the segments we write */
@@ -75,19 +76,25 @@ typedef struct ndb_segout {
     ndb_buf doc;           /* DOC bytes of the current term */
     uint64_t term_pos_off; /* where the current term's POS bytes start */
     ndb_buf *rec;          /* when set, term_end also records {u16 n, term, info} here */
+    uint32_t pos_fmt;      /* the segment's position format (postings.h) */
 } ndb_segout;
 
-/* Create dir/name.tmp and write the header; m.off[POST] is set. Format 1.1 (codec SEG_CODEC)
-** with positions NDB_POS_GROUPS, or NDB_POS_DLBOUND when the environment has
-** NEWSDB_SEG_POSITIONS=dlbound (about 15 % smaller positions, slower phrase queries:
-** BENCHMARKS.md §6); format 1.0 (codec PFOR, GROUPS), which older builds read, when it has
-** NEWSDB_SEG_FORMAT=1.0. On error nothing is left open or on disk. */
+/* Create dir/name.tmp and write the header; m.off[POST] is set. Format 1.1 (codec
+** SEG_CODEC) with every list's positions NDB_POS_GROUPS, the fastest. Smaller, slower
+** phrase queries, on request through the environment (BENCHMARKS.md §6): format 1.2 with
+** positions NDB_POS_BYLIST (NEWSDB_SEG_POSITIONS=bylist: about 7 % smaller segments at 1M,
+** phrases of mid-frequency words 2-3x slower) or 1.1 with every list NDB_POS_DLBOUND
+** (=dlbound: smaller still, phrases of frequent words slower too). Format 1.0 (codec PFOR,
+** GROUPS), which older builds read, with NEWSDB_SEG_FORMAT=1.0. On error nothing is left
+** open or on disk. */
 ndb_rc ndb_segout_open(ndb_segout *o, const ndb_vfs *vfs, const char *dir, const char *name,
                        uint32_t base, ndb_err *err);
 ndb_rc ndb_segout_write(ndb_segout *o, const void *p, size_t n, ndb_err *err);
-/* Postings of one term: ndb_segout_term_begin, ndb_segout_term_add per doc (local ids),
-** ndb_segout_term_end (writes POS and DOC bytes, adds the dictionary entry). */
-void ndb_segout_term_begin(ndb_segout *o);
+/* Postings of one term: ndb_segout_term_begin with the list's df and cf (they choose its
+** position format in a BYLIST segment: the totals term_end will record),
+** ndb_segout_term_add per doc (local ids), ndb_segout_term_end (writes POS and DOC bytes,
+** adds the dictionary entry). */
+void ndb_segout_term_begin(ndb_segout *o, uint64_t df, uint64_t cf);
 ndb_rc ndb_segout_term_add(ndb_segout *o, uint32_t doc, uint32_t freq, const uint32_t *pos,
                            uint32_t dl, ndb_err *err);
 ndb_rc ndb_segout_term_end(ndb_segout *o, const uint8_t *t, size_t n, ndb_err *err);
@@ -96,6 +103,18 @@ ndb_rc ndb_segout_term_end(ndb_segout *o, const uint8_t *t, size_t n, ndb_err *e
 ** offsets moved to where the bytes land in o. The result is byte for byte what o would have
 ** written had it encoded those terms itself. `from` is left to ndb_segout_abort. */
 ndb_rc ndb_segout_splice(ndb_segout *o, ndb_segout *from, ndb_err *err);
+/* Bytes of postings from which a writer of terms uses two threads (the caller's default
+** `dflt`; tests override it through the environment: NEWSDB_MERGE_SPLIT_BYTES). */
+uint64_t ndb_seg_split_bytes(uint64_t dflt);
+/* Write a segment's terms in two runs: fn(lo, o) here writes the lower terms into o while
+** fn(hi, side) on a second thread writes the upper ones into a side file dir/<name>.hi.tmp,
+** which is then spliced after them (ndb_segout_splice), so o ends byte for byte as if one
+** thread had written all terms. The side file is removed whatever happens. Without a
+** thread or a side file the same work runs in turn on this thread. fn must be safe to run
+** on two disjoint term ranges at once. */
+typedef ndb_rc (*ndb_segout_run_fn)(void *arg, ndb_segout *o, ndb_err *err);
+ndb_rc ndb_segout_two_runs(ndb_segout *o, const char *dir, const char *name,
+                           ndb_segout_run_fn fn, void *lo, void *hi, ndb_err *err);
 /* After the last term: start the doc length section (then write u32le lengths). */
 void ndb_segout_doclens_begin(ndb_segout *o);
 /* Dictionary, trailer (ndocs, total_len from the caller), footer, fsync, close, rename. */

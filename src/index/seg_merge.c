@@ -21,7 +21,8 @@
 ** the one where the largest input's postings reach half onwards are merged on a second
 ** thread into a side file (<name>.hi.tmp, which records its dictionary entries); the first
 ** thread merges the lower terms into the output, then splices the side file's bytes after
-** them and adds its entries with their offsets moved (ndb_segout_splice). Terms are coded
+** them and adds its entries with their offsets moved (ndb_segout_two_runs, shared with the
+** flush of a big in-memory segment). Terms are coded
 ** independently and in the same order, so the file is byte for byte the one-thread merge's
 ** (tested), in about 0.55x its wall time at 1M (BENCHMARKS.md). The side file costs disk
 ** (about half the output, for the merge's duration), not memory.
@@ -35,7 +36,6 @@
 */
 #include "index/seg_int.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -128,20 +128,17 @@ static ndb_rc merge_doclens(ndb_segout *o, ndb_seg *const *segs, size_t n, uint6
 ** term order. Each run has its own dictionary iterators and page-drop marks, so two runs
 ** over disjoint term ranges may go at the same time on two threads. */
 typedef struct merge_run {
-    ndb_segout *o;
     ndb_seg *const *segs;
     size_t n;
     const uint8_t *lo, *hi;
     size_t lon, hin;
-    ndb_err err;
-    ndb_rc rc;
 } merge_run;
 
-static ndb_rc merge_terms(merge_run *r)
+static ndb_rc merge_terms(void *arg, ndb_segout *o, ndb_err *err)
 {
+    const merge_run *r = arg;
     ndb_seg *const *segs = r->segs;
     size_t n = r->n;
-    ndb_err *err = &r->err;
     ndb_rc rc = NDB_OK;
     ndb_termdict_iter *its = ndb_calloc(n, sizeof *its);
     bool *live = ndb_calloc(n, sizeof *live);
@@ -172,14 +169,20 @@ static ndb_rc merge_terms(merge_run *r)
                 m = i;
         if (m == n)
             break;
+        uint64_t df = 0, cf = 0;
         tlen = its[m].len;
         memcpy(term, its[m].term, tlen + 1);
-        ndb_segout_term_begin(r->o);
+        for (size_t i = m; i < n; i++) /* the merged list's totals */
+            if (live[i] && merge_cmp(its[i].term, its[i].len, term, tlen) == 0) {
+                df += its[i].info.df;
+                cf += its[i].info.cf;
+            }
+        ndb_segout_term_begin(o, df, cf);
         for (size_t i = m; i < n && rc == NDB_OK; i++) {
             bool done = false;
             if (!live[i] || merge_cmp(its[i].term, its[i].len, term, tlen) != 0)
                 continue;
-            if ((rc = merge_feed(r->o, segs[i], &its[i], segs[0]->m.base, err)) != NDB_OK)
+            if ((rc = merge_feed(o, segs[i], &its[i], segs[0]->m.base, err)) != NDB_OK)
                 break;
             merge_drop_behind(segs[i], &its[i].info, &dropped[i]);
             if ((rc = ndb_termdict_iter_next(&its[i], &done)) != NDB_OK)
@@ -187,35 +190,17 @@ static ndb_rc merge_terms(merge_run *r)
             live[i] = !done && (!r->hi || merge_cmp(its[i].term, its[i].len, r->hi, r->hin) < 0);
         }
         if (rc == NDB_OK)
-            rc = ndb_segout_term_end(r->o, term, tlen, err);
+            rc = ndb_segout_term_end(o, term, tlen, err);
     }
 out:
     ndb_free(its);
     ndb_free(live);
     ndb_free(dropped);
-    return r->rc = rc;
+    return rc;
 }
 
-static void *merge_thread(void *arg)
-{
-    merge_terms(arg);
-    return NULL;
-}
-
-/* Inputs' postings bytes from which a merge runs on two threads; NEWSDB_MERGE_SPLIT_BYTES
-** overrides it (tests force the split with 0; a huge value keeps one thread). */
+/* Inputs' postings bytes from which a merge runs on two threads (ndb_seg_split_bytes). */
 #define MERGE_SPLIT_BYTES ((uint64_t)64 << 20)
-
-static uint64_t merge_split_bytes(void)
-{
-    const char *v = getenv("NEWSDB_MERGE_SPLIT_BYTES");
-    char *end;
-    unsigned long long x;
-    if (!v || !*v)
-        return MERGE_SPLIT_BYTES;
-    x = strtoull(v, &end, 10);
-    return *end ? MERGE_SPLIT_BYTES : (uint64_t)x;
-}
 
 /* The term at which the merge's second run starts: where the largest input's postings bytes
 ** reach half (inputs share most of their vocabulary, so the two runs get about the same
@@ -231,7 +216,7 @@ static bool merge_split_term(ndb_seg *const *segs, size_t n, uint8_t *split, siz
         if (segs[i]->m.len[SEG_SEC_POST] > segs[big]->m.len[SEG_SEC_POST])
             big = i;
     }
-    if (total < merge_split_bytes() || total == 0)
+    if (total < ndb_seg_split_bytes(MERGE_SPLIT_BYTES) || total == 0)
         return false;
     half = segs[big]->m.len[SEG_SEC_POST] / 2;
     if (ndb_termdict_iter_seek(&it, &segs[big]->td, (const uint8_t *)"", 0) != NDB_OK)
@@ -252,63 +237,34 @@ ndb_rc ndb_seg_merge(const ndb_vfs *vfs, const char *dir, ndb_seg *const *segs, 
                      const char *name, ndb_err *err)
 {
     ndb_rc rc = NDB_OK;
-    ndb_segout o, hi;
-    ndb_buf rec;
-    bool opened = false, hi_opened = false, split;
+    ndb_segout o;
+    bool opened = false;
     uint64_t ndocs, total;
     uint8_t mid[NDB_TERMDICT_MAX + 1];
     size_t midn = 0;
-    char hiname[256];
-    merge_run a = {.o = &o, .segs = segs, .n = n, .lo = (const uint8_t *)"", .rc = NDB_OK};
+    merge_run a = {.segs = segs, .n = n, .lo = (const uint8_t *)""};
     merge_run b = a;
-    pthread_t th;
 
     ndb_err_clear(err);
-    ndb_buf_init(&rec, NDB_BUF_NOMAX);
     if ((rc = merge_check_inputs(segs, n, &ndocs, err)) != NDB_OK)
         goto out;
     if ((rc = ndb_segout_open(&o, vfs, dir, name, segs[0]->m.base, err)) != NDB_OK)
         goto out;
     opened = true;
-    split = merge_split_term(segs, n, mid, &midn) &&
-            snprintf(hiname, sizeof hiname, "%s.hi", name) < (int)sizeof hiname;
-    if (split && ndb_segout_open(&hi, vfs, dir, hiname, segs[0]->m.base, err) == NDB_OK) {
-        bool threaded;
-        hi_opened = true;
-        hi.rec = &rec;
+    if (merge_split_term(segs, n, mid, &midn)) {
         a.hi = b.lo = mid;
         a.hin = b.lon = midn;
-        b.o = &hi;
-        threaded = pthread_create(&th, NULL, merge_thread, &b) == 0;
-        merge_terms(&a);
-        if (!threaded)
-            merge_terms(&b); /* no thread to be had: the same work, in turn */
-        else if (pthread_join(th, NULL) != 0 && b.rc == NDB_OK)
-            b.rc = ndb_err_set(&b.err, NDB_EIO, "merge: cannot join its second thread");
+        rc = ndb_segout_two_runs(&o, dir, name, merge_terms, &a, &b, err);
     } else {
-        ndb_err_clear(err); /* a failed open of the second file only costs the thread */
-        merge_terms(&a);
+        rc = merge_terms(&a, &o, err);
     }
-    if ((rc = a.rc) != NDB_OK) {
-        *err = a.err;
+    if (rc != NDB_OK)
         goto out;
-    }
-    if (hi_opened) {
-        if ((rc = b.rc) != NDB_OK) {
-            *err = b.err;
-            goto out;
-        }
-        if ((rc = ndb_segout_splice(&o, &hi, err)) != NDB_OK)
-            goto out;
-    }
     if ((rc = merge_doclens(&o, segs, n, &total, err)) != NDB_OK)
         goto out;
     rc = ndb_segout_finish(&o, (uint32_t)ndocs, total, err);
 out:
-    if (hi_opened)
-        ndb_segout_abort(&hi);
     if (opened)
         ndb_segout_abort(&o);
-    ndb_buf_fini(&rec);
     return rc;
 }

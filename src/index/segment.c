@@ -41,6 +41,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,7 +91,11 @@ static bool seg_write_v10(void)
 static uint32_t seg_pos_fmt_written(void)
 {
     const char *v = getenv("NEWSDB_SEG_POSITIONS");
-    return v && strcmp(v, "dlbound") == 0 && !seg_write_v10() ? NDB_POS_DLBOUND : NDB_POS_GROUPS;
+    if (seg_write_v10() || !v)
+        return NDB_POS_GROUPS;
+    return strcmp(v, "dlbound") == 0  ? NDB_POS_DLBOUND
+           : strcmp(v, "bylist") == 0 ? NDB_POS_BYLIST
+                                      : NDB_POS_GROUPS;
 }
 
 ndb_rc ndb_segout_open(ndb_segout *o, const ndb_vfs *vfs, const char *dir, const char *name,
@@ -108,8 +113,8 @@ ndb_rc ndb_segout_open(ndb_segout *o, const ndb_vfs *vfs, const char *dir, const
     ndb_termdict_writer_init(&o->td);
     uint32_t codec = seg_write_v10() ? NDB_CODEC_PFOR : SEG_CODEC;
     ndb_postings_enc_init(&o->enc, ndb_codec_get(codec));
-    o->enc.pos_fmt = seg_pos_fmt_written();
-    o->m.codec = codec | o->enc.pos_fmt << SEG_POS_SHIFT;
+    o->pos_fmt = seg_pos_fmt_written();
+    o->m.codec = codec | o->pos_fmt << SEG_POS_SHIFT;
     o->m.base = base;
     if (ndb_path_join(o->path, sizeof o->path, dir, name) != NDB_OK ||
         snprintf(o->tmp, sizeof o->tmp, "%s.tmp", o->path) >= (int)sizeof o->tmp) {
@@ -122,7 +127,9 @@ ndb_rc ndb_segout_open(ndb_segout *o, const ndb_vfs *vfs, const char *dir, const
         goto out;
     }
     if ((rc = ndb_frame_header(&h, NDB_KIND_SEGMENT, SEG_MAJOR,
-                                 codec == NDB_CODEC_PFOR ? 0 : SEG_MINOR)) != NDB_OK) {
+                               codec == NDB_CODEC_PFOR         ? 0
+                               : o->pos_fmt == NDB_POS_BYLIST ? SEG_MINOR
+                                                              : 1)) != NDB_OK) {
         ndb_err_set(err, rc, "%s: out of memory", o->tmp);
         goto out;
     }
@@ -136,9 +143,10 @@ out:
     return rc;
 }
 
-void ndb_segout_term_begin(ndb_segout *o)
+void ndb_segout_term_begin(ndb_segout *o, uint64_t df, uint64_t cf)
 {
     ndb_postings_enc_begin(&o->enc);
+    o->enc.pos_fmt = ndb_pos_fmt_of_list(o->pos_fmt, df, cf);
     ndb_buf_reset(&o->enc.pos);
     ndb_buf_reset(&o->doc);
     o->term_pos_off = o->off;
@@ -164,6 +172,9 @@ ndb_rc ndb_segout_term_end(ndb_segout *o, const uint8_t *t, size_t n, ndb_err *e
     ndb_rc rc;
     if ((rc = ndb_postings_enc_finish(&o->enc, &o->doc, &st)) != NDB_OK)
         return ndb_err_set(err, rc, "%s: cannot encode term", o->tmp);
+    if (ndb_pos_fmt_of_list(o->pos_fmt, st.df, st.cf) != o->enc.pos_fmt)
+        return ndb_err_set(err, NDB_EINVAL, "%s: term's df/cf are not the ones announced",
+                           o->tmp); /* a reader would pick the other position format */
     memset(&ti, 0, sizeof ti);
     ti.pos_off = o->term_pos_off;
     if ((rc = ndb_segout_write(o, o->enc.pos.p, o->enc.pos.n, err)) != NDB_OK)
@@ -220,6 +231,69 @@ ndb_rc ndb_segout_splice(ndb_segout *o, ndb_segout *from, ndb_err *err)
                                (size_t)o->td.n);
         o->m.nterms++;
     }
+    return rc;
+}
+
+/* Bytes from which a segment's terms are written on two threads (merge and flush);
+** NEWSDB_MERGE_SPLIT_BYTES overrides it (tests force the split with 0; a huge value keeps
+** one thread). */
+uint64_t ndb_seg_split_bytes(uint64_t dflt)
+{
+    const char *v = getenv("NEWSDB_MERGE_SPLIT_BYTES");
+    char *end;
+    unsigned long long x;
+    if (!v || !*v)
+        return dflt;
+    x = strtoull(v, &end, 10);
+    return *end ? dflt : (uint64_t)x;
+}
+
+typedef struct segout_run_arg {
+    ndb_segout_run_fn fn;
+    void *arg;
+    ndb_segout *o;
+    ndb_err err;
+    ndb_rc rc;
+} segout_run_arg;
+
+static void *segout_run_thread(void *p)
+{
+    segout_run_arg *r = p;
+    r->rc = r->fn(r->arg, r->o, &r->err);
+    return NULL;
+}
+
+ndb_rc ndb_segout_two_runs(ndb_segout *o, const char *dir, const char *name,
+                           ndb_segout_run_fn fn, void *lo, void *hi, ndb_err *err)
+{
+    ndb_segout side;
+    ndb_buf rec;
+    char sname[256];
+    pthread_t th;
+    bool threaded;
+    ndb_rc rc;
+    segout_run_arg b = {.fn = fn, .arg = hi, .o = &side, .rc = NDB_OK};
+    if (snprintf(sname, sizeof sname, "%s.hi", name) >= (int)sizeof sname ||
+        ndb_segout_open(&side, o->vfs, dir, sname, o->m.base, &b.err) != NDB_OK) {
+        /* no side file to be had: the same terms, in turn, into o */
+        if ((rc = fn(lo, o, err)) != NDB_OK)
+            return rc;
+        return fn(hi, o, err);
+    }
+    ndb_buf_init(&rec, NDB_BUF_NOMAX);
+    side.rec = &rec;
+    threaded = pthread_create(&th, NULL, segout_run_thread, &b) == 0;
+    rc = fn(lo, o, err);
+    if (!threaded)
+        segout_run_thread(&b); /* no thread to be had: the same work, in turn */
+    else if (pthread_join(th, NULL) != 0 && b.rc == NDB_OK)
+        b.rc = ndb_err_set(&b.err, NDB_EIO, "%s: cannot join a second thread", side.tmp);
+    if (rc == NDB_OK && (rc = b.rc) != NDB_OK)
+        *err = b.err;
+    if (rc == NDB_OK)
+        rc = ndb_segout_splice(o, &side, err);
+    ndb_segout_abort(&side);
+    ndb_buf_fini(&rec);
     return rc;
 }
 
@@ -335,7 +409,7 @@ static ndb_rc seg_parse(ndb_seg *s, ndb_err *err)
         return ndb_err_set(err, NDB_ECORRUPT, "%s: sections do not tile the file", s->name);
     s->codec = ndb_codec_get(m->codec & ((1u << SEG_POS_SHIFT) - 1));
     s->pos_fmt = m->codec >> SEG_POS_SHIFT;
-    if (!s->codec || s->pos_fmt > NDB_POS_DLBOUND)
+    if (!s->codec || s->pos_fmt > NDB_POS_BYLIST)
         return ndb_err_set(err, NDB_EFORMAT, "%s: unknown codec %u", s->name, m->codec);
     if (m->len[SEG_SEC_DOCLEN] != 4 * (uint64_t)m->ndocs ||
         (uint64_t)m->base + m->ndocs > UINT32_MAX)
@@ -570,7 +644,7 @@ ndb_rc ndb_seg_cursor(const ndb_seg *s, const ndb_term_info *ti, bool positions,
     src.min_dl = ti->min_dl;
     src.base = s->m.base;
     src.ndocs = s->m.ndocs;
-    src.pos_fmt = s->pos_fmt;
+    src.pos_fmt = ndb_pos_fmt_of_list(s->pos_fmt, ti->df, ti->cf);
     src.dls = s->p + s->m.off[SEG_SEC_DOCLEN];
     return ndb_postings_cursor_new(&src, positions, out);
 }

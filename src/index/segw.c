@@ -9,7 +9,10 @@
 ** A term's current doc is kept open (cur, freq) and goes to `docs` when the term is next
 ** seen in a later doc, so add_token is O(1) amortised and never sorts. Serializing sorts the
 ** terms once and re-encodes each list through the streaming file writer (seg_int.h); the
-** writer itself is not modified, so a failed write can be retried.
+** writer itself is not modified, so a failed write can be retried. A segment whose streams
+** hold SEGW_SPLIT_BYTES or more is written on two threads (ndb_segout_two_runs: the terms
+** past half of the occurrences go to a side file that is spliced in; the same bytes as one
+** thread), so a commit, which the adding thread waits for, takes about half the time.
 **
 ** Streams live in a slice pool (Lucene's ByteBlockPool): 1 MiB pages that never move; a
 ** stream is a chain of slices of growing size (16 B .. 4 KiB), the last 4 bytes of each
@@ -54,6 +57,7 @@ typedef struct segw_term { /* 64 bytes: one cache line */
     uint32_t freq;       /* occurrences in the open doc (0: none open) */
     uint32_t last_pos;
     uint32_t tag; /* the caller's word for this term (NDB_SEGW_NO_TAG until set) */
+    uint32_t nocc; /* occurrences in the segment, saturating: the term's share of the write */
     segw_stream docs, pos;
 } segw_term;
 
@@ -391,6 +395,7 @@ ndb_rc ndb_segw_add_token_tag(ndb_segw *w, const char *term, size_t n, uint64_t 
         return rc;
     e->cur = doc;
     e->freq++;
+    e->nocc += e->nocc != UINT32_MAX;
     e->last_pos = pos;
     *tag = &e->tag;
     return NDB_OK;
@@ -420,9 +425,17 @@ static ndb_rc segw_put_term(ndb_segw *w, ndb_segout *o, const segw_term *e, uint
     uint32_t prev1 = 0;
     const uint32_t *dl = (const uint32_t *)w->doclens.p;
     ndb_rc rc = NDB_OK;
+    uint64_t df = e->freq > 0;
+    segw_rd_init(&dr, w, &e->docs);
+    while (segw_rd_left(&dr)) { /* the list's df, which with cf picks its position format */
+        uint32_t d1, f;
+        if (!segw_rd_varint(&dr, &d1) || !segw_rd_varint(&dr, &f))
+            return ndb_err_set(err, NDB_EINVAL, "segment writer: bad stream");
+        df++;
+    }
     segw_rd_init(&dr, w, &e->docs);
     segw_rd_init(&pr, w, &e->pos);
-    ndb_segout_term_begin(o);
+    ndb_segout_term_begin(o, df, e->nocc);
     for (bool open = e->freq > 0; rc == NDB_OK && (segw_rd_left(&dr) || open);) {
         uint32_t d1, f;
         if (segw_rd_left(&dr)) {
@@ -455,6 +468,45 @@ static ndb_rc segw_put_term(ndb_segw *w, ndb_segout *o, const segw_term *e, uint
     return rc;
 }
 
+/* One run of the serializer: terms order[from, to) of w. */
+typedef struct segw_run {
+    ndb_segw *w;
+    const segw_sorted *order;
+    size_t from, to;
+} segw_run;
+
+static ndb_rc segw_put_terms(void *arg, ndb_segout *o, ndb_err *err)
+{
+    const segw_run *r = arg;
+    uint32_t *scratch = NULL;
+    size_t cap = 0;
+    ndb_rc rc = NDB_OK;
+    for (size_t i = r->from; i < r->to && rc == NDB_OK; i++)
+        rc = segw_put_term(r->w, o, &r->w->terms[r->order[i].idx], &scratch, &cap, err);
+    ndb_free(scratch);
+    return rc;
+}
+
+/* Segments whose streams hold this many pool bytes are written on two threads. */
+#define SEGW_SPLIT_BYTES ((uint64_t)4 << 20)
+
+/* Where the second run starts: the first term (in order) at which half of the segment's
+** occurrences are behind; 0 when the segment is too small to be worth a thread. */
+static size_t segw_split(const ndb_segw *w, const segw_sorted *order)
+{
+    uint64_t total = 0, acc = 0;
+    if (w->nterms < 2 || w->pool_at < ndb_seg_split_bytes(SEGW_SPLIT_BYTES))
+        return 0;
+    for (size_t i = 0; i < w->nterms; i++)
+        total += w->terms[i].nocc;
+    for (size_t i = 0; i < w->nterms; i++) {
+        if (i > 0 && acc >= total / 2)
+            return i;
+        acc += w->terms[order[i].idx].nocc;
+    }
+    return 0;
+}
+
 ndb_rc ndb_segw_write(ndb_segw *w, const ndb_vfs *vfs, const char *dir, const char *name,
                       ndb_err *err)
 {
@@ -462,8 +514,7 @@ ndb_rc ndb_segw_write(ndb_segw *w, const ndb_vfs *vfs, const char *dir, const ch
     ndb_segout o;
     bool opened = false;
     segw_sorted *order = NULL;
-    uint32_t *scratch = NULL;
-    size_t cap = 0;
+    size_t mid;
 
     ndb_err_clear(err);
     if (w->in_doc) {
@@ -484,8 +535,12 @@ ndb_rc ndb_segw_write(ndb_segw *w, const ndb_vfs *vfs, const char *dir, const ch
     if ((rc = ndb_segout_open(&o, vfs, dir, name, w->base, err)) != NDB_OK)
         goto out;
     opened = true;
-    for (size_t i = 0; i < w->nterms && rc == NDB_OK; i++)
-        rc = segw_put_term(w, &o, &w->terms[order[i].idx], &scratch, &cap, err);
+    mid = segw_split(w, order);
+    {
+        segw_run lo = {w, order, 0, mid ? mid : w->nterms}, hi = {w, order, mid, w->nterms};
+        rc = mid ? ndb_segout_two_runs(&o, dir, name, segw_put_terms, &lo, &hi, err)
+                 : segw_put_terms(&lo, &o, err);
+    }
     if (rc != NDB_OK)
         goto out;
     ndb_segout_doclens_begin(&o);
@@ -499,7 +554,6 @@ ndb_rc ndb_segw_write(ndb_segw *w, const ndb_vfs *vfs, const char *dir, const ch
 out:
     if (opened)
         ndb_segout_abort(&o);
-    ndb_free(scratch);
     ndb_free(order);
     return rc;
 }

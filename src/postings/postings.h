@@ -61,6 +61,22 @@
 /* Position formats (POS data above). */
 #define NDB_POS_GROUPS  0u
 #define NDB_POS_DLBOUND 1u
+/* Of a segment, not of a list: each list's format follows from its df and cf
+** (ndb_pos_fmt_of_list), so no byte records it. DLBOUND when cf < 2 df: a list whose docs
+** hold the term about once is mostly first positions, about uniform in their doc, where
+** DLBOUND saves ~1.5 bits a position (at 1M: 32,800 of the 33,800 terms, 82 % of the
+** positions, coded at 10.2 bits in groups); frequent words (cf >= 2 df: "the", "said", ...) keep the 128-groups,
+** whose small in-doc gaps pack well and decode fastest. Written on request only: a phrase
+** of two mid-frequency words walks a DLBOUND chunk doc by doc (each doc's length fetched)
+** where a group is unpacked at once, 2-3x slower at 1M (BENCHMARKS.md §6). */
+#define NDB_POS_BYLIST 2u
+
+static inline uint32_t ndb_pos_fmt_of_list(uint32_t seg_fmt, uint64_t df, uint64_t cf)
+{
+    if (seg_fmt != NDB_POS_BYLIST)
+        return seg_fmt;
+    return cf < 2 * df ? NDB_POS_DLBOUND : NDB_POS_GROUPS;
+}
 /* v2 jump table: an entry about every this many positions (at most every 64 docs) */
 #define NDB_POS_JUMP_VALUES 128u
 
@@ -111,7 +127,7 @@ typedef struct ndb_postings_src {
     uint64_t df;
     uint32_t max_tf, min_dl;
     uint32_t base, ndocs; /* global id = base + local; local ids < ndocs */
-    uint32_t pos_fmt;     /* NDB_POS_GROUPS or NDB_POS_DLBOUND */
+    uint32_t pos_fmt;     /* NDB_POS_GROUPS or NDB_POS_DLBOUND (never BYLIST) */
     const uint8_t *dls;   /* DLBOUND: u32le length of local docs 0..ndocs-1 (BORROWED) */
 } ndb_postings_src;
 

@@ -321,14 +321,17 @@ Test(api, oracle_boolean_queries_across_segments, .timeout = 240)
     cr_assert_eq(ndb_text_analyzer_new(NDB_STEM_ENGLISH, &an), NDB_OK);
     cr_assert_eq(ndb_writer_open(db, &w, &err), NDB_OK);
     /* 600 docs in commits of 20 (30 segments: merges happen), plus 50 new versions. The
-    ** first third of the segments (new and merged) are written in format 1.0, the second in
-    ** the default 1.1, the rest in 1.1 with positions bounded by doc length, so the archive
-    ** queried mixes the segment formats. */
+    ** first quarter of the segments (new and merged) are written in format 1.0, the second
+    ** in the default 1.1, the third in 1.2 (each list's positions by its df and cf), the
+    ** rest in 1.1 with positions bounded by doc length, so the archive queried mixes the
+    ** segment formats. */
     cr_assert_eq(setenv("NEWSDB_SEG_FORMAT", "1.0", 1), 0);
     for (uint32_t i = 0; i < OR_DOCS + 50; i++) {
-        if (i == OR_DOCS / 3)
+        if (i == OR_DOCS / 4)
             cr_assert_eq(unsetenv("NEWSDB_SEG_FORMAT"), 0);
-        if (i == 2 * OR_DOCS / 3)
+        if (i == 2 * OR_DOCS / 4)
+            cr_assert_eq(setenv("NEWSDB_SEG_POSITIONS", "bylist", 1), 0);
+        if (i == 3 * OR_DOCS / 4)
             cr_assert_eq(setenv("NEWSDB_SEG_POSITIONS", "dlbound", 1), 0);
         uint32_t src = i < OR_DOCS ? i : (uint32_t)(ndb_rand_next(&seed) % OR_DOCS);
         tc_doc d = tc_make_doc(seed, src, i < OR_DOCS ? 0 : i, OR_VOCAB);
