@@ -13,11 +13,13 @@
 ** A crash before 3 leaves the previous manifest in charge; the next writer truncates the
 ** store's files to that manifest's lengths and deletes unreferenced segment files.
 **
-** Merging: segments carry a level (0 when flushed). When the newest MERGE_FACTOR segments
-** share a level L they are merged into one of level L+1 (a tail run, so merged segments
-** always cover adjacent doc ranges), committed by a new manifest, and the old files are
-** deleted. Merges run inside commit, on the writer's thread. optimize commits without
-** them and merges everything.
+** Merging: segments carry a level (0 when flushed). When the MERGE_FACTOR segments before
+** the newest one share a level L they are merged into one of level L+1 (a run, so merged
+** segments always cover adjacent doc ranges), committed by a new manifest, and the old
+** files are deleted: a level is merged by the commit after the one that filled it, so at
+** most MERGE_FACTOR segments of a level and one newer are left between commits. Merges run
+** inside commit, on the writer's thread. optimize commits without them and merges
+** everything.
 **
 ** Memory: the in-memory segment is flushed to a (not yet committed) segment file whenever
 ** it holds more than FLUSH_BYTES, so ingest memory stays bounded whatever the batch size.
@@ -296,17 +298,20 @@ out:
     return NDB_OK;
 }
 
-/* Merge tail runs of WRITER_MERGE_FACTOR same-level segments, repeatedly. */
+/* Merge runs of WRITER_MERGE_FACTOR same-level segments that end just before the newest
+** segment, repeatedly. The run the newest segment would complete waits for the next commit,
+** so an optimize right after a commit (a bulk load's end) does not first rewrite a level it
+** is about to rewrite again (at 1M bench articles: one 500k-article merge, ~9 s of 190). */
 static ndb_rc writer_maybe_merge(ndb_writer *w, ndb_err *err)
 {
     for (;;) {
-        size_t n = w->m.nsegs;
-        bool same = n >= WRITER_MERGE_FACTOR;
-        for (size_t i = n - (same ? WRITER_MERGE_FACTOR : 0); same && i < n; i++)
-            same = w->m.segs[i].level == w->m.segs[n - 1].level;
+        size_t end = w->m.nsegs > 0 ? w->m.nsegs - 1 : 0; /* the newest is left out */
+        bool same = end >= WRITER_MERGE_FACTOR;
+        for (size_t i = end - (same ? WRITER_MERGE_FACTOR : 0); same && i < end; i++)
+            same = w->m.segs[i].level == w->m.segs[end - 1].level;
         if (!same)
             return NDB_OK;
-        ndb_rc rc = writer_merge_range(w, n - WRITER_MERGE_FACTOR, n, err);
+        ndb_rc rc = writer_merge_range(w, end - WRITER_MERGE_FACTOR, end, err);
         if (rc != NDB_OK)
             return rc;
     }

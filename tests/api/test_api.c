@@ -20,6 +20,60 @@ static ndb_rc api_add(ndb_writer *w, const char *s, int strict, ndb_add_result *
     return ndb_writer_add_native(w, "t.txt", s, strlen(s), NULL, strict, r, e);
 }
 
+/* Level merges (writer.c): a commit merges a run of 10 same-level segments only when a
+** newer segment follows it, so after each commit every level holds at most 10 segments
+** besides the newest, levels ascend toward the newest, the ranges tile the ids, and an
+** optimize right after a commit merges everything once. */
+Test(api, level_merges_wait_for_the_next_commit)
+{
+    char dir[512];
+    ndb_db *db = ndb_test_new_archive(dir, sizeof dir);
+    ndb_writer *w;
+    ndb_err err;
+    size_t merged_at = 0;
+    cr_assert_eq(ndb_writer_open(db, &w, &err), NDB_OK, "%s", err.msg);
+    for (uint32_t c = 1; c <= 25; c++) {
+        tc_doc d = tc_make_doc(3, c, 0, 0);
+        ndb_add_result r;
+        ndb_manifest m;
+        size_t per_level[4] = {0};
+        uint32_t next = 0;
+        cr_assert_eq(ndb_writer_add_native(w, d.url, d.bytes, d.n, NULL, 0, &r, &err), NDB_OK);
+        tc_doc_free(&d);
+        cr_assert_eq(ndb_writer_commit(w, &err), NDB_OK, "%s", err.msg);
+        ndb_manifest_init(&m);
+        cr_assert_eq(ndb_manifest_load(ndb_vfs_default(), dir, &m, &err), NDB_OK, "%s", err.msg);
+        for (size_t i = 0; i < m.nsegs; i++) {
+            cr_assert_eq(m.segs[i].base, next, "commit %u: segment %zu", c, i);
+            next += m.segs[i].ndocs;
+            cr_assert(i == 0 || m.segs[i].level <= m.segs[i - 1].level, "commit %u", c);
+            if (i + 1 < m.nsegs)
+                per_level[m.segs[i].level]++;
+        }
+        cr_assert_eq(next, c);
+        for (int l = 0; l < 4; l++)
+            cr_assert_leq(per_level[l], 10, "commit %u: %zu segments of level %d", c,
+                          per_level[l], l);
+        /* the 10th commit fills level 0 but does not merge it; the 11th does */
+        if (c == 10)
+            cr_assert_eq(m.nsegs, 10);
+        if (m.nsegs > 0 && m.segs[0].level == 1 && !merged_at)
+            merged_at = c;
+        ndb_manifest_fini(&m);
+    }
+    cr_assert_eq(merged_at, 11);
+    cr_assert_eq(ndb_writer_optimize(w, &err), NDB_OK, "%s", err.msg);
+    ndb_writer_close(w);
+    ndb_snapshot *s;
+    ndb_stats st;
+    cr_assert_eq(ndb_snapshot_open(db, &s, &err), NDB_OK);
+    cr_assert_eq(ndb_snapshot_stats(s, &st, &err), NDB_OK);
+    cr_assert_eq(st.segments, 1);
+    cr_assert_eq(st.articles, 25);
+    ndb_snapshot_close(s);
+    ndb_close(db);
+}
+
 Test(api, add_get_versions_duplicates)
 {
     char dir[512];
