@@ -427,7 +427,8 @@ static ndb_rc segw_put_term(ndb_segw *w, ndb_segout *o, const segw_term *e, uint
     ndb_rc rc = NDB_OK;
     uint64_t df = e->freq > 0;
     segw_rd_init(&dr, w, &e->docs);
-    while (segw_rd_left(&dr)) { /* the list's df, which with cf picks its position format */
+    /* a BYLIST segment picks a list's position format by its df and cf: count the docs */
+    while (o->pos_fmt == NDB_POS_BYLIST && segw_rd_left(&dr)) {
         uint32_t d1, f;
         if (!segw_rd_varint(&dr, &d1) || !segw_rd_varint(&dr, &f))
             return ndb_err_set(err, NDB_EINVAL, "segment writer: bad stream");
