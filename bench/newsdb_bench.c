@@ -352,10 +352,11 @@ static int bench_build(const char *tsv, const char *dir, const char *prefix)
             double tc = bench_now_us();
             if (ndb_writer_commit(w, &e) != NDB_OK)
                 bench_die("commit", &e);
-            commit_us += bench_now_us() - tc;
+            tc = bench_now_us() - tc;
+            commit_us += tc;
             ncommits++;
             fprintf(stderr, "newsdb_bench: commit at %llu rows: %.2f s\n",
-                    (unsigned long long)rows, (bench_now_us() - tc) / 1e6);
+                    (unsigned long long)rows, tc / 1e6);
         }
         if (mem_every && rows % mem_every == 0)
             bench_mem("add", rows);

@@ -36,9 +36,6 @@
 */
 #include "index/seg_int.h"
 
-#include <stdio.h>
-#include <stdlib.h>
-
 #define MERGE_DROP_BYTES ((uint64_t)8 << 20)
 
 /* Input s has been read up to *its* term `ti` inclusive: give back the pages before the end

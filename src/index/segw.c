@@ -417,6 +417,22 @@ static int segw_cmp(const void *a, const void *b)
     return x->n < y->n ? -1 : x->n > y->n;
 }
 
+/* Docs in term e's list: the (gap, freq) pairs of its docs stream and its open doc; false
+** when the stream ends inside a pair. */
+static bool segw_df(const ndb_segw *w, const segw_term *e, uint64_t *df)
+{
+    segw_rd r;
+    *df = e->freq > 0;
+    segw_rd_init(&r, w, &e->docs);
+    while (segw_rd_left(&r)) {
+        uint32_t d1, f;
+        if (!segw_rd_varint(&r, &d1) || !segw_rd_varint(&r, &f))
+            return false;
+        ++*df;
+    }
+    return true;
+}
+
 /* Re-encode term e's streams through o. pos scratch grows to the largest doc's freq. */
 static ndb_rc segw_put_term(ndb_segw *w, ndb_segout *o, const segw_term *e, uint32_t **scratch,
                             size_t *cap, ndb_err *err)
@@ -425,15 +441,10 @@ static ndb_rc segw_put_term(ndb_segw *w, ndb_segout *o, const segw_term *e, uint
     uint32_t prev1 = 0;
     const uint32_t *dl = (const uint32_t *)w->doclens.p;
     ndb_rc rc = NDB_OK;
-    uint64_t df = e->freq > 0;
-    segw_rd_init(&dr, w, &e->docs);
-    /* a BYLIST segment picks a list's position format by its df and cf: count the docs */
-    while (o->pos_fmt == NDB_POS_BYLIST && segw_rd_left(&dr)) {
-        uint32_t d1, f;
-        if (!segw_rd_varint(&dr, &d1) || !segw_rd_varint(&dr, &f))
-            return ndb_err_set(err, NDB_EINVAL, "segment writer: bad stream");
-        df++;
-    }
+    uint64_t df = 0;
+    /* a BYLIST segment picks a list's position format by its df and cf */
+    if (o->pos_fmt == NDB_POS_BYLIST && !segw_df(w, e, &df))
+        return ndb_err_set(err, NDB_EINVAL, "segment writer: bad stream");
     segw_rd_init(&dr, w, &e->docs);
     segw_rd_init(&pr, w, &e->pos);
     ndb_segout_term_begin(o, df, e->nocc);

@@ -65,10 +65,11 @@
 ** (ndb_pos_fmt_of_list), so no byte records it. DLBOUND when cf < 2 df: a list whose docs
 ** hold the term about once is mostly first positions, about uniform in their doc, where
 ** DLBOUND saves ~1.5 bits a position (at 1M: 32,800 of the 33,800 terms, 82 % of the
-** positions, coded at 10.2 bits in groups); frequent words (cf >= 2 df: "the", "said", ...) keep the 128-groups,
-** whose small in-doc gaps pack well and decode fastest. Written on request only: a phrase
-** of two mid-frequency words walks a DLBOUND chunk doc by doc (each doc's length fetched)
-** where a group is unpacked at once, 2-3x slower at 1M (BENCHMARKS.md §6). */
+** positions, coded at 10.2 bits in groups); frequent words (cf >= 2 df: "the", "said",
+** ...) keep the 128-groups, whose small in-doc gaps pack well and decode fastest. Written
+** on request only: a phrase of two mid-frequency words walks a DLBOUND chunk doc by doc
+** (each doc's length fetched) where a group is unpacked at once, 2-3x slower at 1M
+** (BENCHMARKS.md §6). */
 #define NDB_POS_BYLIST 2u
 
 static inline uint32_t ndb_pos_fmt_of_list(uint32_t seg_fmt, uint64_t df, uint64_t cf)
