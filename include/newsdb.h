@@ -116,6 +116,9 @@ typedef struct ndb_options {
     void *log_ctx;
     int no_dedup;        /* 1: this writer skips near-duplicate and reuse detection (a
                             later writer without it catches up at its first commit) */
+    size_t dedup_memory; /* bytes the writer's near-duplicate band keys may take in memory
+                            (0: 64 MiB); past it, at a commit, they move to sorted files on
+                            disk, so memory does not grow with the archive */
 } ndb_options;
 
 /* Open (and with opt->create, create) the archive in directory `path`. opt may be NULL

@@ -4,9 +4,9 @@
 ** On add (writer thread): the article's paragraphs are analyzed once, for the index and
 ** for us (api_dedup_analyze); analytics/dedup.c turns the tokens into a shingle set, a
 ** MinHash sketch, 64 LSH band keys and paragraph fingerprints. The band keys are looked up
-** in an in-memory multimap holding the band keys of every earlier article (loaded from the
-** dup files at writer open): the earlier articles sharing two or more keys are its
-** candidates. Each is checked exactly at once when both shingle sets are at hand (the
+** in an in-memory multimap holding the band keys of the recent articles (dedup_map.c); the
+** older ones' keys are in sorted runs on disk (dedup_runs.c), met by the whole batch at
+** commit: the earlier articles sharing two or more keys are its candidates. Each is checked exactly at once when both shingle sets are at hand (the
 ** batch's sets are held up to DEDUP_KEEP_MAX shingles; committed articles are read back
 ** from the store and analyzed again, through a 4096-entry cache), else at commit once the
 ** store is synced; links with S >= NDB_DUPS_FLOOR are recorded. So adding an article costs
@@ -27,21 +27,25 @@
 **   (per mille)
 **   u64 nbands_bytes, then count x bands u32le band keys (0 0 ... for an empty article)
 **   u64 nrec_bytes, then count records:
-**     varint nshingles (0: empty article, no band keys in the table)
+**     varint nshingles (repeats included; 0: empty article, no band keys in the table)
 **     varint nlinks, nlinks x {varint id - other (>= 1), varint |A ∩ B|, varint max(|A|, |B|),
 **                              varint |A ∪ B|}   (the two measures of ndb_dups)
 **     varint nparas, varint nfp, nfp x {varint para, u64le fingerprint}
 ** Chaining: files with gen <= G sorted by base; from article 0, take the file starting at
 ** the current end (the longest if several), until none starts there.
 **
-** Memory (writer): the band multimap (dedup_map.c) holds 64 x 6 bytes per article plus a
-** fixed 16 MB table of recent keys and a directory (~16 MB at 1M articles): ~415 MB at 1M,
-** with no grow-time copy; the pending batch about 270 bytes per article (band keys, records
-** with fingerprints, candidates); up to DEDUP_KEEP_MAX held shingles; the cache up to 4096
-** shingle sets. A commit streams its file (a compaction copies the chain file by file).
+** Memory (writer): the band multimap holds the recent articles' keys (~400 bytes per
+** article) up to a budget (ndb_options.dedup_memory, 64 MiB): past it, at a commit, they
+** go to a run on disk and the map starts again (dedup_map_bound). The pending batch takes
+** about 270 bytes per article (band keys, records with fingerprints, candidates) plus 1 KB
+** per article while the commit joins it with the runs; up to DEDUP_KEEP_MAX held
+** shingles; the cache up to 4096 shingle sets. A commit streams its file; a compaction
+** copies the chain file by file, and a writer's open reads only the keys past the runs, a
+** piece at a time: no dup file is held whole.
 */
 #include "api/dedup.h"
 #include "api/dedup_map.h"
+#include "api/dedup_runs.h"
 
 #include "analytics/dedup.h"
 #include "doc/doc.h"
@@ -59,7 +63,8 @@
 #define DEDUP_CACHE       4096u
 #define DEDUP_FILE_MAX    ((size_t)4 << 30)
 #define DEDUP_KEEP_MAX    ((size_t)8 << 20) /* shingles held for the pending batch: 64 MB */
-#define DEDUP_COMPACT_FILES 16u /* a commit that would make the chain longer merges it */
+#define DEDUP_COMPACT_FILES 16u
+#define DEDUP_MEMORY      ((size_t)64 << 20) /* the band map's default budget */ /* a commit that would make the chain longer merges it */
 
 typedef struct dedup_cached {
     uint32_t id;      /* UINT32_MAX: empty */
@@ -74,7 +79,15 @@ struct api_dedup_w {
     ndb_dedup_doc doc;     /* the article being added */
     ndb_dedup_doc vdoc;    /* scratch for a candidate read back */
     ndb_article art;       /* scratch for a candidate read back */
-    api_dedup_map map;     /* band key -> article ids, every covered article's keys */
+    api_dedup_map map;     /* band key -> article ids: the keys of [runs.end, covered) */
+    api_dedup_runs runs;   /* on disk: the keys of [0, runs.end) */
+    size_t mem_max;        /* the map's budget (ndb_options.dedup_memory) */
+    uint64_t *jq, *jt;     /* commit: the batch's (key, id), sorted; sort scratch */
+    size_t jq_cap;
+    uint64_t *pairs;       /* commit: (id, run article) per shared key, then candidates */
+    size_t npairs, pairs_cap, pnext;
+    api_dedup_edge *edges; /* commit: one record's links, put in order */
+    size_t edges_cap;
     uint32_t covered;      /* articles with records: on disk + pending */
     uint32_t base, npend;  /* pending records are articles [base, base + npend) */
     ndb_buf bands, recs;   /* pending: band keys; entries (some candidates to check at
@@ -93,6 +106,23 @@ struct api_dedup_w {
     uint32_t nfiles;       /* dup files on the chain (compaction past DEDUP_COMPACT_FILES) */
     size_t own_cap;
 };
+
+/* The dup files of a commit, located from their headers (loading section). */
+typedef struct dedup_link {
+    char name[64];
+    uint32_t base, count;
+    uint64_t size;                /* file bytes */
+    uint64_t bands_off;           /* count x bands u32le band keys */
+    uint64_t recs_off, recs_len;  /* the record section */
+} dedup_link;
+typedef ndb_rc (*dedup_piece_fn)(void *ctx, const uint8_t *p, size_t n);
+static ndb_rc dedup_map_bound(api_dedup_w *d, ndb_err *err);
+static ndb_rc dedup_chain(const ndb_vfs *vfs, const char *dir, uint64_t maxgen,
+                          uint32_t maxdocs, dedup_link **out, size_t *nout, uint32_t *covered,
+                          ndb_err *err);
+static ndb_rc dedup_stream(const ndb_vfs *vfs, const char *dir, const dedup_link *l,
+                           uint64_t off, uint64_t len, dedup_piece_fn fn, void *ctx,
+                           ndb_err *err);
 
 /* ---------------------------------------------------------------- the band multimap */
 
@@ -391,6 +421,7 @@ static api_dedup_edge dedup_edge(uint32_t other, uint32_t inter, size_t na, size
 static ndb_rc dedup_process(api_dedup_w *d, ndb_dedup_doc *doc, uint32_t id, ndb_err *err)
 {
     uint32_t nfp = 0, nlinks = 0, nlater = 0;
+    size_t nsh = doc->nsh; /* (before a candidate's check sorts the set and drops repeats) */
     ndb_buf *q = &d->recs;
     ndb_buf links, later;
     ndb_rc rc = NDB_OK;
@@ -425,7 +456,7 @@ static ndb_rc dedup_process(api_dedup_w *d, ndb_dedup_doc *doc, uint32_t id, ndb
     for (uint32_t p = 0; p < doc->npara; p++)
         nfp += doc->fp[p] != 0;
     if (rc == NDB_OK)
-        rc = ndb_buf_append_varint(q, doc->nsh);
+        rc = ndb_buf_append_varint(q, nsh);
     if (rc == NDB_OK)
         rc = ndb_buf_append_varint(q, doc->npara);
     if (rc == NDB_OK)
@@ -606,16 +637,55 @@ static void dedup_pending_clear(api_dedup_w *d)
     ndb_buf_reset(&d->recs);
 }
 
-/* Turn one pending entry (article id) into its file record: the candidates are checked
-** exactly (shingle sets read back from the store, through the cache) and the ones with
-** S >= NDB_DUPS_FLOOR become links. */
+static ndb_rc dedup_edge_push(api_dedup_w *d, size_t *n, const api_dedup_edge *e)
+{
+    ndb_rc rc = ndb_grow((void **)&d->edges, &d->edges_cap, *n + 1, sizeof *d->edges);
+    if (rc == NDB_OK)
+        d->edges[(*n)++] = *e;
+    return rc;
+}
+
+/* Check pending article id against an earlier one from the store (both shingle sets read
+** back through the cache; id's own once, into *ash); a link when S >= NDB_DUPS_FLOOR. */
+static ndb_rc dedup_check_late(api_dedup_w *d, uint32_t id, uint32_t other, const uint64_t **ash,
+                               size_t *an, size_t *nedges, ndb_err *err)
+{
+    const uint64_t *osh = NULL;
+    size_t on = 0;
+    uint32_t inter, den;
+    ndb_rc rc = NDB_OK;
+    if (!*ash) { /* this article's own set, once, copied out of its cache slot */
+        rc = dedup_committed_shingles(d, id, ash, an, err);
+        if (rc == NDB_OK)
+            rc = dedup_own_copy(d, *ash, *an, ash);
+    }
+    if (rc == NDB_OK)
+        rc = dedup_committed_shingles(d, other, &osh, &on, err);
+    if (rc != NDB_OK)
+        return rc;
+    ndb_dedup_compare(*ash, *an, osh, on, &inter, &den);
+    if (!ndb_dedup_similar(inter, den, NDB_DUPS_FLOOR))
+        return NDB_OK;
+    api_dedup_edge e = dedup_edge(other, inter, *an, on);
+    return dedup_edge_push(d, nedges, &e);
+}
+
+static int dedup_edge_cmp(const void *a, const void *b)
+{
+    const api_dedup_edge *x = a, *y = b;
+    return (x->other < y->other) - (x->other > y->other); /* nearest first */
+}
+
+/* Turn one pending entry (article id) into its file record: the links found at add are
+** copied, the candidates left for commit (its late ones, then those among the runs, in
+** d->pairs from d->pnext) are checked exactly with shingle sets read back from the store;
+** the links are written nearest first, whichever way they were found. */
 static ndb_rc dedup_verify_one(api_dedup_w *d, uint32_t id, ndb_rd *r, ndb_buf *out,
                                ndb_buf *links, ndb_err *err)
 {
     uint64_t nsh = 0, np = 0, nfp = 0, nl = 0, nlater = 0, v = 0;
     const uint64_t *ash = NULL;
-    size_t an = 0;
-    uint64_t nlinks = 0;
+    size_t an = 0, nedges = 0;
     ndb_slice fps;
     const uint8_t *fp0;
     ndb_rc rc = ndb_rd_varint(r, &nsh);
@@ -638,41 +708,29 @@ static ndb_rc dedup_verify_one(api_dedup_w *d, uint32_t id, ndb_rd *r, ndb_buf *
         api_dedup_edge e;
         rc = api_dedup_read_link(r, id, &e);
         if (rc == NDB_OK)
-            rc = dedup_put_link(links, id, &e);
-        nlinks++;
+            rc = dedup_edge_push(d, &nedges, &e);
     }
     if (rc == NDB_OK)
         rc = ndb_rd_varint(r, &nlater);
     for (uint64_t i = 0; i < nlater && rc == NDB_OK; i++) { /* checked now, from the store */
-        const uint64_t *osh = NULL;
-        size_t on = 0;
-        uint32_t inter, den, other;
         rc = ndb_rd_varint(r, &v);
         if (rc != NDB_OK || v == 0 || v > id) {
             rc = NDB_ECORRUPT;
             break;
         }
-        other = id - (uint32_t)v;
-        if (!ash) { /* this article's own set, once, copied out of its cache slot */
-            rc = dedup_committed_shingles(d, id, &ash, &an, err);
-            if (rc == NDB_OK)
-                rc = dedup_own_copy(d, ash, an, &ash);
-        }
-        if (rc == NDB_OK)
-            rc = dedup_committed_shingles(d, other, &osh, &on, err);
-        if (rc != NDB_OK)
-            break;
-        ndb_dedup_compare(ash, an, osh, on, &inter, &den);
-        if (!ndb_dedup_similar(inter, den, NDB_DUPS_FLOOR))
-            continue;
-        nlinks++;
-        api_dedup_edge e = dedup_edge(other, inter, an, on);
-        rc = dedup_put_link(links, id, &e);
+        rc = dedup_check_late(d, id, id - (uint32_t)v, &ash, &an, &nedges, err);
     }
+    for (; rc == NDB_OK && d->pnext < d->npairs && (uint32_t)(d->pairs[d->pnext] >> 32) == id;
+         d->pnext++) /* candidates among the runs (older than the map's articles) */
+        rc = dedup_check_late(d, id, (uint32_t)d->pairs[d->pnext], &ash, &an, &nedges, err);
+    if (nedges > 1)
+        qsort(d->edges, nedges, sizeof *d->edges, dedup_edge_cmp);
+    for (size_t i = 0; i < nedges && rc == NDB_OK; i++)
+        rc = dedup_put_link(links, id, &d->edges[i]);
     if (rc == NDB_OK)
         rc = ndb_buf_append_varint(out, nsh);
     if (rc == NDB_OK)
-        rc = ndb_buf_append_varint(out, nlinks);
+        rc = ndb_buf_append_varint(out, nedges);
     if (rc == NDB_OK)
         rc = ndb_buf_append(out, links->p, links->n);
     if (rc == NDB_OK)
@@ -682,6 +740,58 @@ static ndb_rc dedup_verify_one(api_dedup_w *d, uint32_t id, ndb_rd *r, ndb_buf *
     if (rc == NDB_OK)
         rc = ndb_buf_append(out, fps.p, fps.n);
     return rc;
+}
+
+static int dedup_cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The pending articles' candidates among the runs (the articles before the map's): their
+** band keys sorted and joined with each run; the (article, earlier) pairs sharing at least
+** NDB_DEDUP_MIN_BANDS keys go to d->pairs, ascending. */
+static ndb_rc dedup_run_candidates(api_dedup_w *d, ndb_err *err)
+{
+    size_t nq = 0, k = 0, need = (size_t)d->npend * NDB_DEDUP_BANDS;
+    uint32_t *cnt = NULL;
+    ndb_rc rc = NDB_OK;
+    d->npairs = d->pnext = 0;
+    if (d->runs.n == 0 || d->npend == 0)
+        return NDB_OK;
+    d->jq = ndb_malloc(need * sizeof *d->jq);
+    d->jt = ndb_malloc(need * sizeof *d->jt);
+    cnt = ndb_malloc(65536 * sizeof *cnt);
+    if (!d->jq || !d->jt || !cnt)
+        rc = ndb_err_set(err, NDB_ENOMEM, "out of memory");
+    for (uint32_t i = 0; i < d->npend && rc == NDB_OK; i++) {
+        const uint8_t *row = d->bands.p + (size_t)i * NDB_DEDUP_BANDS * 4;
+        bool empty = true;
+        for (int b = 0; b < NDB_DEDUP_BANDS; b++)
+            empty &= ndb_get_u32le(row + 4 * b) == 0;
+        for (int b = 0; b < NDB_DEDUP_BANDS && !empty; b++)
+            d->jq[nq++] = (uint64_t)ndb_get_u32le(row + 4 * b) << 32 | (d->base + i);
+    }
+    if (rc == NDB_OK) {
+        api_dedup_sort_keys(d->jq, d->jt, nq, cnt);
+        rc = api_dedup_runs_join(&d->runs, d->jq, nq, &d->pairs, &d->npairs, &d->pairs_cap, err);
+    }
+    ndb_free(cnt); /* the batch's keys are needed only here: their memory goes back */
+    ndb_free(d->jq);
+    ndb_free(d->jt);
+    d->jq = d->jt = NULL;
+    if (rc != NDB_OK)
+        return rc;
+    if (d->npairs > 1)
+        qsort(d->pairs, d->npairs, sizeof *d->pairs, dedup_cmp_u64);
+    for (size_t i = 0, j; i < d->npairs; i = j) {
+        for (j = i + 1; j < d->npairs && d->pairs[j] == d->pairs[i]; j++)
+            ;
+        if (j - i >= NDB_DEDUP_MIN_BANDS)
+            d->pairs[k++] = d->pairs[i];
+    }
+    d->npairs = k;
+    return NDB_OK;
 }
 
 static void dedup_sweep_merged(const ndb_db *db, uint64_t gen);
@@ -708,39 +818,20 @@ static ndb_rc dedup_out_put(dedup_out *o, const void *p, size_t n)
     return rc;
 }
 
-typedef struct dedup_merge { /* compaction: one pass over the chain's files */
-    dedup_out *o;
-    bool recs;            /* this pass copies the record sections (else the band keys) */
-    uint32_t count;       /* articles seen so far */
-    uint64_t recs_bytes;  /* (band pass) the record sections' total size */
-} dedup_merge;
-
-static ndb_rc dedup_merge_file(void *ctx, uint32_t base, uint32_t count, ndb_rd *bands,
-                               ndb_rd *recs, ndb_err *err)
+static ndb_rc dedup_out_piece(void *ctx, const uint8_t *p, size_t n)
 {
-    dedup_merge *m = ctx;
-    ndb_rd *sec = m->recs ? recs : bands;
-    (void)err;
-    if (base != m->count)
-        return NDB_ECORRUPT;
-    m->count += count;
-    m->recs_bytes += ndb_rd_left(recs);
-    return dedup_out_put(m->o, sec->p, ndb_rd_left(sec));
+    return dedup_out_put(ctx, p, n);
 }
 
-/* One pass of a compaction: the chain [0, d->base)'s band keys or records, appended to o.
-** *whole = false (no error) when the chain does not cover exactly [0, d->base) (it changed
-** under us: no merge this time). */
-static ndb_rc dedup_merge_pass(api_dedup_w *d, uint64_t gen, dedup_merge *m, bool *whole,
-                               ndb_err *err)
+/* Compaction: one section (band keys, or records) of every file of the chain, streamed. */
+static ndb_rc dedup_copy_chain(api_dedup_w *d, dedup_out *o, const dedup_link *l, size_t nl,
+                               bool recs, ndb_err *err)
 {
-    uint32_t covered = 0;
-    ndb_rc rc;
-    m->count = 0;
-    m->recs_bytes = 0;
-    rc = api_dedup_load_chain(d->db->vfs, d->db->path, gen - 1, d->base, dedup_merge_file, m,
-                              &covered, err);
-    *whole = rc == NDB_OK && covered == d->base && m->count == d->base;
+    ndb_rc rc = NDB_OK;
+    for (size_t i = 0; i < nl && rc == NDB_OK; i++)
+        rc = dedup_stream(d->db->vfs, d->db->path, &l[i], recs ? l[i].recs_off : l[i].bands_off,
+                          recs ? l[i].recs_len : (uint64_t)l[i].count * NDB_DEDUP_BANDS * 4,
+                          dedup_out_piece, o, err);
     return rc;
 }
 
@@ -756,7 +847,9 @@ static ndb_rc dedup_file_write(api_dedup_w *d, uint64_t gen, bool merge, const n
     char name[80], tname[88], tmp[4200], dst[4200];
     uint8_t foot[NDB_FOOTER_SIZE];
     dedup_out o = {v, -1, 0, 0, tmp, err};
-    dedup_merge m = {&o, false, 0, 0};
+    dedup_link *chain = NULL;
+    size_t nchain = 0;
+    uint64_t chain_recs = 0;
     bool whole = true;
     ndb_buf h;
     ndb_rc rc;
@@ -766,6 +859,15 @@ static ndb_rc dedup_file_write(api_dedup_w *d, uint64_t gen, bool merge, const n
     if (ndb_path_join(tmp, sizeof tmp, d->db->path, tname) != NDB_OK ||
         ndb_path_join(dst, sizeof dst, d->db->path, name) != NDB_OK)
         return ndb_err_set(err, NDB_ELIMIT, "%s/%s: path too long", d->db->path, name);
+    if (merge) { /* the chain this file replaces: exactly [0, d->base), else no merge */
+        uint32_t covered = 0;
+        rc = dedup_chain(v, d->db->path, gen - 1, d->base, &chain, &nchain, &covered, err);
+        if (rc != NDB_OK)
+            return rc;
+        whole = covered == d->base;
+        for (size_t i = 0; i < nchain; i++)
+            chain_recs += chain[i].recs_len;
+    }
     ndb_buf_init(&h, NDB_BUF_NOMAX);
     rc = ndb_frame_header(&h, DEDUP_KIND, DEDUP_VERSION, 0);
     const uint32_t hdr[8] = {first, count, NDB_DEDUP_K, NDB_DEDUP_BANDS, NDB_DEDUP_ROWS,
@@ -776,29 +878,28 @@ static ndb_rc dedup_file_write(api_dedup_w *d, uint64_t gen, bool merge, const n
         rc = ndb_buf_append_u64le(&h, (uint64_t)count * NDB_DEDUP_BANDS * 4);
     if (rc != NDB_OK) {
         ndb_buf_fini(&h);
+        ndb_free(chain);
         return ndb_err_set(err, rc, "dup file: %s", ndb_strerror(rc));
     }
-    o.fd = v->open(v, tmp, O_RDWR | O_CREAT | O_TRUNC, 0644);
+    o.fd = whole ? v->open(v, tmp, O_RDWR | O_CREAT | O_TRUNC, 0644) : -1;
     if (o.fd < 0) {
         ndb_buf_fini(&h);
-        return ndb_err_sys(err, NDB_EIO, errno, "%s: cannot create", tmp);
+        ndb_free(chain);
+        *merged = false;
+        return whole ? ndb_err_sys(err, NDB_EIO, errno, "%s: cannot create", tmp) : NDB_OK;
     }
     rc = dedup_out_put(&o, h.p, h.n);
-    if (rc == NDB_OK && merge) /* the chain's band keys (and its records' size) */
-        rc = dedup_merge_pass(d, gen, &m, &whole, err);
-    if (rc == NDB_OK && whole)
+    if (rc == NDB_OK) /* the chain's band keys, then ours */
+        rc = dedup_copy_chain(d, &o, chain, nchain, false, err);
+    if (rc == NDB_OK)
         rc = dedup_out_put(&o, d->bands.p, d->bands.n);
     ndb_buf_reset(&h);
-    if (rc == NDB_OK && whole)
-        rc = ndb_buf_append_u64le(&h, m.recs_bytes + recs->n);
-    if (rc == NDB_OK && whole)
+    if (rc == NDB_OK)
+        rc = ndb_buf_append_u64le(&h, chain_recs + recs->n);
+    if (rc == NDB_OK)
         rc = dedup_out_put(&o, h.p, h.n);
-    if (rc == NDB_OK && whole && merge) { /* the chain's records */
-        uint64_t bytes = m.recs_bytes;
-        m.recs = true;
-        rc = dedup_merge_pass(d, gen, &m, &whole, err);
-        whole = whole && m.recs_bytes == bytes;
-    }
+    if (rc == NDB_OK) /* the chain's records, then ours */
+        rc = dedup_copy_chain(d, &o, chain, nchain, true, err);
     if (rc == NDB_OK && whole)
         rc = dedup_out_put(&o, recs->p, recs->n);
     if (rc == NDB_OK && whole) {
@@ -818,6 +919,7 @@ static ndb_rc dedup_file_write(api_dedup_w *d, uint64_t gen, bool merge, const n
     if (rc != NDB_OK || !whole)
         v->unlink(v, tmp);
     ndb_buf_fini(&h);
+    ndb_free(chain);
     *merged = merge && whole;
     return rc;
 }
@@ -852,6 +954,7 @@ static ndb_rc dedup_write(api_dedup_w *d, uint64_t gen, ndb_err *err)
     ndb_buf_init(&recs, NDB_BUF_NOMAX);
     ndb_buf_init(&links, NDB_BUF_NOMAX);
     ndb_rd_init(&r, d->recs.p, d->recs.n, NDB_ECORRUPT);
+    rc = dedup_run_candidates(d, err);
     for (uint32_t i = 0; i < d->npend && rc == NDB_OK; i++)
         rc = dedup_verify_one(d, d->base + i, &r, &recs, &links, err);
     if (rc != NDB_OK) {
@@ -866,6 +969,7 @@ static ndb_rc dedup_write(api_dedup_w *d, uint64_t gen, ndb_err *err)
     if (rc == NDB_OK) {
         d->nfiles = merged ? 1 : d->nfiles + 1;
         dedup_pending_clear(d);
+        rc = dedup_map_bound(d, err);
     }
 out:
     ndb_buf_fini(&recs);
@@ -934,52 +1038,133 @@ static ndb_rc dedup_list(const char *dir, dedup_file **out, size_t *nout, ndb_er
     return NDB_OK;
 }
 
-/* Read and check one file; on success *base, *count and the two sections. */
-static ndb_rc dedup_read(const ndb_vfs *vfs, const char *dir, const char *name, uint8_t **img,
-                         uint32_t *base, uint32_t *count, ndb_rd *bands, ndb_rd *recs,
+#define DEDUP_HEAD (NDB_HEADER_SIZE + 8 * 4 + 8) /* frame header, 8 u32, band bytes */
+
+/* Read and check the header of file `name`: frame fields, detection parameters (else
+** NDB_EFORMAT: an older newsdb's data), and section sizes against the file's size. */
+static ndb_rc dedup_head(const ndb_vfs *vfs, const char *dir, const char *name, dedup_link *l,
                          ndb_err *err)
 {
     char path[4200];
-    size_t n = 0;
-    ndb_slice body, sb, sr;
-    uint32_t h[8];
-    uint64_t nb = 0, nr = 0;
-    ndb_rd r;
+    uint8_t h[DEDUP_HEAD], nr8[8];
+    uint32_t f[8];
+    uint64_t nb, nr;
+    off_t size = 0;
+    int fd;
     ndb_rc rc = ndb_path_join(path, sizeof path, dir, name);
+    if (rc != NDB_OK)
+        return ndb_err_set(err, rc, "%s/%s: path too long", dir, name);
+    fd = vfs->open(vfs, path, O_RDONLY, 0);
+    if (fd < 0)
+        return ndb_err_sys(err, NDB_EIO, errno, "%s: cannot open", path);
+    if (vfs->fsize(vfs, fd, &size) != 0)
+        rc = ndb_err_sys(err, NDB_EIO, errno, "%s: cannot stat", path);
+    if (rc == NDB_OK && (uint64_t)size < DEDUP_HEAD + 8 + NDB_FOOTER_SIZE)
+        rc = ndb_err_set(err, NDB_ECORRUPT, "%s: truncated", name);
+    if (rc == NDB_OK)
+        rc = ndb_vfs_pread_all(vfs, fd, h, sizeof h, 0, name, err);
+    if (rc == NDB_OK && (ndb_get_u32le(h) != NDB_FILE_MAGIC || ndb_get_u32le(h + 4) != DEDUP_KIND))
+        rc = ndb_err_set(err, NDB_ECORRUPT, "%s: not a dup file", name);
+    if (rc == NDB_OK && ndb_get_u16le(h + 8) != DEDUP_VERSION)
+        rc = ndb_err_set(err, NDB_EFORMAT, "%s: format version %u, this build reads %u", name,
+                         ndb_get_u16le(h + 8), DEDUP_VERSION);
+    for (int i = 0; i < 8; i++)
+        f[i] = ndb_get_u32le(h + NDB_HEADER_SIZE + 4 * i);
+    nb = ndb_get_u64le(h + NDB_HEADER_SIZE + 32);
+    if (rc == NDB_OK &&
+        (f[2] != NDB_DEDUP_K || f[3] != NDB_DEDUP_BANDS || f[4] != NDB_DEDUP_ROWS ||
+         f[5] != NDB_DEDUP_SHINGLE || f[6] != NDB_DEDUP_PARA_MIN || f[7] != DEDUP_FLOOR_MILLI))
+        rc = ndb_err_set(err, NDB_EFORMAT, "%s: made with other detection parameters", name);
+    if (rc == NDB_OK && ((uint64_t)f[1] * NDB_DEDUP_BANDS * 4 != nb ||
+                         (uint64_t)f[0] + f[1] > UINT32_MAX ||
+                         nb > (uint64_t)size - DEDUP_HEAD - 8 - NDB_FOOTER_SIZE))
+        rc = ndb_err_set(err, NDB_ECORRUPT, "%s: band section size does not match", name);
+    if (rc == NDB_OK)
+        rc = ndb_vfs_pread_all(vfs, fd, nr8, sizeof nr8, (off_t)(DEDUP_HEAD + nb), name, err);
+    nr = ndb_get_u64le(nr8);
+    if (rc == NDB_OK && nr != (uint64_t)size - DEDUP_HEAD - nb - 8 - NDB_FOOTER_SIZE)
+        rc = ndb_err_set(err, NDB_ECORRUPT, "%s: truncated body", name);
+    vfs->close(vfs, fd);
+    if (rc != NDB_OK)
+        return rc;
+    snprintf(l->name, sizeof l->name, "%s", name);
+    l->base = f[0];
+    l->count = f[1];
+    l->size = (uint64_t)size;
+    l->bands_off = DEDUP_HEAD;
+    l->recs_off = DEDUP_HEAD + nb + 8;
+    l->recs_len = nr;
+    return NDB_OK;
+}
+
+/* The chain of commit maxgen, from headers: files with gen <= maxgen sorted by base, from
+** article 0 the file starting at the current end (the newest if several), until none
+** starts there or one is of an older format (uncovered from there on: the next writer
+** deletes it and recomputes). OWNED *out (ndb_free). */
+static ndb_rc dedup_chain(const ndb_vfs *vfs, const char *dir, uint64_t maxgen,
+                          uint32_t maxdocs, dedup_link **out, size_t *nout, uint32_t *covered,
+                          ndb_err *err)
+{
+    dedup_file *v = NULL;
+    dedup_link *l = NULL;
+    size_t n = 0, nl = 0, cap = 0;
+    uint32_t cur = 0;
+    ndb_rc rc = dedup_list(dir, &v, &n, err);
+    for (size_t i = 0; i < n && rc == NDB_OK; i++) {
+        dedup_link x;
+        if (v[i].gen > maxgen || v[i].base != cur)
+            continue;
+        rc = dedup_head(vfs, dir, v[i].name, &x, err);
+        if (rc == NDB_EFORMAT) {
+            rc = NDB_OK;
+            if (err)
+                err->msg[0] = '\0';
+            break;
+        }
+        if (rc == NDB_OK && (x.base != v[i].base || (uint64_t)x.base + x.count > maxdocs))
+            rc = ndb_err_set(err, NDB_ECORRUPT, "%s: covers articles past the commit",
+                             v[i].name);
+        if (rc == NDB_OK && (rc = ndb_grow((void **)&l, &cap, nl + 1, sizeof *l)) != NDB_OK)
+            rc = ndb_err_set(err, rc, "out of memory");
+        if (rc == NDB_OK) {
+            l[nl++] = x;
+            cur = x.base + x.count;
+        }
+    }
+    ndb_free(v);
+    if (rc != NDB_OK) {
+        ndb_free(l);
+        l = NULL;
+        nl = 0;
+        cur = 0;
+    }
+    *out = l;
+    *nout = nl;
+    *covered = cur;
+    return rc;
+}
+
+/* Read and check one file of a chain whole; on success its two sections. */
+static ndb_rc dedup_read(const ndb_vfs *vfs, const char *dir, const dedup_link *l, uint8_t **img,
+                         ndb_rd *bands, ndb_rd *recs, ndb_err *err)
+{
+    char path[4200];
+    size_t n = 0;
+    ndb_slice body;
+    ndb_rc rc = ndb_path_join(path, sizeof path, dir, l->name);
     *img = NULL;
     if (rc == NDB_OK)
         rc = ndb_vfs_read_file(vfs, path, DEDUP_FILE_MAX, img, &n, err);
     if (rc == NDB_OK)
-        rc = ndb_frame_check(*img, n, DEDUP_KIND, DEDUP_VERSION, DEDUP_VERSION, name, &body,
+        rc = ndb_frame_check(*img, n, DEDUP_KIND, DEDUP_VERSION, DEDUP_VERSION, l->name, &body,
                              err);
     if (rc != NDB_OK)
         return rc;
-    ndb_rd_init(&r, body.p, body.n, NDB_ECORRUPT);
-    for (int i = 0; i < 8 && rc == NDB_OK; i++)
-        rc = ndb_rd_u32le(&r, &h[i]);
-    if (rc == NDB_OK)
-        rc = ndb_rd_u64le(&r, &nb);
-    if (rc == NDB_OK && nb > ndb_rd_left(&r))
-        rc = NDB_ECORRUPT;
-    if (rc == NDB_OK)
-        rc = ndb_rd_bytes(&r, (size_t)nb, &sb);
-    if (rc == NDB_OK)
-        rc = ndb_rd_u64le(&r, &nr);
-    if (rc == NDB_OK && nr != ndb_rd_left(&r))
-        rc = NDB_ECORRUPT;
-    if (rc == NDB_OK)
-        rc = ndb_rd_bytes(&r, (size_t)nr, &sr);
-    if (rc != NDB_OK)
-        return ndb_err_set(err, NDB_ECORRUPT, "%s: truncated body", name);
-    if (h[2] != NDB_DEDUP_K || h[3] != NDB_DEDUP_BANDS || h[4] != NDB_DEDUP_ROWS ||
-        h[5] != NDB_DEDUP_SHINGLE || h[6] != NDB_DEDUP_PARA_MIN || h[7] != DEDUP_FLOOR_MILLI)
-        return ndb_err_set(err, NDB_EFORMAT, "%s: made with other detection parameters", name);
-    if ((uint64_t)h[1] * NDB_DEDUP_BANDS * 4 != nb || (uint64_t)h[0] + h[1] > UINT32_MAX)
-        return ndb_err_set(err, NDB_ECORRUPT, "%s: band section size does not match", name);
-    *base = h[0];
-    *count = h[1];
-    ndb_rd_init(bands, sb.p, sb.n, NDB_ECORRUPT);
-    ndb_rd_init(recs, sr.p, sr.n, NDB_ECORRUPT);
+    if (n != l->size || ndb_get_u32le(body.p) != l->base || ndb_get_u32le(body.p + 4) != l->count)
+        return ndb_err_set(err, NDB_ECORRUPT, "%s: changed while read", l->name);
+    ndb_rd_init(bands, *img + l->bands_off, (size_t)l->count * NDB_DEDUP_BANDS * 4,
+                NDB_ECORRUPT);
+    ndb_rd_init(recs, *img + l->recs_off, (size_t)l->recs_len, NDB_ECORRUPT);
     return NDB_OK;
 }
 
@@ -987,61 +1172,150 @@ ndb_rc api_dedup_load_chain(const ndb_vfs *vfs, const char *dir, uint64_t maxgen
                             uint32_t maxdocs, api_dedup_file_fn fn, void *ctx,
                             uint32_t *covered, ndb_err *err)
 {
-    dedup_file *v = NULL;
-    size_t n = 0;
-    uint32_t cur = 0;
-    ndb_rc rc = dedup_list(dir, &v, &n, err);
-    for (size_t i = 0; i < n && rc == NDB_OK; i++) {
+    dedup_link *l = NULL;
+    size_t nl = 0;
+    ndb_rc rc = dedup_chain(vfs, dir, maxgen, maxdocs, &l, &nl, covered, err);
+    for (size_t i = 0; i < nl && rc == NDB_OK; i++) {
         uint8_t *img = NULL;
-        uint32_t base = 0, count = 0;
         ndb_rd bands, recs;
-        if (v[i].gen > maxgen || v[i].base != cur)
-            continue;
-        rc = dedup_read(vfs, dir, v[i].name, &img, &base, &count, &bands, &recs, err);
-        if (rc == NDB_EFORMAT) { /* an older newsdb's data: uncovered from here on; the
-                                    next writer deletes it and recomputes (dedup_open) */
-            ndb_free(img);
-            rc = NDB_OK;
-            if (err)
-                err->msg[0] = '\0';
-            break;
-        }
-        if (rc == NDB_OK && (base != v[i].base || (uint64_t)base + count > maxdocs))
-            rc = ndb_err_set(err, NDB_ECORRUPT, "%s: covers articles past the commit",
-                             v[i].name);
+        rc = dedup_read(vfs, dir, &l[i], &img, &bands, &recs, err);
         if (rc == NDB_OK)
-            rc = fn(ctx, base, count, &bands, &recs, err);
+            rc = fn(ctx, l[i].base, l[i].count, &bands, &recs, err);
         ndb_free(img);
-        if (rc == NDB_OK)
-            cur = base + count;
     }
-    ndb_free(v);
-    *covered = cur;
+    ndb_free(l);
+    if (rc != NDB_OK)
+        *covered = 0;
+    return rc;
+}
+
+/* Stream bytes [off, off + len) of chain file l to fn, a piece (<= 1 MB) at a time, after
+** checking the whole file's checksum the same way (nothing of it held whole). */
+
+static ndb_rc dedup_stream(const ndb_vfs *vfs, const char *dir, const dedup_link *l,
+                           uint64_t off, uint64_t len, dedup_piece_fn fn, void *ctx,
+                           ndb_err *err)
+{
+    enum { PIECE = 1 << 20 };
+    char path[4200];
+    uint8_t *buf = NULL;
+    off_t size = 0;
+    int fd;
+    ndb_rc rc = ndb_path_join(path, sizeof path, dir, l->name);
+    if (rc != NDB_OK)
+        return ndb_err_set(err, rc, "%s/%s: path too long", dir, l->name);
+    fd = vfs->open(vfs, path, O_RDONLY, 0);
+    if (fd < 0)
+        return ndb_err_sys(err, NDB_EIO, errno, "%s: cannot open", path);
+    if (vfs->fsize(vfs, fd, &size) != 0)
+        rc = ndb_err_sys(err, NDB_EIO, errno, "%s: cannot stat", path);
+    if (rc == NDB_OK && (uint64_t)size != l->size)
+        rc = ndb_err_set(err, NDB_ECORRUPT, "%s: changed while read", l->name);
+    if (rc == NDB_OK)
+        rc = ndb_frame_check_fd(vfs, fd, l->size, DEDUP_KIND, DEDUP_VERSION, DEDUP_VERSION,
+                                l->name, err);
+    if (rc == NDB_OK && !(buf = ndb_malloc(PIECE)))
+        rc = ndb_err_set(err, NDB_ENOMEM, "out of memory");
+    while (rc == NDB_OK && len > 0) {
+        size_t k = len < PIECE ? (size_t)len : PIECE;
+        rc = ndb_vfs_pread_all(vfs, fd, buf, k, (off_t)off, l->name, err);
+        if (rc == NDB_OK)
+            rc = fn(ctx, buf, k);
+        off += k;
+        len -= k;
+    }
+    ndb_free(buf);
+    vfs->close(vfs, fd);
     return rc;
 }
 
 /* ---------------------------------------------------------------- writer open/close */
 
-static ndb_rc dedup_load_bands(void *ctx, uint32_t base, uint32_t count, ndb_rd *bands,
-                               ndb_rd *recs, ndb_err *err)
+/* Keep the band map within its budget: past it, the map's articles [runs.end, covered) go
+** to disk as a run (they must be in dup files written for this or an earlier commit). */
+static ndb_rc dedup_map_bound(api_dedup_w *d, ndb_err *err)
 {
-    api_dedup_w *d = ctx;
-    ndb_rc rc = NDB_OK;
-    (void)recs;
-    d->nfiles++;
-    for (uint32_t i = 0; i < count && rc == NDB_OK; i++) {
-        uint32_t band[NDB_DEDUP_BANDS];
-        bool empty = true;
-        for (int b = 0; b < NDB_DEDUP_BANDS && rc == NDB_OK; b++) {
-            rc = ndb_rd_u32le(bands, &band[b]);
-            empty &= band[b] == 0;
-        }
-        if (rc == NDB_OK && !empty)
-            rc = dedup_map_add(d, band, base + i);
-    }
-    if (rc != NDB_OK)
-        return ndb_err_set(err, rc, "dup file: band keys: %s", ndb_strerror(rc));
+    ndb_err lerr;
+    (void)err;
+    if (api_dedup_map_bytes(&d->map) <= d->mem_max || d->covered == d->runs.end)
+        return NDB_OK;
+    /* a run that cannot be written (a full disk) costs memory, not answers: the map keeps
+    ** its keys (a spill leaves it whole on failure) and the next commit tries again */
+    if (api_dedup_runs_spill(&d->runs, &d->map, d->covered - d->runs.end, &lerr) != NDB_OK)
+        api_log(d->db, NDB_LOG_WARN, "near-duplicate keys stay in memory: %s", lerr.msg);
     return NDB_OK;
+}
+
+typedef struct dedup_bandload { /* band keys streamed from a dup file into the map */
+    api_dedup_w *d;
+    uint32_t next;                            /* the article of the next key */
+    uint8_t part[NDB_DEDUP_BANDS * 4];        /* an article's keys split across pieces */
+    size_t npart;
+    ndb_err *err;
+} dedup_bandload;
+
+static ndb_rc dedup_bandload_article(dedup_bandload *L, const uint8_t *p)
+{
+    api_dedup_w *d = L->d;
+    uint32_t band[NDB_DEDUP_BANDS];
+    bool empty = true;
+    ndb_rc rc = NDB_OK;
+    for (int b = 0; b < NDB_DEDUP_BANDS; b++) {
+        band[b] = ndb_get_u32le(p + 4 * b);
+        empty &= band[b] == 0;
+    }
+    if (!empty && (rc = dedup_map_add(d, band, L->next)) != NDB_OK)
+        return ndb_err_set(L->err, rc, "dup file: band keys: %s", ndb_strerror(rc));
+    d->covered = ++L->next;
+    return dedup_map_bound(d, L->err);
+}
+
+static ndb_rc dedup_bandload_piece(void *ctx, const uint8_t *p, size_t n)
+{
+    dedup_bandload *L = ctx;
+    const size_t art = NDB_DEDUP_BANDS * 4;
+    ndb_rc rc = NDB_OK;
+    while (n > 0 && rc == NDB_OK) {
+        if (L->npart > 0 || n < art) { /* (pieces are 1 MB: an article rarely straddles) */
+            size_t k = art - L->npart < n ? art - L->npart : n;
+            memcpy(L->part + L->npart, p, k);
+            L->npart += k;
+            p += k;
+            n -= k;
+            if (L->npart == art) {
+                L->npart = 0;
+                rc = dedup_bandload_article(L, L->part);
+            }
+            continue;
+        }
+        rc = dedup_bandload_article(L, p);
+        p += art;
+        n -= art;
+    }
+    return rc;
+}
+
+/* Writer open: the band keys of articles [runs.end, covered) into the map (spilling to runs
+** when past the budget), read from the chain files that hold them, a piece at a time. */
+static ndb_rc dedup_load_tail(api_dedup_w *d, const dedup_link *l, size_t nl, ndb_err *err)
+{
+    ndb_rc rc = NDB_OK;
+    uint32_t end = d->covered;
+    d->covered = d->runs.end;
+    for (size_t i = 0; i < nl && rc == NDB_OK; i++) {
+        uint32_t from = d->runs.end > l[i].base ? d->runs.end : l[i].base;
+        dedup_bandload L = {d, from, {0}, 0, err};
+        if (l[i].base + l[i].count <= from)
+            continue;
+        rc = dedup_stream(d->db->vfs, d->db->path, &l[i],
+                          l[i].bands_off + (uint64_t)(from - l[i].base) * NDB_DEDUP_BANDS * 4,
+                          (uint64_t)(l[i].base + l[i].count - from) * NDB_DEDUP_BANDS * 4,
+                          dedup_bandload_piece, &L, err);
+    }
+    if (rc == NDB_OK && d->covered != end)
+        rc = ndb_err_set(err, NDB_ECORRUPT, "dup files: band keys of %u articles, expected %u",
+                         d->covered, end);
+    return rc;
 }
 
 /* Delete dup files of generations after the commit (a crash before their manifest), and
@@ -1086,6 +1360,8 @@ ndb_rc api_dedup_open(ndb_db *db, ndb_store *store, uint64_t gen, api_dedup_w **
 {
     api_dedup_w *d;
     ndb_store_state st;
+    dedup_link *chain = NULL;
+    size_t nchain = 0;
     ndb_rc rc;
     *out = NULL;
     dedup_sweep(db, gen, UINT32_MAX);
@@ -1102,6 +1378,7 @@ ndb_rc api_dedup_open(ndb_db *db, ndb_store *store, uint64_t gen, api_dedup_w **
                                     ? (size_t)strtoull(getenv("NEWSDB_DEDUP_MAP_RECENT"),
                                                        NULL, 10)
                                     : 0);
+    d->mem_max = db->opt.dedup_memory ? db->opt.dedup_memory : DEDUP_MEMORY;
     d->keep_max = DEDUP_KEEP_MAX;
     if (getenv("NEWSDB_DEDUP_KEEP_MAX")) /* tuning and tests: how many shingles to hold */
         d->keep_max = (size_t)strtoull(getenv("NEWSDB_DEDUP_KEEP_MAX"), NULL, 10);
@@ -1125,8 +1402,13 @@ ndb_rc api_dedup_open(ndb_db *db, ndb_store *store, uint64_t gen, api_dedup_w **
         rc = ndb_err_set(err, rc, "out of memory");
     ndb_store_committed(store, &st);
     if (rc == NDB_OK)
-        rc = api_dedup_load_chain(db->vfs, db->path, gen, st.ndocs, dedup_load_bands, d,
-                                  &d->covered, err);
+        rc = dedup_chain(db->vfs, db->path, gen, st.ndocs, &chain, &nchain, &d->covered, err);
+    d->nfiles = (uint32_t)nchain;
+    if (rc == NDB_OK)
+        rc = api_dedup_runs_open(&d->runs, db->vfs, db->path, d->covered, err);
+    if (rc == NDB_OK)
+        rc = dedup_load_tail(d, chain, nchain, err);
+    ndb_free(chain);
     if (rc != NDB_OK) {
         api_dedup_close(d);
         return rc;
@@ -1142,6 +1424,7 @@ void api_dedup_close(api_dedup_w *d)
     if (!d)
         return;
     api_dedup_map_fini(&d->map);
+    api_dedup_runs_fini(&d->runs);
     ndb_buf_fini(&d->bands);
     ndb_buf_fini(&d->recs);
     ndb_free(d->own);
@@ -1153,6 +1436,10 @@ void api_dedup_close(api_dedup_w *d)
         ndb_free(d->cache[i].sh);
     ndb_free(d->cache);
     ndb_free(d->cand);
+    ndb_free(d->jq);
+    ndb_free(d->jt);
+    ndb_free(d->pairs);
+    ndb_free(d->edges);
     ndb_dedup_doc_fini(&d->doc);
     ndb_dedup_doc_fini(&d->vdoc);
     ndb_doc_article_fini(&d->art);

@@ -16,8 +16,9 @@
 
 typedef struct api_dedup_w api_dedup_w;
 
-/* Writer side. open loads the band keys of every covered article (NULL *out when the
-** options switch detection off; every hook accepts NULL and then does nothing extra). */
+/* Writer side. open finds the band-key runs and loads the keys of the covered articles
+** past them (NULL *out when the options switch detection off; every hook accepts NULL and
+** then does nothing extra). */
 ndb_rc api_dedup_open(ndb_db *db, ndb_store *store, uint64_t gen, api_dedup_w **out,
                       ndb_err *err);
 void api_dedup_close(api_dedup_w *d);

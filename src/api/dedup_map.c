@@ -199,6 +199,25 @@ nomem:
     return NDB_ENOMEM;
 }
 
+ndb_rc api_dedup_map_flush(api_dedup_map *m)
+{
+    return map_merge(m);
+}
+
+void api_dedup_map_clear(api_dedup_map *m)
+{
+    size_t hmax = m->hmax, merges = m->merges;
+    api_dedup_map_fini(m);
+    m->hmax = hmax;
+    m->dbits = MAP_DBITS_MIN;
+    m->merges = merges;
+}
+
+void api_dedup_sort_keys(uint64_t *e, uint64_t *tmp, size_t n, uint32_t *cnt)
+{
+    map_sort(e, tmp, n, cnt);
+}
+
 ndb_rc api_dedup_map_reserve(api_dedup_map *m, size_t extra)
 {
     ndb_rc rc = NDB_OK;

@@ -7,7 +7,8 @@
 ** Shape (dedup_map.c): a sorted part at 6 bytes per entry (16 low key bits + 32-bit id,
 ** the high bits implied by a bucket directory) plus a small open-addressing table of the
 ** recent entries, merged into the sorted part in place when full. So memory is ~6.3 bytes
-** per key (~400 bytes per article at 64 bands) with no grow-time copy of the whole map.
+** per key (~400 bytes per article at 64 bands) with no grow-time copy of the whole map; the
+** writer holds only its recent articles here, the rest in runs on disk (dedup_runs.h).
 */
 #ifndef NDB_API_DEDUP_MAP_H
 #define NDB_API_DEDUP_MAP_H
@@ -45,6 +46,13 @@ ndb_rc api_dedup_map_find(const api_dedup_map *m, uint32_t key, uint32_t **ids, 
 /* The same for each of keys[0..nkeys) in turn (faster: their memory reads overlap). */
 ndb_rc api_dedup_map_find_all(const api_dedup_map *m, const uint32_t *keys, size_t nkeys,
                               uint32_t **ids, size_t *n, size_t *cap);
+/* Merge the recent table into the sorted part (then every entry is in lo/id/dir, ascending
+** by key: what api_dedup_runs_spill writes). NDB_ENOMEM leaves the map as it was. */
+ndb_rc api_dedup_map_flush(api_dedup_map *m);
+/* Drop every entry and free the arrays (the recent table's size and the merge count stay). */
+void api_dedup_map_clear(api_dedup_map *m);
+/* Sort e[0..n) (key << 32 | id) by key, stably, through tmp[n] and cnt[65536]. */
+void api_dedup_sort_keys(uint64_t *e, uint64_t *tmp, size_t n, uint32_t *cnt);
 /* Entries held, and the bytes of the arrays holding them. */
 size_t api_dedup_map_count(const api_dedup_map *m);
 size_t api_dedup_map_bytes(const api_dedup_map *m);

@@ -234,6 +234,13 @@ ndb_rc ndb_frame_footer(ndb_buf *b); /* appends the footer over b->p[0..n) */
 ndb_rc ndb_frame_check(const uint8_t *p, size_t n, uint32_t kind, uint16_t min_major,
                        uint16_t max_major, const char *name, ndb_slice *body, ndb_err *err);
 
+/* The same check over an open file of `size` bytes, read piece by piece (nothing whole in
+** memory); the body is [NDB_HEADER_SIZE, size - NDB_FOOTER_SIZE). */
+struct ndb_vfs;
+ndb_rc ndb_frame_check_fd(const struct ndb_vfs *v, int fd, uint64_t size, uint32_t kind,
+                          uint16_t min_major, uint16_t max_major, const char *name,
+                          ndb_err *err);
+
 /* ---------------------------------------------------------------- vfs */
 
 /* All file I/O. Functions return 0 on success, else -1 with errno set (like POSIX), so

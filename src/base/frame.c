@@ -81,3 +81,51 @@ ndb_rc ndb_frame_check(const uint8_t *p, size_t n, uint32_t kind, uint16_t min_m
     body->n = n - NDB_HEADER_SIZE - NDB_FOOTER_SIZE;
     return NDB_OK;
 }
+
+/* The same over an open file of `size` bytes, read in 1 MB pieces (files too large to hold
+** whole: the writer's dup files and band runs). Only the header's fields are checked before
+** the CRC, so a file of another version reports NDB_EFORMAT without being read through. */
+ndb_rc ndb_frame_check_fd(const ndb_vfs *v, int fd, uint64_t size, uint32_t kind,
+                          uint16_t min_major, uint16_t max_major, const char *name, ndb_err *err)
+{
+    enum { PIECE = 1 << 20 };
+    uint8_t h[NDB_HEADER_SIZE], f[NDB_FOOTER_SIZE];
+    uint8_t *buf;
+    uint32_t crc = 0;
+    uint16_t major;
+    ndb_rc rc;
+    if (size < NDB_HEADER_SIZE + NDB_FOOTER_SIZE)
+        return ndb_err_set(err, NDB_ECORRUPT, "%s: too short (%llu bytes) to be a newsdb file",
+                           name, (unsigned long long)size);
+    rc = ndb_vfs_pread_all(v, fd, h, sizeof h, 0, name, err);
+    if (rc != NDB_OK)
+        return rc;
+    if (ndb_get_u32le(h) != NDB_FILE_MAGIC)
+        return ndb_err_set(err, NDB_ECORRUPT, "%s: not a newsdb file (bad magic)", name);
+    if (ndb_get_u32le(h + 4) != kind)
+        return ndb_err_set(err, NDB_ECORRUPT, "%s: file kind %08x, expected %08x", name,
+                           ndb_get_u32le(h + 4), kind);
+    major = ndb_get_u16le(h + 8);
+    if (major < min_major || major > max_major)
+        return ndb_err_set(err, NDB_EFORMAT,
+                           "%s: format version %u.%u, this build reads %u..%u", name, major,
+                           ndb_get_u16le(h + 10), min_major, max_major);
+    rc = ndb_vfs_pread_all(v, fd, f, sizeof f, (off_t)(size - sizeof f), name, err);
+    if (rc != NDB_OK)
+        return rc;
+    if (ndb_get_u32le(f) != NDB_FOOTER_MAGIC)
+        return ndb_err_set(err, NDB_ECORRUPT, "%s: bad footer (truncated file?)", name);
+    buf = ndb_malloc(PIECE);
+    if (!buf)
+        return ndb_err_set(err, NDB_ENOMEM, "out of memory");
+    for (uint64_t off = 0; off < size - 4 && rc == NDB_OK;) {
+        size_t k = size - 4 - off < PIECE ? (size_t)(size - 4 - off) : PIECE;
+        rc = ndb_vfs_pread_all(v, fd, buf, k, (off_t)off, name, err);
+        crc = ndb_crc32c(crc, buf, k);
+        off += k;
+    }
+    ndb_free(buf);
+    if (rc == NDB_OK && crc != ndb_get_u32le(f + 8))
+        rc = ndb_err_set(err, NDB_ECORRUPT, "%s: checksum mismatch", name);
+    return rc;
+}

@@ -157,6 +157,8 @@ ndb_rc ndb_cli_open(const char *path, bool create, ndb_stemmer stemmer, ndb_db *
         opt.log = cli_log;
     if (getenv("NEWSDB_NO_DEDUP") && strcmp(getenv("NEWSDB_NO_DEDUP"), "0") != 0)
         opt.no_dedup = 1; /* writers skip near-duplicate detection (docs/dedup.md) */
+    if (getenv("NEWSDB_DEDUP_MEMORY")) /* MiB of band keys a writer holds (docs/cli.md) */
+        opt.dedup_memory = (size_t)strtoull(getenv("NEWSDB_DEDUP_MEMORY"), NULL, 10) << 20;
     return ndb_open(path, &opt, db, err);
 }
 

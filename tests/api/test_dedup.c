@@ -914,3 +914,111 @@ Test(dedup, band_map_merges_and_reopen_make_the_same_dup_files, .timeout = 120)
     ndb_test_remove_archive(t2);
     corpus_free(&c);
 }
+
+static ndb_db *open_with_memory(const char *dir, size_t mem)
+{
+    ndb_options o;
+    ndb_db *db = NULL;
+    ndb_err err;
+    memset(&o, 0, sizeof o);
+    o.dedup_memory = mem;
+    cr_assert_eq(ndb_open(dir, &o, &db, &err), NDB_OK, "%s", err.msg);
+    return db;
+}
+
+static int dkey_files(const char *dir)
+{
+    int n = 0;
+    DIR *dd = opendir(dir);
+    for (struct dirent *e; dd && (e = readdir(dd)) != NULL;)
+        n += strncmp(e->d_name, "dkey-", 5) == 0;
+    if (dd)
+        closedir(dd);
+    return n;
+}
+
+/* The band keys on disk (dedup_runs.c): with a 1-byte budget every commit moves the map's
+** keys to a run (8 runs merge into one) and older articles' candidates are found by the
+** commit's join; a writer opened on such an archive loads only the keys past the runs,
+** spilling after each article; a torn run is dropped and its articles' keys read again
+** from the dup files; candidates held or not (KEEP_MAX 0). Every way, the dup files are
+** byte-identical to those of the default, all-in-memory writer. */
+Test(dedup, band_runs_on_disk_make_the_same_dup_files, .timeout = 120)
+{
+    char t1[4096], t2[4096], t3[4096];
+    corpus c;
+    ndb_err err;
+    corpus_make(&c, ndb_test_seed(19), 240);
+    ndb_db *a = corpus_archive(&c, t1, sizeof t1, 30, 0);
+    /* one writer, a spill per commit: 8 runs, merged into one at the 8th */
+    ndb_db *b = ndb_test_new_archive(t2, sizeof t2);
+    ndb_close(b);
+    b = open_with_memory(t2, 1);
+    ndb_writer *w = NULL;
+    cr_assert_eq(ndb_writer_open(b, &w, &err), NDB_OK, "%s", err.msg);
+    for (uint32_t i = 0; i < c.n; i++) {
+        ndb_add_result res;
+        cr_assert_eq(ndb_writer_add_native(w, c.url[i], c.bytes[i], c.len[i], NULL, 0, &res,
+                                           &err),
+                     NDB_OK, "%s", err.msg);
+        if ((i + 1) % 30 == 0) {
+            cr_assert_eq(ndb_writer_commit(w, &err), NDB_OK, "%s", err.msg);
+            cr_assert_eq(dkey_files(t2), (int)((i + 1) / 30 % 8 == 0 ? 1 : (i + 1) / 30 % 8 + ((i + 1) / 30 > 8)),
+                         "runs after commit %u", (i + 1) / 30);
+        }
+    }
+    cr_assert_eq(ndb_writer_commit(w, &err), NDB_OK, "%s", err.msg);
+    ndb_writer_close(w);
+    cr_assert_geq(dup_files_same(t1, t2), 8);
+    ndb_close(b);
+    /* a writer per 30 articles, the budget alternating between 1 byte and the default; one
+    ** run torn on the way; with and without the batch's shingle sets held */
+    ndb_db *c3 = ndb_test_new_archive(t3, sizeof t3);
+    ndb_close(c3);
+    for (uint32_t i = 0, chunk = 0; i < c.n; i += 30, chunk++) {
+        if (chunk == 5) { /* tear the oldest run: its articles come back from the dup files */
+            DIR *dd = opendir(t3);
+            char path[4200] = "";
+            for (struct dirent *e; (e = readdir(dd)) != NULL;)
+                if (strncmp(e->d_name, "dkey-00000000-", 14) == 0)
+                    snprintf(path, sizeof path, "%s/%s", t3, e->d_name);
+            closedir(dd);
+            cr_assert(path[0], "a run from article 0 after 5 commits");
+            FILE *f = fopen(path, "r+b");
+            cr_assert(f != NULL);
+            fseek(f, 60, SEEK_SET);
+            fputc(0x5a, f);
+            fclose(f);
+        }
+        if (chunk % 2)
+            setenv("NEWSDB_DEDUP_KEEP_MAX", "0", 1);
+        c3 = open_with_memory(t3, chunk % 3 == 2 ? 0 : 1);
+        cr_assert_eq(ndb_writer_open(c3, &w, &err), NDB_OK, "%s", err.msg);
+        unsetenv("NEWSDB_DEDUP_KEEP_MAX");
+        for (uint32_t k = i; k < i + 30 && k < c.n; k++) {
+            ndb_add_result res;
+            cr_assert_eq(ndb_writer_add_native(w, c.url[k], c.bytes[k], c.len[k], NULL, 0,
+                                               &res, &err),
+                         NDB_OK, "%s", err.msg);
+        }
+        cr_assert_eq(ndb_writer_commit(w, &err), NDB_OK, "%s", err.msg);
+        ndb_writer_close(w);
+        ndb_close(c3);
+    }
+    cr_assert_gt(dkey_files(t3), 0);
+    cr_assert_geq(dup_files_same(t1, t3), 8);
+    ndb_snapshot *s = NULL;
+    ndb_dup_list *l = NULL;
+    ndb_dups_opts o = {.threshold = 0.5};
+    cr_assert_eq(ndb_snapshot_open(a, &s, &err), NDB_OK);
+    cr_assert_eq(ndb_dups(s, NULL, &o, &l, &err), NDB_OK);
+    cr_assert_gt(l->clustered, 20, "the corpus must hold near-duplicates (%llu)",
+                 (unsigned long long)l->clustered);
+    ndb_dup_list_free(l);
+    ndb_snapshot_close(s);
+    ndb_close(a);
+    ndb_test_remove_archive(t1);
+    ndb_test_remove_archive(t2);
+    ndb_test_remove_archive(t3);
+    corpus_free(&c);
+}
