@@ -91,11 +91,14 @@ static bool seg_write_v10(void)
 static uint32_t seg_pos_fmt_written(void)
 {
     const char *v = getenv("NEWSDB_SEG_POSITIONS");
-    if (seg_write_v10() || !v)
+    if (seg_write_v10())
         return NDB_POS_GROUPS;
+    if (!v)
+        return NDB_POS_GROUPS2;
     return strcmp(v, "dlbound") == 0  ? NDB_POS_DLBOUND
            : strcmp(v, "bylist") == 0 ? NDB_POS_BYLIST
-                                      : NDB_POS_GROUPS;
+           : strcmp(v, "groups") == 0 ? NDB_POS_GROUPS
+                                      : NDB_POS_GROUPS2;
 }
 
 ndb_rc ndb_segout_open(ndb_segout *o, const ndb_vfs *vfs, const char *dir, const char *name,
@@ -127,9 +130,10 @@ ndb_rc ndb_segout_open(ndb_segout *o, const ndb_vfs *vfs, const char *dir, const
         goto out;
     }
     if ((rc = ndb_frame_header(&h, NDB_KIND_SEGMENT, SEG_MAJOR,
-                               codec == NDB_CODEC_PFOR         ? 0
-                               : o->pos_fmt == NDB_POS_BYLIST ? SEG_MINOR
-                                                              : 1)) != NDB_OK) {
+                               codec == NDB_CODEC_PFOR          ? 0
+                               : o->pos_fmt == NDB_POS_GROUPS2 ? SEG_MINOR
+                               : o->pos_fmt == NDB_POS_BYLIST  ? 2
+                                                               : 1)) != NDB_OK) {
         ndb_err_set(err, rc, "%s: out of memory", o->tmp);
         goto out;
     }
@@ -409,7 +413,7 @@ static ndb_rc seg_parse(ndb_seg *s, ndb_err *err)
         return ndb_err_set(err, NDB_ECORRUPT, "%s: sections do not tile the file", s->name);
     s->codec = ndb_codec_get(m->codec & ((1u << SEG_POS_SHIFT) - 1));
     s->pos_fmt = m->codec >> SEG_POS_SHIFT;
-    if (!s->codec || s->pos_fmt > NDB_POS_BYLIST)
+    if (!s->codec || s->pos_fmt > NDB_POS_GROUPS2)
         return ndb_err_set(err, NDB_EFORMAT, "%s: unknown codec %u", s->name, m->codec);
     if (m->len[SEG_SEC_DOCLEN] != 4 * (uint64_t)m->ndocs ||
         (uint64_t)m->base + m->ndocs > UINT32_MAX)

@@ -316,11 +316,11 @@ static size_t codec_pfor_skip(const uint8_t *p, size_t avail)
 ** index and hw bits high part (value >> b), LSB first, zero-padded to a byte. Against PFOR's
 ** {u8 index, varint} an exception costs 7 + hw bits instead of 16 or more, and the block's
 ** size is known from its header alone (skip_block reads 3 bytes). b minimises the size. */
-static uint32_t codec_pfor2_width(const uint32_t *in, uint32_t *hw)
+static uint32_t codec_pfor2_width(const uint32_t *in, size_t n, uint32_t *hw)
 {
     size_t hist[33] = {0}, best = SIZE_MAX, ne = 0, best_ne = 0;
     uint32_t maxb = 0, bestb = 32;
-    for (size_t i = 0; i < CODEC_N; i++) {
+    for (size_t i = 0; i < n; i++) {
         uint32_t k = codec_bits(in[i]);
         hist[k]++;
         maxb = NDB_MAX(maxb, k);
@@ -328,7 +328,7 @@ static uint32_t codec_pfor2_width(const uint32_t *in, uint32_t *hw)
     for (uint32_t b = 33; b-- > 0;) {
         if (b < 32)
             ne += hist[b + 1]; /* values wider than b */
-        size_t cost = 16 * (size_t)b + (ne ? 1 + (ne * (7 + maxb - b) + 7) / 8 : 0);
+        size_t cost = (n * b + 7) / 8 + (ne ? 1 + (ne * (7 + maxb - b) + 7) / 8 : 0);
         if (cost < best) {
             best = cost;
             bestb = b;
@@ -339,12 +339,12 @@ static uint32_t codec_pfor2_width(const uint32_t *in, uint32_t *hw)
     return bestb;
 }
 
-static size_t codec_pfor2_encode(const uint32_t *in, uint8_t *out)
+size_t ndb_pfor2_encode_n(const uint32_t *in, size_t n, uint8_t *out)
 {
-    uint32_t hw, b = codec_pfor2_width(in, &hw);
+    uint32_t hw, b = codec_pfor2_width(in, n, &hw);
     uint32_t mask = b == 32 ? UINT32_MAX : (1u << b) - 1;
     size_t nexc = 0, hdr;
-    for (size_t i = 0; i < CODEC_N; i++)
+    for (size_t i = 0; i < n; i++)
         nexc += b < 32 && (in[i] >> b) != 0;
     out[0] = (uint8_t)b;
     out[1] = (uint8_t)nexc;
@@ -354,7 +354,7 @@ static size_t codec_pfor2_encode(const uint32_t *in, uint8_t *out)
     uint8_t *o = out + hdr;
     uint64_t acc = 0;
     uint32_t have = 0;
-    for (size_t i = 0; b > 0 && i < CODEC_N; i++) {
+    for (size_t i = 0; b > 0 && i < n; i++) {
         acc |= (uint64_t)(in[i] & mask) << have;
         have += b;
         while (have >= 8) {
@@ -363,7 +363,12 @@ static size_t codec_pfor2_encode(const uint32_t *in, uint8_t *out)
             have -= 8;
         }
     }
-    for (size_t i = 0; nexc > 0 && i < CODEC_N; i++) {
+    if (have > 0) { /* (a partial block's low parts end on a byte: exceptions start there) */
+        *o++ = (uint8_t)acc;
+        acc = 0;
+        have = 0;
+    }
+    for (size_t i = 0; nexc > 0 && i < n; i++) {
         if ((in[i] >> b) == 0)
             continue;
         acc |= ((uint64_t)(in[i] >> b) << 7 | i) << have; /* have < 8: fits 64 bits */
@@ -379,12 +384,16 @@ static size_t codec_pfor2_encode(const uint32_t *in, uint8_t *out)
     return (size_t)(o - out);
 }
 
-/* Header check and size of a PFOR2 block at p; 0 when it is malformed or overruns avail. */
-static size_t codec_pfor2_size(const uint8_t *p, size_t avail)
+static size_t codec_pfor2_encode(const uint32_t *in, uint8_t *out)
 {
-    if (avail < 2 || p[0] > 32 || p[1] > CODEC_N)
+    return ndb_pfor2_encode_n(in, CODEC_N, out);
+}
+
+size_t ndb_pfor2_size_n(const uint8_t *p, size_t avail, size_t nv)
+{
+    if (avail < 2 || p[0] > 32 || p[1] > nv || nv == 0 || nv > CODEC_N)
         return 0;
-    size_t b = p[0], nexc = p[1], n = 2 + 16 * b;
+    size_t b = p[0], nexc = p[1], n = 2 + (nv * b + 7) / 8;
     if (nexc > 0) {
         if (avail < 3 || p[2] == 0 || p[2] + b > 32)
             return 0;
@@ -393,17 +402,39 @@ static size_t codec_pfor2_size(const uint8_t *p, size_t avail)
     return n <= avail ? n : 0;
 }
 
-static size_t codec_pfor2_decode(const uint8_t *p, size_t avail, uint32_t *out)
+/* Header check and size of a PFOR2 block at p; 0 when it is malformed or overruns avail. */
+static size_t codec_pfor2_size(const uint8_t *p, size_t avail)
 {
-    size_t n = codec_pfor2_size(p, avail);
+    return ndb_pfor2_size_n(p, avail, CODEC_N);
+}
+
+size_t ndb_pfor2_decode_n(const uint8_t *p, size_t avail, size_t nv, uint32_t *out)
+{
+    size_t n = ndb_pfor2_size_n(p, avail, nv);
     if (n == 0)
         return 0;
     uint32_t b = p[0], nexc = p[1], hw = nexc ? p[2] : 0;
     const uint8_t *q = p + 2 + (nexc ? 1 : 0);
-    codec_unpack(q, b, out);
+    size_t lb = (nv * b + 7) / 8;
+    if (nv == CODEC_N) {
+        codec_unpack(q, b, out);
+    } else { /* a partial block (a list's last positions): one 64-bit load per value */
+        uint8_t buf[16 * 32 + 8];
+        uint64_t mask = (b == 32) ? 0xffffffffu : ((1ull << b) - 1);
+        memcpy(buf, q, lb);
+        memset(buf + lb, 0, 8);
+        for (size_t i = 0, bit = 0; i < nv; i++, bit += b) {
+            uint64_t w;
+            memcpy(&w, buf + (bit >> 3), sizeof w);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+            w = __builtin_bswap64(w);
+#endif
+            out[i] = b ? (uint32_t)((w >> (bit & 7)) & mask) : 0;
+        }
+    }
     if (nexc == 0)
         return n;
-    q += 16 * (size_t)b;
+    q += lb;
     /* each exception is one unaligned 64-bit load, a shift and two masks (7 + hw + 7 <= 64
     ** bits); loads stay inside the block's bytes or, near the end of avail, a padded copy */
     uint8_t buf[NDB_BLOCK_DOCS * 39 / 8 + 8 + 8];
@@ -422,9 +453,16 @@ static size_t codec_pfor2_decode(const uint8_t *p, size_t avail, uint32_t *out)
         w = __builtin_bswap64(w);
 #endif
         w >>= bit & 7;
+        if ((w & 127) >= nv)
+            return 0; /* an exception past the block */
         out[w & 127] |= (uint32_t)((w >> 7) & hmask) << b;
     }
     return n;
+}
+
+static size_t codec_pfor2_decode(const uint8_t *p, size_t avail, uint32_t *out)
+{
+    return ndb_pfor2_decode_n(p, avail, CODEC_N, out);
 }
 
 static size_t codec_pfor2_skip(const uint8_t *p, size_t avail)

@@ -53,6 +53,14 @@ typedef struct ndb_codec {
     size_t (*skip_block)(const uint8_t *p, size_t avail);
 } ndb_codec;
 
+/* PFOR2 over n values (1..128; 128 is the codec's block): the same layout with the low
+** parts taking ceil(n * b / 8) bytes. A list's last, partial group of positions (format
+** NDB_POS_GROUPS2, postings.h). decode/size return 0 when the block is malformed or does
+** not fit in avail. */
+size_t ndb_pfor2_encode_n(const uint32_t *in, size_t n, uint8_t *out);
+size_t ndb_pfor2_decode_n(const uint8_t *p, size_t avail, size_t n, uint32_t *out);
+size_t ndb_pfor2_size_n(const uint8_t *p, size_t avail, size_t n);
+
 /* The codec with this id, or NULL if unknown. */
 const ndb_codec *ndb_codec_get(uint32_t id);
 

@@ -205,7 +205,8 @@ static ndb_rc postings_put_pos_dl(ndb_postings_enc *e)
     return NDB_OK;
 }
 
-/* The pending block's positions: 128-groups by codec, the rest varint (v1), or v2. */
+/* The pending block's positions: 128-groups by codec, the rest varint (v1) or one partial
+** PFOR2 group (GROUPS2), or v2. */
 static ndb_rc postings_put_pos(ndb_postings_enc *e)
 {
     ndb_rc rc = NDB_OK;
@@ -214,6 +215,11 @@ static ndb_rc postings_put_pos(ndb_postings_enc *e)
         return postings_put_pos_dl(e);
     for (; g + PC_N <= e->nvals && rc == NDB_OK; g += PC_N)
         rc = postings_put_codec(e, &e->pos, e->vals + g);
+    if (g < e->nvals && e->pos_fmt == NDB_POS_GROUPS2) { /* the rest: one partial group */
+        if ((rc = ndb_buf_reserve(&e->pos, NDB_CODEC_MAX_BYTES)) == NDB_OK)
+            e->pos.n += ndb_pfor2_encode_n(e->vals + g, e->nvals - g, e->pos.p + e->pos.n);
+        return rc;
+    }
     for (; g < e->nvals && rc == NDB_OK; g++)
         rc = ndb_buf_append_varint(&e->pos, e->vals[g]);
     return rc;
@@ -876,7 +882,8 @@ static ndb_rc pc_pos_reach(pc *c, size_t g)
     return NDB_OK;
 }
 
-/* Decode value group g (< nfull), or the varint tail (g == nfull). */
+/* Decode value group g (< nfull), or the tail (g == nfull): varints, or (GROUPS2) one
+** partial PFOR2 group. */
 static ndb_rc pc_pos_group(pc *c, size_t g)
 {
     const uint8_t *chunk = c->pos + c->dec.pos_at;
@@ -890,6 +897,14 @@ static ndb_rc pc_pos_group(pc *c, size_t g)
         if (u == 0 || (g + 1 < c->gknown && at + u != c->goff[g + 1]))
             return NDB_ECORRUPT;
         c->gdone[g] = 1;
+        return NDB_OK;
+    }
+    if (c->pos_fmt == NDB_POS_GROUPS2) { /* one partial PFOR2 group, ending the chunk */
+        size_t at = c->goff[g], m = c->poff[c->cnt] - g * PC_N;
+        size_t u = ndb_pfor2_decode_n(chunk + at, len - at, m, c->pbuf + g * PC_N);
+        if (u == 0 || at + u != len)
+            return NDB_ECORRUPT;
+        c->tail_done = true;
         return NDB_OK;
     }
     ndb_rd r;
@@ -1064,7 +1079,8 @@ ndb_rc ndb_postings_cursor_new(const ndb_postings_src *src, bool positions, ndb_
 
     *out = NULL;
     if (!src->codec || src->df == 0 || src->df > src->ndocs || src->max_tf == 0 ||
-        src->pos_fmt > NDB_POS_DLBOUND) {
+        (src->pos_fmt != NDB_POS_GROUPS && src->pos_fmt != NDB_POS_DLBOUND &&
+         src->pos_fmt != NDB_POS_GROUPS2)) {
         rc = NDB_ECORRUPT;
         goto out;
     }

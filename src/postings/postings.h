@@ -21,6 +21,11 @@
 **                  block's docs in one of two formats (the segment records which):
 **     NDB_POS_GROUPS (v1): per doc the first position then gaps to the previous one;
 **                  these values go out in groups of 128 (codec) and a varint rest.
+**     NDB_POS_GROUPS2 (v3): the same values and groups; the rest (1..127 values, known
+**                  from the freqs) is one partial PFOR2 group (ndb_pfor2_encode_n, codec.h)
+**                  instead of varints. Why: a block of a rarer word holds ~1.3 positions
+**                  per doc, so ~40 of its ~166 values are the rest, mostly first positions
+**                  of ~9-10 bits that cost 2 varint bytes each.
 **     NDB_POS_DLBOUND (v2): a bit stream, LSB first, zero-padded to a byte: bit 1 says
 **                  whether a 33-bit slack k follows (else k = 0); then, for a block of
 **                  128 docs holding V positions, a jump table: with s the largest power
@@ -71,6 +76,7 @@
 ** (each doc's length fetched) where a group is unpacked at once, 2-3x slower at 1M
 ** (BENCHMARKS.md §6). */
 #define NDB_POS_BYLIST 2u
+#define NDB_POS_GROUPS2 3u
 
 static inline uint32_t ndb_pos_fmt_of_list(uint32_t seg_fmt, uint64_t df, uint64_t cf)
 {
@@ -128,7 +134,7 @@ typedef struct ndb_postings_src {
     uint64_t df;
     uint32_t max_tf, min_dl;
     uint32_t base, ndocs; /* global id = base + local; local ids < ndocs */
-    uint32_t pos_fmt;     /* NDB_POS_GROUPS or NDB_POS_DLBOUND (never BYLIST) */
+    uint32_t pos_fmt;     /* NDB_POS_GROUPS, _DLBOUND or _GROUPS2 (never BYLIST) */
     const uint8_t *dls;   /* DLBOUND: u32le length of local docs 0..ndocs-1 (BORROWED) */
 } ndb_postings_src;
 

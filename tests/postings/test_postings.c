@@ -798,3 +798,89 @@ Test(postings, mem_cursor_edges)
     cr_assert_eq(ndb_cursor_seek_geq(c, 8), NDB_DOC_END);
     ndb_cursor_close(c);
 }
+
+/* ------------------------------------------------------------ GROUPS2 (partial PFOR2) */
+
+/* PFOR2 over 1..128 values: round-trips with outliers of any width; 128 values give the
+** codec's own block, byte for byte; the size comes from the header and n; truncated
+** blocks and an exception index past n are refused. */
+Test(postings, codec_pfor2_partial)
+{
+    const ndb_codec *p2 = ndb_codec_get(NDB_CODEC_PFOR2);
+    uint32_t in[NDB_BLOCK_DOCS], out[NDB_BLOCK_DOCS];
+    uint8_t a[NDB_CODEC_MAX_BYTES], b[NDB_CODEC_MAX_BYTES];
+    uint64_t seed = ndb_test_seed(17), st = seed;
+    for (int round = 0; round < 600; round++) {
+        size_t n = 1 + (size_t)(round % NDB_BLOCK_DOCS);
+        for (size_t i = 0; i < n; i++)
+            in[i] = (uint32_t)(ndb_rand_next(&st) % (round % 3 == 0 ? 2 : 900));
+        for (int k = 0; k < round % 5; k++)
+            in[ndb_rand_next(&st) % n] = (uint32_t)ndb_rand_next(&st) >> (k * 3);
+        if (round == 77)
+            for (size_t i = 0; i < n; i++)
+                in[i] = i % 2 ? UINT32_MAX : 0;
+        size_t m = ndb_pfor2_encode_n(in, n, a);
+        cr_assert_eq(ndb_pfor2_size_n(a, m, n), m);
+        memset(out, 0xee, sizeof out);
+        cr_assert_eq(ndb_pfor2_decode_n(a, m, n, out), m, "n %zu NDB_SEED=%llu", n,
+                     (unsigned long long)seed);
+        cr_assert(memcmp(in, out, n * sizeof *in) == 0, "n %zu NDB_SEED=%llu", n,
+                  (unsigned long long)seed);
+        if (n == NDB_BLOCK_DOCS) {
+            cr_assert_eq(p2->encode_block(in, b), m);
+            cr_assert(memcmp(a, b, m) == 0, "a full partial block is the codec's block");
+        }
+        for (size_t cut = 0; cut < m; cut++)
+            cr_assert_eq(ndb_pfor2_decode_n(a, cut, n, out), 0, "short input %zu accepted", cut);
+        if (a[1] > 0 && n < NDB_BLOCK_DOCS) { /* the first exception's index, set to n */
+            size_t at = 3 + (n * a[0] + 7) / 8;
+            uint8_t keep = a[at];
+            a[at] = (uint8_t)((keep & 0x80) | n);
+            cr_assert_eq(ndb_pfor2_decode_n(a, m, n, out), 0, "exception index past n");
+            a[at] = keep;
+        }
+        cr_assert_eq(ndb_pfor2_decode_n(a, m, 0, out), 0);
+        cr_assert_eq(ndb_pfor2_decode_n(a, m, NDB_BLOCK_DOCS + 1, out), 0);
+    }
+}
+
+/* Positions as NDB_POS_GROUPS2 through the oracle checks: lists of every size around the
+** block edges (rests of 1, 127, 0 values), sparse and dense, random ones; and on lists of a
+** rarer word (one or two positions per doc, spread over the doc) they take less room
+** than GROUPS, whose rests are varints. */
+Test(postings, format_groups2)
+{
+    size_t sizes[] = {1, 2, 127, 128, 129, 255, 256, 257, 1000, 5000};
+    uint64_t seed = ndb_test_seed(320), st = seed;
+    g_pos_fmt = NDB_POS_GROUPS2;
+    for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+        format_case(sizes[k], (uint32_t)(sizes[k] * 3 + 10), NDB_CODEC_PFOR2, seed + k);
+        format_case(sizes[k], (uint32_t)sizes[k], NDB_CODEC_PFOR2, seed + 50 + k);
+    }
+    for (int k = 0; k < 30; k++) {
+        size_t n = 1 + ndb_rand_next(&st) % 3000;
+        uint32_t span = (uint32_t)(n + ndb_rand_next(&st) % (n * 20 + 1));
+        format_case(n, span, k % 3 ? NDB_CODEC_PFOR2 : NDB_CODEC_BITPACK, seed * 1000 + 9 + k);
+    }
+    olist l;
+    enc_out o;
+    size_t bytes[2];
+    olist_gen(&l, 2000, 6000, 2, &st);
+    for (int f = 0; f < 2; f++) {
+        g_pos_fmt = f ? NDB_POS_GROUPS2 : NDB_POS_GROUPS;
+        ndb_cursor *c = open_list(&l, 0, 6000, NDB_CODEC_PFOR2, &o, true);
+        check_walk(c, &l, 0, true, seed);
+        ndb_cursor_close(c);
+        bytes[f] = o.pos.n;
+        ndb_buf_fini(&o.doc);
+        ndb_buf_fini(&o.pos);
+    }
+    g_pos_fmt = NDB_POS_GROUPS;
+    cr_assert(bytes[1] < bytes[0], "GROUPS2 %zu bytes not below GROUPS %zu", bytes[1], bytes[0]);
+    olist_free(&l);
+}
+
+Test(postings, corrupt_bytes_never_crash_groups2)
+{
+    corrupt_case(NDB_CODEC_PFOR2, NDB_POS_GROUPS2, ndb_test_seed(404));
+}
