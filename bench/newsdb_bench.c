@@ -276,6 +276,9 @@ static int bench_build(const char *tsv, const char *dir, const char *prefix)
     ndb_options opt = {.create = 1, .stemmer = bench_stemmer()};
     /* as the CLI: NEWSDB_NO_DEDUP=1 builds without near-duplicate data (cost comparisons) */
     opt.no_dedup = getenv("NEWSDB_NO_DEDUP") && strcmp(getenv("NEWSDB_NO_DEDUP"), "0") != 0;
+    /* and NEWSDB_DEDUP_MEMORY=MiB: the near-duplicate band keys' memory budget */
+    if (getenv("NEWSDB_DEDUP_MEMORY"))
+        opt.dedup_memory = (size_t)strtoull(getenv("NEWSDB_DEDUP_MEMORY"), NULL, 10) << 20;
     ndb_db *db = NULL;
     ndb_writer *w = NULL;
     ndb_err e;

@@ -37,8 +37,9 @@
 ** Memory (writer): the band multimap holds the recent articles' keys (~400 bytes per
 ** article) up to a budget (ndb_options.dedup_memory, 64 MiB): past it, at a commit, they
 ** go to a run on disk and the map starts again (dedup_map_bound). The pending batch takes
-** about 270 bytes per article (band keys, records with fingerprints, candidates) plus 1 KB
-** per article while the commit joins it with the runs; up to DEDUP_KEEP_MAX held
+** about 270 bytes per article (band keys, records with fingerprints, candidates); the
+** commit's join with the runs takes its keys DEDUP_JOIN_CHUNK articles at a time (64 MB of
+** sorted keys and scratch, however large the batch); up to DEDUP_KEEP_MAX held
 ** shingles; the cache up to 4096 shingle sets. A commit streams its file; a compaction
 ** copies the chain file by file, and a writer's open reads only the keys past the runs, a
 ** piece at a time: no dup file is held whole.
@@ -63,8 +64,9 @@
 #define DEDUP_CACHE       4096u
 #define DEDUP_FILE_MAX    ((size_t)4 << 30)
 #define DEDUP_KEEP_MAX    ((size_t)8 << 20) /* shingles held for the pending batch: 64 MB */
-#define DEDUP_COMPACT_FILES 16u
-#define DEDUP_MEMORY      ((size_t)64 << 20) /* the band map's default budget */ /* a commit that would make the chain longer merges it */
+#define DEDUP_COMPACT_FILES 16u /* a commit that would make the chain longer merges it */
+#define DEDUP_MEMORY      ((size_t)64 << 20) /* the band map's default budget */
+#define DEDUP_JOIN_CHUNK  65536u /* articles whose keys meet the runs at once: 64 MB */
 
 typedef struct dedup_cached {
     uint32_t id;      /* UINT32_MAX: empty */
@@ -82,8 +84,6 @@ struct api_dedup_w {
     api_dedup_map map;     /* band key -> article ids: the keys of [runs.end, covered) */
     api_dedup_runs runs;   /* on disk: the keys of [0, runs.end) */
     size_t mem_max;        /* the map's budget (ndb_options.dedup_memory) */
-    uint64_t *jq, *jt;     /* commit: the batch's (key, id), sorted; sort scratch */
-    size_t jq_cap;
     uint64_t *pairs;       /* commit: (id, run article) per shared key, then candidates */
     size_t npairs, pairs_cap, pnext;
     api_dedup_edge *edges; /* commit: one record's links, put in order */
@@ -99,6 +99,7 @@ struct api_dedup_w {
     size_t poff_cap;
     size_t keep_max;       /* DEDUP_KEEP_MAX, or $NEWSDB_DEDUP_KEEP_MAX (tests: 0) */
     uint32_t flush;        /* DEDUP_FLUSH, or $NEWSDB_DEDUP_FLUSH (tests: a few) */
+    uint32_t join_chunk;   /* DEDUP_JOIN_CHUNK, or $NEWSDB_DEDUP_JOIN_CHUNK (tests: a few) */
     dedup_cached *cache;   /* [DEDUP_CACHE] */
     uint32_t *cand;
     size_t ncand, cand_cap;
@@ -753,33 +754,34 @@ static int dedup_cmp_u64(const void *a, const void *b)
 ** NDB_DEDUP_MIN_BANDS keys go to d->pairs, ascending. */
 static ndb_rc dedup_run_candidates(api_dedup_w *d, ndb_err *err)
 {
-    size_t nq = 0, k = 0, need = (size_t)d->npend * NDB_DEDUP_BANDS;
+    size_t k = 0, per = d->npend < d->join_chunk ? d->npend : d->join_chunk;
+    uint64_t *jq = NULL, *jt = NULL;
     uint32_t *cnt = NULL;
     ndb_rc rc = NDB_OK;
     d->npairs = d->pnext = 0;
     if (d->runs.n == 0 || d->npend == 0)
         return NDB_OK;
-    d->jq = ndb_malloc(need * sizeof *d->jq);
-    d->jt = ndb_malloc(need * sizeof *d->jt);
+    jq = ndb_malloc(per * NDB_DEDUP_BANDS * sizeof *jq);
+    jt = ndb_malloc(per * NDB_DEDUP_BANDS * sizeof *jt);
     cnt = ndb_malloc(65536 * sizeof *cnt);
-    if (!d->jq || !d->jt || !cnt)
+    if (!jq || !jt || !cnt)
         rc = ndb_err_set(err, NDB_ENOMEM, "out of memory");
-    for (uint32_t i = 0; i < d->npend && rc == NDB_OK; i++) {
-        const uint8_t *row = d->bands.p + (size_t)i * NDB_DEDUP_BANDS * 4;
-        bool empty = true;
-        for (int b = 0; b < NDB_DEDUP_BANDS; b++)
-            empty &= ndb_get_u32le(row + 4 * b) == 0;
-        for (int b = 0; b < NDB_DEDUP_BANDS && !empty; b++)
-            d->jq[nq++] = (uint64_t)ndb_get_u32le(row + 4 * b) << 32 | (d->base + i);
-    }
-    if (rc == NDB_OK) {
-        api_dedup_sort_keys(d->jq, d->jt, nq, cnt);
-        rc = api_dedup_runs_join(&d->runs, d->jq, nq, &d->pairs, &d->npairs, &d->pairs_cap, err);
+    for (uint32_t c0 = 0; c0 < d->npend && rc == NDB_OK; c0 += (uint32_t)per) {
+        size_t nq = 0; /* the keys of articles [c0, c0 + per) of the batch, sorted */
+        for (uint32_t i = c0; i < d->npend && i - c0 < per; i++) {
+            const uint8_t *row = d->bands.p + (size_t)i * NDB_DEDUP_BANDS * 4;
+            bool empty = true;
+            for (int b = 0; b < NDB_DEDUP_BANDS; b++)
+                empty &= ndb_get_u32le(row + 4 * b) == 0;
+            for (int b = 0; b < NDB_DEDUP_BANDS && !empty; b++)
+                jq[nq++] = (uint64_t)ndb_get_u32le(row + 4 * b) << 32 | (d->base + i);
+        }
+        api_dedup_sort_keys(jq, jt, nq, cnt);
+        rc = api_dedup_runs_join(&d->runs, jq, nq, &d->pairs, &d->npairs, &d->pairs_cap, err);
     }
     ndb_free(cnt); /* the batch's keys are needed only here: their memory goes back */
-    ndb_free(d->jq);
-    ndb_free(d->jt);
-    d->jq = d->jt = NULL;
+    ndb_free(jq);
+    ndb_free(jt);
     if (rc != NDB_OK)
         return rc;
     if (d->npairs > 1)
@@ -1382,6 +1384,11 @@ ndb_rc api_dedup_open(ndb_db *db, ndb_store *store, uint64_t gen, api_dedup_w **
     d->keep_max = DEDUP_KEEP_MAX;
     if (getenv("NEWSDB_DEDUP_KEEP_MAX")) /* tuning and tests: how many shingles to hold */
         d->keep_max = (size_t)strtoull(getenv("NEWSDB_DEDUP_KEEP_MAX"), NULL, 10);
+    d->join_chunk = DEDUP_JOIN_CHUNK;
+    if (getenv("NEWSDB_DEDUP_JOIN_CHUNK")) { /* tests: join a batch a few articles at a time */
+        unsigned long long c = strtoull(getenv("NEWSDB_DEDUP_JOIN_CHUNK"), NULL, 10);
+        d->join_chunk = c >= 1 && c < DEDUP_JOIN_CHUNK ? (uint32_t)c : DEDUP_JOIN_CHUNK;
+    }
     d->flush = DEDUP_FLUSH;
     if (getenv("NEWSDB_DEDUP_FLUSH")) { /* tests: flush a long catch-up every few articles */
         unsigned long long f = strtoull(getenv("NEWSDB_DEDUP_FLUSH"), NULL, 10);
@@ -1436,8 +1443,6 @@ void api_dedup_close(api_dedup_w *d)
         ndb_free(d->cache[i].sh);
     ndb_free(d->cache);
     ndb_free(d->cand);
-    ndb_free(d->jq);
-    ndb_free(d->jt);
     ndb_free(d->pairs);
     ndb_free(d->edges);
     ndb_dedup_doc_fini(&d->doc);

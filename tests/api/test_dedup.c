@@ -941,7 +941,8 @@ static int dkey_files(const char *dir)
 ** keys to a run (8 runs merge into one) and older articles' candidates are found by the
 ** commit's join; a writer opened on such an archive loads only the keys past the runs,
 ** spilling after each article; a torn run is dropped and its articles' keys read again
-** from the dup files; candidates held or not (KEEP_MAX 0). Every way, the dup files are
+** from the dup files; candidates held or not (KEEP_MAX 0); a commit's keys joined with the
+** runs 7 articles at a time. Every way, the dup files are
 ** byte-identical to those of the default, all-in-memory writer. */
 Test(dedup, band_runs_on_disk_make_the_same_dup_files, .timeout = 120)
 {
@@ -955,7 +956,9 @@ Test(dedup, band_runs_on_disk_make_the_same_dup_files, .timeout = 120)
     ndb_close(b);
     b = open_with_memory(t2, 1);
     ndb_writer *w = NULL;
+    setenv("NEWSDB_DEDUP_JOIN_CHUNK", "7", 1); /* each commit's join in pieces of 7 articles */
     cr_assert_eq(ndb_writer_open(b, &w, &err), NDB_OK, "%s", err.msg);
+    unsetenv("NEWSDB_DEDUP_JOIN_CHUNK");
     for (uint32_t i = 0; i < c.n; i++) {
         ndb_add_result res;
         cr_assert_eq(ndb_writer_add_native(w, c.url[i], c.bytes[i], c.len[i], NULL, 0, &res,
