@@ -150,8 +150,7 @@ static ndb_rc out_begin(run_out *o, const api_dedup_runs *r, api_dedup_run *run)
     o->vfs = r->vfs;
     o->fd = -1;
     o->run = run;
-    run_name(name, sizeof name, run->base, run->count);
-    strcat(name, ".tmp");
+    snprintf(name, sizeof name, "dkey-%08x-%08x.ndk.tmp", run->base, run->count);
     rc = run_path(r, name, o->path, sizeof o->path, o->err);
     if (rc != NDB_OK)
         return rc;

@@ -54,24 +54,33 @@ ndb_rc ndb_frame_footer(ndb_buf *b)
     return ndb_buf_append(b, f, sizeof f);
 }
 
-ndb_rc ndb_frame_check(const uint8_t *p, size_t n, uint32_t kind, uint16_t min_major,
-                       uint16_t max_major, const char *name, ndb_slice *body, ndb_err *err)
+/* The header's magic, kind and major version (h: NDB_HEADER_SIZE bytes). */
+static ndb_rc frame_head_check(const uint8_t *h, uint32_t kind, uint16_t min_major,
+                               uint16_t max_major, const char *name, ndb_err *err)
 {
-    uint16_t major;
-    uint32_t crc;
-    if (n < NDB_HEADER_SIZE + NDB_FOOTER_SIZE)
-        return ndb_err_set(err, NDB_ECORRUPT, "%s: too short (%zu bytes) to be a newsdb file",
-                           name, n);
-    if (ndb_get_u32le(p) != NDB_FILE_MAGIC)
+    uint16_t major = ndb_get_u16le(h + 8);
+    if (ndb_get_u32le(h) != NDB_FILE_MAGIC)
         return ndb_err_set(err, NDB_ECORRUPT, "%s: not a newsdb file (bad magic)", name);
-    if (ndb_get_u32le(p + 4) != kind)
+    if (ndb_get_u32le(h + 4) != kind)
         return ndb_err_set(err, NDB_ECORRUPT, "%s: file kind %08x, expected %08x", name,
-                           ndb_get_u32le(p + 4), kind);
-    major = ndb_get_u16le(p + 8);
+                           ndb_get_u32le(h + 4), kind);
     if (major < min_major || major > max_major)
         return ndb_err_set(err, NDB_EFORMAT,
                            "%s: format version %u.%u, this build reads %u..%u", name, major,
-                           ndb_get_u16le(p + 10), min_major, max_major);
+                           ndb_get_u16le(h + 10), min_major, max_major);
+    return NDB_OK;
+}
+
+ndb_rc ndb_frame_check(const uint8_t *p, size_t n, uint32_t kind, uint16_t min_major,
+                       uint16_t max_major, const char *name, ndb_slice *body, ndb_err *err)
+{
+    uint32_t crc;
+    ndb_rc rc;
+    if (n < NDB_HEADER_SIZE + NDB_FOOTER_SIZE)
+        return ndb_err_set(err, NDB_ECORRUPT, "%s: too short (%zu bytes) to be a newsdb file",
+                           name, n);
+    if ((rc = frame_head_check(p, kind, min_major, max_major, name, err)) != NDB_OK)
+        return rc;
     if (ndb_get_u32le(p + n - NDB_FOOTER_SIZE) != NDB_FOOTER_MAGIC)
         return ndb_err_set(err, NDB_ECORRUPT, "%s: bad footer (truncated file?)", name);
     crc = ndb_crc32c(0, p, n - 4);
@@ -92,24 +101,15 @@ ndb_rc ndb_frame_check_fd(const ndb_vfs *v, int fd, uint64_t size, uint32_t kind
     uint8_t h[NDB_HEADER_SIZE], f[NDB_FOOTER_SIZE];
     uint8_t *buf;
     uint32_t crc = 0;
-    uint16_t major;
     ndb_rc rc;
     if (size < NDB_HEADER_SIZE + NDB_FOOTER_SIZE)
         return ndb_err_set(err, NDB_ECORRUPT, "%s: too short (%llu bytes) to be a newsdb file",
                            name, (unsigned long long)size);
     rc = ndb_vfs_pread_all(v, fd, h, sizeof h, 0, name, err);
+    if (rc == NDB_OK)
+        rc = frame_head_check(h, kind, min_major, max_major, name, err);
     if (rc != NDB_OK)
         return rc;
-    if (ndb_get_u32le(h) != NDB_FILE_MAGIC)
-        return ndb_err_set(err, NDB_ECORRUPT, "%s: not a newsdb file (bad magic)", name);
-    if (ndb_get_u32le(h + 4) != kind)
-        return ndb_err_set(err, NDB_ECORRUPT, "%s: file kind %08x, expected %08x", name,
-                           ndb_get_u32le(h + 4), kind);
-    major = ndb_get_u16le(h + 8);
-    if (major < min_major || major > max_major)
-        return ndb_err_set(err, NDB_EFORMAT,
-                           "%s: format version %u.%u, this build reads %u..%u", name, major,
-                           ndb_get_u16le(h + 10), min_major, max_major);
     rc = ndb_vfs_pread_all(v, fd, f, sizeof f, (off_t)(size - sizeof f), name, err);
     if (rc != NDB_OK)
         return rc;

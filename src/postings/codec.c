@@ -23,6 +23,17 @@
 
 #define CODEC_N NDB_BLOCK_DOCS
 
+/* 8 bytes at p as a little-endian word (an unaligned load) */
+static inline uint64_t codec_load64(const uint8_t *p)
+{
+    uint64_t w;
+    memcpy(&w, p, sizeof w);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    w = __builtin_bswap64(w);
+#endif
+    return w;
+}
+
 static uint32_t codec_width(const uint32_t *in)
 {
     uint32_t acc = 0;
@@ -71,11 +82,7 @@ static inline __attribute__((always_inline)) void codec_unpack_w(const uint8_t *
 #pragma GCC unroll 8
         for (size_t j = 0; j < 8; j++) {
             size_t bit = j * b;
-            uint64_t w;
-            memcpy(&w, q + (bit >> 3), sizeof w);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-            w = __builtin_bswap64(w);
-#endif
+            uint64_t w = codec_load64(q + (bit >> 3));
             out[g * 8 + j] = (uint32_t)((w >> (bit & 7)) & mask);
         }
     }
@@ -423,14 +430,8 @@ size_t ndb_pfor2_decode_n(const uint8_t *p, size_t avail, size_t nv, uint32_t *o
         uint64_t mask = (b == 32) ? 0xffffffffu : ((1ull << b) - 1);
         memcpy(buf, q, lb);
         memset(buf + lb, 0, 8);
-        for (size_t i = 0, bit = 0; i < nv; i++, bit += b) {
-            uint64_t w;
-            memcpy(&w, buf + (bit >> 3), sizeof w);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-            w = __builtin_bswap64(w);
-#endif
-            out[i] = b ? (uint32_t)((w >> (bit & 7)) & mask) : 0;
-        }
+        for (size_t i = 0, bit = 0; i < nv; i++, bit += b)
+            out[i] = b ? (uint32_t)((codec_load64(buf + (bit >> 3)) >> (bit & 7)) & mask) : 0;
     }
     if (nexc == 0)
         return n;
@@ -447,12 +448,7 @@ size_t ndb_pfor2_decode_n(const uint8_t *p, size_t avail, size_t nv, uint32_t *o
     uint64_t hmask = (1ull << hw) - 1;
     uint32_t need = 7 + hw;
     for (uint32_t k = 0, bit = 0; k < nexc; k++, bit += need) {
-        uint64_t w;
-        memcpy(&w, q + (bit >> 3), sizeof w);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-        w = __builtin_bswap64(w);
-#endif
-        w >>= bit & 7;
+        uint64_t w = codec_load64(q + (bit >> 3)) >> (bit & 7);
         if ((w & 127) >= nv)
             return 0; /* an exception past the block */
         out[w & 127] |= (uint32_t)((w >> 7) & hmask) << b;

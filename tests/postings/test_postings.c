@@ -501,17 +501,16 @@ Test(postings, format_random)
     }
 }
 
-/* The dl-bounded positions (NDB_POS_DLBOUND) through the same oracle checks: lists of
-** every size around the block edges, sparse and dense, and random ones (their positions
-** pass their doc lengths often, so the slack is exercised too). */
-Test(postings, format_dlbound)
+/* Lists in position format fmt through format_case: every size around the block edges,
+** sparse and dense (block codec `codec`), and 30 random ones. */
+static void format_sweep(uint32_t fmt, uint32_t codec, uint64_t seed)
 {
     size_t sizes[] = {1, 2, 127, 128, 129, 255, 256, 257, 1000, 5000};
-    uint64_t seed = ndb_test_seed(310), st = seed;
-    g_pos_fmt = NDB_POS_DLBOUND;
+    uint64_t st = seed;
+    g_pos_fmt = fmt;
     for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
-        format_case(sizes[k], (uint32_t)(sizes[k] * 3 + 10), NDB_CODEC_PFOR, seed + k);
-        format_case(sizes[k], (uint32_t)sizes[k], NDB_CODEC_PFOR, seed + 50 + k);
+        format_case(sizes[k], (uint32_t)(sizes[k] * 3 + 10), codec, seed + k);
+        format_case(sizes[k], (uint32_t)sizes[k], codec, seed + 50 + k);
     }
     for (int k = 0; k < 30; k++) {
         size_t n = 1 + ndb_rand_next(&st) % 3000;
@@ -519,6 +518,13 @@ Test(postings, format_dlbound)
         format_case(n, span, k % 3 ? NDB_CODEC_PFOR2 : NDB_CODEC_BITPACK, seed * 1000 + 7 + k);
     }
     g_pos_fmt = NDB_POS_GROUPS;
+}
+
+/* The dl-bounded positions (NDB_POS_DLBOUND) through the same oracle checks (their
+** positions pass their doc lengths often, so the slack is exercised too). */
+Test(postings, format_dlbound)
+{
+    format_sweep(NDB_POS_DLBOUND, NDB_CODEC_PFOR, ndb_test_seed(310));
 }
 
 /* Hand-made extremes of the dl-bounded positions, each list encoded and walked (all
@@ -850,18 +856,8 @@ Test(postings, codec_pfor2_partial)
 ** than GROUPS, whose rests are varints. */
 Test(postings, format_groups2)
 {
-    size_t sizes[] = {1, 2, 127, 128, 129, 255, 256, 257, 1000, 5000};
     uint64_t seed = ndb_test_seed(320), st = seed;
-    g_pos_fmt = NDB_POS_GROUPS2;
-    for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
-        format_case(sizes[k], (uint32_t)(sizes[k] * 3 + 10), NDB_CODEC_PFOR2, seed + k);
-        format_case(sizes[k], (uint32_t)sizes[k], NDB_CODEC_PFOR2, seed + 50 + k);
-    }
-    for (int k = 0; k < 30; k++) {
-        size_t n = 1 + ndb_rand_next(&st) % 3000;
-        uint32_t span = (uint32_t)(n + ndb_rand_next(&st) % (n * 20 + 1));
-        format_case(n, span, k % 3 ? NDB_CODEC_PFOR2 : NDB_CODEC_BITPACK, seed * 1000 + 9 + k);
-    }
+    format_sweep(NDB_POS_GROUPS2, NDB_CODEC_PFOR2, seed);
     olist l;
     enc_out o;
     size_t bytes[2];
