@@ -11,8 +11,8 @@
 ** walked with a positions cursor (next, positions, block_seek, block_max_tf/min_dl,
 ** seek_geq), prefix walks, lookups, a multi-segment cursor and ndb_seg_check all return
 ** without crashing, leaking or reading out of bounds. fuzz/corpus/segment/ holds small
-** real segments (empty, one doc, multi-block lists; positions as GROUPS, DLBOUND, GROUPS2 and
-** BYLIST).
+** real segments (empty, one doc, multi-block lists; positions as GROUPS, DLBOUND, GROUPS2,
+** BYLIST and RADIX).
 */
 #include "index/multi.h"
 #include "index/segment.h"

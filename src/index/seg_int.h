@@ -22,7 +22,8 @@
 
 #define NDB_KIND_SEGMENT  0x47455358u /* "XSEG" */
 #define SEG_MAJOR         1
-#define SEG_MINOR         3 /* 1.3: codec PFOR2, positions GROUPS2; 1.2: PFOR2, BYLIST;
+#define SEG_MINOR         4 /* 1.4: codec PFOR2, positions RADIX; 1.3: PFOR2, GROUPS2;
+                             ** 1.2: PFOR2, BYLIST;
                              ** 1.1: PFOR2, GROUPS or DLBOUND for every list; 1.0: codec
                              ** PFOR, GROUPS */
 #define SEG_TRAILER_MAGIC 0x54474553u /* "SEGT" */
@@ -80,9 +81,10 @@ typedef struct ndb_segout {
     uint32_t pos_fmt;      /* the segment's position format (postings.h) */
 } ndb_segout;
 
-/* Create dir/name.tmp and write the header; m.off[POST] is set. Format 1.3 (codec
-** SEG_CODEC) with every list's positions NDB_POS_GROUPS2, as fast as 1.1's GROUPS and ~7 %
-** smaller (NEWSDB_SEG_POSITIONS=groups writes 1.1 with GROUPS, which older builds read).
+/* Create dir/name.tmp and write the header; m.off[POST] is set. Format 1.4 (codec
+** SEG_CODEC) with every list's positions NDB_POS_RADIX (first positions at widths known
+** from the doc lengths: BENCHMARKS.md §5 B13); NEWSDB_SEG_POSITIONS=groups2 writes 1.3 with
+** NDB_POS_GROUPS2, =groups 1.1 with GROUPS, which older builds read.
 ** Smaller, slower phrase queries, on request (BENCHMARKS.md §6): format 1.2 with
 ** positions NDB_POS_BYLIST (NEWSDB_SEG_POSITIONS=bylist: about 7 % smaller segments at 1M,
 ** phrases of mid-frequency words 2-3x slower) or 1.1 with every list NDB_POS_DLBOUND

@@ -56,8 +56,10 @@ void ndb_postings_enc_fini(ndb_postings_enc *e)
     ndb_buf_fini(&e->blocks);
     ndb_buf_fini(&e->pos);
     ndb_free(e->vals);
+    ndb_free(e->sk);
     e->vals = NULL;
-    e->vals_cap = 0;
+    e->sk = NULL;
+    e->vals_cap = e->sk_cap = 0;
 }
 
 void ndb_postings_enc_begin(ndb_postings_enc *e)
@@ -99,6 +101,17 @@ static inline void postings_bw_put(postings_bw *w, uint64_t v, unsigned k)
         w->acc >>= 8;
         w->have -= 8;
     }
+}
+
+/* Up to 64 bits. */
+static inline void postings_bw_put64(postings_bw *w, uint64_t v, unsigned k)
+{
+    if (k > 32) {
+        postings_bw_put(w, v & 0xffffffffu, 32);
+        v >>= 32;
+        k -= 32;
+    }
+    postings_bw_put(w, v, k);
 }
 
 /* Width of a v2 jump table entry for a block of nvals position values: the body takes at
@@ -205,21 +218,94 @@ static ndb_rc postings_put_pos_dl(ndb_postings_enc *e)
     return NDB_OK;
 }
 
+/* vals[0..n) in 128-groups by codec, then the rest as one partial PFOR2 group. */
+static ndb_rc postings_put_groups2(ndb_postings_enc *e, const uint32_t *vals, size_t n)
+{
+    ndb_rc rc = NDB_OK;
+    size_t g = 0;
+    for (; g + PC_N <= n && rc == NDB_OK; g += PC_N)
+        rc = postings_put_codec(e, &e->pos, vals + g);
+    if (g < n && rc == NDB_OK && (rc = ndb_buf_reserve(&e->pos, NDB_CODEC_MAX_BYTES)) == NDB_OK)
+        e->pos.n += ndb_pfor2_encode_n(vals + g, n - g, e->pos.p + e->pos.n);
+    return rc;
+}
+
+/* RADIX: bits of the doc-length bound u (>= 1) of one first position, or of a product. */
+static inline unsigned postings_radix_bits(uint64_t u)
+{
+    return u <= 1 ? 0u : 64u - (unsigned)__builtin_clzll(u - 1);
+}
+
+/* The pending block's positions in the RADIX format (postings.h): the in-doc gaps minus one
+** in groups, then the head (slack flag, slack, first positions in mixed-radix triples),
+** written forward into a scratch buffer and appended byte-reversed. */
+static ndb_rc postings_put_pos_radix(ndb_postings_enc *e)
+{
+    uint64_t slack = 0;
+    size_t at = 0, ng = 0, bytes;
+    uint32_t first[PC_N];
+    ndb_rc rc;
+    for (size_t i = 0; i < e->cnt; i++) {
+        uint64_t p = first[i] = e->vals[at]; /* writes below land before vals[at] */
+        for (uint32_t j = 1; j < e->freqs[i]; j++) {
+            p += e->vals[at + j];
+            e->vals[ng++] = e->vals[at + j] - 1; /* the gaps, in place: p_j - p_{j-1} - 1 */
+        }
+        at += e->freqs[i];
+        if (p + 1 > e->dls[i])
+            slack = NDB_MAX(slack, p + 1 - e->dls[i]);
+    }
+    if ((rc = postings_put_groups2(e, e->vals, ng)) != NDB_OK)
+        return rc;
+    /* head: 1 + 33 bits, then at most 64 bits per doc */
+    if (ndb_size_mul(e->cnt + 1, 8, &bytes) != NDB_OK ||
+        (rc = ndb_buf_reserve(&e->pos, bytes + 16)) != NDB_OK)
+        return rc ? rc : NDB_ELIMIT;
+    uint8_t head[8 * (PC_N + 2)];
+    postings_bw w = {head, 0, 0};
+    postings_bw_put(&w, slack != 0, 1);
+    if (slack != 0)
+        postings_bw_put(&w, slack, 33);
+    for (size_t t = 0; t < e->cnt; t += 3) {
+        size_t m = NDB_MIN(3, e->cnt - t);
+        uint64_t u[3], x = 0, prod = 1;
+        bool packed = true;
+        for (size_t k = 0; k < m; k++) {
+            u[k] = (uint64_t)e->dls[t + k] + slack;
+            packed = packed && u[k] < NDB_POS_RADIX_MAX;
+        }
+        if (packed) {
+            for (size_t k = m; k-- > 0;) {
+                x = x * u[k] + first[t + k];
+                prod *= u[k];
+            }
+            postings_bw_put64(&w, x, postings_radix_bits(prod));
+        } else {
+            for (size_t k = 0; k < m; k++)
+                postings_bw_put64(&w, first[t + k], postings_radix_bits(u[k]));
+        }
+    }
+    if (w.have > 0)
+        *w.o++ = (uint8_t)w.acc;
+    for (uint8_t *h = w.o; h > head;) /* reversed: head byte j at chunk end - 1 - j */
+        e->pos.p[e->pos.n++] = *--h;
+    return NDB_OK;
+}
+
 /* The pending block's positions: 128-groups by codec, the rest varint (v1) or one partial
-** PFOR2 group (GROUPS2), or v2. */
+** PFOR2 group (GROUPS2), or v2, or RADIX. */
 static ndb_rc postings_put_pos(ndb_postings_enc *e)
 {
     ndb_rc rc = NDB_OK;
     size_t g = 0;
     if (e->pos_fmt == NDB_POS_DLBOUND)
         return postings_put_pos_dl(e);
+    if (e->pos_fmt == NDB_POS_RADIX)
+        return postings_put_pos_radix(e);
+    if (e->pos_fmt == NDB_POS_GROUPS2)
+        return postings_put_groups2(e, e->vals, e->nvals);
     for (; g + PC_N <= e->nvals && rc == NDB_OK; g += PC_N)
         rc = postings_put_codec(e, &e->pos, e->vals + g);
-    if (g < e->nvals && e->pos_fmt == NDB_POS_GROUPS2) { /* the rest: one partial group */
-        if ((rc = ndb_buf_reserve(&e->pos, NDB_CODEC_MAX_BYTES)) == NDB_OK)
-            e->pos.n += ndb_pfor2_encode_n(e->vals + g, e->nvals - g, e->pos.p + e->pos.n);
-        return rc;
-    }
     for (; g < e->nvals && rc == NDB_OK; g++)
         rc = ndb_buf_append_varint(&e->pos, e->vals[g]);
     return rc;
@@ -260,15 +346,33 @@ static ndb_rc postings_flush(ndb_postings_enc *e)
     }
     if ((rc = postings_put_block(e)) != NDB_OK || (rc = postings_put_pos(e)) != NDB_OK)
         return rc;
-    rc = ndb_buf_append_varint(&e->skip, (uint64_t)((int64_t)last - e->prev_last));
-    if (rc == NDB_OK)
-        rc = ndb_buf_append_varint(&e->skip, e->blocks.n - d0);
-    if (rc == NDB_OK)
-        rc = ndb_buf_append_varint(&e->skip, e->pos.n - p0);
-    if (rc == NDB_OK)
-        rc = ndb_buf_append_varint(&e->skip, max_tf);
-    if (rc == NDB_OK)
-        rc = ndb_buf_append_varint(&e->skip, min_dl);
+    if (e->skip_packed) { /* fields kept until finish, which packs them (postings.h) */
+        uint64_t f[NDB_SKIP_FIELDS] = {(uint64_t)((int64_t)last - e->prev_last) - e->cnt,
+                                       e->blocks.n - d0, e->pos.n - p0, max_tf, min_dl};
+        if (e->nblocks == e->sk_cap) {
+            size_t cap = e->sk_cap ? 2 * e->sk_cap : 64;
+            uint32_t *ns = ndb_realloc(e->sk, cap * NDB_SKIP_FIELDS * sizeof(uint32_t));
+            if (!ns)
+                return NDB_ENOMEM;
+            e->sk = ns;
+            e->sk_cap = cap;
+        }
+        for (size_t k = 0; k < NDB_SKIP_FIELDS; k++) {
+            if (f[k] > UINT32_MAX)
+                return NDB_ELIMIT;
+            e->sk[e->nblocks * NDB_SKIP_FIELDS + k] = (uint32_t)f[k];
+        }
+    } else {
+        rc = ndb_buf_append_varint(&e->skip, (uint64_t)((int64_t)last - e->prev_last));
+        if (rc == NDB_OK)
+            rc = ndb_buf_append_varint(&e->skip, e->blocks.n - d0);
+        if (rc == NDB_OK)
+            rc = ndb_buf_append_varint(&e->skip, e->pos.n - p0);
+        if (rc == NDB_OK)
+            rc = ndb_buf_append_varint(&e->skip, max_tf);
+        if (rc == NDB_OK)
+            rc = ndb_buf_append_varint(&e->skip, min_dl);
+    }
     e->st.max_tf = NDB_MAX(e->st.max_tf, max_tf);
     e->st.min_dl = NDB_MIN(e->st.min_dl, min_dl);
     e->prev_last = last;
@@ -309,6 +413,43 @@ ndb_rc ndb_postings_enc_add(ndb_postings_enc *e, uint32_t doc, uint32_t freq, co
     return e->cnt == PC_N ? postings_flush(e) : NDB_OK;
 }
 
+/* Packed skip entries (postings.h): per field its smallest value (varint) and the width of
+** the largest minus it (a byte), then each entry's fields, minus their bases, bit-packed. */
+static ndb_rc postings_pack_skips(ndb_postings_enc *e)
+{
+    uint32_t base[NDB_SKIP_FIELDS], width[NDB_SKIP_FIELDS], wsum = 0;
+    ndb_rc rc = NDB_OK;
+    size_t bytes;
+    ndb_buf_reset(&e->skip);
+    for (size_t k = 0; k < NDB_SKIP_FIELDS; k++) {
+        uint32_t lo = UINT32_MAX, hi = 0;
+        for (size_t b = 0; b < e->nblocks; b++) {
+            lo = NDB_MIN(lo, e->sk[b * NDB_SKIP_FIELDS + k]);
+            hi = NDB_MAX(hi, e->sk[b * NDB_SKIP_FIELDS + k]);
+        }
+        base[k] = lo;
+        width[k] = postings_radix_bits((uint64_t)(hi - lo) + 1);
+        wsum += width[k];
+        if (rc == NDB_OK)
+            rc = ndb_buf_append_varint(&e->skip, lo);
+        if (rc == NDB_OK)
+            rc = ndb_buf_append(&e->skip, &(uint8_t){(uint8_t)width[k]}, 1);
+    }
+    if (rc != NDB_OK)
+        return rc;
+    if (ndb_size_mul(e->nblocks, wsum, &bytes) != NDB_OK ||
+        (rc = ndb_buf_reserve(&e->skip, bytes / 8 + 16)) != NDB_OK)
+        return rc ? rc : NDB_ELIMIT;
+    postings_bw w = {e->skip.p + e->skip.n, 0, 0};
+    for (size_t b = 0; b < e->nblocks; b++)
+        for (size_t k = 0; k < NDB_SKIP_FIELDS; k++)
+            postings_bw_put64(&w, e->sk[b * NDB_SKIP_FIELDS + k] - base[k], width[k]);
+    if (w.have > 0)
+        *w.o++ = (uint8_t)w.acc;
+    e->skip.n = (size_t)(w.o - e->skip.p);
+    return NDB_OK;
+}
+
 ndb_rc ndb_postings_enc_finish(ndb_postings_enc *e, ndb_buf *doc, ndb_postings_stats *st)
 {
     ndb_rc rc = NDB_OK;
@@ -317,6 +458,8 @@ ndb_rc ndb_postings_enc_finish(ndb_postings_enc *e, ndb_buf *doc, ndb_postings_s
     if (e->cnt > 0 && (rc = postings_flush(e)) != NDB_OK)
         return rc;
     if (e->nblocks > 1) {
+        if (e->skip_packed && (rc = postings_pack_skips(e)) != NDB_OK)
+            return rc;
         if ((rc = ndb_buf_append_varint(doc, e->skip.n)) != NDB_OK)
             return rc;
         if ((rc = ndb_buf_append(doc, e->skip.p, e->skip.n)) != NDB_OK)
@@ -374,6 +517,11 @@ typedef struct pc {
     const uint8_t *data, *pos;
     size_t data_len, pos_len, nb;
     bool want_pos, started;
+    /* packed skip entries: their bits, and per field its base and width */
+    bool skip_packed;
+    const uint8_t *sk_p;
+    size_t sk_len;
+    uint32_t sk_base[NDB_SKIP_FIELDS], sk_w[NDB_SKIP_FIELDS], sk_wsum;
     pc_skip dec, blk;
     size_t decoded, cnt, i;
     uint32_t docs[PC_N], freqs[PC_N];
@@ -403,6 +551,16 @@ typedef struct pc {
     uint64_t bslack, jump[PC_N]; /* jump[k * jstep]: bit where that doc starts */
     size_t bnext, jstep;        /* jstep: 0 when the block has no jump table */
     size_t bpf;                 /* docs below this had their length prefetched */
+    /* RADIX: the groups hold gap values only (nv of them, decoded into gbuf; vbuf is where
+    ** groups decode: pbuf in the other formats); the head's first positions of docs below
+    ** fnext are in first[], the next triple starts at head bit fbit; rslack is k; hend /
+    ** gend: bytes of head / gaps once known (0 = not yet), for the exact-size check */
+    uint32_t *gbuf, *vbuf;
+    size_t gbcap, nv, fnext;
+    uint64_t fbit, rslack;
+    size_t hend, gend;
+    uint32_t first[PC_N];
+    uint64_t ubound[PC_N]; /* U of the docs below fnext */
 } pc;
 
 static uint32_t pc_fail(pc *c)
@@ -438,6 +596,23 @@ static inline ndb_rc pc_varint(ndb_rd *r, uint64_t *v)
     return ndb_rd_varint(r, v);
 }
 
+/* w <= 32 bits at bit offset `bit` of [p, p + len), which the caller has checked holds
+** them (packed skip entries). */
+static inline uint64_t pc_bits(const uint8_t *p, size_t len, uint64_t bit, unsigned w)
+{
+    size_t j = (size_t)(bit / 8);
+    uint64_t x = 0;
+    if (w == 0)
+        return 0;
+    if (j + 8 <= len) {
+        x = ndb_get_u64le(p + j);
+    } else {
+        for (size_t k = 0; j + k < len; k++)
+            x |= (uint64_t)p[j + k] << (8 * k);
+    }
+    return (x >> (bit % 8)) & ((1ull << w) - 1);
+}
+
 /* Move skip reader s to the next block; false at the end or on corruption (c->err). */
 static bool pc_skip_next(pc *c, pc_skip *s)
 {
@@ -463,8 +638,20 @@ static bool pc_skip_next(pc *c, pc_skip *s)
         return true;
     }
     uint64_t dl, mt, md;
-    if (pc_varint(&s->rd, &dl) || pc_varint(&s->rd, &s->doc_bytes) ||
-        pc_varint(&s->rd, &s->pos_bytes) || pc_varint(&s->rd, &mt) || pc_varint(&s->rd, &md))
+    if (c->skip_packed) {
+        uint64_t f[NDB_SKIP_FIELDS], bit = (uint64_t)next * c->sk_wsum;
+        for (size_t k = 0; k < NDB_SKIP_FIELDS; k++) {
+            f[k] = c->sk_base[k] + pc_bits(c->sk_p, c->sk_len, bit, c->sk_w[k]);
+            bit += c->sk_w[k];
+        }
+        dl = f[0] + (next + 1 < c->nb ? PC_N : c->base.df - (uint64_t)next * PC_N);
+        s->doc_bytes = f[1];
+        s->pos_bytes = f[2];
+        mt = f[3];
+        md = f[4];
+    } else if (pc_varint(&s->rd, &dl) || pc_varint(&s->rd, &s->doc_bytes) ||
+               pc_varint(&s->rd, &s->pos_bytes) || pc_varint(&s->rd, &mt) ||
+               pc_varint(&s->rd, &md))
         goto bad;
     if (dl == 0 || dl > UINT32_MAX || mt == 0 || mt > UINT32_MAX || md > UINT32_MAX)
         goto bad;
@@ -818,6 +1005,120 @@ static ndb_rc pc_decode_pos_dl(pc *c)
     return NDB_OK;
 }
 
+/* RADIX: the exact-size check of a chunk once its head's and its gaps' sizes are known
+** (hend, gend: 0 = not yet; gaps of a chunk without any take no bytes). */
+static ndb_rc pc_radix_sizes(pc *c, size_t hend, size_t gend)
+{
+    if (hend)
+        c->hend = hend;
+    if (gend)
+        c->gend = gend;
+    if (c->hend && (c->gend || c->nv == 0) && c->hend + c->gend != c->dec.pos_bytes)
+        return NDB_ECORRUPT;
+    return NDB_OK;
+}
+
+/* RADIX: bits [bit, bit + w) of the head of the chunk ending at `end` (len bytes; head byte
+** j is end[-1 - j]), w <= 64; false when they pass the chunk's start. */
+static inline bool pc_head_get(const uint8_t *end, size_t len, uint64_t bit, unsigned w,
+                               uint64_t *v)
+{
+    size_t j = (size_t)(bit / 8);
+    unsigned r = (unsigned)(bit % 8);
+    uint64_t x = 0;
+    if (bit + w > 8 * (uint64_t)len)
+        return false;
+    if (w == 0) {
+        *v = 0;
+        return true;
+    }
+    if (j + 8 <= len) {
+        x = __builtin_bswap64(ndb_get_u64le(end - j - 8)) >> r;
+        if (r + w > 64) /* then byte j + 8 is inside the chunk */
+            x |= (uint64_t)end[-(ptrdiff_t)j - 9] << (64 - r);
+    } else { /* near the chunk's start: w + r <= 8 (len - j) < 64 */
+        for (size_t k = 0; j + k < len; k++)
+            x |= (uint64_t)end[-(ptrdiff_t)(j + k) - 1] << (8 * k);
+        x >>= r;
+    }
+    *v = w == 64 ? x : x & ((1ull << w) - 1);
+    return true;
+}
+
+/* RADIX: read the head's slack; the first positions decode on demand. */
+static ndb_rc pc_radix_start(pc *c)
+{
+    const uint8_t *end = c->pos + c->dec.pos_at + c->dec.pos_bytes;
+    size_t len = c->dec.pos_bytes;
+    uint64_t flag;
+    c->nv -= c->cnt; /* every doc has its first position in the head */
+    if (c->nv > c->gbcap) {
+        uint32_t *nb = ndb_realloc(c->gbuf, c->nv * sizeof(uint32_t));
+        if (!nb)
+            return NDB_ENOMEM;
+        c->gbuf = nb;
+        c->gbcap = c->nv;
+    }
+    c->vbuf = c->gbuf;
+    c->rslack = 0;
+    c->fbit = 1;
+    if (!pc_head_get(end, len, 0, 1, &flag) ||
+        (flag && !pc_head_get(end, len, 1, 33, &c->rslack)))
+        return NDB_ECORRUPT;
+    c->fbit += flag ? 33 : 0;
+    c->fnext = c->bpf = 0;
+    c->hend = c->gend = 0;
+    return NDB_OK;
+}
+
+/* RADIX: decode the first positions of the block's docs up to doc i, triple by triple. */
+static ndb_rc pc_radix_firsts(pc *c, size_t i)
+{
+    const uint8_t *end = c->pos + c->dec.pos_at + c->dec.pos_bytes;
+    size_t len = c->dec.pos_bytes;
+    /* the doc lengths lie far apart in the table: ask for them all at once (as v2) */
+    for (size_t d = NDB_MAX(c->bpf, c->fnext), e = NDB_MIN(i + 12, c->cnt); d < e; d++)
+        __builtin_prefetch(c->dls + 4 * (size_t)c->docs[d]);
+    c->bpf = NDB_MAX(c->bpf, NDB_MIN(i + 12, c->cnt));
+    while (c->fnext <= i) {
+        size_t t = c->fnext, m = NDB_MIN(3, c->cnt - t);
+        uint64_t u[3], x, prod = 1;
+        bool packed = true;
+        for (size_t k = 0; k < m; k++) {
+            u[k] = (uint64_t)ndb_get_u32le(c->dls + 4 * (size_t)c->docs[t + k]) + c->rslack;
+            if (c->freqs[t + k] > u[k])
+                return NDB_ECORRUPT; /* positions are distinct and < U */
+            packed = packed && u[k] < NDB_POS_RADIX_MAX;
+        }
+        if (packed) {
+            for (size_t k = 0; k < m; k++)
+                prod *= u[k];
+            unsigned w = postings_radix_bits(prod);
+            if (!pc_head_get(end, len, c->fbit, w, &x) || x >= prod)
+                return NDB_ECORRUPT;
+            c->fbit += w;
+            for (size_t k = 0; k + 1 < m; k++) { /* a 32-bit division once x fits */
+                uint64_t q = x <= UINT32_MAX ? (uint32_t)x / (uint32_t)u[k] : x / u[k];
+                c->first[t + k] = (uint32_t)(x - q * u[k]);
+                x = q;
+            }
+            c->first[t + m - 1] = (uint32_t)x; /* < u[m - 1], as x < prod */
+        } else {
+            for (size_t k = 0; k < m; k++) {
+                unsigned w = postings_radix_bits(u[k]);
+                if (!pc_head_get(end, len, c->fbit, w, &x) || x >= u[k] || x > UINT32_MAX)
+                    return NDB_ECORRUPT;
+                c->fbit += w;
+                c->first[t + k] = (uint32_t)x;
+            }
+        }
+        for (size_t k = 0; k < m; k++)
+            c->ubound[t + k] = u[k];
+        c->fnext = t + m;
+    }
+    return c->fnext == c->cnt ? pc_radix_sizes(c, (size_t)((c->fbit + 7) / 8), 0) : NDB_OK;
+}
+
 /* Start the positions of block dec.idx: offsets only; groups decode on demand. */
 static ndb_rc pc_decode_pos(pc *c)
 {
@@ -845,7 +1146,14 @@ static ndb_rc pc_decode_pos(pc *c)
     }
     if (c->pos_fmt == NDB_POS_DLBOUND)
         return pc_decode_pos_dl(c);
-    c->nfull = (size_t)total / PC_N;
+    c->vbuf = c->pbuf;
+    c->nv = (size_t)total;
+    if (c->pos_fmt == NDB_POS_RADIX) {
+        ndb_rc rc = pc_radix_start(c);
+        if (rc != NDB_OK)
+            return rc;
+    }
+    c->nfull = c->nv / PC_N;
     if (c->nfull + 1 > c->gcap) {
         size_t cap = c->nfull + 1;
         uint32_t *ng = ndb_realloc(c->goff, cap * sizeof *ng);
@@ -893,23 +1201,26 @@ static ndb_rc pc_pos_group(pc *c, size_t g)
         return rc;
     if (g < c->nfull) {
         size_t at = c->goff[g];
-        size_t u = c->codec->decode_block(chunk + at, len - at, c->pbuf + g * PC_N);
+        size_t u = c->codec->decode_block(chunk + at, len - at, c->vbuf + g * PC_N);
         if (u == 0 || (g + 1 < c->gknown && at + u != c->goff[g + 1]))
             return NDB_ECORRUPT;
         c->gdone[g] = 1;
+        if (c->pos_fmt == NDB_POS_RADIX && g + 1 == c->nfull && c->nv == c->nfull * PC_N)
+            return pc_radix_sizes(c, 0, at + u);
         return NDB_OK;
     }
-    if (c->pos_fmt == NDB_POS_GROUPS2) { /* one partial PFOR2 group, ending the chunk */
-        size_t at = c->goff[g], m = c->poff[c->cnt] - g * PC_N;
-        size_t u = ndb_pfor2_decode_n(chunk + at, len - at, m, c->pbuf + g * PC_N);
-        if (u == 0 || at + u != len)
+    if (c->pos_fmt == NDB_POS_GROUPS2 || c->pos_fmt == NDB_POS_RADIX) {
+        /* one partial PFOR2 group, ending the chunk (GROUPS2) or the gaps (RADIX) */
+        size_t at = c->goff[g], m = c->nv - g * PC_N;
+        size_t u = ndb_pfor2_decode_n(chunk + at, len - at, m, c->vbuf + g * PC_N);
+        if (u == 0 || (c->pos_fmt == NDB_POS_GROUPS2 && at + u != len))
             return NDB_ECORRUPT;
         c->tail_done = true;
-        return NDB_OK;
+        return c->pos_fmt == NDB_POS_RADIX ? pc_radix_sizes(c, 0, at + u) : NDB_OK;
     }
     ndb_rd r;
     ndb_rd_init(&r, chunk + c->goff[g], len - c->goff[g], NDB_ECORRUPT);
-    for (size_t k = g * PC_N; k < c->poff[c->cnt]; k++)
+    for (size_t k = g * PC_N; k < c->nv; k++)
         if (r.p < r.end && r.p[0] < 0x80) /* one-byte gaps inline */
             c->pbuf[k] = *r.p++;
         else if (ndb_rd_varint32(&r, &c->pbuf[k]))
@@ -920,18 +1231,48 @@ static ndb_rc pc_pos_group(pc *c, size_t g)
     return NDB_OK;
 }
 
-/* Positions of doc i of the block: decode its groups, prefix-sum its values once. */
-static ndb_rc pc_pos_doc(pc *c, size_t i)
+/* Decode the groups that hold values [lo, hi) of the block. */
+static ndb_rc pc_pos_need(pc *c, uint32_t lo, uint32_t hi)
 {
-    uint32_t lo = c->poff[i], hi = c->poff[i + 1];
-    if (c->ddone[i])
-        return NDB_OK;
     for (size_t g = lo / PC_N; hi > lo && g <= (hi - 1) / PC_N; g++) {
         bool done = g < c->nfull ? c->gdone[g] != 0 : c->tail_done;
         ndb_rc rc = done ? NDB_OK : pc_pos_group(c, g);
         if (rc != NDB_OK)
             return rc;
     }
+    return NDB_OK;
+}
+
+/* RADIX: positions of doc i: its first from the head, its gaps from the groups. */
+static ndb_rc pc_pos_doc_radix(pc *c, size_t i)
+{
+    uint32_t lo = c->poff[i], hi = c->poff[i + 1], glo = lo - (uint32_t)i;
+    ndb_rc rc;
+    if (c->ddone[i])
+        return NDB_OK;
+    if ((rc = pc_radix_firsts(c, i)) != NDB_OK || (rc = pc_pos_need(c, glo, glo + hi - lo - 1)))
+        return rc;
+    uint64_t p = c->first[i];
+    c->pbuf[lo] = (uint32_t)p;
+    for (uint32_t k = 1; k < hi - lo; k++) {
+        p += 1 + (uint64_t)c->gbuf[glo + k - 1];
+        c->pbuf[lo + k] = (uint32_t)p;
+    }
+    if (p >= c->ubound[i])
+        return NDB_ECORRUPT; /* past the bound, so past 32 bits too */
+    c->ddone[i] = 1;
+    return NDB_OK;
+}
+
+/* Positions of doc i of the block: decode its groups, prefix-sum its values once. */
+static ndb_rc pc_pos_doc(pc *c, size_t i)
+{
+    uint32_t lo = c->poff[i], hi = c->poff[i + 1];
+    if (c->ddone[i])
+        return NDB_OK;
+    ndb_rc rc = pc_pos_need(c, lo, hi);
+    if (rc != NDB_OK)
+        return rc;
     uint64_t p = 0;
     for (uint32_t k = lo; k < hi; k++) {
         p = (k == lo) ? c->pbuf[k] : p + c->pbuf[k];
@@ -952,7 +1293,9 @@ static ndb_rc pc_positions(ndb_cursor *cc, const uint32_t **pos, uint32_t *n)
         return NDB_EINVAL;
     ndb_rc rc = c->pos_block != c->dec.idx ? pc_decode_pos(c) : NDB_OK;
     if (rc == NDB_OK)
-        rc = c->pos_fmt == NDB_POS_DLBOUND ? pc_pos_doc_dl(c, c->i) : pc_pos_doc(c, c->i);
+        rc = c->pos_fmt == NDB_POS_DLBOUND ? pc_pos_doc_dl(c, c->i)
+             : c->pos_fmt == NDB_POS_RADIX ? pc_pos_doc_radix(c, c->i)
+                                           : pc_pos_doc(c, c->i);
     if (rc != NDB_OK) {
         if (rc == NDB_ECORRUPT)
             pc_fail(c);
@@ -1021,6 +1364,7 @@ static void pc_close(ndb_cursor *cc)
     ndb_free(c->pbuf);
     ndb_free(c->goff);
     ndb_free(c->gdone);
+    ndb_free(c->gbuf);
     ndb_free(c);
 }
 
@@ -1046,8 +1390,27 @@ static ndb_rc pc_setup(pc *c, const ndb_postings_src *src)
     if (c->nb > 1) {
         uint64_t skip_len;
         if (ndb_rd_varint(&r, &skip_len) || skip_len > ndb_rd_left(&r) ||
-            skip_len < 5 * (uint64_t)c->nb)
+            skip_len < (c->skip_packed ? NDB_SKIP_FIELDS * 2 : 5 * (uint64_t)c->nb))
             return NDB_ECORRUPT;
+        if (c->skip_packed) { /* the bases and widths; the entries must fill the rest */
+            ndb_rd h;
+            uint64_t v, bits;
+            ndb_rd_init(&h, r.p, (size_t)skip_len, NDB_ECORRUPT);
+            c->sk_wsum = 0;
+            for (size_t k = 0; k < NDB_SKIP_FIELDS; k++) {
+                uint8_t w;
+                if (ndb_rd_varint(&h, &v) || v > UINT32_MAX || ndb_rd_u8(&h, &w) || w > 32)
+                    return NDB_ECORRUPT;
+                c->sk_base[k] = (uint32_t)v;
+                c->sk_w[k] = w;
+                c->sk_wsum += w;
+            }
+            c->sk_p = h.p;
+            c->sk_len = ndb_rd_left(&h);
+            bits = (uint64_t)c->nb * c->sk_wsum;
+            if ((bits + 7) / 8 != c->sk_len)
+                return NDB_ECORRUPT;
+        }
         ndb_rd_init(&c->dec.rd, r.p, (size_t)skip_len, NDB_ECORRUPT);
         c->data = r.p + skip_len;
         c->data_len = ndb_rd_left(&r) - (size_t)skip_len;
@@ -1080,11 +1443,12 @@ ndb_rc ndb_postings_cursor_new(const ndb_postings_src *src, bool positions, ndb_
     *out = NULL;
     if (!src->codec || src->df == 0 || src->df > src->ndocs || src->max_tf == 0 ||
         (src->pos_fmt != NDB_POS_GROUPS && src->pos_fmt != NDB_POS_DLBOUND &&
-         src->pos_fmt != NDB_POS_GROUPS2)) {
+         src->pos_fmt != NDB_POS_GROUPS2 && src->pos_fmt != NDB_POS_RADIX)) {
         rc = NDB_ECORRUPT;
         goto out;
     }
-    if (src->pos_fmt == NDB_POS_DLBOUND && positions && !src->dls) {
+    if ((src->pos_fmt == NDB_POS_DLBOUND || src->pos_fmt == NDB_POS_RADIX) && positions &&
+        !src->dls) {
         rc = NDB_EINVAL;
         goto out;
     }
@@ -1105,6 +1469,7 @@ ndb_rc ndb_postings_cursor_new(const ndb_postings_src *src, bool positions, ndb_
     c->nb = (size_t)((src->df + PC_N - 1) / PC_N);
     c->want_pos = positions;
     c->pos_fmt = src->pos_fmt;
+    c->skip_packed = src->skip_packed;
     c->dls = src->dls;
     c->decoded = PC_NONE;
     c->pos_block = PC_NONE;

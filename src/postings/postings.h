@@ -13,6 +13,14 @@
 **     skip entry:  varint last - prev_last (prev_last = -1 before block 0)
 **                  varint doc_bytes (block size in DOC), varint pos_bytes (chunk in POS)
 **                  varint max_tf, varint min_dl (of the block's docs)
+**     or, PACKED (segments 1.4), the same five fields with the first as last - prev_last -
+**                  (docs in the block): per field a varint base (its smallest value in the
+**                  list) and a byte width w (bits of the largest minus the base), then
+**                  entry by entry, field by field, the values minus their bases in w bits,
+**                  LSB first, zero-padded to a byte. Why: the varints spent 8.4 bytes an
+**                  entry on the 1M bench segment (20 MB), mostly on two-byte fields that
+**                  need 8-12 bits, and a dense list's distance to the next block's last doc
+**                  (always 128) takes no bits at all.
 **   full block:    codec(gap - 1 for each doc; gap from the previous doc, -1 before the
 **                  first doc of the list) | codec(freq - 1)
 **   short block:   per doc varint (gap - 1) << 1 | (freq == 1), then varint freq - 2 if
@@ -26,6 +34,23 @@
 **                  instead of varints. Why: a block of a rarer word holds ~1.3 positions
 **                  per doc, so ~40 of its ~166 values are the rest, mostly first positions
 **                  of ~9-10 bits that cost 2 varint bytes each.
+**     NDB_POS_RADIX (v4): the chunk holds the in-doc gaps p_j - p_{j-1} - 1 (j >= 1) of
+**                  the block's docs, in order, as in GROUPS2 (128-groups by codec, the rest
+**                  one partial PFOR2 group), then the HEAD, stored byte-reversed (head byte
+**                  j is chunk byte len - 1 - j, so it is found from the chunk's end without
+**                  knowing the gaps' size). The head is a bit stream, LSB first, zero-padded
+**                  to a byte: bit 1 says whether a 33-bit slack k follows (else k = 0); then
+**                  the docs' first positions p0, by triples of docs (3t, 3t+1, 3t+2; the
+**                  last triple may hold 1 or 2): with U = dl + k (dl from the segment's
+**                  DOCLEN table, k as in v2), when every U of the triple is below
+**                  NDB_POS_RADIX_MAX the triple is one number x = p0_a + U_a (p0_b + U_b
+**                  p0_c) of bits(U_a U_b U_c - 1) bits, else each p0 takes bits(U - 1) bits
+**                  (bits(0) = 0). Why: a first position is about uniform in [0, dl), so the
+**                  groups spend ~10 bits on it; a width known from dl alone keeps the values
+**                  addressable (a doc's bits start after its block's earlier triples, found
+**                  from their lengths, no decoding), and a triple wastes under a bit where
+**                  three fixed widths waste ~1.6. On the 1M bench corpus 306M of the 403M
+**                  position values are first positions (BENCHMARKS.md §6).
 **     NDB_POS_DLBOUND (v2): a bit stream, LSB first, zero-padded to a byte: bit 1 says
 **                  whether a 33-bit slack k follows (else k = 0); then, for a block of
 **                  128 docs holding V positions, a jump table: with s the largest power
@@ -77,6 +102,10 @@
 ** (BENCHMARKS.md §6). */
 #define NDB_POS_BYLIST 2u
 #define NDB_POS_GROUPS2 3u
+#define NDB_POS_RADIX   4u
+/* RADIX: a triple of first positions is one number when each bound is below this (so the
+** product stays below 2^63). */
+#define NDB_POS_RADIX_MAX (1u << 21)
 
 static inline uint32_t ndb_pos_fmt_of_list(uint32_t seg_fmt, uint64_t df, uint64_t cf)
 {
@@ -84,6 +113,8 @@ static inline uint32_t ndb_pos_fmt_of_list(uint32_t seg_fmt, uint64_t df, uint64
         return seg_fmt;
     return cf < 2 * df ? NDB_POS_DLBOUND : NDB_POS_GROUPS;
 }
+/* Fields of a packed skip entry. */
+#define NDB_SKIP_FIELDS 5u
 /* v2 jump table: an entry about every this many positions (at most every 64 docs) */
 #define NDB_POS_JUMP_VALUES 128u
 
@@ -100,7 +131,10 @@ typedef struct ndb_postings_stats {
 typedef struct ndb_postings_enc {
     const ndb_codec *codec;
     uint32_t pos_fmt;
+    bool skip_packed; /* packed skip entries (set before the first list; segments 1.4) */
     ndb_buf skip, blocks, pos; /* pos: POS bytes not yet drained by the caller */
+    uint32_t *sk;              /* packed: the pending list's skip fields, per block */
+    size_t sk_cap;
     uint32_t docs[NDB_BLOCK_DOCS], freqs[NDB_BLOCK_DOCS], dls[NDB_BLOCK_DOCS];
     uint32_t *vals; /* position values of the pending block */
     size_t nvals, vals_cap, cnt, nblocks;
@@ -134,8 +168,9 @@ typedef struct ndb_postings_src {
     uint64_t df;
     uint32_t max_tf, min_dl;
     uint32_t base, ndocs; /* global id = base + local; local ids < ndocs */
-    uint32_t pos_fmt;     /* NDB_POS_GROUPS, _DLBOUND or _GROUPS2 (never BYLIST) */
-    const uint8_t *dls;   /* DLBOUND: u32le length of local docs 0..ndocs-1 (BORROWED) */
+    uint32_t pos_fmt;     /* NDB_POS_GROUPS, _DLBOUND, _GROUPS2 or _RADIX (never BYLIST) */
+    const uint8_t *dls;   /* DLBOUND, RADIX: u32le length of local docs 0..ndocs-1 (BORROWED) */
+    bool skip_packed;     /* skip entries packed (segments 1.4) rather than varints */
 } ndb_postings_src;
 
 /* Open a cursor. NDB_ECORRUPT when the first bytes are already wrong (df == 0, ...).

@@ -100,11 +100,12 @@ Test(index, roundtrip_term_in_every_doc)
     roundtrip(1000, 300, 20, 0, true, ndb_test_seed(3));
 }
 
-/* The format segments are written in, through the environment: 0 the default (1.3, codec
-** PFOR2, GROUPS2 positions), 1 format 1.0 (codec PFOR, GROUPS: what older builds wrote and
+/* The format segments are written in, through the environment: 0 the default (1.4, codec
+** PFOR2, RADIX positions), 1 format 1.0 (codec PFOR, GROUPS: what older builds wrote and
 ** read), 2 1.1 with every list's positions bounded by doc length (DLBOUND), 3 1.2 with each
-** list's format by its df and cf (BYLIST), 4 1.1 with GROUPS positions (varint rests). */
-#define SEG_NFMT 5
+** list's format by its df and cf (BYLIST), 4 1.1 with GROUPS positions (varint rests), 5
+** 1.3 with GROUPS2 positions. */
+#define SEG_NFMT 6
 static void seg_fmt_env(int which)
 {
     cr_assert_eq(unsetenv("NEWSDB_SEG_FORMAT"), 0);
@@ -117,15 +118,17 @@ static void seg_fmt_env(int which)
         cr_assert_eq(setenv("NEWSDB_SEG_POSITIONS", "bylist", 1), 0);
     if (which == 4)
         cr_assert_eq(setenv("NEWSDB_SEG_POSITIONS", "groups", 1), 0);
+    if (which == 5)
+        cr_assert_eq(setenv("NEWSDB_SEG_POSITIONS", "groups2", 1), 0);
 }
 
 static void seg_fmt_assert(const ndb_seg *s, int which)
 {
     static const uint32_t codec[SEG_NFMT] = {NDB_CODEC_PFOR2, NDB_CODEC_PFOR, NDB_CODEC_PFOR2,
-                                             NDB_CODEC_PFOR2, NDB_CODEC_PFOR2};
-    static const uint32_t pos[SEG_NFMT] = {NDB_POS_GROUPS2, NDB_POS_GROUPS, NDB_POS_DLBOUND,
-                                           NDB_POS_BYLIST, NDB_POS_GROUPS};
-    static const uint16_t minor[SEG_NFMT] = {3, 0, 1, 2, 1};
+                                             NDB_CODEC_PFOR2, NDB_CODEC_PFOR2, NDB_CODEC_PFOR2};
+    static const uint32_t pos[SEG_NFMT] = {NDB_POS_RADIX,  NDB_POS_GROUPS, NDB_POS_DLBOUND,
+                                           NDB_POS_BYLIST, NDB_POS_GROUPS, NDB_POS_GROUPS2};
+    static const uint16_t minor[SEG_NFMT] = {4, 0, 1, 2, 1, 3};
     cr_assert_eq(s->codec->id, codec[which]);
     cr_assert_eq(s->pos_fmt, pos[which]);
     cr_assert_eq(ndb_get_u16le(s->p + 10), minor[which], "header minor version");

@@ -242,6 +242,7 @@ static ndb_cursor *open_list(const olist *l, uint32_t base, uint32_t ndocs, uint
     ndb_cursor *c = NULL;
     ndb_postings_enc_init(&e, ndb_codec_get(codec));
     e.pos_fmt = g_pos_fmt;
+    e.skip_packed = g_pos_fmt == NDB_POS_RADIX; /* as segments 1.4 */
     ndb_buf_init(&o->doc, NDB_BUF_NOMAX);
     ndb_buf_init(&o->pos, NDB_BUF_NOMAX);
     cr_assert_eq(
@@ -260,6 +261,7 @@ static ndb_cursor *open_list(const olist *l, uint32_t base, uint32_t ndocs, uint
     src.ndocs = ndocs;
     src.pos_fmt = g_pos_fmt;
     src.dls = l->dlt;
+    src.skip_packed = e.skip_packed;
     cr_assert_eq(ndb_postings_cursor_new(&src, positions, &c), NDB_OK);
     return c;
 }
@@ -529,7 +531,7 @@ Test(postings, format_dlbound)
 
 /* Hand-made extremes of the dl-bounded positions, each list encoded and walked (all
 ** positions, then sparse reads); ndocs 200 docs, doc d gets length dl[d % 8]. */
-static void dlbound_extreme(uint32_t tf_kind, uint64_t seed)
+static void dlbound_extreme(uint32_t fmt, uint32_t tf_kind, uint64_t seed)
 {
     static const uint32_t dls[8] = {0, 1, 2, 3, 300, 65536, UINT32_MAX, 17};
     uint64_t st = seed;
@@ -569,7 +571,7 @@ static void dlbound_extreme(uint32_t tf_kind, uint64_t seed)
     l.pos_off[l.n] = (uint32_t)k;
     l.npos = k;
     olist_dlt(&l, 200);
-    g_pos_fmt = NDB_POS_DLBOUND;
+    g_pos_fmt = fmt;
     ndb_cursor *c = open_list(&l, 0, 200, NDB_CODEC_PFOR, &o, true);
     check_walk(c, &l, 0, true, seed);
     ndb_cursor_close(c);
@@ -589,28 +591,29 @@ Test(postings, dlbound_extremes)
     uint64_t seed = ndb_test_seed(320);
     for (uint32_t kind = 0; kind < 3; kind++)
         for (int r = 0; r < 4; r++)
-            dlbound_extreme(kind, seed + 10 * kind + (uint64_t)r);
+            dlbound_extreme(NDB_POS_DLBOUND, kind, seed + 10 * kind + (uint64_t)r);
 }
 
 /* A segment's doc lengths are what bound the positions: a v2 list read with other lengths
 ** (a mismatched table) must not crash, and the one it was written with must be required. */
-Test(postings, dlbound_needs_doc_lengths)
+static void needs_doc_lengths(uint32_t fmt, uint64_t seed)
 {
-    uint64_t seed = ndb_test_seed(330), st = seed;
+    uint64_t st = seed;
     olist l;
     enc_out o;
     olist_gen(&l, 600, 2000, 30, &st);
-    g_pos_fmt = NDB_POS_DLBOUND;
+    g_pos_fmt = fmt;
     ndb_cursor *c = open_list(&l, 0, 2000, NDB_CODEC_PFOR, &o, true);
     ndb_cursor_close(c);
     ndb_postings_src src = {ndb_codec_get(NDB_CODEC_PFOR), o.doc.p, o.pos.p, o.doc.n, o.pos.n,
-                            o.st.df, o.st.max_tf, o.st.min_dl, 0, 2000, NDB_POS_DLBOUND, NULL};
+                            o.st.df, o.st.max_tf, o.st.min_dl, 0, 2000, fmt, NULL,
+                            fmt == NDB_POS_RADIX};
     cr_assert_eq(ndb_postings_cursor_new(&src, true, &c), NDB_EINVAL, "no length table");
     cr_assert_eq(ndb_postings_cursor_new(&src, false, &c), NDB_OK, "docs need no lengths");
     ndb_cursor_close(c);
     src.pos_fmt = 7;
     cr_assert_eq(ndb_postings_cursor_new(&src, false, &c), NDB_ECORRUPT, "unknown format");
-    src.pos_fmt = NDB_POS_DLBOUND;
+    src.pos_fmt = fmt;
     for (size_t i = 0; i < 2000; i++) /* shorter docs than written */
         ndb_put_u32le(l.dlt + 4 * i, ndb_get_u32le(l.dlt + 4 * i) / 3);
     src.dls = l.dlt;
@@ -625,6 +628,11 @@ Test(postings, dlbound_needs_doc_lengths)
     ndb_buf_fini(&o.doc);
     ndb_buf_fini(&o.pos);
     olist_free(&l);
+}
+
+Test(postings, dlbound_needs_doc_lengths)
+{
+    needs_doc_lengths(NDB_POS_DLBOUND, ndb_test_seed(330));
 }
 
 /* The v2 positions of 1,024 docs of lengths 50..1000 with one random position each take
@@ -713,7 +721,8 @@ static void corrupt_case(uint32_t codec, uint32_t fmt, uint64_t seed)
                                     0,
                                     3000,
                                     fmt,
-                                    l.dlt};
+                                    l.dlt,
+                                    fmt == NDB_POS_RADIX};
             if (ndb_postings_cursor_new(&src, true, &c) == NDB_OK) {
                 uint32_t prev = 0;
                 size_t k = 0;
@@ -879,4 +888,76 @@ Test(postings, format_groups2)
 Test(postings, corrupt_bytes_never_crash_groups2)
 {
     corrupt_case(NDB_CODEC_PFOR2, NDB_POS_GROUPS2, ndb_test_seed(404));
+}
+
+/* ------------------------------------------------------------ RADIX (first positions by dl) */
+
+/* Positions as NDB_POS_RADIX through the oracle checks (sizes around the block edges, so
+** triples of 1, 2 and 3 docs end blocks; sparse and dense; random lists), the extremes of
+** the dl-bounded formats (lengths 0, 1, UINT32_MAX past the triple bound, positions past
+** the length: the slack), its need of the length table, and corrupt bytes. */
+Test(postings, format_radix)
+{
+    uint64_t seed = ndb_test_seed(350);
+    format_sweep(NDB_POS_RADIX, NDB_CODEC_PFOR2, seed);
+    for (uint32_t kind = 0; kind < 3; kind++)
+        for (int r = 0; r < 4; r++)
+            dlbound_extreme(NDB_POS_RADIX, kind, seed + 10 * kind + (uint64_t)r);
+    needs_doc_lengths(NDB_POS_RADIX, seed + 100);
+}
+
+Test(postings, corrupt_bytes_never_crash_radix)
+{
+    corrupt_case(NDB_CODEC_PFOR2, NDB_POS_RADIX, ndb_test_seed(405));
+}
+
+/* The reason for RADIX: docs of lengths 50..1000 holding a word once or twice, at random
+** places. Its first positions take about E[log2 dl] + 1/3 bit (the triples' rounding),
+** under GROUPS2, which packs them with the gaps at the width of each group's largest. */
+Test(postings, radix_is_smaller)
+{
+    uint64_t seed = ndb_test_seed(360), st = seed;
+    olist l;
+    enc_out o;
+    memset(&l, 0, sizeof l);
+    l.n = 3000;
+    l.docs = calloc(l.n, 4);
+    l.freqs = calloc(l.n, 4);
+    l.dls = calloc(l.n, 4);
+    l.pos_off = calloc(l.n + 1, 4);
+    l.pos = calloc(2 * l.n, 4);
+    double ideal = 0;
+    size_t k = 0;
+    for (uint32_t d = 0; d < l.n; d++) {
+        l.docs[d] = 3 * d;
+        l.dls[d] = 50 + (uint32_t)(ndb_rand_next(&st) % 950);
+        l.freqs[d] = 1 + (ndb_rand_next(&st) % 4 == 0);
+        l.pos_off[d] = (uint32_t)k;
+        uint32_t p0 = (uint32_t)(ndb_rand_next(&st) % (l.dls[d] - 10));
+        l.pos[k++] = p0;
+        if (l.freqs[d] == 2)
+            l.pos[k++] = p0 + 1 + (uint32_t)(ndb_rand_next(&st) % 8);
+        ideal += log2(l.dls[d]);
+    }
+    l.pos_off[l.n] = (uint32_t)k;
+    l.npos = k;
+    olist_dlt(&l, 3 * 3000);
+    size_t bytes[2];
+    for (int f = 0; f < 2; f++) {
+        g_pos_fmt = f ? NDB_POS_RADIX : NDB_POS_GROUPS2;
+        ndb_cursor *c = open_list(&l, 0, 3 * 3000, NDB_CODEC_PFOR2, &o, true);
+        check_walk(c, &l, 0, true, seed);
+        ndb_cursor_close(c);
+        bytes[f] = o.pos.n;
+        ndb_buf_fini(&o.doc);
+        ndb_buf_fini(&o.pos);
+    }
+    g_pos_fmt = NDB_POS_GROUPS;
+    /* gaps of 1..8: ~3 bits each for the quarter of docs that have one */
+    double bound = ideal + (double)l.n / 3.0 + 3.5 * (double)(k - l.n) +
+                   24.0 * 8 * (double)((l.n + 127) / 128);
+    cr_assert((double)bytes[1] * 8 < bound, "RADIX %zu bytes, bound %.0f bits", bytes[1], bound);
+    cr_assert(bytes[1] * 100 < bytes[0] * 95, "RADIX %zu bytes not 5%% below GROUPS2 %zu",
+              bytes[1], bytes[0]);
+    olist_free(&l);
 }
