@@ -559,8 +559,10 @@ typedef struct pc {
     size_t gbcap, nv, fnext;
     uint64_t fbit, rslack;
     size_t hend, gend;
-    uint32_t first[PC_N];
+    uint32_t first[PC_N];  /* of the docs of decoded triples */
     uint64_t ubound[PC_N]; /* U of the docs below fnext */
+    uint64_t toff[(PC_N + 2) / 3]; /* head bit of each triple below fnext */
+    uint8_t tdone[(PC_N + 2) / 3]; /* which of them are decoded into first[] */
 } pc;
 
 static uint32_t pc_fail(pc *c)
@@ -1066,57 +1068,88 @@ static ndb_rc pc_radix_start(pc *c)
         (flag && !pc_head_get(end, len, 1, 33, &c->rslack)))
         return NDB_ECORRUPT;
     c->fbit += flag ? 33 : 0;
-    c->fnext = c->bpf = 0;
+    c->fnext = c->bpf = 0; /* tdone[t] is cleared as triple t is reached */
     c->hend = c->gend = 0;
     return NDB_OK;
 }
 
-/* RADIX: decode the first positions of the block's docs up to doc i, triple by triple. */
-static ndb_rc pc_radix_firsts(pc *c, size_t i)
+/* RADIX: the triple starting at doc t (m docs), its bounds in ubound[]: its first
+** positions from the head at bit toff[t / 3]. */
+static ndb_rc pc_radix_triple(pc *c, size_t t, size_t m)
 {
     const uint8_t *end = c->pos + c->dec.pos_at + c->dec.pos_bytes;
     size_t len = c->dec.pos_bytes;
+    const uint64_t *u = c->ubound + t;
+    uint64_t bit = c->toff[t / 3], x, prod = 1;
+    bool packed = true;
+    for (size_t k = 0; k < m; k++) {
+        packed = packed && u[k] < NDB_POS_RADIX_MAX;
+        prod *= packed ? u[k] : 1;
+    }
+    if (!packed) { /* each first position at its own width */
+        for (size_t k = 0; k < m; k++) {
+            unsigned w = postings_radix_bits(u[k]);
+            if (!pc_head_get(end, len, bit, w, &x) || x >= u[k] || x > UINT32_MAX)
+                return NDB_ECORRUPT;
+            bit += w;
+            c->first[t + k] = (uint32_t)x;
+        }
+        return NDB_OK;
+    }
+    if (!pc_head_get(end, len, bit, postings_radix_bits(prod), &x) || x >= prod)
+        return NDB_ECORRUPT;
+    for (size_t k = 0; k + 1 < m; k++) { /* a 32-bit division once x fits */
+        uint64_t q = x <= UINT32_MAX ? (uint32_t)x / (uint32_t)u[k] : x / u[k];
+        c->first[t + k] = (uint32_t)(x - q * u[k]);
+        x = q;
+    }
+    c->first[t + m - 1] = (uint32_t)x; /* < u[m - 1], as x < prod */
+    return NDB_OK;
+}
+
+/* RADIX: the first position of doc i in first[i]. The bounds, and so the head offsets, of
+** the triples up to i's are learnt in order (one doc length each, no decoding); only the
+** triples asked for are decoded, so a doc late in a block costs its predecessors' lengths,
+** not their divisions. */
+static ndb_rc pc_radix_first(pc *c, size_t i)
+{
     /* the doc lengths lie far apart in the table: ask for them all at once (as v2) */
     for (size_t d = NDB_MAX(c->bpf, c->fnext), e = NDB_MIN(i + 12, c->cnt); d < e; d++)
         __builtin_prefetch(c->dls + 4 * (size_t)c->docs[d]);
     c->bpf = NDB_MAX(c->bpf, NDB_MIN(i + 12, c->cnt));
     while (c->fnext <= i) {
         size_t t = c->fnext, m = NDB_MIN(3, c->cnt - t);
-        uint64_t u[3], x, prod = 1;
+        uint64_t prod = 1, bits = 0;
         bool packed = true;
         for (size_t k = 0; k < m; k++) {
-            u[k] = (uint64_t)ndb_get_u32le(c->dls + 4 * (size_t)c->docs[t + k]) + c->rslack;
-            if (c->freqs[t + k] > u[k])
+            uint64_t u = (uint64_t)ndb_get_u32le(c->dls + 4 * (size_t)c->docs[t + k]) + c->rslack;
+            if (c->freqs[t + k] > u)
                 return NDB_ECORRUPT; /* positions are distinct and < U */
-            packed = packed && u[k] < NDB_POS_RADIX_MAX;
+            c->ubound[t + k] = u;
+            packed = packed && u < NDB_POS_RADIX_MAX;
+            prod *= packed ? u : 1;
+            bits += postings_radix_bits(u);
         }
-        if (packed) {
-            for (size_t k = 0; k < m; k++)
-                prod *= u[k];
-            unsigned w = postings_radix_bits(prod);
-            if (!pc_head_get(end, len, c->fbit, w, &x) || x >= prod)
-                return NDB_ECORRUPT;
-            c->fbit += w;
-            for (size_t k = 0; k + 1 < m; k++) { /* a 32-bit division once x fits */
-                uint64_t q = x <= UINT32_MAX ? (uint32_t)x / (uint32_t)u[k] : x / u[k];
-                c->first[t + k] = (uint32_t)(x - q * u[k]);
-                x = q;
-            }
-            c->first[t + m - 1] = (uint32_t)x; /* < u[m - 1], as x < prod */
-        } else {
-            for (size_t k = 0; k < m; k++) {
-                unsigned w = postings_radix_bits(u[k]);
-                if (!pc_head_get(end, len, c->fbit, w, &x) || x >= u[k] || x > UINT32_MAX)
-                    return NDB_ECORRUPT;
-                c->fbit += w;
-                c->first[t + k] = (uint32_t)x;
-            }
-        }
-        for (size_t k = 0; k < m; k++)
-            c->ubound[t + k] = u[k];
+        c->toff[t / 3] = c->fbit;
+        c->tdone[t / 3] = 0;
+        c->fbit += packed ? postings_radix_bits(prod) : bits;
         c->fnext = t + m;
+        if (c->fbit > 8 * (uint64_t)c->dec.pos_bytes)
+            return NDB_ECORRUPT; /* the head would pass the chunk's start */
+        if (c->fnext == c->cnt) {
+            ndb_rc rc = pc_radix_sizes(c, (size_t)((c->fbit + 7) / 8), 0);
+            if (rc != NDB_OK)
+                return rc;
+        }
     }
-    return c->fnext == c->cnt ? pc_radix_sizes(c, (size_t)((c->fbit + 7) / 8), 0) : NDB_OK;
+    size_t t = i / 3 * 3;
+    if (!c->tdone[i / 3]) {
+        ndb_rc rc = pc_radix_triple(c, t, NDB_MIN(3, c->cnt - t));
+        if (rc != NDB_OK)
+            return rc;
+        c->tdone[i / 3] = 1;
+    }
+    return NDB_OK;
 }
 
 /* Start the positions of block dec.idx: offsets only; groups decode on demand. */
@@ -1250,7 +1283,7 @@ static ndb_rc pc_pos_doc_radix(pc *c, size_t i)
     ndb_rc rc;
     if (c->ddone[i])
         return NDB_OK;
-    if ((rc = pc_radix_firsts(c, i)) != NDB_OK || (rc = pc_pos_need(c, glo, glo + hi - lo - 1)))
+    if ((rc = pc_radix_first(c, i)) != NDB_OK || (rc = pc_pos_need(c, glo, glo + hi - lo - 1)))
         return rc;
     uint64_t p = c->first[i];
     c->pbuf[lo] = (uint32_t)p;
