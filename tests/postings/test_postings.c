@@ -219,6 +219,18 @@ static void olist_gen(olist *l, size_t n, uint32_t span, uint32_t maxtf, uint64_
     olist_dlt(l, span);
 }
 
+/* An empty list of n docs with room for npos positions, to be filled by hand. */
+static void olist_alloc(olist *l, size_t n, size_t npos)
+{
+    memset(l, 0, sizeof *l);
+    l->n = n;
+    l->docs = calloc(n, 4);
+    l->freqs = calloc(n, 4);
+    l->dls = calloc(n, 4);
+    l->pos_off = calloc(n + 1, 4);
+    l->pos = calloc(npos, 4);
+}
+
 static void olist_free(olist *l)
 {
     free(l->docs);
@@ -287,6 +299,23 @@ static void check_walk(ndb_cursor *c, const olist *l, uint32_t base, bool positi
     cr_assert_eq(ndb_cursor_next(c), NDB_DOC_END);
     cr_assert_eq(ndb_cursor_next(c), NDB_DOC_END);
     cr_assert_eq(c->err, NDB_OK);
+}
+
+/* POS bytes of list l (docs below span) in position format fmt, after a full walk of it
+** against the oracle. */
+static size_t pos_bytes_in(const olist *l, uint32_t span, uint32_t codec, uint32_t fmt,
+                           uint64_t seed)
+{
+    enc_out o;
+    g_pos_fmt = fmt;
+    ndb_cursor *c = open_list(l, 0, span, codec, &o, true);
+    check_walk(c, l, 0, true, seed);
+    ndb_cursor_close(c);
+    size_t n = o.pos.n;
+    ndb_buf_fini(&o.doc);
+    ndb_buf_fini(&o.pos);
+    g_pos_fmt = NDB_POS_GROUPS;
+    return n;
 }
 
 /* Walk by bulk reads: each lends the rest of a block (ending on a block boundary of 128
@@ -537,13 +566,7 @@ static void dlbound_extreme(uint32_t fmt, uint32_t tf_kind, uint64_t seed)
     uint64_t st = seed;
     olist l;
     enc_out o;
-    memset(&l, 0, sizeof l);
-    l.n = 200;
-    l.docs = calloc(l.n, 4);
-    l.freqs = calloc(l.n, 4);
-    l.dls = calloc(l.n, 4);
-    l.pos_off = calloc(l.n + 1, 4);
-    l.pos = calloc(l.n * 300 + 1, 4);
+    olist_alloc(&l, 200, 200 * 300 + 1);
     size_t k = 0;
     for (uint32_t d = 0; d < l.n; d++) {
         uint32_t dl = dls[d % 8], f;
@@ -642,14 +665,7 @@ Test(postings, dlbound_is_smaller)
 {
     uint64_t seed = ndb_test_seed(340), st = seed;
     olist l;
-    enc_out o;
-    memset(&l, 0, sizeof l);
-    l.n = 1024;
-    l.docs = calloc(l.n, 4);
-    l.freqs = calloc(l.n, 4);
-    l.dls = calloc(l.n, 4);
-    l.pos_off = calloc(l.n + 1, 4);
-    l.pos = calloc(l.n, 4);
+    olist_alloc(&l, 1024, 1024);
     for (uint32_t d = 0; d < l.n; d++) {
         l.docs[d] = 3 * d;
         l.freqs[d] = 1;
@@ -660,17 +676,8 @@ Test(postings, dlbound_is_smaller)
     l.pos_off[l.n] = (uint32_t)l.n;
     l.npos = l.n;
     olist_dlt(&l, 3 * 1024);
-    size_t bytes[2];
-    for (uint32_t f = 0; f < 2; f++) {
-        g_pos_fmt = f;
-        ndb_cursor *c = open_list(&l, 0, 3 * 1024, NDB_CODEC_PFOR, &o, true);
-        check_walk(c, &l, 0, true, seed);
-        ndb_cursor_close(c);
-        bytes[f] = o.pos.n;
-        ndb_buf_fini(&o.doc);
-        ndb_buf_fini(&o.pos);
-    }
-    g_pos_fmt = NDB_POS_GROUPS;
+    size_t bytes[2] = {pos_bytes_in(&l, 3 * 1024, NDB_CODEC_PFOR, NDB_POS_GROUPS, seed),
+                       pos_bytes_in(&l, 3 * 1024, NDB_CODEC_PFOR, NDB_POS_DLBOUND, seed)};
     cr_assert(bytes[1] * 8 < (size_t)(9.2 * 1024), "v2: %zu bytes", bytes[1]);
     cr_assert(bytes[1] * 10 < bytes[0] * 9, "v2 %zu bytes not 10%% below v1 %zu", bytes[1],
               bytes[0]);
@@ -868,19 +875,9 @@ Test(postings, format_groups2)
     uint64_t seed = ndb_test_seed(320), st = seed;
     format_sweep(NDB_POS_GROUPS2, NDB_CODEC_PFOR2, seed);
     olist l;
-    enc_out o;
-    size_t bytes[2];
     olist_gen(&l, 2000, 6000, 2, &st);
-    for (int f = 0; f < 2; f++) {
-        g_pos_fmt = f ? NDB_POS_GROUPS2 : NDB_POS_GROUPS;
-        ndb_cursor *c = open_list(&l, 0, 6000, NDB_CODEC_PFOR2, &o, true);
-        check_walk(c, &l, 0, true, seed);
-        ndb_cursor_close(c);
-        bytes[f] = o.pos.n;
-        ndb_buf_fini(&o.doc);
-        ndb_buf_fini(&o.pos);
-    }
-    g_pos_fmt = NDB_POS_GROUPS;
+    size_t bytes[2] = {pos_bytes_in(&l, 6000, NDB_CODEC_PFOR2, NDB_POS_GROUPS, seed),
+                       pos_bytes_in(&l, 6000, NDB_CODEC_PFOR2, NDB_POS_GROUPS2, seed)};
     cr_assert(bytes[1] < bytes[0], "GROUPS2 %zu bytes not below GROUPS %zu", bytes[1], bytes[0]);
     olist_free(&l);
 }
@@ -918,14 +915,7 @@ Test(postings, radix_is_smaller)
 {
     uint64_t seed = ndb_test_seed(360), st = seed;
     olist l;
-    enc_out o;
-    memset(&l, 0, sizeof l);
-    l.n = 3000;
-    l.docs = calloc(l.n, 4);
-    l.freqs = calloc(l.n, 4);
-    l.dls = calloc(l.n, 4);
-    l.pos_off = calloc(l.n + 1, 4);
-    l.pos = calloc(2 * l.n, 4);
+    olist_alloc(&l, 3000, 2 * 3000);
     double ideal = 0;
     size_t k = 0;
     for (uint32_t d = 0; d < l.n; d++) {
@@ -942,17 +932,8 @@ Test(postings, radix_is_smaller)
     l.pos_off[l.n] = (uint32_t)k;
     l.npos = k;
     olist_dlt(&l, 3 * 3000);
-    size_t bytes[2];
-    for (int f = 0; f < 2; f++) {
-        g_pos_fmt = f ? NDB_POS_RADIX : NDB_POS_GROUPS2;
-        ndb_cursor *c = open_list(&l, 0, 3 * 3000, NDB_CODEC_PFOR2, &o, true);
-        check_walk(c, &l, 0, true, seed);
-        ndb_cursor_close(c);
-        bytes[f] = o.pos.n;
-        ndb_buf_fini(&o.doc);
-        ndb_buf_fini(&o.pos);
-    }
-    g_pos_fmt = NDB_POS_GROUPS;
+    size_t bytes[2] = {pos_bytes_in(&l, 3 * 3000, NDB_CODEC_PFOR2, NDB_POS_GROUPS2, seed),
+                       pos_bytes_in(&l, 3 * 3000, NDB_CODEC_PFOR2, NDB_POS_RADIX, seed)};
     /* gaps of 1..8: ~3 bits each for the quarter of docs that have one */
     double bound = ideal + (double)l.n / 3.0 + 3.5 * (double)(k - l.n) +
                    24.0 * 8 * (double)((l.n + 127) / 128);
