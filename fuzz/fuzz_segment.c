@@ -12,7 +12,7 @@
 ** seek_geq), prefix walks, lookups, a multi-segment cursor and ndb_seg_check all return
 ** without crashing, leaking or reading out of bounds. fuzz/corpus/segment/ holds small
 ** real segments (empty, one doc, multi-block lists; positions as GROUPS, DLBOUND, GROUPS2,
-** BYLIST and RADIX).
+** BYLIST, RADIX and BYLIST2).
 */
 #include "index/multi.h"
 #include "index/segment.h"

@@ -22,7 +22,8 @@
 
 #define NDB_KIND_SEGMENT  0x47455358u /* "XSEG" */
 #define SEG_MAJOR         1
-#define SEG_MINOR         4 /* 1.4: codec PFOR2, positions RADIX; 1.3: PFOR2, GROUPS2;
+#define SEG_MINOR         4 /* 1.4: codec PFOR2, positions BYLIST2 (or RADIX), packed skip
+                             ** entries; 1.3: PFOR2, GROUPS2;
                              ** 1.2: PFOR2, BYLIST;
                              ** 1.1: PFOR2, GROUPS or DLBOUND for every list; 1.0: codec
                              ** PFOR, GROUPS */
@@ -82,9 +83,10 @@ typedef struct ndb_segout {
 } ndb_segout;
 
 /* Create dir/name.tmp and write the header; m.off[POST] is set. Format 1.4 (codec
-** SEG_CODEC) with every list's positions NDB_POS_RADIX (first positions at widths known
-** from the doc lengths: BENCHMARKS.md §5 B13); NEWSDB_SEG_POSITIONS=groups2 writes 1.3 with
-** NDB_POS_GROUPS2, =groups 1.1 with GROUPS, which older builds read.
+** SEG_CODEC, packed skip entries) with positions NDB_POS_BYLIST2: lists of words seen about
+** once per doc in RADIX (first positions at widths known from the doc lengths), the others
+** in GROUPS2 (BENCHMARKS.md §5 B13); NEWSDB_SEG_POSITIONS=radix writes 1.4 with every list
+** RADIX, =groups2 1.3 with GROUPS2, =groups 1.1 with GROUPS, which older builds read.
 ** Smaller, slower phrase queries, on request (BENCHMARKS.md §6): format 1.2 with
 ** positions NDB_POS_BYLIST (NEWSDB_SEG_POSITIONS=bylist: about 7 % smaller segments at 1M,
 ** phrases of mid-frequency words 2-3x slower) or 1.1 with every list NDB_POS_DLBOUND

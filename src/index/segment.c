@@ -18,8 +18,9 @@
 **                                     (3 = pfor in 1.0 files, 4 = pfor2 from 1.1) |
 **                                     position format << 16 (postings.h; 0 = GROUPS,
 **                                     1 = DLBOUND on request, only in 1.1 files,
-**                                     2 = BYLIST in 1.2, 3 = GROUPS2 in 1.3, 4 = RADIX
-**                                     in 1.4)
+**                                     2 = BYLIST in 1.2, 3 = GROUPS2 in 1.3, 5 =
+**                                     BYLIST2 in 1.4, or 4 = RADIX in 1.4 on request;
+**                                     1.4 also packs its skip entries)
 **                                  8  u32 base           12  u32 ndocs
 **                                  16 u64 nterms         24  u64 total_len (sum DOCLEN)
 **                                  32 4 x {u64 off, u64 len}: POSTINGS, DOCLEN, TERMS,
@@ -96,12 +97,13 @@ static uint32_t seg_pos_fmt_written(void)
     if (seg_write_v10())
         return NDB_POS_GROUPS;
     if (!v)
-        return NDB_POS_RADIX;
+        return NDB_POS_BYLIST2;
     return strcmp(v, "dlbound") == 0   ? NDB_POS_DLBOUND
            : strcmp(v, "bylist") == 0  ? NDB_POS_BYLIST
            : strcmp(v, "groups") == 0  ? NDB_POS_GROUPS
            : strcmp(v, "groups2") == 0 ? NDB_POS_GROUPS2
-                                       : NDB_POS_RADIX;
+           : strcmp(v, "radix") == 0   ? NDB_POS_RADIX
+                                       : NDB_POS_BYLIST2;
 }
 
 ndb_rc ndb_segout_open(ndb_segout *o, const ndb_vfs *vfs, const char *dir, const char *name,
@@ -120,7 +122,7 @@ ndb_rc ndb_segout_open(ndb_segout *o, const ndb_vfs *vfs, const char *dir, const
     uint32_t codec = seg_write_v10() ? NDB_CODEC_PFOR : SEG_CODEC;
     ndb_postings_enc_init(&o->enc, ndb_codec_get(codec));
     o->pos_fmt = seg_pos_fmt_written();
-    o->enc.skip_packed = o->pos_fmt == NDB_POS_RADIX; /* the 1.4 layout */
+    o->enc.skip_packed = o->pos_fmt >= NDB_POS_RADIX; /* the 1.4 layout */
     o->m.codec = codec | o->pos_fmt << SEG_POS_SHIFT;
     o->m.base = base;
     if (ndb_path_join(o->path, sizeof o->path, dir, name) != NDB_OK ||
@@ -135,7 +137,7 @@ ndb_rc ndb_segout_open(ndb_segout *o, const ndb_vfs *vfs, const char *dir, const
     }
     if ((rc = ndb_frame_header(&h, NDB_KIND_SEGMENT, SEG_MAJOR,
                                codec == NDB_CODEC_PFOR          ? 0
-                               : o->pos_fmt == NDB_POS_RADIX   ? SEG_MINOR
+                               : o->pos_fmt >= NDB_POS_RADIX   ? SEG_MINOR
                                : o->pos_fmt == NDB_POS_GROUPS2 ? 3
                                : o->pos_fmt == NDB_POS_BYLIST  ? 2
                                                                : 1)) != NDB_OK) {
@@ -418,7 +420,7 @@ static ndb_rc seg_parse(ndb_seg *s, ndb_err *err)
         return ndb_err_set(err, NDB_ECORRUPT, "%s: sections do not tile the file", s->name);
     s->codec = ndb_codec_get(m->codec & ((1u << SEG_POS_SHIFT) - 1));
     s->pos_fmt = m->codec >> SEG_POS_SHIFT;
-    if (!s->codec || s->pos_fmt > NDB_POS_RADIX)
+    if (!s->codec || s->pos_fmt > NDB_POS_BYLIST2)
         return ndb_err_set(err, NDB_EFORMAT, "%s: unknown codec %u", s->name, m->codec);
     if (m->len[SEG_SEC_DOCLEN] != 4 * (uint64_t)m->ndocs ||
         (uint64_t)m->base + m->ndocs > UINT32_MAX)
@@ -655,7 +657,7 @@ ndb_rc ndb_seg_cursor(const ndb_seg *s, const ndb_term_info *ti, bool positions,
     src.ndocs = s->m.ndocs;
     src.pos_fmt = ndb_pos_fmt_of_list(s->pos_fmt, ti->df, ti->cf);
     src.dls = s->p + s->m.off[SEG_SEC_DOCLEN];
-    src.skip_packed = s->pos_fmt == NDB_POS_RADIX;
+    src.skip_packed = s->pos_fmt >= NDB_POS_RADIX;
     return ndb_postings_cursor_new(&src, positions, out);
 }
 

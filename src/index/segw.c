@@ -442,8 +442,8 @@ static ndb_rc segw_put_term(ndb_segw *w, ndb_segout *o, const segw_term *e, uint
     const uint32_t *dl = (const uint32_t *)w->doclens.p;
     ndb_rc rc = NDB_OK;
     uint64_t df = 0;
-    /* a BYLIST segment picks a list's position format by its df and cf */
-    if (o->pos_fmt == NDB_POS_BYLIST && !segw_df(w, e, &df))
+    /* a BYLIST(2) segment picks a list's position format by its df and cf */
+    if (ndb_pos_fmt_by_list(o->pos_fmt) && !segw_df(w, e, &df))
         return ndb_err_set(err, NDB_EINVAL, "segment writer: bad stream");
     segw_rd_init(&dr, w, &e->docs);
     segw_rd_init(&pr, w, &e->pos);

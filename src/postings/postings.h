@@ -106,12 +106,26 @@
 /* RADIX: a triple of first positions is one number when each bound is below this (so the
 ** product stays below 2^63). */
 #define NDB_POS_RADIX_MAX (1u << 21)
+/* Of a segment (1.4's default): RADIX for lists with cf < 2 df, GROUPS2 for the others. A
+** frequent word's positions are mostly in-doc gaps, where RADIX saves little (1.2 MB of
+** its 76 MB at 1M), and its lists are the ones phrases decode densely, where RADIX's
+** per-doc work (a doc length, a share of a division) costs most: with this split the
+** phrases of frequent words keep GROUPS2's speed (BENCHMARKS.md §5 B13). */
+#define NDB_POS_BYLIST2 5u
 
 static inline uint32_t ndb_pos_fmt_of_list(uint32_t seg_fmt, uint64_t df, uint64_t cf)
 {
+    if (seg_fmt == NDB_POS_BYLIST2)
+        return cf < 2 * df ? NDB_POS_RADIX : NDB_POS_GROUPS2;
     if (seg_fmt != NDB_POS_BYLIST)
         return seg_fmt;
     return cf < 2 * df ? NDB_POS_DLBOUND : NDB_POS_GROUPS;
+}
+
+/* A segment format whose lists pick their own (by df and cf). */
+static inline bool ndb_pos_fmt_by_list(uint32_t seg_fmt)
+{
+    return seg_fmt == NDB_POS_BYLIST || seg_fmt == NDB_POS_BYLIST2;
 }
 /* Fields of a packed skip entry. */
 #define NDB_SKIP_FIELDS 5u

@@ -101,11 +101,12 @@ Test(index, roundtrip_term_in_every_doc)
 }
 
 /* The format segments are written in, through the environment: 0 the default (1.4, codec
-** PFOR2, RADIX positions), 1 format 1.0 (codec PFOR, GROUPS: what older builds wrote and
-** read), 2 1.1 with every list's positions bounded by doc length (DLBOUND), 3 1.2 with each
-** list's format by its df and cf (BYLIST), 4 1.1 with GROUPS positions (varint rests), 5
-** 1.3 with GROUPS2 positions. */
-#define SEG_NFMT 6
+** PFOR2, each list's positions RADIX or GROUPS2 by its df and cf: BYLIST2; packed skip
+** entries), 1 format 1.0 (codec PFOR, GROUPS: what older builds wrote and read), 2 1.1 with
+** every list's positions bounded by doc length (DLBOUND), 3 1.2 with each list's format by
+** its df and cf (BYLIST), 4 1.1 with GROUPS positions (varint rests), 5 1.3 with GROUPS2
+** positions, 6 1.4 with every list RADIX. */
+#define SEG_NFMT 7
 static void seg_fmt_env(int which)
 {
     cr_assert_eq(unsetenv("NEWSDB_SEG_FORMAT"), 0);
@@ -120,15 +121,19 @@ static void seg_fmt_env(int which)
         cr_assert_eq(setenv("NEWSDB_SEG_POSITIONS", "groups", 1), 0);
     if (which == 5)
         cr_assert_eq(setenv("NEWSDB_SEG_POSITIONS", "groups2", 1), 0);
+    if (which == 6)
+        cr_assert_eq(setenv("NEWSDB_SEG_POSITIONS", "radix", 1), 0);
 }
 
 static void seg_fmt_assert(const ndb_seg *s, int which)
 {
-    static const uint32_t codec[SEG_NFMT] = {NDB_CODEC_PFOR2, NDB_CODEC_PFOR, NDB_CODEC_PFOR2,
-                                             NDB_CODEC_PFOR2, NDB_CODEC_PFOR2, NDB_CODEC_PFOR2};
-    static const uint32_t pos[SEG_NFMT] = {NDB_POS_RADIX,  NDB_POS_GROUPS, NDB_POS_DLBOUND,
-                                           NDB_POS_BYLIST, NDB_POS_GROUPS, NDB_POS_GROUPS2};
-    static const uint16_t minor[SEG_NFMT] = {4, 0, 1, 2, 1, 3};
+    static const uint32_t codec[SEG_NFMT] = {NDB_CODEC_PFOR2, NDB_CODEC_PFOR,  NDB_CODEC_PFOR2,
+                                             NDB_CODEC_PFOR2, NDB_CODEC_PFOR2, NDB_CODEC_PFOR2,
+                                             NDB_CODEC_PFOR2};
+    static const uint32_t pos[SEG_NFMT] = {NDB_POS_BYLIST2, NDB_POS_GROUPS, NDB_POS_DLBOUND,
+                                           NDB_POS_BYLIST,  NDB_POS_GROUPS, NDB_POS_GROUPS2,
+                                           NDB_POS_RADIX};
+    static const uint16_t minor[SEG_NFMT] = {4, 0, 1, 2, 1, 3, 4};
     cr_assert_eq(s->codec->id, codec[which]);
     cr_assert_eq(s->pos_fmt, pos[which]);
     cr_assert_eq(ndb_get_u16le(s->p + 10), minor[which], "header minor version");
@@ -147,13 +152,17 @@ static void roundtrip_fmt(int which, uint32_t ndocs, size_t vocab, uint32_t maxl
     ndb_seg *s = write_open(w, "seg-d.ndx");
     seg_fmt_assert(s, which);
     orc_check_seg(&o, s);
-    if (which == 3 && ndocs > 1) { /* BYLIST: both list formats were written and read back */
-        size_t kinds[2] = {0, 0};
+    if ((which == 0 || which == 3) && ndocs > 1) {
+        /* BYLIST2, BYLIST: both list formats were written and read back */
+        uint32_t fmt = which ? NDB_POS_BYLIST : NDB_POS_BYLIST2;
+        uint32_t rare = which ? NDB_POS_DLBOUND : NDB_POS_RADIX;
+        size_t kinds[8] = {0};
         for (size_t i = 0; i < o.nt; i++)
             if (o.t[i].nd > 0)
-                kinds[ndb_pos_fmt_of_list(NDB_POS_BYLIST, o.t[i].nd, o.t[i].np)]++;
-        cr_assert(kinds[NDB_POS_GROUPS] > 0 && kinds[NDB_POS_DLBOUND] > 0,
-                  "lists in GROUPS %zu, DLBOUND %zu", kinds[0], kinds[1]);
+                kinds[ndb_pos_fmt_of_list(fmt, o.t[i].nd, o.t[i].np)]++;
+        cr_assert(kinds[rare] > 0 && kinds[ndb_pos_fmt_of_list(fmt, 1, 2)] > 0,
+                  "lists of either format: %zu, %zu", kinds[rare],
+                  kinds[ndb_pos_fmt_of_list(fmt, 1, 2)]);
     }
     ndb_seg_unref(s);
     ndb_segw_free(w);
