@@ -89,7 +89,7 @@ typedef struct postings_bw {
 
 static inline void postings_bw_put(postings_bw *w, uint64_t v, unsigned k)
 {
-    if (k > 32) { /* the 33-bit slack: in two parts, so acc never overflows */
+    if (k > 32) { /* up to 64 bits: in two parts, so acc (< 8 bits held) never overflows */
         postings_bw_put(w, v & 0xffffu, 16);
         v >>= 16;
         k -= 16;
@@ -101,17 +101,6 @@ static inline void postings_bw_put(postings_bw *w, uint64_t v, unsigned k)
         w->acc >>= 8;
         w->have -= 8;
     }
-}
-
-/* Up to 64 bits. */
-static inline void postings_bw_put64(postings_bw *w, uint64_t v, unsigned k)
-{
-    if (k > 32) {
-        postings_bw_put(w, v & 0xffffffffu, 32);
-        v >>= 32;
-        k -= 32;
-    }
-    postings_bw_put(w, v, k);
 }
 
 /* Width of a v2 jump table entry for a block of nvals position values: the body takes at
@@ -236,6 +225,21 @@ static inline unsigned postings_radix_bits(uint64_t u)
     return u <= 1 ? 0u : 64u - (unsigned)__builtin_clzll(u - 1);
 }
 
+/* RADIX: head bits of a triple of first positions with bounds u[0..m) (postings.h): one
+** number of bits(prod - 1) bits when every bound is below NDB_POS_RADIX_MAX (*prod their
+** product), else each value at its own width (*prod = 0). Encoder and cursor both. */
+static inline unsigned postings_radix_triple(const uint64_t *u, size_t m, uint64_t *prod)
+{
+    uint64_t p = 1;
+    unsigned bits = 0;
+    for (size_t k = 0; k < m; k++) {
+        p = p && u[k] < NDB_POS_RADIX_MAX ? p * u[k] : 0;
+        bits += postings_radix_bits(u[k]);
+    }
+    *prod = p;
+    return p ? postings_radix_bits(p) : bits;
+}
+
 /* The pending block's positions in the RADIX format (postings.h): the in-doc gaps minus one
 ** in groups, then the head (slack flag, slack, first positions in mixed-radix triples),
 ** written forward into a scratch buffer and appended byte-reversed. */
@@ -268,21 +272,17 @@ static ndb_rc postings_put_pos_radix(ndb_postings_enc *e)
         postings_bw_put(&w, slack, 33);
     for (size_t t = 0; t < e->cnt; t += 3) {
         size_t m = NDB_MIN(3, e->cnt - t);
-        uint64_t u[3], x = 0, prod = 1;
-        bool packed = true;
-        for (size_t k = 0; k < m; k++) {
+        uint64_t u[3], x = 0, prod;
+        for (size_t k = 0; k < m; k++)
             u[k] = (uint64_t)e->dls[t + k] + slack;
-            packed = packed && u[k] < NDB_POS_RADIX_MAX;
-        }
-        if (packed) {
-            for (size_t k = m; k-- > 0;) {
+        unsigned bits = postings_radix_triple(u, m, &prod);
+        if (prod) {
+            for (size_t k = m; k-- > 0;)
                 x = x * u[k] + first[t + k];
-                prod *= u[k];
-            }
-            postings_bw_put64(&w, x, postings_radix_bits(prod));
+            postings_bw_put(&w, x, bits);
         } else {
             for (size_t k = 0; k < m; k++)
-                postings_bw_put64(&w, first[t + k], postings_radix_bits(u[k]));
+                postings_bw_put(&w, first[t + k], postings_radix_bits(u[k]));
         }
     }
     if (w.have > 0)
@@ -443,7 +443,7 @@ static ndb_rc postings_pack_skips(ndb_postings_enc *e)
     postings_bw w = {e->skip.p + e->skip.n, 0, 0};
     for (size_t b = 0; b < e->nblocks; b++)
         for (size_t k = 0; k < NDB_SKIP_FIELDS; k++)
-            postings_bw_put64(&w, e->sk[b * NDB_SKIP_FIELDS + k] - base[k], width[k]);
+            postings_bw_put(&w, e->sk[b * NDB_SKIP_FIELDS + k] - base[k], width[k]);
     if (w.have > 0)
         *w.o++ = (uint8_t)w.acc;
     e->skip.n = (size_t)(w.o - e->skip.p);
@@ -552,9 +552,9 @@ typedef struct pc {
     size_t bnext, jstep;        /* jstep: 0 when the block has no jump table */
     size_t bpf;                 /* docs below this had their length prefetched */
     /* RADIX: the groups hold gap values only (nv of them, decoded into gbuf; vbuf is where
-    ** groups decode: pbuf in the other formats); the head's first positions of docs below
-    ** fnext are in first[], the next triple starts at head bit fbit; rslack is k; hend /
-    ** gend: bytes of head / gaps once known (0 = not yet), for the exact-size check */
+    ** groups decode: pbuf in the other formats); the triples of the docs below fnext have
+    ** their bounds and head offsets known, the next starts at head bit fbit; rslack is k;
+    ** hend / gend: bytes of head / gaps once known (0 = not yet), for the exact-size check */
     uint32_t *gbuf, *vbuf;
     size_t gbcap, nv, fnext;
     uint64_t fbit, rslack;
@@ -562,6 +562,7 @@ typedef struct pc {
     uint32_t first[PC_N];  /* of the docs of decoded triples */
     uint64_t ubound[PC_N]; /* U of the docs below fnext */
     uint64_t toff[(PC_N + 2) / 3]; /* head bit of each triple below fnext */
+    uint64_t tprod[(PC_N + 2) / 3]; /* its bounds' product, 0 when not one number */
     uint8_t tdone[(PC_N + 2) / 3]; /* which of them are decoded into first[] */
 } pc;
 
@@ -1080,13 +1081,8 @@ static ndb_rc pc_radix_triple(pc *c, size_t t, size_t m)
     const uint8_t *end = c->pos + c->dec.pos_at + c->dec.pos_bytes;
     size_t len = c->dec.pos_bytes;
     const uint64_t *u = c->ubound + t;
-    uint64_t bit = c->toff[t / 3], x, prod = 1;
-    bool packed = true;
-    for (size_t k = 0; k < m; k++) {
-        packed = packed && u[k] < NDB_POS_RADIX_MAX;
-        prod *= packed ? u[k] : 1;
-    }
-    if (!packed) { /* each first position at its own width */
+    uint64_t bit = c->toff[t / 3], x, prod = c->tprod[t / 3];
+    if (!prod) { /* each first position at its own width */
         for (size_t k = 0; k < m; k++) {
             unsigned w = postings_radix_bits(u[k]);
             if (!pc_head_get(end, len, bit, w, &x) || x >= u[k] || x > UINT32_MAX)
@@ -1119,20 +1115,15 @@ static ndb_rc pc_radix_first(pc *c, size_t i)
     c->bpf = NDB_MAX(c->bpf, NDB_MIN(i + 12, c->cnt));
     while (c->fnext <= i) {
         size_t t = c->fnext, m = NDB_MIN(3, c->cnt - t);
-        uint64_t prod = 1, bits = 0;
-        bool packed = true;
         for (size_t k = 0; k < m; k++) {
             uint64_t u = (uint64_t)ndb_get_u32le(c->dls + 4 * (size_t)c->docs[t + k]) + c->rslack;
             if (c->freqs[t + k] > u)
                 return NDB_ECORRUPT; /* positions are distinct and < U */
             c->ubound[t + k] = u;
-            packed = packed && u < NDB_POS_RADIX_MAX;
-            prod *= packed ? u : 1;
-            bits += postings_radix_bits(u);
         }
         c->toff[t / 3] = c->fbit;
         c->tdone[t / 3] = 0;
-        c->fbit += packed ? postings_radix_bits(prod) : bits;
+        c->fbit += postings_radix_triple(c->ubound + t, m, &c->tprod[t / 3]);
         c->fnext = t + m;
         if (c->fbit > 8 * (uint64_t)c->dec.pos_bytes)
             return NDB_ECORRUPT; /* the head would pass the chunk's start */
