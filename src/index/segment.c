@@ -106,6 +106,12 @@ static uint32_t seg_pos_fmt_written(void)
                                        : NDB_POS_BYLIST2;
 }
 
+/* The 1.4 layout (RADIX or BYLIST2 positions): its lists pack their skip entries. */
+static bool seg_v14(uint32_t pos_fmt)
+{
+    return pos_fmt == NDB_POS_RADIX || pos_fmt == NDB_POS_BYLIST2;
+}
+
 ndb_rc ndb_segout_open(ndb_segout *o, const ndb_vfs *vfs, const char *dir, const char *name,
                        uint32_t base, ndb_err *err)
 {
@@ -122,7 +128,7 @@ ndb_rc ndb_segout_open(ndb_segout *o, const ndb_vfs *vfs, const char *dir, const
     uint32_t codec = seg_write_v10() ? NDB_CODEC_PFOR : SEG_CODEC;
     ndb_postings_enc_init(&o->enc, ndb_codec_get(codec));
     o->pos_fmt = seg_pos_fmt_written();
-    o->enc.skip_packed = o->pos_fmt >= NDB_POS_RADIX; /* the 1.4 layout */
+    o->enc.skip_packed = seg_v14(o->pos_fmt);
     o->m.codec = codec | o->pos_fmt << SEG_POS_SHIFT;
     o->m.base = base;
     if (ndb_path_join(o->path, sizeof o->path, dir, name) != NDB_OK ||
@@ -137,7 +143,7 @@ ndb_rc ndb_segout_open(ndb_segout *o, const ndb_vfs *vfs, const char *dir, const
     }
     if ((rc = ndb_frame_header(&h, NDB_KIND_SEGMENT, SEG_MAJOR,
                                codec == NDB_CODEC_PFOR          ? 0
-                               : o->pos_fmt >= NDB_POS_RADIX   ? SEG_MINOR
+                               : seg_v14(o->pos_fmt)           ? SEG_MINOR
                                : o->pos_fmt == NDB_POS_GROUPS2 ? 3
                                : o->pos_fmt == NDB_POS_BYLIST  ? 2
                                                                : 1)) != NDB_OK) {
@@ -657,7 +663,7 @@ ndb_rc ndb_seg_cursor(const ndb_seg *s, const ndb_term_info *ti, bool positions,
     src.ndocs = s->m.ndocs;
     src.pos_fmt = ndb_pos_fmt_of_list(s->pos_fmt, ti->df, ti->cf);
     src.dls = s->p + s->m.off[SEG_SEC_DOCLEN];
-    src.skip_packed = s->pos_fmt >= NDB_POS_RADIX;
+    src.skip_packed = seg_v14(s->pos_fmt);
     return ndb_postings_cursor_new(&src, positions, out);
 }
 
