@@ -205,6 +205,7 @@ ndb_rc ndb_rd_varint(ndb_rd *r, uint64_t *v)
 {
     uint64_t x = 0;
     unsigned shift = 0;
+    *v = 0; /* defined on failure too */
     for (int i = 0; i < 10; i++) {
         uint8_t c;
         if (r->p >= r->end)
@@ -236,6 +237,8 @@ ndb_rc ndb_rd_varint32(ndb_rd *r, uint32_t *v)
 
 ndb_rc ndb_rd_bytes(ndb_rd *r, size_t n, ndb_slice *out)
 {
+    out->p = NULL; /* defined on failure too */
+    out->n = 0;
     if (ndb_rd_left(r) < n)
         return r->bad;
     out->p = r->p;
@@ -247,7 +250,10 @@ ndb_rc ndb_rd_bytes(ndb_rd *r, size_t n, ndb_slice *out)
 ndb_rc ndb_rd_lp(ndb_rd *r, ndb_slice *out)
 {
     uint64_t n;
-    ndb_rc rc = ndb_rd_varint(r, &n);
+    ndb_rc rc;
+    out->p = NULL; /* defined on failure too */
+    out->n = 0;
+    rc = ndb_rd_varint(r, &n);
     if (rc != NDB_OK)
         return rc;
     if (n > ndb_rd_left(r))

@@ -76,6 +76,8 @@ ndb_rc ndb_frame_check(const uint8_t *p, size_t n, uint32_t kind, uint16_t min_m
 {
     uint32_t crc;
     ndb_rc rc;
+    body->p = NULL; /* defined on failure too */
+    body->n = 0;
     if (n < NDB_HEADER_SIZE + NDB_FOOTER_SIZE)
         return ndb_err_set(err, NDB_ECORRUPT, "%s: too short (%zu bytes) to be a newsdb file",
                            name, n);
