@@ -15,9 +15,7 @@
 ** plain UTF-8 text and keeps its answer only when CLD2 calls it reliable and the language
 ** has an ISO 639-1 code; short, mixed, unlike-any-language or binary input gives id 0.
 ** Input past NDB_LANG_DETECT_MAX bytes is not looked at (the start of an article is enough
-** and detection then costs O(1) per article). 768 bytes give the same answers as 1,024 on
-** the 42,550 labelled articles of the shared corpora (one more correct) for 78 % of the CLD2
-** time; 512 loses 14 of them (BENCHMARKS.md). Invalid UTF-8 ends the text looked at (CLD2
+** and detection then costs O(1) per article). Invalid UTF-8 ends the text looked at (CLD2
 ** sees only a padded copy of the valid prefix: it is not safe on arbitrary bytes).
 **
 ** Stemmers: ndb_lang_stem_index maps a language to the Snowball stemmer of that language
@@ -38,7 +36,7 @@
 #define NDB_LANG_NONE       0    /* unknown language */
 #define NDB_LANG_COUNT      184  /* ids 1..NDB_LANG_COUNT */
 #define NDB_LANG_NSTEM      28   /* stem indexes 0..NDB_LANG_NSTEM-1 (0 = archive default) */
-#define NDB_LANG_DETECT_MAX 768  /* bytes of text detection looks at */
+#define NDB_LANG_DETECT_MAX 1024 /* bytes of text detection looks at */
 
 /* A set of language ids (bit i = id i), e.g. the languages present in an archive. */
 typedef struct ndb_lang_set {
