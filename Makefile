@@ -134,7 +134,7 @@ valgrind: all $(TEST_BIN)
 # Never part of check. Work dir: BENCH_W (default /tmp/newsdb-bench).
 $(BIN)/newsdb_bench: bench/newsdb_bench.c $(BUILD)/libnewsdb.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LTO) $(LTO_LINK) -o $@ $< $(BUILD)/libnewsdb.a $(LIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LTO_LINK) -o $@ $< $(BUILD)/libnewsdb.a $(LIBS)
 
 bench: $(BIN)/newsdb_bench
 	@sh bench/run.sh 200000 $(BIN)/newsdb_bench
