@@ -6,12 +6,14 @@
 ** MinHash sketch, 64 LSH band keys and paragraph fingerprints. The band keys are looked up
 ** in an in-memory multimap holding the band keys of the recent articles (dedup_map.c); the
 ** older ones' keys are in sorted runs on disk (dedup_runs.c), met by the whole batch at
-** commit: the earlier articles sharing two or more keys are its candidates. Each is checked exactly at once when both shingle sets are at hand (the
-** batch's sets are held up to DEDUP_KEEP_MAX shingles; committed articles are read back
-** from the store and analyzed again, through a 4096-entry cache), else at commit once the
-** store is synced; links with S >= NDB_DUPS_FLOOR are recorded. So adding an article costs
-** its own analysis plus its candidates, never a pass over the archive. Links point from an
-** article to earlier ids only; a pair is examined when its later member is added.
+** commit: the earlier articles sharing two or more keys are its candidates. Each is checked
+** exactly at once when both shingle sets are at hand (the batch's most recent sets are held
+** in a ring of DEDUP_KEEP_MAX shingles, since copies of a story tend to arrive close
+** together), else at commit once the store is synced (committed articles and sets let go
+** are read back from the store and analyzed again, through a 4096-entry cache); links
+** with S >= NDB_DUPS_FLOOR are recorded. So adding an article costs its own analysis plus
+** its candidates, never a pass over the archive. Links point from an article to earlier
+** ids only; a pair is examined when its later member is added.
 **
 ** On commit: the records of the articles added since the last commit go to one file,
 ** dup-<gen>-<base>.ndd, written atomically BEFORE the manifest of <gen>: a crash before the
@@ -63,7 +65,7 @@
 #define DEDUP_VERSION     3u /* 2: links without |A ∪ B|; 1: links held |A ∪ B| only, 32 bands */
 #define DEDUP_CACHE       4096u
 #define DEDUP_FILE_MAX    ((size_t)4 << 30)
-#define DEDUP_KEEP_MAX    ((size_t)8 << 20) /* shingles held for the pending batch: 64 MB */
+#define DEDUP_KEEP_MAX    ((size_t)8 << 20) /* the ring of held shingle sets: 64 MB */
 #define DEDUP_COMPACT_FILES 16u /* a commit that would make the chain longer merges it */
 #define DEDUP_MEMORY      ((size_t)64 << 20) /* the band map's default budget */
 #define DEDUP_JOIN_CHUNK  65536u /* articles whose keys meet the runs at once: 64 MB */
@@ -92,9 +94,10 @@ struct api_dedup_w {
     uint32_t base, npend;  /* pending records are articles [base, base + npend) */
     ndb_buf bands, recs;   /* pending: band keys; entries (some candidates to check at
                               commit) */
-    uint64_t *psh;         /* shingle sets of pending articles, while under DEDUP_KEEP_MAX */
-    size_t npsh, psh_cap;
-    size_t *poff, *pn;     /* [npend + 1] start in psh; [npend] size (SIZE_MAX: not kept) */
+    uint64_t *psh;         /* ring of the recent pending articles' shingle sets (keep_max) */
+    size_t npsh, psh_cap;  /* npsh: the ring's write point */
+    uint32_t pold;         /* the oldest pending article that may be held */
+    size_t *poff, *pn;     /* [npend] start in psh, size (SIZE_MAX: not held) */
     uint8_t *psorted;      /* [npend] */
     size_t poff_cap;
     size_t keep_max;       /* DEDUP_KEEP_MAX, or $NEWSDB_DEDUP_KEEP_MAX (tests: 0) */
@@ -314,12 +317,38 @@ static ndb_rc dedup_committed_shingles(api_dedup_w *d, uint32_t id, const uint64
     return NDB_OK;
 }
 
-/* Hold the pending article's shingle set while the batch stays under DEDUP_KEEP_MAX
-** shingles (later articles of the batch are then checked against it at once); beyond, its
-** pairs are checked at commit from the store. */
+/* Where a set of n shingles goes in the ring psh[keep_max]: the held sets lie in it in
+** article order, from the oldest held one (pold) to the write point (npsh); the oldest are
+** let go (checked at commit instead) until the next n slots after the write point, or
+** after wrapping to 0, are free. */
+static size_t dedup_ring_place(api_dedup_w *d, size_t n)
+{
+    for (;;) {
+        while (d->pold < d->npend && d->pn[d->pold] == SIZE_MAX)
+            d->pold++;
+        if (d->pold == d->npend) /* none held: start over */
+            return d->npsh = 0;
+        size_t old = d->poff[d->pold];
+        if (old < d->npsh) { /* held: [old, npsh); free: the end, then [0, old) */
+            if (d->keep_max - d->npsh >= n)
+                return d->npsh;
+            d->npsh = 0;
+            continue;
+        }
+        if (old - d->npsh >= n) /* held: [old, end) and [0, npsh) */
+            return d->npsh;
+        d->pn[d->pold++] = SIZE_MAX; /* let the oldest go */
+    }
+}
+
+/* Hold the pending article's shingle set in the ring of the most recent DEDUP_KEEP_MAX
+** shingles (later articles are then checked against it at once: copies of a story tend
+** to arrive close together); a set not held, or let go, has its pairs checked at commit
+** from the store. The links are the same either way. */
 static ndb_rc dedup_pending_keep(api_dedup_w *d, const ndb_dedup_doc *doc)
 {
-    bool keep = d->npsh + doc->nsh <= d->keep_max;
+    bool keep = doc->nsh <= d->keep_max;
+    size_t at = 0;
     if (d->npend + 2 > d->poff_cap) {
         size_t ncap = d->poff_cap ? d->poff_cap * 2 : 1024;
         size_t *np = ndb_realloc(d->poff, ncap * sizeof *np);
@@ -334,24 +363,25 @@ static ndb_rc dedup_pending_keep(api_dedup_w *d, const ndb_dedup_doc *doc)
         d->psorted = ns;
         d->poff_cap = ncap;
     }
-    if (keep && d->npsh + doc->nsh > d->psh_cap) {
+    if (keep)
+        at = dedup_ring_place(d, doc->nsh);
+    if (keep && at + doc->nsh > d->psh_cap) {
         size_t ncap = d->psh_cap ? d->psh_cap : 65536;
         uint64_t *np;
-        while (ncap < d->npsh + doc->nsh)
+        while (ncap < at + doc->nsh)
             ncap *= 2;
+        ncap = NDB_MIN(ncap, d->keep_max);
         np = ndb_realloc(d->psh, ncap * sizeof *np);
         if (!np)
             return NDB_ENOMEM;
         d->psh = np;
         d->psh_cap = ncap;
     }
-    if (d->npend == 0)
-        d->poff[0] = 0;
     if (keep) {
-        memcpy(d->psh + d->npsh, doc->sh, doc->nsh * sizeof *doc->sh);
-        d->npsh += doc->nsh;
+        memcpy(d->psh + at, doc->sh, doc->nsh * sizeof *doc->sh);
+        d->npsh = at + doc->nsh;
     }
-    d->poff[d->npend + 1] = d->npsh;
+    d->poff[d->npend] = at;
     d->pn[d->npend] = keep ? doc->nsh : SIZE_MAX;
     d->psorted[d->npend] = doc->sorted;
     return NDB_OK;
@@ -634,6 +664,7 @@ static void dedup_pending_clear(api_dedup_w *d)
     d->base += d->npend;
     d->npend = 0;
     d->npsh = 0;
+    d->pold = 0;
     ndb_buf_reset(&d->bands);
     ndb_buf_reset(&d->recs);
 }

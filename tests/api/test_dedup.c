@@ -937,6 +937,29 @@ static int dkey_files(const char *dir)
     return n;
 }
 
+/* The batch's shingle sets are held in a ring of the most recent ones (dedup.c): with rings
+** of a few articles' worth, sets are let go all the time and their pairs checked at commit
+** from the store; the dup files are byte-identical to those of the default writer. */
+Test(dedup, a_small_ring_of_held_sets_makes_the_same_dup_files, .timeout = 120)
+{
+    char t1[4096], t2[4096];
+    const char *keep[] = {"1", "150", "400", "1500"};
+    corpus c;
+    corpus_make(&c, ndb_test_seed(23), 240);
+    ndb_db *a = corpus_archive(&c, t1, sizeof t1, 70, 0);
+    for (size_t k = 0; k < sizeof keep / sizeof keep[0]; k++) {
+        setenv("NEWSDB_DEDUP_KEEP_MAX", keep[k], 1);
+        ndb_db *b = corpus_archive(&c, t2, sizeof t2, 70, 0);
+        unsetenv("NEWSDB_DEDUP_KEEP_MAX");
+        cr_assert_geq(dup_files_same(t1, t2), 4, "ring of %s shingles", keep[k]);
+        ndb_close(b);
+        ndb_test_remove_archive(t2);
+    }
+    ndb_close(a);
+    ndb_test_remove_archive(t1);
+    corpus_free(&c);
+}
+
 /* The band keys on disk (dedup_runs.c): with a 1-byte budget every commit moves the map's
 ** keys to a run (8 runs merge into one) and older articles' candidates are found by the
 ** commit's join; a writer opened on such an archive loads only the keys past the runs,
