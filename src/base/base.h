@@ -136,6 +136,40 @@ static inline uint16_t ndb_get_u16le(const uint8_t *p)
     return (uint16_t)(p[0] | (p[1] << 8));
 }
 
+/* a[0..n) == b[0..n), inline: hash probes confirm a short key (a term: ~7 bytes) whose
+** hash already matched, where a libc memcmp call costs more than the compare. Reads only
+** the n bytes (overlapping 8- or 4-byte loads). */
+static inline bool ndb_eq_bytes(const void *a, const void *b, size_t n)
+{
+    const uint8_t *x = a, *y = b;
+    uint64_t u, v;
+    uint32_t s, t;
+    if (n >= 8) {
+        for (size_t i = 0; i + 8 < n; i += 8) {
+            memcpy(&u, x + i, 8);
+            memcpy(&v, y + i, 8);
+            if (u != v)
+                return false;
+        }
+        memcpy(&u, x + n - 8, 8);
+        memcpy(&v, y + n - 8, 8);
+        return u == v;
+    }
+    if (n >= 4) {
+        memcpy(&s, x, 4);
+        memcpy(&t, y, 4);
+        if (s != t)
+            return false;
+        memcpy(&s, x + n - 4, 4);
+        memcpy(&t, y + n - 4, 4);
+        return s == t;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (x[i] != y[i])
+            return false;
+    return true;
+}
+
 /* First index i in [from, n) with p[i] >= t, or n when there is none, for p ascending:
 ** galloping from `from`, then a binary search, so the cost is O(log of the distance). */
 static inline size_t ndb_gallop_geq(const uint32_t *p, size_t from, size_t n, uint32_t t)

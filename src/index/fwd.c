@@ -121,7 +121,7 @@ static ndb_rc fwdw_term_id(ndb_fwdw *w, const char *t, size_t n, uint64_t h, uin
     for (j = (size_t)h & (w->nslots - 1); w->slots[j]; j = (j + 1) & (w->nslots - 1)) {
         uint32_t k = (uint32_t)(w->slots[j] & 0xFFFFFFFFu) - 1;
         if ((w->slots[j] & 0xFFFFFFFF00000000ull) == hi && (w->toff[k] & 0xFFFF) == n &&
-            memcmp(w->arena.p + (w->toff[k] >> 16), t, n) == 0) {
+            ndb_eq_bytes(w->arena.p + (w->toff[k] >> 16), t, n)) {
             *id = k;
             return NDB_OK;
         }

@@ -294,7 +294,7 @@ static ndb_rc segw_lookup(ndb_segw *w, const char *t, size_t n, uint64_t h, segw
         uint64_t sl = w->slots[k];
         if ((sl >> 32 << 32) == hi) {
             segw_term *e = &w->terms[(uint32_t)sl - 1];
-            if (e->tlen == n && memcmp(w->arena.p + e->toff, t, n) == 0) {
+            if (e->tlen == n && ndb_eq_bytes(w->arena.p + e->toff, t, n)) {
                 *out = e;
                 return NDB_OK;
             }

@@ -390,7 +390,7 @@ static ndb_rc text_stem_h(ndb_analyzer *a, const char *p, size_t n, uint64_t h,
             memcpy(&off, e->kv, 4);
             kv = (const char *)c->arena + off;
         }
-        if (memcmp(kv, p, n) == 0) {
+        if (ndb_eq_bytes(kv, p, n)) {
             *out = kv + n;
             *outlen = e->slen;
             goto out;
