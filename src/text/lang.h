@@ -14,6 +14,8 @@
 ** Detection: ndb_lang_detect runs CLD2 (libcld2, through the C++ shim lang_cld2.cc) on
 ** plain UTF-8 text and keeps its answer only when CLD2 calls it reliable and the language
 ** has an ISO 639-1 code; short, mixed, unlike-any-language or binary input gives id 0.
+** Before it, a cheap screen (lang.c) calls English the text that can be nothing else:
+** ASCII letters only, many English function words and next to none of other languages'.
 ** Input past NDB_LANG_DETECT_MAX bytes is not looked at (the start of an article is enough
 ** and detection then costs O(1) per article). Invalid UTF-8 ends the text looked at (CLD2
 ** sees only a padded copy of the valid prefix: it is not safe on arbitrary bytes).
@@ -65,6 +67,7 @@ typedef struct ndb_lang_guess {
     int percent;     /* share of the text in that language (0..100) */
     int text_bytes;  /* letters CLD2 looked at */
     char cld2[16];   /* CLD2's own code ("un" when unknown), NUL-terminated */
+    bool screened;   /* English by the screen (lang.c), CLD2 not asked: "en", 100% */
 } ndb_lang_guess;
 
 /* Detect the language of UTF-8 text p[0..n). Never fails on any bytes; NDB_ENOMEM only if
