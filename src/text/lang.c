@@ -141,6 +141,13 @@ static size_t lang_clean_copy(const uint8_t *p, size_t n, char *dst)
     size_t i = 0;
     while (i < n) {
         int32_t cp;
+        if (p[i] != 0 && p[i] < 0x80) { /* ASCII: as is */
+            if (i >= NDB_LANG_DETECT_MAX)
+                break;
+            dst[i] = (char)p[i];
+            i++;
+            continue;
+        }
         size_t k = ndb_utf8_decode(p + i, n - i, &cp);
         if (k == 0 || i + k > NDB_LANG_DETECT_MAX)
             break;
@@ -318,7 +325,7 @@ static bool lang_screen_en(const uint8_t *p, size_t n)
             continue;
         }
         if (wl) {
-            int cls = wl <= 8 ? lang_fw_class(w) : 0;
+            int cls = wl >= 2 && wl <= 7 ? lang_fw_class(w) : 0; /* the words are 2-7 */
             words++;
             en += cls == 1;
             other += cls == 2;
