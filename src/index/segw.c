@@ -417,20 +417,39 @@ static int segw_cmp(const void *a, const void *b)
     return x->n < y->n ? -1 : x->n > y->n;
 }
 
-/* Docs in term e's list: the (gap, freq) pairs of its docs stream and its open doc; false
-** when the stream ends inside a pair. */
+/* Bytes of p[0..n) that end a varint (high bit clear), eight at a time. */
+static uint64_t segw_count_ends(const uint8_t *p, size_t n)
+{
+    uint64_t ends = 0;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t v;
+        memcpy(&v, p + i, 8);
+        ends += 8 - (uint64_t)__builtin_popcountll(v & 0x8080808080808080ull);
+    }
+    for (; i < n; i++)
+        ends += p[i] < 0x80;
+    return ends;
+}
+
+/* Docs in term e's list: the (gap, freq) pairs of its docs stream, counted by the bytes
+** that end a varint (no decoding: a slice never splits a byte), and its open doc; false
+** when the stream does not hold whole pairs. */
 static bool segw_df(const ndb_segw *w, const segw_term *e, uint64_t *df)
 {
-    segw_rd r;
-    *df = e->freq > 0;
-    segw_rd_init(&r, w, &e->docs);
-    while (segw_rd_left(&r)) {
-        uint32_t d1, f;
-        if (!segw_rd_varint(&r, &d1) || !segw_rd_varint(&r, &f))
-            return false;
-        ++*df;
+    uint32_t at = e->docs.head, end = e->docs.head + segw_slice[0] - 4, level = 0;
+    uint64_t ends = 0;
+    for (;;) {
+        uint32_t last = e->docs.at >= at && e->docs.at <= end ? e->docs.at : end;
+        ends += segw_count_ends(segw_at(w, at), last - at);
+        if (last == e->docs.at)
+            break;
+        memcpy(&at, segw_at(w, end), 4); /* the next slice */
+        level += level + 1 < SEGW_LEVELS;
+        end = at + segw_slice[level] - 4;
     }
-    return true;
+    *df = ends / 2 + (e->freq > 0);
+    return ends % 2 == 0;
 }
 
 /* Re-encode term e's streams through o. pos scratch grows to the largest doc's freq. */
