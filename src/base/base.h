@@ -94,7 +94,46 @@ void ndb_buf_init(ndb_buf *b, size_t max);
 void ndb_buf_fini(ndb_buf *b);
 void ndb_buf_reset(ndb_buf *b); /* n = 0, keeps memory */
 ndb_rc ndb_buf_reserve(ndb_buf *b, size_t extra);
-ndb_rc ndb_buf_append(ndb_buf *b, const void *p, size_t n);
+/* ndb_buf_append when the bytes do not fit: grow (within max), then copy. */
+ndb_rc ndb_buf_append_grow(ndb_buf *b, const void *p, size_t n);
+size_t ndb_varint_put(uint8_t *p, uint64_t v);
+
+/* Copy n bytes, inline for the short ones (terms, varints: a few bytes, where a memcpy
+** call costs more than the copy); reads and writes only [0, n). */
+static inline void ndb_copy_short(uint8_t *d, const uint8_t *s, size_t n)
+{
+    if (n >= 8 && n <= 16) {
+        uint64_t a, z;
+        memcpy(&a, s, 8);
+        memcpy(&z, s + n - 8, 8);
+        memcpy(d, &a, 8);
+        memcpy(d + n - 8, &z, 8);
+    } else if (n >= 4 && n < 8) {
+        uint32_t a, z;
+        memcpy(&a, s, 4);
+        memcpy(&z, s + n - 4, 4);
+        memcpy(d, &a, 4);
+        memcpy(d + n - 4, &z, 4);
+    } else if (n > 0 && n < 4) {
+        d[0] = s[0];
+        d[n / 2] = s[n / 2];
+        d[n - 1] = s[n - 1];
+    } else if (n > 16) {
+        memcpy(d, s, n);
+    }
+}
+
+/* Append n bytes. Inline when they fit: cap never exceeds max, so what fits is within the
+** limit; else ndb_buf_append_grow. */
+static inline ndb_rc ndb_buf_append(ndb_buf *b, const void *p, size_t n)
+{
+    if (n != 0 && n <= b->cap - b->n) {
+        ndb_copy_short(b->p + b->n, (const uint8_t *)p, n);
+        b->n += n;
+        return NDB_OK;
+    }
+    return ndb_buf_append_grow(b, p, n);
+}
 ndb_rc ndb_buf_append_str(ndb_buf *b, const char *s);
 ndb_rc ndb_buf_append_u8(ndb_buf *b, uint8_t v);
 ndb_rc ndb_buf_append_u16le(ndb_buf *b, uint16_t v);
@@ -195,7 +234,6 @@ static inline size_t ndb_gallop_geq(const uint32_t *p, size_t from, size_t n, ui
 }
 
 /* Encode v as LEB128 varint into p (>= 10 bytes); returns bytes written. */
-size_t ndb_varint_put(uint8_t *p, uint64_t v);
 
 /* ---------------------------------------------------------------- rd */
 

@@ -51,7 +51,7 @@ ndb_rc ndb_buf_reserve(ndb_buf *b, size_t extra)
     return NDB_OK;
 }
 
-ndb_rc ndb_buf_append(ndb_buf *b, const void *p, size_t n)
+ndb_rc ndb_buf_append_grow(ndb_buf *b, const void *p, size_t n)
 {
     ndb_rc rc;
     if (n == 0)
@@ -108,6 +108,10 @@ size_t ndb_varint_put(uint8_t *p, uint64_t v)
 ndb_rc ndb_buf_append_varint(ndb_buf *b, uint64_t v)
 {
     uint8_t t[10];
+    if (b->cap - b->n >= sizeof t) { /* room for the longest: write in place */
+        b->n += ndb_varint_put(b->p + b->n, v);
+        return NDB_OK;
+    }
     return ndb_buf_append(b, t, ndb_varint_put(t, v));
 }
 
