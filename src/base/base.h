@@ -96,6 +96,7 @@ void ndb_buf_reset(ndb_buf *b); /* n = 0, keeps memory */
 ndb_rc ndb_buf_reserve(ndb_buf *b, size_t extra);
 /* ndb_buf_append when the bytes do not fit: grow (within max), then copy. */
 ndb_rc ndb_buf_append_grow(ndb_buf *b, const void *p, size_t n);
+/* Encode v as LEB128 varint into p (>= 10 bytes); returns bytes written. */
 size_t ndb_varint_put(uint8_t *p, uint64_t v);
 
 /* Copy n bytes, inline for the short ones (terms, varints: a few bytes, where a memcpy
@@ -232,8 +233,6 @@ static inline size_t ndb_gallop_geq(const uint32_t *p, size_t from, size_t n, ui
     }
     return hi;
 }
-
-/* Encode v as LEB128 varint into p (>= 10 bytes); returns bytes written. */
 
 /* ---------------------------------------------------------------- rd */
 
