@@ -40,6 +40,7 @@
 struct text_stemmer {
     struct sb_stemmer *sb;
     struct text_stem_cache *cache;
+    uint32_t uncached;
 };
 
 struct ndb_analyzer {
@@ -50,7 +51,8 @@ struct ndb_analyzer {
     char term[NDB_TEXT_MAX_TERM]; /* ASCII fast-path folded term */
     utf8proc_int32_t *cps;        /* fold scratch (code points, then UTF-8 in place) */
     size_t cps_cap;               /* entries in cps */
-    struct text_stem_cache *cache; /* allocated at first stem */
+    struct text_stem_cache *cache; /* allocated after TEXT_CACHE_AFTER stems */
+    uint32_t uncached; /* this stemmer's stems before its cache (up to TEXT_CACHE_AFTER) */
 };
 
 /* Stem cache: Snowball costs ~5x the rest of the analysis, and news text is Zipfian, so a
@@ -63,7 +65,13 @@ struct ndb_analyzer {
 ** offset of {key, stem} in a side arena (long words are rare). klen 0 = empty. When the
 ** entry count or the arena is full, the whole cache is emptied (a long-running archive
 ** meets an unbounded vocabulary of names; the frequent words come back at once). Stems
-** longer than TEXT_CACHE_STEM are not cached. */
+** longer than TEXT_CACHE_STEM are not cached. The cache is made only once an analyzer has
+** stemmed TEXT_CACHE_AFTER words (per stemmer: a language met in a few articles of a
+** per-language archive gets none): a query stems a handful of words, and allocating and
+** zeroing the 4 MiB table cost it ~45 us per stemmer (a per-language archive parses a
+** query with each of its languages' stemmers), while bulk analysis passes that count
+** within its first articles. */
+#define TEXT_CACHE_AFTER 1024u
 #define TEXT_CACHE_BITS 17u
 #define TEXT_CACHE_MAX (1u << 16)
 #define TEXT_CACHE_ARENA (512u << 10)
@@ -195,8 +203,10 @@ ndb_rc ndb_text_analyzer_set_stem(ndb_analyzer *a, int k)
     }
     a->alt[a->cur].sb = a->sb;
     a->alt[a->cur].cache = a->cache;
+    a->alt[a->cur].uncached = a->uncached;
     a->sb = a->alt[k].sb;
     a->cache = a->alt[k].cache;
+    a->uncached = a->alt[k].uncached;
     a->cur = k;
     return NDB_OK;
 }
@@ -363,6 +373,11 @@ static ndb_rc text_stem_h(ndb_analyzer *a, const char *p, size_t n, uint64_t h,
         goto out;
     }
     if (n > NDB_TEXT_MAX_TERM) {
+        rc = text_stem_raw(a, p, n, out, outlen);
+        goto out;
+    }
+    if (a->cache == NULL && a->uncached < TEXT_CACHE_AFTER) {
+        a->uncached++;
         rc = text_stem_raw(a, p, n, out, outlen);
         goto out;
     }
