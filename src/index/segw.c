@@ -240,6 +240,14 @@ static bool segw_rd_left(const segw_rd *r)
     return r->at != r->stop;
 }
 
+/* The current slice is done: on to the next, whose offset ends it. */
+static void segw_rd_next_slice(segw_rd *r)
+{
+    memcpy(&r->at, segw_at(r->w, r->end), 4);
+    r->level += r->level + 1 < SEGW_LEVELS;
+    r->end = r->at + segw_slice[r->level] - 4;
+}
+
 /* Next varint (< 2^32); false when the stream ends inside it. */
 static bool segw_rd_varint(segw_rd *r, uint32_t *out)
 {
@@ -248,11 +256,8 @@ static bool segw_rd_varint(segw_rd *r, uint32_t *out)
         uint8_t b;
         if (r->at == r->stop)
             return false;
-        if (r->at == r->end) {
-            memcpy(&r->at, segw_at(r->w, r->end), 4);
-            r->level += r->level + 1 < SEGW_LEVELS;
-            r->end = r->at + segw_slice[r->level] - 4;
-        }
+        if (r->at == r->end)
+            segw_rd_next_slice(r);
         b = *segw_at(r->w, r->at++);
         v |= (uint32_t)(b & 0x7f) << sh;
         if (!(b & 0x80)) {
@@ -437,16 +442,15 @@ static uint64_t segw_count_ends(const uint8_t *p, size_t n)
 ** when the stream does not hold whole pairs. */
 static bool segw_df(const ndb_segw *w, const segw_term *e, uint64_t *df)
 {
-    uint32_t at = e->docs.head, end = e->docs.head + segw_slice[0] - 4, level = 0;
+    segw_rd r;
     uint64_t ends = 0;
+    segw_rd_init(&r, w, &e->docs);
     for (;;) {
-        uint32_t last = e->docs.at >= at && e->docs.at <= end ? e->docs.at : end;
-        ends += segw_count_ends(segw_at(w, at), last - at);
-        if (last == e->docs.at)
+        uint32_t last = r.stop >= r.at && r.stop <= r.end ? r.stop : r.end;
+        ends += segw_count_ends(segw_at(w, r.at), last - r.at);
+        if (last == r.stop)
             break;
-        memcpy(&at, segw_at(w, end), 4); /* the next slice */
-        level += level + 1 < SEGW_LEVELS;
-        end = at + segw_slice[level] - 4;
+        segw_rd_next_slice(&r);
     }
     *df = ends / 2 + (e->freq > 0);
     return ends % 2 == 0;
