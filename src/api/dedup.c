@@ -349,7 +349,7 @@ static ndb_rc dedup_pending_keep(api_dedup_w *d, const ndb_dedup_doc *doc)
 {
     bool keep = doc->nsh <= d->keep_max;
     size_t at = 0;
-    if (d->npend + 2 > d->poff_cap) {
+    if (d->npend + 1 > d->poff_cap) {
         size_t ncap = d->poff_cap ? d->poff_cap * 2 : 1024;
         size_t *np = ndb_realloc(d->poff, ncap * sizeof *np);
         size_t *nn = np ? ndb_realloc(d->pn, ncap * sizeof *nn) : NULL;
