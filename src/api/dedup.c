@@ -842,7 +842,7 @@ typedef struct dedup_out {
 
 static ndb_rc dedup_out_put(dedup_out *o, const void *p, size_t n)
 {
-    ndb_rc rc = n ? ndb_vfs_pwrite_all(o->vfs, o->fd, p, n, (off_t)o->off, o->path, o->err)
+    ndb_rc rc = n ? ndb_vfs_pwrite_bulk(o->vfs, o->fd, p, n, (off_t)o->off, o->path, o->err)
                   : NDB_OK;
     if (rc == NDB_OK) {
         o->crc = ndb_crc32c(o->crc, p, n);

@@ -346,6 +346,12 @@ ndb_rc ndb_vfs_write_atomic(const ndb_vfs *v, const char *dir, const char *name,
 /* pwrite all n bytes (loops on short writes). */
 ndb_rc ndb_vfs_pwrite_all(const ndb_vfs *v, int fd, const void *p, size_t n, off_t off,
                           const char *path, ndb_err *err);
+/* ndb_vfs_pwrite_all for bulk data written once: with the default vfs, the write's 4 KiB-
+** aligned middle bypasses the page cache (O_DIRECT, through a descriptor of path opened
+** for the call, so fd may be shared), the rest is buffered; the same bytes land either
+** way. Other vfs, small writes and file systems without O_DIRECT: ndb_vfs_pwrite_all. */
+ndb_rc ndb_vfs_pwrite_bulk(const ndb_vfs *v, int fd, const void *p, size_t n, off_t off,
+                           const char *path, ndb_err *err);
 /* pread exactly n bytes; short read is NDB_ECORRUPT. */
 ndb_rc ndb_vfs_pread_all(const ndb_vfs *v, int fd, void *p, size_t n, off_t off,
                          const char *path, ndb_err *err);

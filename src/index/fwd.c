@@ -63,8 +63,8 @@ static ndb_rc fwdw_flush(ndb_fwdw *w, int i, ndb_err *err)
 {
     ndb_rc rc = NDB_OK;
     if (w->buf[i].n > 0) {
-        rc = ndb_vfs_pwrite_all(w->vfs, w->fd[i], w->buf[i].p, w->buf[i].n, (off_t)w->wrote[i],
-                                w->path[i], err);
+        rc = ndb_vfs_pwrite_bulk(w->vfs, w->fd[i], w->buf[i].p, w->buf[i].n, (off_t)w->wrote[i],
+                                 w->path[i], err);
         if (rc == NDB_OK)
             w->wrote[i] += w->buf[i].n;
         ndb_buf_reset(&w->buf[i]);

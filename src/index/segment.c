@@ -59,8 +59,8 @@ static ndb_rc seg_flush(ndb_segout *o, ndb_err *err)
 {
     ndb_rc rc = NDB_OK;
     if (o->buf.n > 0) {
-        rc = ndb_vfs_pwrite_all(o->vfs, o->fd, o->buf.p, o->buf.n, (off_t)(o->off - o->buf.n),
-                                o->tmp, err);
+        rc = ndb_vfs_pwrite_bulk(o->vfs, o->fd, o->buf.p, o->buf.n, (off_t)(o->off - o->buf.n),
+                                 o->tmp, err);
         ndb_buf_reset(&o->buf);
     }
     return rc;
@@ -73,7 +73,7 @@ ndb_rc ndb_segout_write(ndb_segout *o, const void *p, size_t n, ndb_err *err)
     if (n >= SEG_FLUSH_BYTES) {
         if ((rc = seg_flush(o, err)) != NDB_OK)
             return rc;
-        rc = ndb_vfs_pwrite_all(o->vfs, o->fd, p, n, (off_t)o->off, o->tmp, err);
+        rc = ndb_vfs_pwrite_bulk(o->vfs, o->fd, p, n, (off_t)o->off, o->tmp, err);
         o->off += n;
         return rc;
     }
