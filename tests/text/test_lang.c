@@ -264,7 +264,29 @@ static const char *const scr_other[] = {
     "und", "der", "das", "ist", "nicht", "ein", "eine", "mit", "auf", "les", "est", "une",
     "et", "du", "des", "le", "la", "el", "los", "las", "que", "del", "por", "una", "il", "che",
     "della", "di", "het", "een", "van", "niet", "zijn", "och", "det", "som", "att", "og",
-    "af", "nie", "jest", "da", "em", "com", "nao"};
+    "af", "nie", "jest", "da", "em", "com", "nao", "untuk", "dengan", "ini", "itu", "tidak",
+    "atau", "pada", "juga", "oleh", "dalam", "adalah", "bahwa", "kepada", "telah", "sudah",
+    "karena", "tetapi", "mga", "siya", "ito", "ako", "nang", "lamang", "kwa", "katika",
+    "kwamba", "hiyo", "wakati", "pia", "hii", "baina", "izan", "dira", "wedi", "gyda", "oedd",
+    "ond", "quod", "enim", "sunt", "atque", "etiam", "esse", "este", "sau", "pentru", "fost",
+    "bir", "ile", "icin", "olarak", "gibi", "daha", "olan", "kadar", "ancak", "iyo", "waa",
+    "ayaa", "ayuu", "cyane", "ariko", "kuko", "amin", "tsy", "izay", "ireo", "eto", "ukuthi",
+    "futhi", "kodwa", "noma", "ratou", "tenei", "fra", "eller", "ikke", "inte", "har", "jeg",
+    "hun", "seg", "sig", "blev", "blir", "ble", "vil", "skal", "ska", "efter", "ett", "mycket",
+    "hade", "vara", "voor", "worden", "wordt", "ook", "deze", "naar", "bij", "aan", "werd",
+    "heeft", "hebben", "maar", "zich", "uit", "geen", "sono", "gli", "nel", "delle", "degli",
+    "anche", "questo", "questa", "dei", "alla", "perche", "molto", "essere", "stato", "hanno",
+    "sul", "sulla", "dalla", "ancora", "sich", "auch", "werden", "wird", "wurde", "oder",
+    "aber", "nach", "noch", "sind", "vom", "zum", "zur", "einen", "einem", "einer", "dass",
+    "wie", "sie", "pas", "pour", "dans", "qui", "sur", "avec", "sont", "cette", "mais", "aux",
+    "ces", "ont", "leur", "ils", "nous", "vous", "comme", "para", "pero", "como", "esta",
+    "fue", "ser", "entre", "sobre", "tiene", "desde", "muy", "ellos", "uma", "foi", "pelo",
+    "pela", "mais", "muito", "seu", "sua", "ele", "ela", "isso", "seus", "jak", "tak", "czy",
+    "przez", "oraz", "jego", "tylko", "jednak", "jako", "jsou", "ktery", "byl", "bylo", "jsem",
+    "ktere", "kao", "ili", "koji", "biti", "koja", "koje", "samo", "bilo", "nije", "joka",
+    "mutta", "kun", "oli", "ovat", "kuin", "niin", "ning", "kui", "dhe", "nga", "nje", "eshte",
+    "egy", "hogy", "nem", "csak", "vagy", "amb", "dels", "pel", "aquest", "aquesta", "perque",
+    "deur", "hulle", "wat"};
 static const char *const scr_plain[] = {"government", "Minister", "announced", "TAXES",
                                         "hospital", "x", "reckless", "Thea", "andes", "often",
                                         "a", "in", "to", "is", "on", "for", "at", "as", "was",
@@ -282,7 +304,7 @@ static bool scr_in(const char *const *list, size_t n, const char *w)
 
 /* The screen's rule, counted the plain way: words are maximal runs of ASCII letters; any
 ** non-ASCII code point that is not Latin-1 punctuation, general punctuation or a currency
-** sign rejects; >= 30 words, >= 20% English function words, <= 2% others'. */
+** sign rejects; >= 30 words, >= 12.5 % English function words, <= 2 % others'. */
 static bool scr_oracle(const char *t, size_t n)
 {
     size_t words = 0, en = 0, other = 0;
@@ -315,7 +337,7 @@ static bool scr_oracle(const char *t, size_t n)
             wl = 0;
         }
     }
-    return words >= 30 && en * 5 >= words && other * 50 <= words;
+    return words >= 30 && en * 8 >= words && other * 50 <= words;
 }
 
 Test(lang, english_screen_matches_its_oracle)
@@ -359,7 +381,7 @@ Test(lang, english_screen_matches_its_oracle)
 
 /* On the shared corpora's real articles, the screen calls English only what CLD2 calls
 ** English, but for a handful of English wire stories full of foreign names that CLD2 calls
-** German, Norwegian and so on (1 of the 14,976 screened here at this writing). */
+** German, Norwegian and so on (6 of the 18,533 screened here at this writing). */
 Test(lang, english_screen_agrees_with_cld2_on_real_articles, .timeout = 120)
 {
     const char *corpora = ndb_test_corpora();
