@@ -6,8 +6,8 @@
 ** helpers the store and index use (read a whole file, atomic replace via tmp + fsync +
 ** rename + dir fsync, pread/pwrite loops that survive short transfers).
 **
-** Bulk data written once (segments, the forward index, dup files, the store's blocks) goes
-** through ndb_vfs_pwrite_bulk: its 4 KiB-aligned middle is written with O_DIRECT, around
+** Bulk data written once (segments, the forward index, dup files) goes through
+** ndb_vfs_pwrite_bulk: its 4 KiB-aligned middle is written with O_DIRECT, around
 ** the page cache (RocksDB's use_direct_io_for_flush_and_compaction, Lucene's
 ** DirectIODirectory for merges). Each page a buffered write fills is a page the kernel must
 ** find, and on this VM a page not touched lately costs the host a fault: buffered writes
@@ -17,7 +17,9 @@
 ** would have; the written files are then read from the disk, not the cache, by the first
 ** searches. The unaligned head and tail of a write stay buffered, so callers keep any
 ** offsets and lengths; a file system without O_DIRECT (EINVAL) falls back to buffered
-** writes for good, as does NEWSDB_DIRECT_IO=0.
+** writes for good, as does NEWSDB_DIRECT_IO=0. The store's docs.log stays buffered: the
+** near-duplicate check reads recent blocks back at commit, and from the cache that was
+** faster (BENCHMARKS.md B17).
 **
 ** ndb_vfs_fault wraps the default vfs for tests: it counts "mutating" operations (pwrite,
 ** fsync, ftruncate, rename, unlink, fsync_dir) and fails the Nth with a chosen errno, once or
