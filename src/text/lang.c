@@ -165,23 +165,21 @@ static size_t lang_clean_copy(const uint8_t *p, size_t n, char *dst)
 **
 ** Most of a news archive is English, and CLD2 is most of the cost of analyzing an article.
 ** Text that cannot be anything but English is called English without it: text of at least
-** LANG_SCREEN_WORDS words, written in ASCII letters only (any other letter, and CLD2
-** decides), of which at least 1 in LANG_SCREEN_EN is an English function word below and
-** at most 1 in LANG_SCREEN_OTHER a common function word of another Latin-script language
-** (283 words of 32 languages: the major European ones and those CLD2 reads in Latin script
-** that are often written in plain ASCII; none of them an English word or an abbreviation
-** seen in news, as "ale", "ngo", "sen" or the two-letter ones would be; more of them can
-** only send more texts to CLD2). English prose has 25-30 % of these
-** English words (the synthetic text of the benchmark ~13 %); other languages have almost
-** none of them, and a text mixing English with another language has the other's words too.
-** On the 42,731 texts of the shared corpora the screen passes 90 % of those CLD2 finds
-** English and disagrees with CLD2 on 9, all of them English: wire stories CLD2 called
-** German, French, Basque, Kinyarwanda, Norwegian or Malay, and a sports story CLD2 found
-** unreliable; of 4,849
-** chunks of translated manual pages in 16 languages it passes 71, of which 4 CLD2 calls
-** Danish, Indonesian, Italian and Dutch: chunks of untranslated English with a few
-** translated headings (BENCHMARKS.md B15, B18). Words are the ASCII letter runs,
-** lower-cased. */
+** LANG_SCREEN_WORDS words, written in ASCII letters only (any other letter, and CLD2 decides),
+** of which at least 1 in LANG_SCREEN_EN is an English function word below and at most 1 in
+** LANG_SCREEN_OTHER a common function word of another Latin-script language (283 words of 32
+** languages: the major European ones and those CLD2 reads in Latin script that are often
+** written in plain ASCII; none of them an English word or an abbreviation seen in news, as
+** "ale", "ngo", "sen" or the two-letter ones would be; more of them can only send more texts
+** to CLD2). English prose has 25-30 % of these English words (the synthetic text of the
+** benchmark ~13 %); other languages have almost none of them, and a text mixing English with
+** another language has the other's words too. On the 42,731 texts of the shared corpora the
+** screen passes 90 % of those CLD2 finds English and disagrees with CLD2 on 9, all of them
+** English: wire stories CLD2 called German, French, Basque, Kinyarwanda, Norwegian or Malay,
+** and a sports story CLD2 found unreliable; of 4,849 chunks of translated manual pages in 16
+** languages it passes 71, of which 4 CLD2 calls Danish, Indonesian, Italian and Dutch: chunks
+** of untranslated English with a few translated headings (BENCHMARKS.md B15, B18). Words are
+** the ASCII letter runs, lower-cased. */
 #define LANG_SCREEN_WORDS 30
 #define LANG_SCREEN_EN    8  /* >= 12.5 % English function words */
 #define LANG_SCREEN_OTHER 50 /* <= 2% function words of other languages */
