@@ -217,11 +217,9 @@ static ndb_rc bulk_direct(const uint8_t *p, size_t n, off_t off, const char *pat
             rc = ndb_err_sys(err, NDB_EIO, errno, "%s: write failed", path);
             break;
         }
-        if (w == 0 || (size_t)w % BULK_ALIGN != 0) { /* the rest buffered */
-            *done += (size_t)w;
-            break;
-        }
         *done += (size_t)w;
+        if (w == 0 || (size_t)w % BULK_ALIGN != 0) /* the rest buffered */
+            break;
     }
     close(dfd);
     return rc;
