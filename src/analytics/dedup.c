@@ -66,9 +66,19 @@ uint64_t ndb_dedup_term_hash(const char *p, size_t n)
         p += 8;
         n -= 8;
     }
-    if (n > 0) {
-        uint64_t w = 0;
-        memcpy(&w, p, n);
+    if (n > 0) { /* the last 1-7 bytes, little-endian, zero-extended; read whole, since a
+                 ** byte-wise copy then a word load stalls on store forwarding */
+        const uint8_t *b = (const uint8_t *)p;
+        uint64_t w;
+        if (n >= 4) {
+            uint32_t lo, hi;
+            memcpy(&lo, b, 4);
+            memcpy(&hi, b + n - 4, 4); /* overlaps lo by 8 - n bytes: the same bytes */
+            w = (uint64_t)lo | (uint64_t)hi << (8 * (n - 4));
+        } else {
+            w = (uint64_t)b[0] | (uint64_t)b[n / 2] << (8 * (n / 2)) |
+                (uint64_t)b[n - 1] << (8 * (n - 1));
+        }
         h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
     }
     return dedup_mix(h);
@@ -102,12 +112,6 @@ ndb_rc ndb_dedup_doc_token_hash(ndb_dedup_doc *d, uint64_t h)
         return rc;
     d->tok[d->ntok++] = h;
     return NDB_OK;
-}
-
-static int dedup_cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return (x > y) - (x < y);
 }
 
 static uint64_t dedup_rotl(uint64_t x, int r)
@@ -206,8 +210,7 @@ void ndb_dedup_bands_of(const uint64_t *sh, size_t n, uint32_t *band)
 size_t ndb_dedup_sort_unique(uint64_t *a, size_t n)
 {
     size_t k = 0;
-    if (n > 1)
-        qsort(a, n, sizeof *a, dedup_cmp_u64);
+    ndb_sort_u64(a, n);
     for (size_t i = 0; i < n; i++)
         if (k == 0 || a[k - 1] != a[i])
             a[k++] = a[i];

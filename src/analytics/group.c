@@ -351,12 +351,6 @@ static ndb_rc group_run_pair(const ndb_query *q, const ndb_view *v, ndb_period b
     return rc;
 }
 
-static int group_u32_cmp(const void *pa, const void *pb)
-{
-    uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
-    return a < b ? -1 : a > b;
-}
-
 /* The series of a timeline: distinct outlets of the cells (ascending). */
 static ndb_rc group_series(const ndb_analytics_cell *c, size_t n, uint32_t **outs, size_t *ns)
 {
@@ -366,8 +360,7 @@ static ndb_rc group_series(const ndb_analytics_cell *c, size_t n, uint32_t **out
         return NDB_ENOMEM;
     for (size_t i = 0; i < n; i++)
         o[i] = c[i].outlet;
-    if (n > 1)
-        qsort(o, n, sizeof *o, group_u32_cmp);
+    ndb_sort_u32(o, n);
     for (size_t i = 0; i < n; i++) {
         if (k == 0 || o[k - 1] != o[i])
             o[k++] = o[i];

@@ -139,12 +139,6 @@ static ndb_rc dedup_map_add(api_dedup_w *d, const uint32_t *band, uint32_t id)
     return rc;
 }
 
-static int dedup_cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
-}
-
 /* Candidates of band keys: the ids sharing at least NDB_DEDUP_MIN_BANDS of them, distinct,
 ** ascending, in d->cand. */
 static ndb_rc dedup_candidates(api_dedup_w *d, const uint32_t *band)
@@ -156,8 +150,7 @@ static ndb_rc dedup_candidates(api_dedup_w *d, const uint32_t *band)
                                 &d->cand_cap);
     if (rc != NDB_OK)
         return rc;
-    if (d->ncand > 1)
-        qsort(d->cand, d->ncand, sizeof *d->cand, dedup_cmp_u32);
+    ndb_sort_u32(d->cand, d->ncand);
     for (size_t i = 0, j; i < d->ncand; i = j) {
         for (j = i + 1; j < d->ncand && d->cand[j] == d->cand[i]; j++)
             ;
@@ -774,12 +767,6 @@ static ndb_rc dedup_verify_one(api_dedup_w *d, uint32_t id, ndb_rd *r, ndb_buf *
     return rc;
 }
 
-static int dedup_cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return (x > y) - (x < y);
-}
-
 /* The pending articles' candidates among the runs (the articles before the map's): their
 ** band keys sorted and joined with each run; the (article, earlier) pairs sharing at least
 ** NDB_DEDUP_MIN_BANDS keys go to d->pairs, ascending. */
@@ -815,8 +802,7 @@ static ndb_rc dedup_run_candidates(api_dedup_w *d, ndb_err *err)
     ndb_free(jt);
     if (rc != NDB_OK)
         return rc;
-    if (d->npairs > 1)
-        qsort(d->pairs, d->npairs, sizeof *d->pairs, dedup_cmp_u64);
+    ndb_sort_u64(d->pairs, d->npairs);
     for (size_t i = 0, j; i < d->npairs; i = j) {
         for (j = i + 1; j < d->npairs && d->pairs[j] == d->pairs[i]; j++)
             ;

@@ -443,12 +443,6 @@ static int dups_cluster_cmp(const void *a, const void *b)
     return (x->source > y->source) - (x->source < y->source);
 }
 
-static int dups_u32_cmp(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
-}
-
 /* Fill one cluster from its members items[0..n). */
 static ndb_rc dups_fill_cluster(ndb_snapshot *s, const dups_item *items, uint32_t n,
                                 ndb_dup_member *mem, dups_names *nm, size_t *name_off,
@@ -473,7 +467,7 @@ static ndb_rc dups_fill_cluster(ndb_snapshot *s, const dups_item *items, uint32_
                 c->date_max = col->date;
         }
     }
-    qsort(scratch, n, sizeof *scratch, dups_u32_cmp);
+    ndb_sort_u32(scratch, n);
     for (uint32_t i = 0; i < n; i++)
         no += (i == 0 || scratch[i] != scratch[i - 1]);
     c->outlets = no;

@@ -277,6 +277,17 @@ typedef struct ndb_hash128 {
 } ndb_hash128;
 ndb_hash128 ndb_hash128_of(const void *p, size_t n); /* xxh3-128 */
 
+/* ---------------------------------------------------------------- sorting (sort.c) */
+
+/* Ascending, in place, no allocation, O(n log n) on any input (not stable: the values are
+** plain integers). */
+void ndb_sort_u32(uint32_t *a, size_t n);
+void ndb_sort_u64(uint64_t *a, size_t n);
+/* The same with a recursion budget of `depth` quicksort levels before heapsort takes over
+** (the sorts above use 2 log2 n); for the tests, which reach the heapsort with 0. */
+void ndb_sort_u32_depth(uint32_t *a, size_t n, unsigned depth);
+void ndb_sort_u64_depth(uint64_t *a, size_t n, unsigned depth);
+
 /* ---------------------------------------------------------------- file framing */
 
 /* Every file starts with this 32-byte header and ends with a 12-byte footer

@@ -429,12 +429,6 @@ static uint32_t exec_phrase_seek(qit *it, uint32_t t)
     return d;
 }
 
-static int exec_u64_cmp(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 /* Proximity: distinct positions, one per query term, all within a window of
 ** (k - 1) + slop. Terms repeated in the query need that many positions of the term. */
 static bool exec_phrase_near(qit_phrase *ph, const uint32_t **pos, const uint32_t *np)
@@ -461,7 +455,7 @@ static bool exec_phrase_near(qit_phrase *ph, const uint32_t **pos, const uint32_
         for (uint32_t a = 0; a < np[i]; a++)
             ph->ev[ne++] = ((uint64_t)pos[i][a] << 32) | i;
     }
-    qsort(ph->ev, ne, sizeof *ph->ev, exec_u64_cmp);
+    ndb_sort_u64(ph->ev, ne);
     uint64_t w = (uint64_t)(ph->k - 1) + (uint64_t)ph->slop;
     memset(ph->cnt, 0, ph->k * sizeof *ph->cnt);
     uint32_t sat = 0;

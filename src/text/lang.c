@@ -7,6 +7,8 @@
 */
 #include "text/lang.h"
 
+#include <pthread.h>
+
 /* ISO 639-1, sorted; id i + 1. */
 static const char lang_codes[NDB_LANG_COUNT][3] = {
     "aa", "ab", "ae", "af", "ak", "am", "an", "ar", "as", "av", "ay", "az", "ba", "be", "bg",
@@ -522,19 +524,38 @@ static const struct {
     {0x65737561636562u, 1}, /* because */
 };
 
+/* The words above in an open-addressed table (built once: a probe per word instead of a
+** binary search of nine unpredictable branches): each slot w | class << 56, 0 empty. */
+#define LANG_FW_BITS 10
+static uint64_t lang_fw_slot[1u << LANG_FW_BITS];
+static pthread_once_t lang_fw_once = PTHREAD_ONCE_INIT;
+_Static_assert(sizeof lang_fw / sizeof lang_fw[0] * 2 < 1u << LANG_FW_BITS, "load <= 1/2");
+
+static uint32_t lang_fw_hash(uint64_t w)
+{
+    return (uint32_t)((w * 0x9e3779b97f4a7c15ull) >> (64 - LANG_FW_BITS));
+}
+
+static void lang_fw_build(void)
+{
+    for (size_t i = 0; i < sizeof lang_fw / sizeof lang_fw[0]; i++) {
+        uint32_t k = lang_fw_hash(lang_fw[i].w);
+        while (lang_fw_slot[k])
+            k = (k + 1) & ((1u << LANG_FW_BITS) - 1);
+        lang_fw_slot[k] = lang_fw[i].w | (uint64_t)lang_fw[i].cls << 56;
+    }
+}
+
+/* Class of the packed word w (2-7 letters), 0 when it is none of them. */
 static int lang_fw_class(uint64_t w)
 {
-    size_t lo = 0, hi = sizeof lang_fw / sizeof lang_fw[0];
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (lang_fw[mid].w == w)
-            return lang_fw[mid].cls;
-        if (lang_fw[mid].w < w)
-            lo = mid + 1;
-        else
-            hi = mid;
+    for (uint32_t k = lang_fw_hash(w);; k = (k + 1) & ((1u << LANG_FW_BITS) - 1)) {
+        uint64_t s = lang_fw_slot[k];
+        if (s == 0)
+            return 0;
+        if ((s & 0x00ffffffffffffffull) == w)
+            return (int)(s >> 56);
     }
-    return 0;
 }
 
 /* A non-ASCII code point that is not a letter in the sense of the screen: Latin-1
@@ -551,6 +572,7 @@ static bool lang_screen_en(const uint8_t *p, size_t n)
     uint32_t words = 0, en = 0, other = 0;
     uint64_t w = 0;
     size_t wl = 0;
+    pthread_once(&lang_fw_once, lang_fw_build);
     for (size_t i = 0; i <= n;) {
         uint8_t c = i < n ? p[i] : ' ';
         if (c >= 0x80) {

@@ -377,3 +377,61 @@ Test(base, gallop_geq_equals_linear_scan)
             }
     }
 }
+
+static int test_cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static int test_cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Input pattern k of n values: random wide, random with many repeats, ascending,
+** descending, organ pipe, all equal, sawtooth. */
+static uint64_t sort_pattern(int k, size_t i, size_t n, uint64_t *st)
+{
+    switch (k) {
+    case 0: return ndb_rand_next(st);
+    case 1: return ndb_rand_next(st) % 5;
+    case 2: return i;
+    case 3: return n - i;
+    case 4: return i < n / 2 ? i : n - i;
+    case 5: return 7;
+    default: return i % 17;
+    }
+}
+
+/* Every pattern and size against qsort, through the introsort and (depth 0, 1) through its
+** heapsort fallback at once or after one partition. */
+Test(base, sorts_equal_qsort)
+{
+    enum { MAXN = 1200 };
+    static uint64_t a[MAXN], want[MAXN];
+    static uint32_t b[MAXN], want32[MAXN];
+    uint64_t st = 5;
+    for (int k = 0; k < 7; k++)
+        for (size_t n = 0; n <= MAXN; n += n < 40 ? 1 : 97)
+            for (int mode = 0; mode < 3; mode++) {
+                for (size_t i = 0; i < n; i++) {
+                    a[i] = want[i] = sort_pattern(k, i, n, &st);
+                    b[i] = want32[i] = (uint32_t)(a[i] ^ (a[i] >> 32));
+                }
+                qsort(want, n, sizeof *want, test_cmp_u64);
+                qsort(want32, n, sizeof *want32, test_cmp_u32);
+                if (mode == 0) {
+                    ndb_sort_u64(a, n);
+                    ndb_sort_u32(b, n);
+                } else {
+                    ndb_sort_u64_depth(a, n, (unsigned)mode - 1);
+                    ndb_sort_u32_depth(b, n, (unsigned)mode - 1);
+                }
+                cr_assert(memcmp(a, want, n * sizeof *a) == 0, "u64 pattern %d n %zu mode %d",
+                          k, n, mode);
+                cr_assert(memcmp(b, want32, n * sizeof *b) == 0,
+                          "u32 pattern %d n %zu mode %d", k, n, mode);
+            }
+}
