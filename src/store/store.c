@@ -42,6 +42,7 @@
 #include "store/store_int.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/mman.h>
@@ -627,6 +628,8 @@ static ndb_rc store_alloc(const ndb_vfs *vfs, const char *dir, bool writable, nd
             return ndb_err_set(err, NDB_ELIMIT, "%s: path too long", dir);
     }
     if (writable) {
+        const char *zt = getenv("NEWSDB_STORE_THREAD");
+        s->zq_off = zt && strcmp(zt, "0") == 0;
         s->cctx = ZSTD_createCCtx();
         s->purl_off = ndb_malloc(64 * sizeof *s->purl_off);
         if (!s->cctx || !s->purl_off)
@@ -703,6 +706,7 @@ void ndb_store_close(ndb_store *s)
     ndb_free(s->oslots);
     ndb_free(s->ukey);
     ndb_free(s->slots);
+    store_zq_free(s->zq);
     ndb_buf_fini(&s->blk);
     ndb_buf_fini(&s->rec);
     ndb_buf_fini(&s->memo_url);

@@ -111,6 +111,9 @@ struct ndb_store {
     int level;
     uint8_t *zbuf;
     size_t zcap;
+    uint32_t blk_first;   /* pend[NDB_STORE_IDX] record of the open block's first doc */
+    struct store_zq *zq;  /* sealed blocks being compressed (store_zq.c); NULL: none yet */
+    bool zq_off;          /* compress inline ($NEWSDB_STORE_THREAD=0, or no thread) */
 };
 
 /* Locked-context helpers (store.c). */
@@ -137,6 +140,23 @@ ndb_rc store_outlet_reserve(ndb_store *s, ndb_err *err);
 /* cols.dat flags of a doc whose record has language lang[0..n) (0 in a 1.0 file). */
 uint32_t store_col_flags(const ndb_store *s, const char *lang, size_t n);
 
+/* store_write.c: write a compressed block (header included) at docs.log's write end, and
+** give docs.idx records [from, to) of pend[NDB_STORE_IDX] its offset. Poisons on failure. */
+ndb_rc store_write_block(ndb_store *s, const uint8_t *z, size_t zn, uint32_t from, uint32_t to,
+                         ndb_err *err);
+/* store_zq.c */
+typedef struct store_zq store_zq;
+/* Header + zstd of raw[0..n) into out[0..cap) (cap >= ZSTD_compressBound(n) + header);
+** *zn its size; why[] the reason on failure. */
+ndb_rc store_compress(void *cctx, int level, const uint8_t *raw, size_t n, uint8_t *out,
+                      size_t cap, size_t *zn, char *why, size_t whycap);
+/* Hand the open block (non-empty) to the compressing thread: *queued, and s->blk is empty;
+** else (no thread) nothing changed. Fails for memory only with nothing changed. */
+ndb_rc store_zq_push(ndb_store *s, bool *queued, ndb_err *err);
+/* Write the queued blocks that are compressed, in order; all: every queued block. */
+ndb_rc store_zq_write(ndb_store *s, bool all, ndb_err *err);
+/* Stop the thread; blocks not written are dropped (never committed). */
+void store_zq_free(store_zq *q);
 /* store_read.c */
 typedef struct store_rec { /* a parsed record; slices point into the block */
     uint32_t id;

@@ -52,13 +52,32 @@ static ndb_rc store_check_writable(const ndb_store *s, ndb_err *err)
     return NDB_OK;
 }
 
-/* Compress and write the open block at the end of docs.log. */
+ndb_rc store_write_block(ndb_store *s, const uint8_t *z, size_t zn, uint32_t from, uint32_t to,
+                         ndb_err *err)
+{
+    ndb_rc rc = ndb_vfs_pwrite_all(s->vfs, s->fd[NDB_STORE_LOG], z, zn,
+                                   (off_t)s->wlen[NDB_STORE_LOG], s->path[NDB_STORE_LOG], err);
+    if (rc != NDB_OK)
+        return store_poison(s, rc);
+    for (uint32_t k = from; k < to; k++)
+        ndb_put_u64le(s->pend[NDB_STORE_IDX].p + (size_t)k * STORE_IDX_REC, s->wlen[NDB_STORE_LOG]);
+    s->wcrc[NDB_STORE_LOG] = ndb_crc32c(s->wcrc[NDB_STORE_LOG], z, zn);
+    s->wlen[NDB_STORE_LOG] += zn;
+    return NDB_OK;
+}
+
+/* Seal the open block: to the compressing thread, or compressed and written here. */
 static ndb_rc store_seal_block(ndb_store *s, ndb_err *err)
 {
     size_t bound, z;
+    bool queued;
+    char why[96];
     ndb_rc rc;
     if (s->blk.n == 0)
         return NDB_OK;
+    rc = store_zq_push(s, &queued, err);
+    if (rc != NDB_OK || queued)
+        return rc;
     bound = ZSTD_compressBound(s->blk.n) + STORE_BLOCK_HDR;
     if (bound > s->zcap) {
         uint8_t *nz = ndb_realloc(s->zbuf, bound);
@@ -67,22 +86,14 @@ static ndb_rc store_seal_block(ndb_store *s, ndb_err *err)
         s->zbuf = nz;
         s->zcap = bound;
     }
-    z = ZSTD_compressCCtx(s->cctx, s->zbuf + STORE_BLOCK_HDR, bound - STORE_BLOCK_HDR, s->blk.p,
-                          s->blk.n, s->level);
-    if (ZSTD_isError(z) || z > UINT32_MAX)
-        return ndb_err_set(err, NDB_ENOMEM, "store: zstd: %s",
-                           ZSTD_isError(z) ? ZSTD_getErrorName(z) : "block too large");
-    ndb_put_u32le(s->zbuf, (uint32_t)z);
-    ndb_put_u32le(s->zbuf + 4, ndb_crc32c(0, s->zbuf + STORE_BLOCK_HDR, z));
-    z += STORE_BLOCK_HDR;
-    rc = ndb_vfs_pwrite_all(s->vfs, s->fd[NDB_STORE_LOG], s->zbuf, z, (off_t)s->wlen[NDB_STORE_LOG],
-                            s->path[NDB_STORE_LOG], err);
-    if (rc != NDB_OK)
-        return store_poison(s, rc);
-    s->wcrc[NDB_STORE_LOG] = ndb_crc32c(s->wcrc[NDB_STORE_LOG], s->zbuf, z);
-    s->wlen[NDB_STORE_LOG] += z;
-    ndb_buf_reset(&s->blk);
-    return NDB_OK;
+    if (store_compress(s->cctx, s->level, s->blk.p, s->blk.n, s->zbuf, s->zcap, &z, why,
+                       sizeof why) != NDB_OK)
+        return ndb_err_set(err, NDB_ENOMEM, "store: zstd: %s", why);
+    rc = store_write_block(s, s->zbuf, z, s->blk_first,
+                           (uint32_t)(s->pend[NDB_STORE_IDX].n / STORE_IDX_REC), err);
+    if (rc == NDB_OK)
+        ndb_buf_reset(&s->blk);
+    return rc;
 }
 
 static uint64_t store_zigzag(int64_t v)
@@ -240,8 +251,11 @@ static ndb_rc store_append_locked(ndb_store *s, const ndb_store_doc_in *d, uint3
     }
     if (rc != NDB_OK)
         return rc;
-    /* From here on nothing can fail: every buffer is reserved. */
-    ndb_put_u64le(r, s->wlen[NDB_STORE_LOG]);
+    /* From here on nothing can fail: every buffer is reserved. The block's offset in
+    ** docs.log is known once it is written (store_write_block). */
+    if (s->blk.n == 0)
+        s->blk_first = (uint32_t)(s->pend[NDB_STORE_IDX].n / STORE_IDX_REC);
+    ndb_put_u64le(r, 0);
     ndb_put_u32le(r + 8, (uint32_t)s->blk.n);
     ndb_put_u32le(r + 12, (uint32_t)s->rec.n);
     ndb_buf_append(&s->pend[NDB_STORE_IDX], r, STORE_IDX_REC);
@@ -331,6 +345,8 @@ static ndb_rc store_sync_locked(ndb_store *s, ndb_store_state *out, ndb_err *err
     int f;
     if (rc == NDB_OK)
         rc = store_seal_block(s, err);
+    if (rc == NDB_OK)
+        rc = store_zq_write(s, true, err);
     for (f = NDB_STORE_IDX; rc == NDB_OK && f < NDB_STORE_NFILES; f++)
         rc = store_flush_file(s, f, err);
     for (f = 0; rc == NDB_OK && f < NDB_STORE_NFILES; f++) {
