@@ -337,7 +337,7 @@ static bool scr_oracle(const char *t, size_t n)
             wl = 0;
         }
     }
-    return words >= 30 && en * 8 >= words && other * 50 <= words;
+    return words >= 30 && en * 12 >= words && other * 50 <= words;
 }
 
 Test(lang, english_screen_matches_its_oracle)
@@ -381,7 +381,8 @@ Test(lang, english_screen_matches_its_oracle)
 
 /* On the shared corpora's real articles, the screen calls English only what CLD2 calls
 ** English, but for a handful of English wire stories full of foreign names that CLD2 calls
-** German, Norwegian and so on (6 of the 18,533 screened here at this writing). */
+** German, Italian and so on or cannot place (9 of the 18,980 screened here at this
+** writing, every one of them English). */
 Test(lang, english_screen_agrees_with_cld2_on_real_articles, .timeout = 120)
 {
     const char *corpora = ndb_test_corpora();
