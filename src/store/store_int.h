@@ -150,6 +150,8 @@ typedef struct store_zq store_zq;
 ** *zn its size; why[] the reason on failure. */
 ndb_rc store_compress(void *cctx, int level, const uint8_t *raw, size_t n, uint8_t *out,
                       size_t cap, size_t *zn, char *why, size_t whycap);
+/* Grow a block's output buffer *z (*cap bytes) to hold the header and zstd of rawn bytes. */
+ndb_rc store_zbuf_reserve(uint8_t **z, size_t *cap, size_t rawn, ndb_err *err);
 /* Hand the open block (non-empty) to the compressing thread: *queued, and s->blk is empty;
 ** else (no thread) nothing changed. Fails for memory only with nothing changed. */
 ndb_rc store_zq_push(ndb_store *s, bool *queued, ndb_err *err);

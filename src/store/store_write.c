@@ -29,7 +29,6 @@
 #include "store/store_int.h"
 
 #include <errno.h>
-#include <zstd.h>
 
 void ndb_store_set_zstd_level(ndb_store *s, int level)
 {
@@ -69,7 +68,7 @@ ndb_rc store_write_block(ndb_store *s, const uint8_t *z, size_t zn, uint32_t fro
 /* Seal the open block: to the compressing thread, or compressed and written here. */
 static ndb_rc store_seal_block(ndb_store *s, ndb_err *err)
 {
-    size_t bound, z;
+    size_t z;
     bool queued;
     char why[96];
     ndb_rc rc;
@@ -78,14 +77,8 @@ static ndb_rc store_seal_block(ndb_store *s, ndb_err *err)
     rc = store_zq_push(s, &queued, err);
     if (rc != NDB_OK || queued)
         return rc;
-    bound = ZSTD_compressBound(s->blk.n) + STORE_BLOCK_HDR;
-    if (bound > s->zcap) {
-        uint8_t *nz = ndb_realloc(s->zbuf, bound);
-        if (!nz)
-            return ndb_err_set(err, NDB_ENOMEM, "store: out of memory (block)");
-        s->zbuf = nz;
-        s->zcap = bound;
-    }
+    if ((rc = store_zbuf_reserve(&s->zbuf, &s->zcap, s->blk.n, err)) != NDB_OK)
+        return rc;
     if (store_compress(s->cctx, s->level, s->blk.p, s->blk.n, s->zbuf, s->zcap, &z, why,
                        sizeof why) != NDB_OK)
         return ndb_err_set(err, NDB_ENOMEM, "store: zstd: %s", why);

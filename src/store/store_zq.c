@@ -71,6 +71,19 @@ ndb_rc store_compress(void *cctx, int level, const uint8_t *raw, size_t n, uint8
     return NDB_OK;
 }
 
+ndb_rc store_zbuf_reserve(uint8_t **z, size_t *cap, size_t rawn, ndb_err *err)
+{
+    size_t bound = ZSTD_compressBound(rawn) + STORE_BLOCK_HDR;
+    if (bound > *cap) {
+        uint8_t *nz = ndb_realloc(*z, bound);
+        if (!nz)
+            return ndb_err_set(err, NDB_ENOMEM, "store: out of memory (block)");
+        *z = nz;
+        *cap = bound;
+    }
+    return NDB_OK;
+}
+
 static void zq_compress(void *cctx, zq_slot *sl)
 {
     if (store_compress(cctx, sl->level, sl->raw.p, sl->raw.n, sl->z, sl->zcap, &sl->zn, sl->why,
@@ -217,7 +230,6 @@ ndb_rc store_zq_push(ndb_store *s, bool *queued, ndb_err *err)
 {
     store_zq *q;
     zq_slot *sl;
-    size_t bound = ZSTD_compressBound(s->blk.n) + STORE_BLOCK_HDR;
     ndb_rc rc;
     *queued = false;
     if (!s->zq && !s->zq_off && !(s->zq = zq_new()))
@@ -230,13 +242,8 @@ ndb_rc store_zq_push(ndb_store *s, bool *queued, ndb_err *err)
     if (rc != NDB_OK)
         return rc;
     sl = &q->s[(q->head + q->n) % ZQ_SLOTS];
-    if (bound > sl->zcap) {
-        uint8_t *nz = ndb_realloc(sl->z, bound);
-        if (!nz)
-            return ndb_err_set(err, NDB_ENOMEM, "store: out of memory (block)");
-        sl->z = nz;
-        sl->zcap = bound;
-    }
+    if ((rc = store_zbuf_reserve(&sl->z, &sl->zcap, s->blk.n, err)) != NDB_OK)
+        return rc;
     ndb_buf t = sl->raw;
     sl->raw = s->blk;
     s->blk = t;
