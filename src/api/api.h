@@ -23,6 +23,7 @@
 #ifndef NDB_API_API_H
 #define NDB_API_API_H
 
+#include "analytics/dedup.h"
 #include "base/base.h"
 #include "doc/items.h"
 #include "index/fwd.h"
@@ -159,11 +160,12 @@ int api_tokens_stem(const api_tokens *t);
 ndb_rc api_tokens_replay(const api_tokens *t, ndb_token_fn fn, void *ctx, uint32_t *ntokens);
 /* Index of each paragraph's first token in the replay order; *n = paragraphs. */
 const uint32_t *api_tokens_paras(const api_tokens *t, uint32_t *n);
-/* on: later analyses also record each token's near-duplicate term hash (for an archive
-** with detection on; api_dedup_replay then does not hash). Default off. */
+/* on: later analyses also build the article's near-duplicate sketch, finished (for an
+** archive with detection on; api_dedup_replay then takes it over). Default off. */
 void api_tokens_set_dedup(api_tokens *t, bool on);
-/* Those hashes in replay order (BORROWED until the next analysis), or NULL when off. */
-const uint64_t *api_tokens_dedup_hashes(const api_tokens *t);
+/* When the last analysis built a sketch not taken yet: swap it with *doc (which becomes
+** the writer's; its old buffers go to t for reuse) and return true. Else false. */
+bool api_tokens_take_dedup(const api_tokens *t, ndb_dedup_doc *doc);
 /* Each recorded term's ndb_hash64 in replay order (*n of them; BORROWED likewise). */
 const uint64_t *api_tokens_hashes(const api_tokens *t, size_t *n);
 

@@ -214,7 +214,6 @@ ndb_rc api_dedup_analyze(api_dedup_w *d, ndb_analyzer *an, const ndb_slice *para
 
 typedef struct dedup_replay_ctx { /* api_dedup_replay: paragraph marks by token index */
     dedup_an_ctx an;
-    const uint64_t *dh; /* the tokens' term hashes, recorded with them (or NULL) */
     const uint32_t *para;
     uint32_t npara, next, i;
 } dedup_replay_ctx;
@@ -228,10 +227,7 @@ static ndb_rc dedup_replay_fn(void *ctx, const ndb_token *t)
         c->next++;
     }
     c->i++;
-    if (rc != NDB_OK || !c->dh)
-        return rc == NDB_OK ? dedup_token_fn(&c->an, t) : rc;
-    rc = ndb_dedup_doc_token_hash(c->an.doc, c->dh[c->i - 1]);
-    return rc == NDB_OK && c->an.fn ? c->an.fn(c->an.fctx, t) : rc;
+    return rc == NDB_OK ? dedup_token_fn(&c->an, t) : rc;
 }
 
 ndb_rc api_dedup_replay(api_dedup_w *d, const api_tokens *t, ndb_token_fn fn, void *ctx,
@@ -241,12 +237,13 @@ ndb_rc api_dedup_replay(api_dedup_w *d, const api_tokens *t, ndb_token_fn fn, vo
     ndb_rc rc;
     if (!d)
         return api_tokens_replay(t, fn, ctx, ntokens);
+    if (api_tokens_take_dedup(t, &d->doc)) /* the sketch, built with the tokens */
+        return api_tokens_replay(t, fn, ctx, ntokens);
     memset(&c, 0, sizeof c);
     c.an.doc = &d->doc;
     c.an.fn = fn;
     c.an.fctx = ctx;
     c.para = api_tokens_paras(t, &c.npara);
-    c.dh = api_tokens_dedup_hashes(t);
     ndb_dedup_doc_reset(&d->doc);
     rc = api_tokens_replay(t, dedup_replay_fn, &c, ntokens);
     while (rc == NDB_OK && c.next < c.npara) { /* trailing paragraphs without tokens */

@@ -27,7 +27,8 @@ void api_dedup_close(api_dedup_w *d);
 ndb_rc api_dedup_analyze(api_dedup_w *d, ndb_analyzer *an, const ndb_slice *paras, uint32_t n,
                          ndb_token_fn fn, void *ctx, uint32_t *ntokens);
 /* The same from tokens recorded by api_tokens_analyze (the bulk loader's second thread):
-** their paragraph marks (api_tokens_paras) stand in for the analysis; replays them to fn. */
+** their finished sketch is taken over (api_tokens_take_dedup), or else their paragraph
+** marks (api_tokens_paras) stand in for the analysis; replays them to fn. */
 ndb_rc api_dedup_replay(api_dedup_w *d, const api_tokens *t, ndb_token_fn fn, void *ctx,
                         uint32_t *ntokens);
 /* The analyzed article was stored as id: link it to its near-duplicates among every

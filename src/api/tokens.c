@@ -13,9 +13,10 @@
 **
 ** Layout: one record per token (term offset and length in one byte arena, position,
 ** surface range); buffers only grow, so a reused api_tokens allocates nothing per doc.
-** With api_tokens_set_dedup, also each term's near-duplicate hash (ndb_dedup_term_hash):
-** hashing is a tenth of the writer thread's work on the bench build, and the recording
-** thread has the term bytes in its cache already (api_dedup_replay uses them). Always,
+** With api_tokens_set_dedup, also the article's near-duplicate sketch, finished (shingles,
+** band keys, paragraph fingerprints: analytics/dedup.h, built as api_dedup_analyze builds
+** it): an eighth of the writer's work on real news, a pure function of the tokens, so
+** it is done here and the writer takes it over by a swap (api_tokens_take_dedup). Always,
 ** each term's ndb_hash64: the writer then knows the next tokens' hash slots and loads them
 ** ahead (writer.c writer_token, ndb_segw_prefetch).
 **
@@ -28,6 +29,11 @@
 #include "text/lang.h"
 #include "text/text.h"
 
+typedef struct tokens_dd { /* behind a pointer: taken over through a const api_tokens */
+    ndb_dedup_doc doc;
+    bool ready; /* finished for the recorded tokens, not taken yet */
+} tokens_dd;
+
 typedef struct tokens_rec {
     uint32_t off, len, pos;
     size_t start, end;
@@ -36,10 +42,10 @@ typedef struct tokens_rec {
 struct api_tokens {
     ndb_buf recs;  /* tokens_rec[] */
     ndb_buf bytes; /* term bytes, concatenated */
-    ndb_buf paras; /* uint32_t[]: index of each paragraph's first token (dedup.c) */
-    ndb_buf dh;    /* uint64_t[]: each token's ndb_dedup_term_hash, when dedup is set */
+    ndb_buf paras; /* uint32_t[]: index of each paragraph's first token */
     ndb_buf hh;    /* uint64_t[]: each token's ndb_hash64 (the writer's term tables) */
     bool dedup;
+    tokens_dd *dd; /* the near-duplicate sketch, when dedup is set */
     uint32_t ntok; /* the analysis' token count (document length) */
     uint8_t lang;  /* api_lang_resolve without a given language or title */
     int stem;      /* stem index the terms were made with (text.h) */
@@ -54,8 +60,13 @@ ndb_rc api_tokens_new(api_tokens **out)
     ndb_buf_init(&t->recs, NDB_BUF_NOMAX);
     ndb_buf_init(&t->bytes, NDB_BUF_NOMAX);
     ndb_buf_init(&t->paras, NDB_BUF_NOMAX);
-    ndb_buf_init(&t->dh, NDB_BUF_NOMAX);
     ndb_buf_init(&t->hh, NDB_BUF_NOMAX);
+    t->dd = ndb_calloc(1, sizeof *t->dd);
+    if (!t->dd) {
+        api_tokens_free(t);
+        return NDB_ENOMEM;
+    }
+    ndb_dedup_doc_init(&t->dd->doc);
     *out = t;
     return NDB_OK;
 }
@@ -67,8 +78,10 @@ void api_tokens_free(api_tokens *t)
     ndb_buf_fini(&t->recs);
     ndb_buf_fini(&t->bytes);
     ndb_buf_fini(&t->paras);
-    ndb_buf_fini(&t->dh);
     ndb_buf_fini(&t->hh);
+    if (t->dd)
+        ndb_dedup_doc_fini(&t->dd->doc);
+    ndb_free(t->dd);
     ndb_free(t);
 }
 
@@ -77,9 +90,16 @@ void api_tokens_set_dedup(api_tokens *t, bool on)
     t->dedup = on;
 }
 
-const uint64_t *api_tokens_dedup_hashes(const api_tokens *t)
+bool api_tokens_take_dedup(const api_tokens *t, ndb_dedup_doc *doc)
 {
-    return t->dedup ? (const uint64_t *)t->dh.p : NULL;
+    ndb_dedup_doc mine;
+    if (!t->dd->ready)
+        return false;
+    mine = t->dd->doc;
+    t->dd->doc = *doc;
+    *doc = mine;
+    t->dd->ready = false;
+    return true;
 }
 
 const uint64_t *api_tokens_hashes(const api_tokens *t, size_t *n)
@@ -106,10 +126,8 @@ static ndb_rc tokens_record(void *ctx, const ndb_token *tk)
         uint64_t h = ndb_hash64(tk->term, tk->len);
         rc = ndb_buf_append(&t->hh, &h, sizeof h);
     }
-    if (rc == NDB_OK && t->dedup) {
-        uint64_t h = ndb_dedup_term_hash(tk->term, tk->len);
-        rc = ndb_buf_append(&t->dh, &h, sizeof h);
-    }
+    if (rc == NDB_OK && t->dedup)
+        rc = ndb_dedup_doc_token(&t->dd->doc, tk->term, tk->len);
     return rc;
 }
 
@@ -127,22 +145,30 @@ ndb_rc api_tokens_analyze_as(api_tokens *t, ndb_analyzer *an, bool per_language,
     ndb_buf_reset(&t->recs);
     ndb_buf_reset(&t->bytes);
     ndb_buf_reset(&t->paras);
-    ndb_buf_reset(&t->dh);
     ndb_buf_reset(&t->hh);
+    ndb_dedup_doc_reset(&t->dd->doc);
+    t->dd->ready = false;
     t->ntok = 0;
     ndb_rc rc = api_lang_resolve(lang, title, paras, n, &t->lang);
     if (rc == NDB_OK && per_language)
         rc = ndb_text_analyzer_set_stem(an, ndb_lang_stem_index(t->lang));
     t->stem = ndb_text_analyzer_stem_index(an);
-    /* the loop of ndb_text_analyze_paras, noting where each paragraph starts */
+    /* the loop of ndb_text_analyze_paras, noting where each paragraph starts (and, for
+    ** the sketch, the paragraph marks of api_dedup_analyze) */
     for (uint32_t i = 0, pos = 0; i < n && rc == NDB_OK; i++) {
         uint32_t first = (uint32_t)(t->recs.n / sizeof(tokens_rec));
         pos += i > 0; /* the paragraph gap */
         rc = ndb_buf_append(&t->paras, &first, sizeof first);
+        if (rc == NDB_OK && t->dedup)
+            rc = ndb_dedup_doc_para(&t->dd->doc);
         if (rc == NDB_OK)
             rc = ndb_text_analyze(an, paras[i].p, paras[i].n, &pos, tokens_record, t);
     }
     t->ntok = (uint32_t)(t->recs.n / sizeof(tokens_rec));
+    if (rc == NDB_OK && t->dedup) {
+        rc = ndb_dedup_doc_finish(&t->dd->doc);
+        t->dd->ready = rc == NDB_OK;
+    }
     return rc;
 }
 
