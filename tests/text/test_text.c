@@ -384,8 +384,9 @@ Test(text, stopword_list_sorted)
 
 /* The stem cache never changes a result: compare against Snowball called directly, over
 ** random vocabularies drawn with repeats: short words (stored inline) from one big enough
-** to empty the cache (more than its 2^16 entries), long words (kept in its side arena)
-** from a small one (hits) and from one that fills the arena (emptied again). */
+** to fill the cache's table several times (more than its 2^16 entries: words come back from
+** the old generation), long words (kept in its side arena) from a small one (hits) and from
+** one that fills the arena (a turn again). */
 #include <libstemmer.h>
 static size_t text_word_of(uint64_t k, bool lng, char *w)
 {
