@@ -42,9 +42,9 @@
 #include "store/store_int.h"
 
 #include <errno.h>
-#include <stdlib.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 #include <zstd.h>
 

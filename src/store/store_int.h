@@ -1,7 +1,8 @@
 /*
 ** store_int.h — private to src/store: the ndb_store handle and helpers shared by
 ** store.c (open/close, tables, refresh, lookups), store_write.c (append, sync),
-** store_read.c (block and record decoding, get) and store_check.c.
+** store_zq.c (sealed blocks compressed on a thread), store_read.c (block and record
+** decoding, get) and store_check.c.
 **
 ** Memory per document (stated in store.c too): ukey 8 B + superseded 4 B + URL table slot
 ** 4 B / load (0.375..0.75, so 5.3..10.7 B per distinct URL) = at most ~23 B; the columns

@@ -3,8 +3,9 @@
 **
 ** Append encodes the doc record into the open block (uncompressed, in memory). When the
 ** next record would push the block past STORE_BLOCK_TARGET (64 KiB), the block is sealed:
-** zstd-compressed and written to docs.log at the write end, past the committed length,
-** so memory stays bounded. Level 1: on the allsides corpus (42 MB; tests/store
+** zstd-compressed (on the store's compressing thread, store_zq.c, or here) and written to
+** docs.log at the write end, past the committed length, so memory stays bounded; its
+** docs.idx records get the block's offset when it is written. Level 1: on the allsides corpus (42 MB; tests/store
 ** throughput_real_corpus) level 1 gives 117 MB/s append+sync at ratio 2.27, level 3
 ** 61 MB/s at 2.40; with 50 MB/s for the whole add path (parse, analyze, index, store),
 ** 6 % smaller files are not worth half the speed. The small per-doc records of docs.idx,
