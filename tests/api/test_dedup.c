@@ -820,7 +820,9 @@ static int dup_files_same(const char *t1, const char *t2)
     return files;
 }
 
-Test(dedup, recorded_tokens_make_the_same_dup_files, .timeout = 120)
+/* sketch: the recording builds the near-duplicate sketch (api_tokens_set_dedup: the add
+** path's reading thread), else the writer rebuilds it from the paragraph marks. */
+static void recorded_tokens_same_dup_files(bool sketch)
 {
     char t1[4096], t2[4096];
     corpus c;
@@ -833,6 +835,7 @@ Test(dedup, recorded_tokens_make_the_same_dup_files, .timeout = 120)
     ndb_db *b = ndb_test_new_archive(t2, sizeof t2);
     cr_assert_eq(ndb_text_analyzer_new(NDB_STEM_ENGLISH, &an), NDB_OK);
     cr_assert_eq(api_tokens_new(&tok), NDB_OK);
+    api_tokens_set_dedup(tok, sketch);
     cr_assert_eq(ndb_writer_open(b, &w, &err), NDB_OK, "%s", err.msg);
     for (uint32_t i = 0; i < c.n; i++) {
         ndb_add_result res;
@@ -869,6 +872,16 @@ Test(dedup, recorded_tokens_make_the_same_dup_files, .timeout = 120)
     ndb_test_remove_archive(t1);
     ndb_test_remove_archive(t2);
     corpus_free(&c);
+}
+
+Test(dedup, recorded_tokens_make_the_same_dup_files, .timeout = 120)
+{
+    recorded_tokens_same_dup_files(false);
+}
+
+Test(dedup, recorded_sketch_makes_the_same_dup_files, .timeout = 120)
+{
+    recorded_tokens_same_dup_files(true);
 }
 
 /* The band map's sorted part and its merges (a 128-slot recent table: a merge every 96
