@@ -473,16 +473,14 @@ static ndb_rc text_stem_h(ndb_analyzer *a, const char *p, size_t n, uint64_t h,
     if (c->cur.n >= TEXT_CACHE_MAX || c->cur.used + n + TEXT_CACHE_STEM > TEXT_CACHE_ARENA) {
         /* full: it becomes the old generation, the older one's memory the new table */
         struct text_stem_gen g = c->old;
-        c->old = c->cur;
-        if (g.raw != NULL) {
+        if (g.raw != NULL || text_gen_new(&g)) {
+            c->old = c->cur;
+        } else {
+            g = c->cur; /* no second table: empty the one, as before */
+        }
+        if (g.n > 0) { /* a used table (a new one is zeroed already) */
             memset(g.slot, 0, (size_t)sizeof *g.slot << TEXT_CACHE_BITS);
             g.n = g.used = 0;
-        } else if (!text_gen_new(&g)) {
-            c->cur = c->old; /* no second table: empty the one as before */
-            memset(&c->old, 0, sizeof c->old);
-            memset(c->cur.slot, 0, (size_t)sizeof *c->cur.slot << TEXT_CACHE_BITS);
-            c->cur.n = c->cur.used = 0;
-            g = c->cur;
         }
         c->cur = g;
         i = (uint32_t)h & TEXT_CACHE_MASK;
