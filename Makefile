@@ -57,7 +57,7 @@ FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
 
 .SECONDARY:
 .PHONY: print-libs all lib check test deps deps-test demo asan fuzz clean lint fmt valgrind bench bench-1m \
-        bench-extract \
+        bench-ingest bench-extract \
         web FORCE
 
 all: lib $(BIN)/newsdb $(TOOL_BIN) $(BIN)/search_example
@@ -141,6 +141,12 @@ bench: $(BIN)/newsdb_bench
 
 bench-1m: $(BIN)/newsdb_bench
 	@sh bench/run.sh 1000000 $(BIN)/newsdb_bench
+
+# The ingest row: `newsdb add` of a synthetic and a real-corpus tar, ROUNDS runs each (best
+# and median MB/s); BINS="old/newsdb new/newsdb" interleaves builds (bench/ingest.sh).
+BINS ?= $(BIN)/newsdb
+bench-ingest: all
+	@sh bench/ingest.sh $(BINS)
 
 # HTML article extraction quality and speed on the Article Extraction Benchmark (181 pages in
 # ../shared/corpora/aeb.tar.gz), next to readability-lxml (Debian python3-readability) in the
