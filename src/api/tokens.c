@@ -111,7 +111,7 @@ const uint64_t *api_tokens_hashes(const api_tokens *t, size_t *n)
 /* The record is written in place, field by field: built on the stack and copied, it was
 ** read back as 16-byte words over its 4-byte fields and padding, which the CPU cannot
 ** forward from the pending stores, so each token waited for the store buffer to drain
-** (up to a tenth of the reading thread's time on the corpus tar). */
+** (4-7 % of the reading thread's time on the corpus tar). */
 static ndb_rc tokens_record(void *ctx, const ndb_token *tk)
 {
     api_tokens *t = ctx;
