@@ -3,11 +3,14 @@
 **
 ** What: collects the tokens of docs base, base+1, ... and writes them as one segment file.
 ** Shape (Lucene's in-memory postings, simplified): an open-addressing hash table maps term
-** bytes (kept in one arena) to a per-term record with two byte streams:
-**   docs:  per doc, varint (local id + 1 - previous local id + 1), varint freq
-**   pos:   per occurrence, varint position (first of a doc) or gap to the previous one
-** A term's current doc is kept open (cur, freq) and goes to `docs` when the term is next
-** seen in a later doc, so add_token is O(1) amortised and never sorts. Serializing sorts the
+** bytes (kept in one arena) to a per-term record with one byte stream of varints: per doc,
+** (local id + 1 - previous local id + 1), then per occurrence the position + 1 (the first
+** in the doc) or the gap to the previous one, then a 0 once a later doc of the term comes
+** (no doc gap, position + 1 or gap is 0, and a varint's last byte is 0 only for the value
+** 0, so the 0 bytes are exactly the closed docs). One stream, not a docs stream and a
+** positions stream, so a token writes to one stream end, one cache line, not two: the
+** writes to the stream ends are half of add_token's time, whose pool is far larger than
+** the caches. add_token is O(1) amortised and never sorts. Serializing sorts the
 ** terms once and re-encodes each list through the streaming file writer (seg_int.h); the
 ** writer itself is not modified, so a failed write can be retried. A segment whose streams
 ** hold SEGW_SPLIT_BYTES or more is written on two threads (ndb_segout_two_runs: the terms
@@ -24,8 +27,9 @@
 ** forward index's id of the term there, so a token costs one hash lookup, not two).
 **
 ** Invariants: ids strictly consecutive from base; add_token only inside a doc; per term
-** positions strictly ascending within a doc; a term's open doc is the last doc it occurs in;
-** pool offsets < 2^32 (a writer is flushed at 192 MiB; more is NDB_ELIMIT).
+** positions strictly ascending within a doc, and < UINT32_MAX; a term's open doc (no 0
+** after it yet) is the last doc it occurs in; pool offsets < 2^32 (a writer is flushed at
+** 192 MiB; more is NDB_ELIMIT).
 **
 ** State machine:  IDLE --begin_doc--> IN_DOC --end_doc--> IDLE;  write needs IDLE.
 ** Threading: one thread at a time.
@@ -50,18 +54,19 @@ typedef struct segw_stream {
     uint32_t level;
 } segw_stream;
 
-typedef struct segw_term { /* 64 bytes: one cache line */
+typedef struct segw_term { /* 64 bytes: one cache line (aligned with the array) */
     uint32_t toff, tlen; /* bytes in the arena */
-    uint32_t prev1;      /* last flushed local doc + 1 (0: none) */
+    uint32_t prev1;      /* the open doc's predecessor in the stream + 1 (0: none) */
     uint32_t cur;        /* local id of the open doc */
-    uint32_t freq;       /* occurrences in the open doc (0: none open) */
+    uint32_t freq;       /* occurrences in the open doc (0: none yet) */
     uint32_t last_pos;
     uint32_t tag; /* the caller's word for this term (NDB_SEGW_NO_TAG until set) */
     uint32_t nocc; /* occurrences in the segment, saturating: the term's share of the write */
-    segw_stream docs, pos;
+    segw_stream st;
+    uint32_t spare[4];
 } segw_term;
 
-_Static_assert(sizeof(segw_term) <= 64, "a term record should fit one cache line");
+_Static_assert(sizeof(segw_term) == 64, "a term record is one cache line");
 
 struct ndb_segw {
     uint32_t base, ndocs;
@@ -319,8 +324,7 @@ static ndb_rc segw_lookup(ndb_segw *w, const char *t, size_t n, uint64_t h, segw
     size_t toff = w->arena.n;
     segw_term *e = &w->terms[w->nterms];
     memset(e, 0, sizeof *e);
-    if ((rc = segw_stream_init(w, &e->docs)) != NDB_OK ||
-        (rc = segw_stream_init(w, &e->pos)) != NDB_OK)
+    if ((rc = segw_stream_init(w, &e->st)) != NDB_OK)
         return rc;
     if ((rc = ndb_buf_append(&w->arena, t, n)) != NDB_OK)
         return rc;
@@ -355,17 +359,13 @@ void ndb_segw_prefetch(const ndb_segw *w, uint64_t hash, int stage)
         return;
     }
     __builtin_prefetch(w->arena.p + e->toff);
-    __builtin_prefetch(segw_at(w, e->pos.at), 1);
-    if (e->freq > 0 && e->cur != w->ndocs) /* its open doc will be closed into docs */
-        __builtin_prefetch(segw_at(w, e->docs.at), 1);
+    __builtin_prefetch(segw_at(w, e->st.at), 1);
 }
 
-/* Move the term's open doc into its docs stream. */
+/* Close the term's open doc: a 0 after its positions. */
 static ndb_rc segw_close_doc(ndb_segw *w, segw_term *e)
 {
-    ndb_rc rc = segw_append(w, &e->docs, e->cur + 1 - e->prev1);
-    if (rc == NDB_OK)
-        rc = segw_append(w, &e->docs, e->freq);
+    ndb_rc rc = segw_append(w, &e->st, 0);
     if (rc == NDB_OK) {
         e->prev1 = e->cur + 1;
         e->freq = 0;
@@ -394,9 +394,11 @@ ndb_rc ndb_segw_add_token_tag(ndb_segw *w, const char *term, size_t n, uint64_t 
         return rc;
     if (e->freq > 0 && pos <= e->last_pos)
         return NDB_EINVAL;
-    if (e->freq == UINT32_MAX)
+    if (e->freq == UINT32_MAX || pos == UINT32_MAX)
         return NDB_ELIMIT;
-    if ((rc = segw_append(w, &e->pos, e->freq == 0 ? pos : pos - e->last_pos)) != NDB_OK)
+    if (e->freq == 0 && (rc = segw_append(w, &e->st, doc + 1 - e->prev1)) != NDB_OK)
+        return rc;
+    if ((rc = segw_append(w, &e->st, e->freq == 0 ? pos + 1 : pos - e->last_pos)) != NDB_OK)
         return rc;
     e->cur = doc;
     e->freq++;
@@ -422,81 +424,78 @@ static int segw_cmp(const void *a, const void *b)
     return x->n < y->n ? -1 : x->n > y->n;
 }
 
-/* Bytes of p[0..n) that end a varint (high bit clear), eight at a time. */
-static uint64_t segw_count_ends(const uint8_t *p, size_t n)
+/* Zero bytes of p[0..n), eight at a time (a byte's high bit in t is set iff it is 0). */
+static uint64_t segw_count_zeros(const uint8_t *p, size_t n)
 {
-    uint64_t ends = 0;
+    const uint64_t low7 = 0x7f7f7f7f7f7f7f7full;
+    uint64_t zeros = 0;
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {
-        uint64_t v;
+        uint64_t v, t;
         memcpy(&v, p + i, 8);
-        ends += 8 - (uint64_t)__builtin_popcountll(v & 0x8080808080808080ull);
+        t = ~(((v & low7) + low7) | v | low7);
+        zeros += (uint64_t)__builtin_popcountll(t);
     }
     for (; i < n; i++)
-        ends += p[i] < 0x80;
-    return ends;
+        zeros += p[i] == 0;
+    return zeros;
 }
 
-/* Docs in term e's list: the (gap, freq) pairs of its docs stream, counted by the bytes
-** that end a varint (no decoding: a slice never splits a byte), and its open doc; false
-** when the stream does not hold whole pairs. */
-static bool segw_df(const ndb_segw *w, const segw_term *e, uint64_t *df)
+/* Docs in term e's list: its closed docs, counted by the 0 bytes of its stream (no
+** decoding), and its open one. */
+static uint64_t segw_df(const ndb_segw *w, const segw_term *e)
 {
     segw_rd r;
-    uint64_t ends = 0;
-    segw_rd_init(&r, w, &e->docs);
+    uint64_t zeros = 0;
+    segw_rd_init(&r, w, &e->st);
     for (;;) {
         uint32_t last = r.stop >= r.at && r.stop <= r.end ? r.stop : r.end;
-        ends += segw_count_ends(segw_at(w, r.at), last - r.at);
+        zeros += segw_count_zeros(segw_at(w, r.at), last - r.at);
         if (last == r.stop)
             break;
         segw_rd_next_slice(&r);
     }
-    *df = ends / 2 + (e->freq > 0);
-    return ends % 2 == 0;
+    return zeros + (e->freq > 0);
 }
 
-/* Re-encode term e's streams through o. pos scratch grows to the largest doc's freq. */
+/* Re-encode term e's stream through o. pos scratch grows to the largest doc's freq. */
 static ndb_rc segw_put_term(ndb_segw *w, ndb_segout *o, const segw_term *e, uint32_t **scratch,
                             size_t *cap, ndb_err *err)
 {
-    segw_rd dr, pr;
+    segw_rd r;
     uint32_t prev1 = 0;
     const uint32_t *dl = (const uint32_t *)w->doclens.p;
     ndb_rc rc = NDB_OK;
-    uint64_t df = 0;
     /* a BYLIST(2) segment picks a list's position format by its df and cf */
-    if (ndb_pos_fmt_by_list(o->pos_fmt) && !segw_df(w, e, &df))
-        return ndb_err_set(err, NDB_EINVAL, "segment writer: bad stream");
-    segw_rd_init(&dr, w, &e->docs);
-    segw_rd_init(&pr, w, &e->pos);
-    ndb_segout_term_begin(o, df, e->nocc);
-    for (bool open = e->freq > 0; rc == NDB_OK && (segw_rd_left(&dr) || open);) {
-        uint32_t d1, f;
-        if (segw_rd_left(&dr)) {
-            if (!segw_rd_varint(&dr, &d1) || !segw_rd_varint(&dr, &f))
+    ndb_segout_term_begin(o, ndb_pos_fmt_by_list(o->pos_fmt) ? segw_df(w, e) : 0, e->nocc);
+    segw_rd_init(&r, w, &e->st);
+    while (rc == NDB_OK && segw_rd_left(&r)) {
+        uint32_t gap, v, f = 0;
+        bool closed = false;
+        if (!segw_rd_varint(&r, &gap) || gap == 0 || gap > w->ndocs - prev1)
+            return ndb_err_set(err, NDB_EINVAL, "segment writer: bad stream");
+        prev1 += gap;
+        while (segw_rd_left(&r)) {
+            if (!segw_rd_varint(&r, &v))
                 return ndb_err_set(err, NDB_EINVAL, "segment writer: bad stream");
-            d1 += prev1;
-        } else {
-            d1 = e->cur + 1;
-            f = e->freq;
-            open = false;
+            if (v == 0) {
+                closed = true;
+                break;
+            }
+            if (f == *cap) {
+                size_t nc = *cap ? 2 * *cap : 256;
+                uint32_t *ns = ndb_realloc(*scratch, nc * sizeof(uint32_t));
+                if (!ns)
+                    return ndb_err_set(err, NDB_ENOMEM, "segment writer: out of memory");
+                *scratch = ns;
+                *cap = nc;
+            }
+            (*scratch)[f] = f == 0 ? v - 1 : (*scratch)[f - 1] + v;
+            f++;
         }
-        prev1 = d1;
-        if (f > *cap) {
-            uint32_t *ns = ndb_realloc(*scratch, (size_t)f * sizeof(uint32_t));
-            if (!ns)
-                return ndb_err_set(err, NDB_ENOMEM, "segment writer: out of memory");
-            *scratch = ns;
-            *cap = f;
-        }
-        for (uint32_t j = 0; j < f; j++) {
-            uint32_t v;
-            if (!segw_rd_varint(&pr, &v))
-                return ndb_err_set(err, NDB_EINVAL, "segment writer: bad stream");
-            (*scratch)[j] = j == 0 ? v : (*scratch)[j - 1] + v;
-        }
-        rc = ndb_segout_term_add(o, d1 - 1, f, *scratch, dl[d1 - 1], err);
+        if (f == 0 || (!closed && (prev1 != e->cur + 1 || f != e->freq)))
+            return ndb_err_set(err, NDB_EINVAL, "segment writer: bad stream");
+        rc = ndb_segout_term_add(o, prev1 - 1, f, *scratch, dl[prev1 - 1], err);
     }
     if (rc == NDB_OK)
         rc = ndb_segout_term_end(o, w->arena.p + e->toff, e->tlen, err);
