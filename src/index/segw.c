@@ -388,13 +388,15 @@ ndb_rc ndb_segw_add_token_tag(ndb_segw *w, const char *term, size_t n, uint64_t 
     *tag = NULL;
     if (!w->in_doc || n == 0 || n > NDB_TERMDICT_MAX)
         return NDB_EINVAL;
+    if (pos == UINT32_MAX) /* kept as pos + 1; checked before a new term is entered */
+        return NDB_ELIMIT;
     if ((rc = segw_lookup(w, term, n, hash, &e)) != NDB_OK)
         return rc;
     if (e->freq > 0 && e->cur != doc && (rc = segw_close_doc(w, e)) != NDB_OK)
         return rc;
     if (e->freq > 0 && pos <= e->last_pos)
         return NDB_EINVAL;
-    if (e->freq == UINT32_MAX || pos == UINT32_MAX)
+    if (e->freq == UINT32_MAX)
         return NDB_ELIMIT;
     if (e->freq == 0 && (rc = segw_append(w, &e->st, doc + 1 - e->prev1)) != NDB_OK)
         return rc;

@@ -314,6 +314,50 @@ Test(index, writer_rejects_misuse)
     ndb_seg_unref(NULL);
 }
 
+/* The writer keeps a position as position + 1 (the 0 byte closes a doc in its stream), so
+** it refuses UINT32_MAX, before entering a new term for it (an empty term would make the
+** segment unwritable), and the doc goes on; the positions just below, and 0, come back
+** exact from docs closed and open. */
+Test(index, positions_at_the_top_of_the_range)
+{
+    ndb_segw *w = NULL;
+    ndb_cursor *c = NULL;
+    ndb_term_info ti;
+    const uint32_t top = UINT32_MAX - 1;
+    cr_assert_eq(ndb_segw_new(0, &w), NDB_OK);
+    for (uint32_t d = 0; d < 3; d++) {
+        cr_assert_eq(ndb_segw_begin_doc(w, d), NDB_OK);
+        cr_assert_eq(ndb_segw_add_token(w, "z", 1, 0), NDB_OK);
+        cr_assert_eq(ndb_segw_add_token(w, "z", 1, top - 1), NDB_OK);
+        cr_assert_eq(ndb_segw_add_token(w, "z", 1, top), NDB_OK);
+        cr_assert_eq(ndb_segw_add_token(w, "y", 1, top), NDB_OK);
+        cr_assert_eq(ndb_segw_add_token(w, "x", 1, UINT32_MAX), NDB_ELIMIT);
+        cr_assert_eq(ndb_segw_end_doc(w, top + 1), NDB_OK);
+    }
+    ndb_seg *s = write_open(w, "seg-top.ndx");
+    cr_assert(!ndb_seg_term(s, "x", 1, &ti));
+    cr_assert(ndb_seg_term(s, "y", 1, &ti));
+    cr_assert_eq(ti.df, 3);
+    cr_assert(ndb_seg_term(s, "z", 1, &ti));
+    cr_assert_eq(ti.df, 3);
+    cr_assert_eq(ndb_seg_cursor(s, &ti, true, &c), NDB_OK);
+    uint32_t d = ndb_cursor_next(c);
+    for (uint32_t want = 0; want < 3; want++, d = ndb_cursor_next(c)) {
+        const uint32_t *p;
+        uint32_t np;
+        cr_assert_eq(d, want);
+        cr_assert_eq(ndb_cursor_positions(c, &p, &np), NDB_OK);
+        cr_assert_eq(np, 3);
+        cr_assert_eq(p[0], 0);
+        cr_assert_eq(p[1], top - 1);
+        cr_assert_eq(p[2], top);
+    }
+    cr_assert_eq(d, NDB_DOC_END);
+    ndb_cursor_close(c);
+    ndb_seg_unref(s);
+    ndb_segw_free(w);
+}
+
 Test(index, write_io_errors_leave_nothing)
 {
     orc o;
