@@ -128,11 +128,11 @@ static uint32_t multi_block_max_tf(ndb_cursor *c)
     return b < m->n ? ndb_cursor_block_max_tf(m->subs[b]) : 0;
 }
 
-static uint32_t multi_block_min_dl(ndb_cursor *c)
+static uint32_t multi_block_min_dlr(ndb_cursor *c)
 {
     multi *m = (multi *)c;
     size_t b = NDB_MAX(m->bi, m->i);
-    return b < m->n ? ndb_cursor_block_min_dl(m->subs[b]) : UINT32_MAX;
+    return b < m->n ? ndb_cursor_block_min_dlr(m->subs[b]) : UINT32_MAX;
 }
 
 static void multi_close(ndb_cursor *c)
@@ -150,7 +150,7 @@ static const ndb_cursor_ops multi_ops = {
     .positions = multi_positions,
     .block_seek = multi_block_seek,
     .block_max_tf = multi_block_max_tf,
-    .block_min_dl = multi_block_min_dl,
+    .block_min_dlr = multi_block_min_dlr,
     .close = multi_close,
 };
 

@@ -4,7 +4,7 @@
 **
 ** A multi-segment cursor is the concatenation of the per-segment cursors of a term (the
 ** ranges are ordered, so no merging is needed): df is summed, max_tf is the max and min_dl
-** the min over the segments, and block data (block_seek, block_max_tf, block_min_dl) comes
+** the min over the segments, and block data (block_seek, block_max_tf, block_min_dlr) comes
 ** from the segment the block is in; a block never spans two segments. Prefix enumeration is
 ** a k-way merge of the segments' dictionaries, emitting each distinct term once.
 **

@@ -7,8 +7,10 @@
 ** the term's byte ranges lie in the postings section; every doc decodes, is strictly
 ** ascending and inside [base, base+ndocs); freqs >= 1; positions strictly ascending with
 ** exactly freq of them; df, cf, max_tf and min_dl equal what the data says; and each block
-** of 128 docs has the last doc, max tf and min doc length its skip data claims (read back
-** through block_seek / block_max_tf / block_min_dl, i.e. exactly what executors see).
+** of 128 docs has the last doc, max tf and min dl / tf its skip data claims (read back
+** through block_seek / block_max_tf / block_min_dlr, i.e. exactly what executors see:
+** the block's smallest dl / tf in a 1.5 list of several blocks, else its smallest dl over
+** its largest tf).
 **
 ** Problems go to report(ctx, 1, "<segment>: term '<t>': <what>"); the walk goes on after
 ** a bad term (at most SEGCHK_MAX_REPORTS messages) and the result is NDB_ECORRUPT.
@@ -61,17 +63,19 @@ static void segchk_name(segchk *k, const uint8_t *t, size_t n)
 }
 
 typedef struct segchk_blk {
-    uint32_t claim_last, claim_tf, claim_dl, tf, dl, last;
+    uint32_t claim_last, claim_tf, claim_dlr, tf, dl, dlr, last;
 } segchk_blk;
 
-static void segchk_block_end(segchk *k, const segchk_blk *b, uint64_t idx)
+/* ratio: the list's skip entries hold the block's min dl / tf (1.5, more than one block) */
+static void segchk_block_end(segchk *k, const segchk_blk *b, uint64_t idx, bool ratio)
 {
-    if (b->claim_last != b->last || b->claim_tf != b->tf || b->claim_dl != b->dl)
+    uint32_t dlr = ratio ? b->dlr : b->tf ? b->dl / b->tf : b->dl;
+    if (b->claim_last != b->last || b->claim_tf != b->tf || b->claim_dlr != dlr)
         segchk_say(k,
-                   "block %llu: skip data (last %u, max_tf %u, min_dl %u) != data "
+                   "block %llu: skip data (last %u, max_tf %u, min_dlr %u) != data "
                    "(%u, %u, %u)",
-                   (unsigned long long)idx, b->claim_last, b->claim_tf, b->claim_dl, b->last, b->tf,
-                   b->dl);
+                   (unsigned long long)idx, b->claim_last, b->claim_tf, b->claim_dlr, b->last,
+                   b->tf, dlr);
 }
 
 /* Walk one posting list, reporting what disagrees. */
@@ -82,6 +86,7 @@ static void segchk_term(segchk *k, const ndb_term_info *ti)
     uint64_t df = 0, cf = 0;
     uint32_t max_tf = 0, min_dl = UINT32_MAX, prev = 0;
     segchk_blk b = {0};
+    bool ratio = s->skip_ratio && ti->df > NDB_BLOCK_DOCS;
     if (!ndb_seg_info_ok(s, ti) || ndb_seg_cursor(s, ti, true, &c) != NDB_OK) {
         segchk_say(k, "postings out of bounds or undecodable");
         return;
@@ -95,15 +100,17 @@ static void segchk_term(segchk *k, const ndb_term_info *ti)
         }
         if (df % NDB_BLOCK_DOCS == 0) {
             if (df > 0)
-                segchk_block_end(k, &b, df / NDB_BLOCK_DOCS - 1);
+                segchk_block_end(k, &b, df / NDB_BLOCK_DOCS - 1, ratio);
             b.claim_last = ndb_cursor_block_seek(c, d);
             b.claim_tf = ndb_cursor_block_max_tf(c);
-            b.claim_dl = ndb_cursor_block_min_dl(c);
+            b.claim_dlr = ndb_cursor_block_min_dlr(c);
             b.tf = 0;
-            b.dl = UINT32_MAX;
+            b.dl = b.dlr = UINT32_MAX;
         }
         b.tf = NDB_MAX(b.tf, f);
         b.dl = NDB_MIN(b.dl, dl);
+        if (f > 0)
+            b.dlr = NDB_MIN(b.dlr, dl / f);
         b.last = d;
         if (f == 0 || ndb_cursor_positions(c, &pos, &np) != NDB_OK || np != f) {
             segchk_say(k, "doc %u: freq %u without as many positions", d, f);
@@ -123,7 +130,7 @@ static void segchk_term(segchk *k, const ndb_term_info *ti)
     if (c->err != NDB_OK)
         segchk_say(k, "corrupt postings after %llu docs", (unsigned long long)df);
     else if (df > 0)
-        segchk_block_end(k, &b, (df - 1) / NDB_BLOCK_DOCS);
+        segchk_block_end(k, &b, (df - 1) / NDB_BLOCK_DOCS, ratio);
     if (df != ti->df || cf != ti->cf || max_tf != ti->max_tf || min_dl != ti->min_dl)
         segchk_say(k, "stats df %llu cf %llu max_tf %u min_dl %u, data says %llu %llu %u %u",
                    (unsigned long long)ti->df, (unsigned long long)ti->cf, ti->max_tf, ti->min_dl,

@@ -22,7 +22,8 @@
 
 #define NDB_KIND_SEGMENT  0x47455358u /* "XSEG" */
 #define SEG_MAJOR         1
-#define SEG_MINOR         4 /* 1.4: codec PFOR2, positions BYLIST2 (or RADIX), packed skip
+#define SEG_MINOR         5 /* 1.5: as 1.4, skip entries hold min_dlr (postings.h);
+                             ** 1.4: codec PFOR2, positions BYLIST2 (or RADIX), packed skip
                              ** entries; 1.3: PFOR2, GROUPS2;
                              ** 1.2: PFOR2, BYLIST;
                              ** 1.1: PFOR2, GROUPS or DLBOUND for every list; 1.0: codec
@@ -31,6 +32,8 @@
 #define SEG_TRAILER_SIZE  96
 #define SEG_CODEC         NDB_CODEC_PFOR2 /* codec of the segments we write */
 #define SEG_POS_SHIFT     16 /* trailer codec word: block codec | position format << 16 */
+#define SEG_POS_MASK      0xffu
+#define SEG_SKIP_RATIO    (1u << 24) /* trailer codec word: skip entries hold min_dlr (1.5) */
 #define SEG_NAME_MAX      256
 
 enum { SEG_SEC_POST, SEG_SEC_DOCLEN, SEG_SEC_TERMS, SEG_SEC_TINDEX, SEG_NSEC };
@@ -50,6 +53,7 @@ struct ndb_seg {
     seg_meta m;
     const ndb_codec *codec;
     uint32_t pos_fmt;
+    bool skip_ratio; /* its skip entries hold min_dlr (1.5, postings.h) */
     ndb_termdict td;
 };
 
@@ -82,10 +86,11 @@ typedef struct ndb_segout {
     uint32_t pos_fmt;      /* the segment's position format (postings.h) */
 } ndb_segout;
 
-/* Create dir/name.tmp and write the header; m.off[POST] is set. Format 1.4 (codec
-** SEG_CODEC, packed skip entries) with positions NDB_POS_BYLIST2: lists of words seen about
+/* Create dir/name.tmp and write the header; m.off[POST] is set. Format 1.5 (codec
+** SEG_CODEC, packed skip entries holding min_dlr; NEWSDB_SEG_FORMAT=1.4 for min_dl, which
+** older builds read) with positions NDB_POS_BYLIST2: lists of words seen about
 ** once per doc in RADIX (first positions at widths known from the doc lengths), the others
-** in GROUPS2 (BENCHMARKS.md §5 B13); NEWSDB_SEG_POSITIONS=radix writes 1.4 with every list
+** in GROUPS2 (BENCHMARKS.md §5 B13); NEWSDB_SEG_POSITIONS=radix writes 1.5 with every list
 ** RADIX, =groups2 1.3 with GROUPS2, =groups 1.1 with GROUPS, which older builds read.
 ** Smaller, slower phrase queries, on request (BENCHMARKS.md §6): format 1.2 with
 ** positions NDB_POS_BYLIST (NEWSDB_SEG_POSITIONS=bylist: about 7 % smaller segments at 1M,

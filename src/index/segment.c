@@ -6,8 +6,9 @@
 **
 **   off              size        field
 **   0                32          frame header: "NDB1", kind NDB_KIND_SEGMENT ("XSEG"),
-**                                version 1.4 (1.0-1.3 read too: the same layout; they
-**                                differ in codec and position format only), file id
+**                                version 1.5 (1.0-1.4 read too: the same layout; they
+**                                differ in codec, position format and skip entries
+**                                only), file id
 **   32               P           POSTINGS: per term in term order, its POS data then its
 **                                DOC data (postings/postings.h); term info points here
 **   32+P             4*ndocs     DOCLEN: u32le token length of doc base+i
@@ -20,7 +21,8 @@
 **                                     1 = DLBOUND on request, only in 1.1 files,
 **                                     2 = BYLIST in 1.2, 3 = GROUPS2 in 1.3, 5 =
 **                                     BYLIST2 in 1.4, or 4 = RADIX in 1.4 on request;
-**                                     1.4 also packs its skip entries)
+**                                     1.4 also packs its skip entries) | 1 << 24 when the
+**                                     skip entries hold min_dlr (1.5; postings.h)
 **                                  8  u32 base           12  u32 ndocs
 **                                  16 u64 nterms         24  u64 total_len (sum DOCLEN)
 **                                  32 4 x {u64 off, u64 len}: POSTINGS, DOCLEN, TERMS,
@@ -112,6 +114,14 @@ static bool seg_v14(uint32_t pos_fmt)
     return pos_fmt == NDB_POS_RADIX || pos_fmt == NDB_POS_BYLIST2;
 }
 
+/* Whether the 1.4 layout we write is 1.5 (skip entries with min_dlr): always, unless
+** NEWSDB_SEG_FORMAT=1.4 asks for what older builds read (tests of the 1.4 reader). */
+static bool seg_write_v15(uint32_t pos_fmt)
+{
+    const char *v = getenv("NEWSDB_SEG_FORMAT");
+    return seg_v14(pos_fmt) && !(v && strcmp(v, "1.4") == 0);
+}
+
 ndb_rc ndb_segout_open(ndb_segout *o, const ndb_vfs *vfs, const char *dir, const char *name,
                        uint32_t base, ndb_err *err)
 {
@@ -129,7 +139,8 @@ ndb_rc ndb_segout_open(ndb_segout *o, const ndb_vfs *vfs, const char *dir, const
     ndb_postings_enc_init(&o->enc, ndb_codec_get(codec));
     o->pos_fmt = seg_pos_fmt_written();
     o->enc.skip_packed = seg_v14(o->pos_fmt);
-    o->m.codec = codec | o->pos_fmt << SEG_POS_SHIFT;
+    o->enc.skip_ratio = seg_write_v15(o->pos_fmt);
+    o->m.codec = codec | o->pos_fmt << SEG_POS_SHIFT | (o->enc.skip_ratio ? SEG_SKIP_RATIO : 0);
     o->m.base = base;
     if (ndb_path_join(o->path, sizeof o->path, dir, name) != NDB_OK ||
         snprintf(o->tmp, sizeof o->tmp, "%s.tmp", o->path) >= (int)sizeof o->tmp) {
@@ -143,7 +154,8 @@ ndb_rc ndb_segout_open(ndb_segout *o, const ndb_vfs *vfs, const char *dir, const
     }
     if ((rc = ndb_frame_header(&h, NDB_KIND_SEGMENT, SEG_MAJOR,
                                codec == NDB_CODEC_PFOR          ? 0
-                               : seg_v14(o->pos_fmt)           ? SEG_MINOR
+                               : o->enc.skip_ratio             ? SEG_MINOR
+                               : seg_v14(o->pos_fmt)           ? 4
                                : o->pos_fmt == NDB_POS_GROUPS2 ? 3
                                : o->pos_fmt == NDB_POS_BYLIST  ? 2
                                                                : 1)) != NDB_OK) {
@@ -425,8 +437,11 @@ static ndb_rc seg_parse(ndb_seg *s, ndb_err *err)
     if (at != (uint64_t)(t - p))
         return ndb_err_set(err, NDB_ECORRUPT, "%s: sections do not tile the file", s->name);
     s->codec = ndb_codec_get(m->codec & ((1u << SEG_POS_SHIFT) - 1));
-    s->pos_fmt = m->codec >> SEG_POS_SHIFT;
-    if (!s->codec || s->pos_fmt > NDB_POS_BYLIST2)
+    s->pos_fmt = m->codec >> SEG_POS_SHIFT & SEG_POS_MASK;
+    s->skip_ratio = (m->codec & SEG_SKIP_RATIO) != 0;
+    if (!s->codec || s->pos_fmt > NDB_POS_BYLIST2 ||
+        m->codec >> SEG_POS_SHIFT & ~(SEG_POS_MASK | SEG_SKIP_RATIO >> SEG_POS_SHIFT) ||
+        (s->skip_ratio && !seg_v14(s->pos_fmt)))
         return ndb_err_set(err, NDB_EFORMAT, "%s: unknown codec %u", s->name, m->codec);
     if (m->len[SEG_SEC_DOCLEN] != 4 * (uint64_t)m->ndocs ||
         (uint64_t)m->base + m->ndocs > UINT32_MAX)
@@ -664,6 +679,7 @@ ndb_rc ndb_seg_cursor(const ndb_seg *s, const ndb_term_info *ti, bool positions,
     src.pos_fmt = ndb_pos_fmt_of_list(s->pos_fmt, ti->df, ti->cf);
     src.dls = s->p + s->m.off[SEG_SEC_DOCLEN];
     src.skip_packed = seg_v14(s->pos_fmt);
+    src.skip_ratio = s->skip_ratio;
     return ndb_postings_cursor_new(&src, positions, out);
 }
 

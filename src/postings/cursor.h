@@ -38,10 +38,17 @@ typedef struct ndb_cursor_ops {
     ndb_rc (*positions)(ndb_cursor *c, const uint32_t **pos, uint32_t *n);
     /* Move the block pointer to the block that may hold target (>= current block) without
     ** decoding docs; returns that block's last doc id, or NDB_DOC_END past the end. After
-    ** it, block_max_tf/block_min_dl describe that block. Does not move c->doc. */
+    ** it, block_max_tf/block_min_dlr describe that block. Does not move c->doc. */
     uint32_t (*block_seek)(ndb_cursor *c, uint32_t target);
+    /* The largest tf of the block's docs. */
     uint32_t (*block_max_tf)(ndb_cursor *c);
-    uint32_t (*block_min_dl)(ndb_cursor *c);
+    /* A lower bound of dl / tf (integer division) over the block's docs: that minimum itself
+    ** where the block data records it (segments 1.5, postings.h), else min_dl / max_tf. Why
+    ** this and not the block's min_dl: a doc's BM25 is a function of dl / tf and tf, so
+    ** (max_tf, min_dlr) bounds it at least as tightly as (max_tf, min_dl) did, and far
+    ** more tightly where the short docs hold the term once and the high tfs are in long
+    ** docs (the usual block): query.h ndb_bm25, exec.c exec_bm25_block. */
+    uint32_t (*block_min_dlr)(ndb_cursor *c);
     /* Release (accepts a cursor in any state). */
     void (*close)(ndb_cursor *c);
     /* Optional (NULL when a cursor has no decoded blocks to lend): bulk read of the rest of
@@ -89,9 +96,9 @@ static inline uint32_t ndb_cursor_block_max_tf(ndb_cursor *c)
 {
     return c->ops->block_max_tf(c);
 }
-static inline uint32_t ndb_cursor_block_min_dl(ndb_cursor *c)
+static inline uint32_t ndb_cursor_block_min_dlr(ndb_cursor *c)
 {
-    return c->ops->block_min_dl(c);
+    return c->ops->block_min_dlr(c);
 }
 /* Bulk read of the current block (see ops->bulk); 0 when the cursor does not offer it. */
 static inline uint32_t ndb_cursor_bulk(ndb_cursor *c, const uint32_t **docs,

@@ -7,7 +7,7 @@
 ** on-disk cursors (postings/postings.c) must match.
 **
 ** Shape: one allocation holds the struct and copies of all arrays (docs, freqs, doc lengths,
-** positions, position offsets) plus a per-block table {last doc, max tf, min dl} computed at
+** positions, position offsets) plus a per-block table {last doc, max tf, min dl / tf} computed at
 ** construction, with blocks of NDB_BLOCK_DOCS entries exactly like the segment format, so
 ** block-max executors see the same block boundaries they would see on disk.
 **
@@ -26,7 +26,7 @@
 #define MEMC_BEFORE SIZE_MAX
 
 typedef struct memc_block {
-    uint32_t last, max_tf, min_dl;
+    uint32_t last, max_tf, min_dlr;
 } memc_block;
 
 typedef struct memc {
@@ -112,11 +112,11 @@ static uint32_t memc_block_max_tf(ndb_cursor *c)
     return b < m->nblocks ? m->blocks[b].max_tf : 0;
 }
 
-static uint32_t memc_block_min_dl(ndb_cursor *c)
+static uint32_t memc_block_min_dlr(ndb_cursor *c)
 {
     memc *m = (memc *)c;
     size_t b = memc_cur_block(m);
-    return b < m->nblocks ? m->blocks[b].min_dl : UINT32_MAX;
+    return b < m->nblocks ? m->blocks[b].min_dlr : UINT32_MAX;
 }
 
 /* The rest of the current 128-entry block, as the segment cursor lends it. */
@@ -148,7 +148,7 @@ static const ndb_cursor_ops memc_ops = {
     .positions = memc_positions,
     .block_seek = memc_block_seek,
     .block_max_tf = memc_block_max_tf,
-    .block_min_dl = memc_block_min_dl,
+    .block_min_dlr = memc_block_min_dlr,
     .close = memc_close,
     .bulk = memc_bulk,
 };
@@ -204,14 +204,14 @@ static void memc_fill_blocks(memc *m, const uint32_t *dls)
         memc_block *k = &m->blocks[b];
         k->last = m->docs[hi - 1];
         k->max_tf = 0;
-        k->min_dl = UINT32_MAX;
+        k->min_dlr = UINT32_MAX;
         for (size_t i = lo; i < hi; i++) {
             uint32_t dl = dls ? dls[i] : 1;
             k->max_tf = NDB_MAX(k->max_tf, m->freqs[i]);
-            k->min_dl = NDB_MIN(k->min_dl, dl);
+            k->min_dlr = NDB_MIN(k->min_dlr, dl / m->freqs[i]);
+            m->base.min_dl = NDB_MIN(m->base.min_dl, dl);
         }
         m->base.max_tf = NDB_MAX(m->base.max_tf, k->max_tf);
-        m->base.min_dl = NDB_MIN(m->base.min_dl, k->min_dl);
     }
     if (m->n == 0)
         m->base.min_dl = 1;

@@ -338,17 +338,19 @@ static ndb_rc postings_put_block(ndb_postings_enc *e)
 static ndb_rc postings_flush(ndb_postings_enc *e)
 {
     size_t d0 = e->blocks.n, p0 = e->pos.n;
-    uint32_t max_tf = 0, min_dl = UINT32_MAX, last = e->docs[e->cnt - 1];
+    uint32_t max_tf = 0, min_dl = UINT32_MAX, min_dlr = UINT32_MAX, last = e->docs[e->cnt - 1];
     ndb_rc rc;
     for (size_t i = 0; i < e->cnt; i++) {
         max_tf = NDB_MAX(max_tf, e->freqs[i]);
         min_dl = NDB_MIN(min_dl, e->dls[i]);
+        min_dlr = NDB_MIN(min_dlr, e->freqs[i] == 1 ? e->dls[i] : e->dls[i] / e->freqs[i]);
     }
+    uint32_t sk_dl = e->skip_ratio ? min_dlr : min_dl; /* the entry's fifth field */
     if ((rc = postings_put_block(e)) != NDB_OK || (rc = postings_put_pos(e)) != NDB_OK)
         return rc;
     if (e->skip_packed) { /* fields kept until finish, which packs them (postings.h) */
         uint64_t f[NDB_SKIP_FIELDS] = {(uint64_t)((int64_t)last - e->prev_last) - e->cnt,
-                                       e->blocks.n - d0, e->pos.n - p0, max_tf, min_dl};
+                                       e->blocks.n - d0, e->pos.n - p0, max_tf, sk_dl};
         if (e->nblocks == e->sk_cap) {
             size_t cap = e->sk_cap ? 2 * e->sk_cap : 64;
             uint32_t *ns = ndb_realloc(e->sk, cap * NDB_SKIP_FIELDS * sizeof(uint32_t));
@@ -371,7 +373,7 @@ static ndb_rc postings_flush(ndb_postings_enc *e)
         if (rc == NDB_OK)
             rc = ndb_buf_append_varint(&e->skip, max_tf);
         if (rc == NDB_OK)
-            rc = ndb_buf_append_varint(&e->skip, min_dl);
+            rc = ndb_buf_append_varint(&e->skip, sk_dl);
     }
     e->st.max_tf = NDB_MAX(e->st.max_tf, max_tf);
     e->st.min_dl = NDB_MIN(e->st.min_dl, min_dl);
@@ -500,7 +502,7 @@ typedef struct pc_skip {
     int64_t prev_last; /* last doc of the block before (-1) */
     uint32_t last;     /* local last doc of this block */
     uint64_t doc_at, pos_at, doc_bytes, pos_bytes;
-    uint32_t max_tf, min_dl;
+    uint32_t max_tf, dl_field; /* the entry's fifth field: min_dl, or min_dlr (skip_ratio) */
 } pc_skip;
 
 /* v2 bit reader over [p, end) (pc_br_fill). */
@@ -518,7 +520,7 @@ typedef struct pc {
     size_t data_len, pos_len, nb;
     bool want_pos, started;
     /* packed skip entries: their bits, and per field its base and width */
-    bool skip_packed;
+    bool skip_packed, skip_ratio;
     const uint8_t *sk_p;
     size_t sk_len;
     uint32_t sk_base[NDB_SKIP_FIELDS], sk_w[NDB_SKIP_FIELDS], sk_wsum;
@@ -637,7 +639,7 @@ static bool pc_skip_next(pc *c, pc_skip *s)
         s->doc_bytes = c->data_len;
         s->pos_bytes = c->pos_len;
         s->max_tf = c->base.max_tf;
-        s->min_dl = c->base.min_dl;
+        s->dl_field = c->base.min_dl;
         return true;
     }
     uint64_t dl, mt, md;
@@ -665,7 +667,7 @@ static bool pc_skip_next(pc *c, pc_skip *s)
         goto bad;
     s->last = (uint32_t)(s->prev_last + (int64_t)dl);
     s->max_tf = (uint32_t)mt;
-    s->min_dl = (uint32_t)md;
+    s->dl_field = (uint32_t)md;
     return true;
 bad:
     pc_fail(c);
@@ -1355,13 +1357,16 @@ static uint32_t pc_block_max_tf(ndb_cursor *cc)
     return c->blk.idx < c->nb ? c->blk.max_tf : 0;
 }
 
-static uint32_t pc_block_min_dl(ndb_cursor *cc)
+/* The entry's min_dlr, or its min_dl / max_tf (a list of one block: the list's). */
+static uint32_t pc_block_min_dlr(ndb_cursor *cc)
 {
     pc *c = (pc *)cc;
     pc_sync(c);
-    if (c->blk.idx == PC_NONE)
-        return c->base.min_dl;
-    return c->blk.idx < c->nb ? c->blk.min_dl : UINT32_MAX;
+    if (c->blk.idx == PC_NONE || c->nb == 1)
+        return c->base.min_dl / c->base.max_tf;
+    if (c->blk.idx >= c->nb)
+        return UINT32_MAX;
+    return c->skip_ratio ? c->blk.dl_field : c->blk.dl_field / c->blk.max_tf;
 }
 
 /* The rest of the decoded block (freqs decoded now if still lazy). */
@@ -1399,7 +1404,7 @@ static const ndb_cursor_ops pc_ops = {
     .positions = pc_positions,
     .block_seek = pc_block_seek,
     .block_max_tf = pc_block_max_tf,
-    .block_min_dl = pc_block_min_dl,
+    .block_min_dlr = pc_block_min_dlr,
     .close = pc_close,
     .bulk = pc_bulk,
 };
@@ -1494,6 +1499,7 @@ ndb_rc ndb_postings_cursor_new(const ndb_postings_src *src, bool positions, ndb_
     c->want_pos = positions;
     c->pos_fmt = src->pos_fmt;
     c->skip_packed = src->skip_packed;
+    c->skip_ratio = src->skip_ratio;
     c->dls = src->dls;
     c->decoded = PC_NONE;
     c->pos_block = PC_NONE;

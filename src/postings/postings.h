@@ -12,7 +12,16 @@
 **   DOC data, nb  > 1:  varint skip_len | skip entries [nb] (skip_len bytes) | blocks
 **     skip entry:  varint last - prev_last (prev_last = -1 before block 0)
 **                  varint doc_bytes (block size in DOC), varint pos_bytes (chunk in POS)
-**                  varint max_tf, varint min_dl (of the block's docs)
+**                  varint max_tf, varint min_dl (of the block's docs), or with
+**                  min_dlr (the encoder's skip_ratio; segments 1.5) in place of min_dl the
+**                  smallest dl / tf (integer division) of the block's docs. Why: BM25 is
+**                  a function of tf and dl / tf, so (max_tf, min_dlr) bounds a block's
+**                  scores far more tightly than (max_tf, min_dl), whose two extremes
+**                  mostly come from different docs (a short doc holding the term once, a
+**                  long one holding it often). On the 1M bench, single-term top-10 queries
+**                  decode 330-470 blocks of which 170-370 can be passed over with the
+**                  old bound after the fact and 310-460 with the new one (BENCHMARKS.md
+**                  §5 B26). The list's own min_dl (term info) stays the smallest dl.
 **     or, PACKED (segments 1.4), the same five fields with the first as last - prev_last -
 **                  (docs in the block): per field a varint base (its smallest value in the
 **                  list) and a byte width w (bits of the largest minus the base), then
@@ -146,6 +155,7 @@ typedef struct ndb_postings_enc {
     const ndb_codec *codec;
     uint32_t pos_fmt;
     bool skip_packed; /* packed skip entries (set before the first list; segments 1.4) */
+    bool skip_ratio;  /* skip entries hold min_dlr, not min_dl (before the first list; 1.5) */
     ndb_buf skip, blocks, pos; /* pos: POS bytes not yet drained by the caller */
     uint32_t *sk;              /* packed: the pending list's skip fields, per block */
     size_t sk_cap;
@@ -185,6 +195,7 @@ typedef struct ndb_postings_src {
     uint32_t pos_fmt;     /* NDB_POS_GROUPS, _DLBOUND, _GROUPS2 or _RADIX (never BYLIST) */
     const uint8_t *dls;   /* DLBOUND, RADIX: u32le length of local docs 0..ndocs-1 (BORROWED) */
     bool skip_packed;     /* skip entries packed (segments 1.4) rather than varints */
+    bool skip_ratio;      /* skip entries hold min_dlr, not min_dl (segments 1.5) */
 } ndb_postings_src;
 
 /* Open a cursor. NDB_ECORRUPT when the first bytes are already wrong (df == 0, ...).

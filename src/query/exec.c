@@ -21,7 +21,7 @@
 ** drives the term cursors itself. Exact totals mean every match must be enumerated
 ** anyway, so the fast path prunes *scoring*: before decoding frequencies and computing
 ** BM25 for a match it bounds the score by the block-max data of the present terms'
-** current blocks (block_seek, block_max_tf, block_min_dl) and skips the doc when that
+** current blocks (block_seek, block_max_tf, block_min_dlr) and skips the doc when that
 ** bound (plus a 1e-9 relative margin against rounding) cannot enter the heap. The scores
 ** that are computed use the same function in the same order as the exhaustive path, so
 ** both give bitwise-identical hits.
@@ -1129,6 +1129,20 @@ static double exec_bm25(const qexec *ex, double idf, uint32_t tf, uint32_t dl, d
     return idf * (f * (ex->k1 + 1.0)) / (f + ex->k1 * (1.0 - ex->b + bn));
 }
 
+/* An upper bound of exec_bm25 over docs with tf <= max_tf and dl / tf >= min_dlr (a block's
+** block_max_tf and block_min_dlr, cursor.h). With bn the clamped b dl / avgdl, exec_bm25 is
+** idf (k1 + 1) / (1 + k1 (1 - b) / tf + k1 bn / tf), and for such a doc k1 (1 - b) / tf >=
+** k1 (1 - b) / max_tf (0 <= b <= 1), bn / tf >= b min_dlr / avgdl and bn / tf >= b_floor /
+** max_tf. Callers add a relative margin against the rounding of either formula. */
+static double exec_bm25_block(const qexec *ex, double idf, uint32_t max_tf, uint32_t min_dlr,
+                              double avgdl)
+{
+    double m = (double)(max_tf ? max_tf : 1), bn = ex->b * (double)min_dlr / avgdl;
+    if (bn < ex->b_floor / m)
+        bn = ex->b_floor / m;
+    return idf * (ex->k1 + 1.0) / (1.0 + ex->k1 * (1.0 - ex->b) / m + ex->k1 * bn);
+}
+
 static double exec_idf(const qexec *ex, uint32_t ndocs, uint64_t df)
 {
     double N = (double)ndocs, d = (double)df;
@@ -1792,9 +1806,8 @@ static double exec_block_ub(exec_topk *tk, exec_term *t, uint32_t d)
 {
     if (!t->blk_valid || d > t->blk_last) {
         t->blk_last = ndb_cursor_block_seek(t->c, d);
-        uint32_t mdl = ndb_cursor_block_min_dl(t->c);
-        t->blk_ub = exec_bm25(&tk->ex, t->idf, ndb_cursor_block_max_tf(t->c), mdl ? mdl : 1,
-                              tk->ex.avgdl);
+        t->blk_ub = exec_bm25_block(&tk->ex, t->idf, ndb_cursor_block_max_tf(t->c),
+                                    ndb_cursor_block_min_dlr(t->c), tk->ex.avgdl);
         t->blk_valid = true;
     }
     return t->blk_ub;
@@ -1964,8 +1977,8 @@ static ndb_rc exec_fast_term(exec_topk *tk, exec_checks *ch)
     while (d != NDB_DOC_END) {
         if (full && (!blk_valid || d > blk_last)) {
             blk_last = ndb_cursor_block_seek(c, d);
-            uint32_t mdl = ndb_cursor_block_min_dl(c);
-            double ub = exec_bm25(&tk->ex, idf, ndb_cursor_block_max_tf(c), mdl ? mdl : 1, avgdl);
+            double ub = exec_bm25_block(&tk->ex, idf, ndb_cursor_block_max_tf(c),
+                                        ndb_cursor_block_min_dlr(c), avgdl);
             blk_valid = true;
             if (ub * (1.0 + 1e-9) <= worst.score) {
                 if (blk_last >= NDB_DOC_END - 1)

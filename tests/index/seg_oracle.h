@@ -8,6 +8,7 @@
 
 #include "common/testutil.h"
 #include "index/multi.h"
+#include "index/seg_int.h"
 #include "index/segment.h"
 
 #include <math.h>
@@ -174,9 +175,11 @@ static inline void orc_walk(ndb_cursor *c, const orc *o, const orc_term *t, size
 }
 
 /* Mixed next/seek_geq/block_seek against the oracle restricted to [a, b). Blocks: when
-** exact, each 128 docs from a form a block (one segment); else only bounds are checked. */
+** exact, each 128 docs from a form a block (one segment) and its max tf and min_dlr are
+** exact (ratio: the segment's skip entries hold min_dlr, so a list of several blocks gives
+** the block's min of dl / tf; else min dl / max tf); else only bounds are checked. */
 static inline void orc_seeks(ndb_cursor *c, const orc *o, const orc_term *t, size_t a, size_t b,
-                             bool exact_blocks, uint64_t *st)
+                             bool exact_blocks, bool ratio, uint64_t *st)
 {
     size_t at = a;
     bool started = false, blocks_done = false;
@@ -201,7 +204,7 @@ static inline void orc_seeks(ndb_cursor *c, const orc *o, const orc_term *t, siz
                 continue;
             }
             cr_assert(last != NDB_DOC_END && last >= t->docs[j], "block_seek %u -> %u", tgt, last);
-            uint32_t mt = ndb_cursor_block_max_tf(c), md = ndb_cursor_block_min_dl(c);
+            uint32_t mt = ndb_cursor_block_max_tf(c), md = ndb_cursor_block_min_dlr(c);
             size_t lo = j, hi = j;
             if (exact_blocks) {
                 lo = a + (j - a) / NDB_BLOCK_DOCS * NDB_BLOCK_DOCS;
@@ -212,16 +215,18 @@ static inline void orc_seeks(ndb_cursor *c, const orc *o, const orc_term *t, siz
                     hi++;
                 cr_assert(hi > lo && t->docs[hi - 1] == last, "block last not a doc");
             }
-            uint32_t emt = 0, emd = UINT32_MAX;
+            uint32_t emt = 0, emd = UINT32_MAX, emr = UINT32_MAX;
             for (size_t i = lo; i < hi; i++) {
                 emt = NDB_MAX(emt, t->freqs[i]);
                 emd = NDB_MIN(emd, o->dls[t->docs[i]]);
+                emr = NDB_MIN(emr, o->dls[t->docs[i]] / t->freqs[i]);
             }
             if (exact_blocks) {
                 cr_assert_eq(mt, emt, "block max_tf, term %s", t->s);
-                cr_assert_eq(md, emd, "block min_dl, term %s", t->s);
+                cr_assert_eq(md, ratio && b - a > NDB_BLOCK_DOCS ? emr : emd / emt,
+                             "block min_dlr, term %s", t->s);
             } else {
-                cr_assert(mt >= emt && md <= emd, "block bounds, term %s", t->s);
+                cr_assert(mt >= emt && md <= emr, "block bounds, term %s", t->s);
             }
             continue;
         }
@@ -272,7 +277,7 @@ static inline void orc_check_seg(const orc *o, const ndb_seg *s)
         orc_walk(c, o, t, a, b);
         ndb_cursor_close(c);
         cr_assert_eq(ndb_seg_cursor(s, &ti, true, &c), NDB_OK);
-        orc_seeks(c, o, t, a, b, true, &st);
+        orc_seeks(c, o, t, a, b, true, s->skip_ratio, &st);
         ndb_cursor_close(c);
     }
     cr_assert_eq(ndb_seg_nterms(s), nterms);

@@ -3,7 +3,6 @@
 ** NDB_SEED=<n> replays a failure. */
 #include "seg_oracle.h"
 
-#include "index/seg_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -100,13 +99,14 @@ Test(index, roundtrip_term_in_every_doc)
     roundtrip(1000, 300, 20, 0, true, ndb_test_seed(3));
 }
 
-/* The format segments are written in, through the environment: 0 the default (1.4, codec
+/* The format segments are written in, through the environment: 0 the default (1.5, codec
 ** PFOR2, each list's positions RADIX or GROUPS2 by its df and cf: BYLIST2; packed skip
-** entries), 1 format 1.0 (codec PFOR, GROUPS: what older builds wrote and read), 2 1.1 with
-** every list's positions bounded by doc length (DLBOUND), 3 1.2 with each list's format by
-** its df and cf (BYLIST), 4 1.1 with GROUPS positions (varint rests), 5 1.3 with GROUPS2
-** positions, 6 1.4 with every list RADIX. */
-#define SEG_NFMT 7
+** entries with min_dlr), 1 format 1.0 (codec PFOR, GROUPS: what older builds wrote and
+** read), 2 1.1 with every list's positions bounded by doc length (DLBOUND), 3 1.2 with each
+** list's format by its df and cf (BYLIST), 4 1.1 with GROUPS positions (varint rests), 5
+** 1.3 with GROUPS2 positions, 6 1.5 with every list RADIX, 7 1.4 (as 0 with min_dl in the
+** skip entries). */
+#define SEG_NFMT 8
 static void seg_fmt_env(int which)
 {
     cr_assert_eq(unsetenv("NEWSDB_SEG_FORMAT"), 0);
@@ -123,19 +123,22 @@ static void seg_fmt_env(int which)
         cr_assert_eq(setenv("NEWSDB_SEG_POSITIONS", "groups2", 1), 0);
     if (which == 6)
         cr_assert_eq(setenv("NEWSDB_SEG_POSITIONS", "radix", 1), 0);
+    if (which == 7)
+        cr_assert_eq(setenv("NEWSDB_SEG_FORMAT", "1.4", 1), 0);
 }
 
 static void seg_fmt_assert(const ndb_seg *s, int which)
 {
     static const uint32_t codec[SEG_NFMT] = {NDB_CODEC_PFOR2, NDB_CODEC_PFOR,  NDB_CODEC_PFOR2,
                                              NDB_CODEC_PFOR2, NDB_CODEC_PFOR2, NDB_CODEC_PFOR2,
-                                             NDB_CODEC_PFOR2};
+                                             NDB_CODEC_PFOR2, NDB_CODEC_PFOR2};
     static const uint32_t pos[SEG_NFMT] = {NDB_POS_BYLIST2, NDB_POS_GROUPS, NDB_POS_DLBOUND,
                                            NDB_POS_BYLIST,  NDB_POS_GROUPS, NDB_POS_GROUPS2,
-                                           NDB_POS_RADIX};
-    static const uint16_t minor[SEG_NFMT] = {4, 0, 1, 2, 1, 3, 4};
+                                           NDB_POS_RADIX,   NDB_POS_BYLIST2};
+    static const uint16_t minor[SEG_NFMT] = {5, 0, 1, 2, 1, 3, 5, 4};
     cr_assert_eq(s->codec->id, codec[which]);
     cr_assert_eq(s->pos_fmt, pos[which]);
+    cr_assert_eq(s->skip_ratio, minor[which] == 5, "skip entries with min_dlr");
     cr_assert_eq(ndb_get_u16le(s->p + 10), minor[which], "header minor version");
 }
 
@@ -525,7 +528,7 @@ static void merge_case(size_t k, uint64_t seed, int fmts)
         orc_walk(c, &o, t, 0, t->nd);
         ndb_cursor_close(c);
         cr_assert_eq(ndb_index_term_cursor(segs, k, t->s, t->n, true, &c, &err), NDB_OK);
-        orc_seeks(c, &o, t, 0, t->nd, k == 1, &st);
+        orc_seeks(c, &o, t, 0, t->nd, k == 1, segs[0]->skip_ratio, &st);
         ndb_cursor_close(c);
     }
     ndb_cursor *none = (ndb_cursor *)1;

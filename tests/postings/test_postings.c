@@ -172,6 +172,7 @@ typedef struct olist {
 
 /* Position format the format tests encode and decode with. */
 static uint32_t g_pos_fmt = NDB_POS_GROUPS;
+static bool g_skip_ratio; /* open_list writes skip entries with min_dlr (segments 1.5) */
 
 static void olist_dlt(olist *l, uint32_t span)
 {
@@ -255,6 +256,7 @@ static ndb_cursor *open_list(const olist *l, uint32_t base, uint32_t ndocs, uint
     ndb_postings_enc_init(&e, ndb_codec_get(codec));
     e.pos_fmt = g_pos_fmt;
     e.skip_packed = g_pos_fmt == NDB_POS_RADIX; /* as segments 1.4 */
+    e.skip_ratio = g_skip_ratio;
     ndb_buf_init(&o->doc, NDB_BUF_NOMAX);
     ndb_buf_init(&o->pos, NDB_BUF_NOMAX);
     cr_assert_eq(
@@ -274,6 +276,7 @@ static ndb_cursor *open_list(const olist *l, uint32_t base, uint32_t ndocs, uint
     src.pos_fmt = g_pos_fmt;
     src.dls = l->dlt;
     src.skip_packed = e.skip_packed;
+    src.skip_ratio = e.skip_ratio;
     cr_assert_eq(ndb_postings_cursor_new(&src, positions, &c), NDB_OK);
     return c;
 }
@@ -384,9 +387,14 @@ static void check_seeks(ndb_cursor *c, const olist *l, uint32_t base, uint32_t s
     }
 }
 
-/* block_seek: last doc exact, max_tf / min_dl exact for the 128-doc block. */
+/* What block_min_dlr must say: the block's min dl / max tf (DLR_DL), its min of dl / tf
+** when the list has several blocks and min dl / max tf for one (DLR_ENTRIES: skip entries
+** with min_dlr), or its min of dl / tf always (DLR_EXACT: the mem cursor). */
+enum { DLR_DL, DLR_ENTRIES, DLR_EXACT };
+
+/* block_seek: last doc, max_tf and min_dlr exact for the 128-doc block. */
 static void check_blocks(ndb_cursor *c, const olist *l, uint32_t base, uint32_t span, uint64_t *st,
-                         uint64_t seed)
+                         uint64_t seed, int dlr)
 {
     size_t b = 0, nb = (l->n + NDB_BLOCK_DOCS - 1) / NDB_BLOCK_DOCS;
     uint32_t t = 0;
@@ -401,17 +409,19 @@ static void check_blocks(ndb_cursor *c, const olist *l, uint32_t base, uint32_t 
             break;
         }
         size_t lo = b * NDB_BLOCK_DOCS, hi = NDB_MIN(l->n, lo + NDB_BLOCK_DOCS);
-        uint32_t mt = 0, md = UINT32_MAX;
+        uint32_t mt = 0, md = UINT32_MAX, mr = UINT32_MAX;
         for (size_t i = lo; i < hi; i++) {
             mt = NDB_MAX(mt, l->freqs[i]);
             md = NDB_MIN(md, l->dls[i]);
+            mr = NDB_MIN(mr, l->dls[i] / l->freqs[i]);
         }
+        uint32_t want = dlr == DLR_EXACT || (dlr == DLR_ENTRIES && nb > 1) ? mr : md / mt;
         cr_assert_eq(last, base + l->docs[hi - 1], "block %zu last " SEEDFMT, b,
                      (unsigned long long)seed);
         cr_assert_eq(ndb_cursor_block_max_tf(c), mt, "block %zu max_tf " SEEDFMT, b,
                      (unsigned long long)seed);
-        cr_assert_eq(ndb_cursor_block_min_dl(c), md, "block %zu min_dl " SEEDFMT, b,
-                     (unsigned long long)seed);
+        cr_assert_eq(ndb_cursor_block_min_dlr(c), want, "block %zu min_dlr (mode %d) " SEEDFMT,
+                     b, dlr, (unsigned long long)seed);
         /* block_seek must not move the doc cursor: next() still yields the first doc */
     }
 }
@@ -485,12 +495,16 @@ static void format_case(size_t n, uint32_t span, uint32_t codec, uint64_t seed)
     ndb_buf_fini(&o.doc);
     ndb_buf_fini(&o.pos);
 
-    c = open_list(&l, base, span, codec, &o, true);
-    check_blocks(c, &l, base, span, &st, seed);
-    cr_assert_eq(ndb_cursor_next(c), base + l.docs[0], "block_seek moved the doc cursor");
-    ndb_cursor_close(c);
-    ndb_buf_fini(&o.doc);
-    ndb_buf_fini(&o.pos);
+    for (int ratio = 0; ratio < 2; ratio++) { /* skip entries with min_dl, then min_dlr */
+        g_skip_ratio = ratio;
+        c = open_list(&l, base, span, codec, &o, true);
+        check_blocks(c, &l, base, span, &st, seed, ratio ? DLR_ENTRIES : DLR_DL);
+        cr_assert_eq(ndb_cursor_next(c), base + l.docs[0], "block_seek moved the doc cursor");
+        ndb_cursor_close(c);
+        ndb_buf_fini(&o.doc);
+        ndb_buf_fini(&o.pos);
+    }
+    g_skip_ratio = false;
     olist_free(&l);
 }
 
@@ -630,7 +644,7 @@ static void needs_doc_lengths(uint32_t fmt, uint64_t seed)
     ndb_cursor_close(c);
     ndb_postings_src src = {ndb_codec_get(NDB_CODEC_PFOR), o.doc.p, o.pos.p, o.doc.n, o.pos.n,
                             o.st.df, o.st.max_tf, o.st.min_dl, 0, 2000, fmt, NULL,
-                            fmt == NDB_POS_RADIX};
+                            fmt == NDB_POS_RADIX, false};
     cr_assert_eq(ndb_postings_cursor_new(&src, true, &c), NDB_EINVAL, "no length table");
     cr_assert_eq(ndb_postings_cursor_new(&src, false, &c), NDB_OK, "docs need no lengths");
     ndb_cursor_close(c);
@@ -729,7 +743,8 @@ static void corrupt_case(uint32_t codec, uint32_t fmt, uint64_t seed)
                                     3000,
                                     fmt,
                                     l.dlt,
-                                    fmt == NDB_POS_RADIX};
+                                    fmt == NDB_POS_RADIX,
+                                    false};
             if (ndb_postings_cursor_new(&src, true, &c) == NDB_OK) {
                 uint32_t prev = 0;
                 size_t k = 0;
@@ -788,7 +803,7 @@ Test(postings, mem_cursor_matches_oracle)
         check_seeks(c, &l, 0, span, &st, seed);
         ndb_cursor_close(c);
         cr_assert_eq(ndb_cursor_mem_new(l.docs, l.freqs, l.dls, l.pos, l.pos_off, l.n, &c), NDB_OK);
-        check_blocks(c, &l, 0, span, &st, seed);
+        check_blocks(c, &l, 0, span, &st, seed, DLR_EXACT);
         ndb_cursor_close(c);
         cr_assert_eq(ndb_cursor_mem_new(l.docs, l.freqs, l.dls, l.pos, l.pos_off, l.n, &c), NDB_OK);
         check_bulk(c, &l, 0, &st, seed);
