@@ -148,6 +148,27 @@ static inline uint32_t exec_block_geq(const uint32_t *dc, uint32_t m, uint32_t a
     return a;
 }
 
+/* First index >= i of a[0..n) (ascending, a[i] < u) with a[index] >= u, or n: steps of
+** doubling length from i, then a binary search in the last step (Bentley & Yao), so a
+** sparse probe into a dense list costs O(log gap) and a dense one O(1). */
+static uint32_t exec_gallop_geq(const uint32_t *a, uint32_t n, uint32_t i, uint32_t u)
+{
+    uint32_t lo = i, step = 1; /* a[lo] < u */
+    while (step < n - lo && a[lo + step] < u) {
+        lo += step;
+        step <<= 1;
+    }
+    uint32_t hi = step < n - lo ? lo + step : n; /* a[hi] >= u, or hi == n */
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (a[mid] < u)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return hi;
+}
+
 /* Membership of sorted candidates in a decoded block through a byte map (EXEC_MAP_SPAN
 ** bytes, all zero between uses, owned by the caller): the block's docs in [lo, hi] are
 ** marked, each candidate reads its byte, the marks are cleared. Stores and loads without a
@@ -1896,6 +1917,11 @@ typedef struct exec_checks {
     ** directly on a doc's column record before it is scored (exec_cols_pass) */
     const qit_filter *colf[EXEC_COLF_MAX];
     uint32_t ncolf;
+    /* the ascending docs of a positive outlet filter among them, when known and not leading
+    ** (exec_fast_term tests a block's docs against them by a merge before any column read:
+    ** a doc of another outlet costs no 16-byte column record), else NULL */
+    const uint32_t *oids;
+    uint32_t noids;
 } exec_checks;
 
 /* Does column record c pass the checks' column filters? (a necessary condition of
@@ -1948,13 +1974,15 @@ static void exec_term_cuts(const qexec *ex, double idf, double worst, uint32_t *
 /* One scoring term by score without a total (block-max, as Ding & Suel's BMW for one list):
 ** docs arrive in id order, so once k hits are held a doc enters iff its score is strictly
 ** above the worst held (an equal score loses the tie-break to the lower ids held). A block
-** whose bound (block max tf at the block's min length, with a 1e-9 relative margin against
-** rounding) cannot beat it is jumped over without decoding. The other blocks are read in
-** bulk (ndb_cursor_bulk: decoded doc ids and freqs, no call per posting); a doc whose
-** length is past its tf's cut (exec_term_cuts) cannot enter and costs one norm byte read
-** (a one-byte lower bound of its length, 1 MB at 1M docs, against 16 MB of columns) or,
-** near the cut, one column read; the rest are scored exactly, and the doc's checks run only for a score
-** that enters. Scores come from exec_bm25 exactly as exec_score_at computes them. */
+** whose bound (exec_bm25_block of its max tf and min dl / tf, with a 1e-9 relative margin
+** against rounding) cannot beat it is jumped over without decoding. The other blocks are
+** read in bulk (ndb_cursor_bulk: decoded doc ids and freqs, no call per posting); with an
+** outlet filter whose docs are known (ch->oids) only the block's docs of that outlet go on
+** (a merge with its list); a doc whose length is past its tf's cut (exec_term_cuts) cannot
+** enter and costs one norm byte read (a one-byte lower bound of its length, 1 MB at 1M
+** docs, against 16 MB of columns) or, near the cut, one column read; the rest are scored
+** exactly, and the doc's checks run only for a score that enters. Scores come from
+** exec_bm25 exactly as exec_score_at computes them. */
 static ndb_rc exec_fast_term(exec_topk *tk, exec_checks *ch)
 {
     exec_term *t = &tk->t[0];
@@ -1964,7 +1992,7 @@ static ndb_rc exec_fast_term(exec_topk *tk, exec_checks *ch)
     const double avgdl = tk->ex.avgdl, idf = t->idf;
     ndb_collect_hit worst = {0, 0, 0.0};
     bool full = false, blk_valid = false;
-    uint32_t blk_last = 0, cut[EXEC_CUT_TF];
+    uint32_t blk_last = 0, cut[EXEC_CUT_TF], oi = 0;
     uint8_t qcut[EXEC_CUT_TF];
     ndb_rc rc = NDB_OK;
     for (uint32_t f = 0; f < EXEC_CUT_TF; f++) {
@@ -1994,21 +2022,37 @@ static ndb_rc exec_fast_term(exec_topk *tk, exec_checks *ch)
             n = 1;
         }
         uint32_t last = dc ? base + dc[n - 1] : d;
-        for (uint32_t j = 0; !full && dc && j < n; j++)
-            __builtin_prefetch(&cols[base + dc[j]]); /* every doc is scored: overlap the misses */
-        /* k hits held: a first pass without branches keeps the postings whose norm byte is
-        ** within their tf's cut (the loop below tests again: cuts only tighten) */
         uint8_t sv[NDB_BLOCK_DOCS];
         uint32_t ns = n;
-        bool by_sv = full && norms && dc;
-        if (by_sv) {
+        bool by_sv = dc && ((full && norms) || ch->oids);
+        if (by_sv && full && norms) {
+            /* k hits held: a pass without branches keeps the postings whose norm byte is
+            ** within their tf's cut (the loop below tests again: cuts only tighten) */
             ns = 0;
             for (uint32_t j = 0; j < n; j++) {
                 uint8_t qc = fq[j] < EXEC_CUT_TF ? qcut[fq[j]] : 255;
                 sv[ns] = (uint8_t)j;
                 ns += norms[base + dc[j]] <= qc;
             }
+        } else if (by_sv) {
+            for (uint32_t j = 0; j < n; j++)
+                sv[j] = (uint8_t)j;
         }
+        if (by_sv && ch->oids) {
+            /* then the outlet's docs: those it holds (oi only moves on; a gallop per doc
+            ** costs less than the column read it saves, not less than the norm byte's) */
+            uint32_t m = ns;
+            ns = 0;
+            for (uint32_t i = 0; i < m; i++) {
+                uint32_t u = base + dc[sv[i]];
+                if (oi < ch->noids && ch->oids[oi] < u)
+                    oi = exec_gallop_geq(ch->oids, ch->noids, oi, u);
+                sv[ns] = sv[i];
+                ns += oi < ch->noids && ch->oids[oi] == u;
+            }
+        }
+        for (uint32_t i = 0; !full && dc && i < ns; i++) /* each is scored: overlap the misses */
+            __builtin_prefetch(&cols[base + dc[by_sv ? sv[i] : i]]);
         for (uint32_t i = 0; i < ns; i++) {
             uint32_t j = by_sv ? sv[i] : i;
             uint32_t dd = dc ? base + dc[j] : d, f = fq ? fq[j] : ndb_cursor_freq(c);
@@ -2512,9 +2556,12 @@ static ndb_rc exec_topk_fast(exec_topk *tk, bool or_core, const qnode *core, ndb
                 of = ch.colf[i];
         const uint32_t *ids;
         uint32_t nids;
-        if (of && mindf != UINT64_MAX &&
-            tk->ex.v->outlet_docs(tk->ex.v->ctx, of->outlet, &ids, &nids) &&
-            (uint64_t)nids * EXEC_OLIST_LEAD < mindf) {
+        bool known = of && mindf != UINT64_MAX &&
+                     tk->ex.v->outlet_docs(tk->ex.v->ctx, of->outlet, &ids, &nids);
+        if (known && (uint64_t)nids * EXEC_OLIST_LEAD >= mindf) {
+            ch.oids = ids; /* the term leads; the list screens its blocks */
+            ch.noids = nids;
+        } else if (known) {
             qit_filter *f = exec_alloc(&tk->ex, sizeof *f, &exec_olist_ops);
             if (!f) {
                 rc = NDB_ENOMEM;
