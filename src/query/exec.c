@@ -148,27 +148,6 @@ static inline uint32_t exec_block_geq(const uint32_t *dc, uint32_t m, uint32_t a
     return a;
 }
 
-/* First index >= i of a[0..n) (ascending, a[i] < u) with a[index] >= u, or n: steps of
-** doubling length from i, then a binary search in the last step (Bentley & Yao), so a
-** sparse probe into a dense list costs O(log gap) and a dense one O(1). */
-static uint32_t exec_gallop_geq(const uint32_t *a, uint32_t n, uint32_t i, uint32_t u)
-{
-    uint32_t lo = i, step = 1; /* a[lo] < u */
-    while (step < n - lo && a[lo + step] < u) {
-        lo += step;
-        step <<= 1;
-    }
-    uint32_t hi = step < n - lo ? lo + step : n; /* a[hi] >= u, or hi == n */
-    while (hi - lo > 1) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (a[mid] < u)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return hi;
-}
-
 /* Membership of sorted candidates in a decoded block through a byte map (EXEC_MAP_SPAN
 ** bytes, all zero between uses, owned by the caller): the block's docs in [lo, hi] are
 ** marked, each candidate reads its byte, the marks are cleared. Stores and loads without a
@@ -2045,8 +2024,7 @@ static ndb_rc exec_fast_term(exec_topk *tk, exec_checks *ch)
             ns = 0;
             for (uint32_t i = 0; i < m; i++) {
                 uint32_t u = base + dc[sv[i]];
-                if (oi < ch->noids && ch->oids[oi] < u)
-                    oi = exec_gallop_geq(ch->oids, ch->noids, oi, u);
+                oi = (uint32_t)ndb_gallop_geq(ch->oids, oi, ch->noids, u);
                 sv[ns] = sv[i];
                 ns += oi < ch->noids && ch->oids[oi] == u;
             }
