@@ -1983,16 +1983,30 @@ static ndb_rc exec_fast_term(exec_topk *tk, exec_checks *ch)
     uint32_t d = exec_cursor_seek(&tk->ex, c, 0);
     while (d != NDB_DOC_END) {
         if (full && (!blk_valid || d > blk_last)) {
-            blk_last = ndb_cursor_block_seek(c, d);
-            double ub = exec_bm25_block(&tk->ex, idf, ndb_cursor_block_max_tf(c),
-                                        ndb_cursor_block_min_dlr(c), avgdl);
-            blk_valid = true;
-            if (ub * (1.0 + 1e-9) <= worst.score) {
+            /* the first block from d on whose bound can beat the worst held, found on the
+            ** skip entries alone (the blocks passed over are not decoded, not even their
+            ** doc ids); the cursor then seeks into it */
+            uint32_t from = d;
+            bool live = false;
+            for (;;) {
+                blk_last = ndb_cursor_block_seek(c, from);
+                if (blk_last == NDB_DOC_END)
+                    break;
+                double ub = exec_bm25_block(&tk->ex, idf, ndb_cursor_block_max_tf(c),
+                                            ndb_cursor_block_min_dlr(c), avgdl);
+                if (ub * (1.0 + 1e-9) > worst.score) {
+                    live = true;
+                    break;
+                }
                 if (blk_last >= NDB_DOC_END - 1)
                     break;
-                d = exec_cursor_seek(&tk->ex, c, blk_last + 1);
-                continue;
+                from = blk_last + 1;
             }
+            blk_valid = true;
+            if (!live)
+                break;
+            if (from > d && (d = exec_cursor_seek(&tk->ex, c, from)) == NDB_DOC_END)
+                break;
         }
         const uint32_t *dc, *fq;
         uint32_t base, n = ndb_cursor_bulk(c, &dc, &fq, &base);
