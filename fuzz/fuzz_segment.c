@@ -41,7 +41,7 @@ static ndb_rc fz_term(void *ctx, const char *t, size_t n)
         (void)ndb_cursor_positions(c, &p, &np);
         (void)ndb_cursor_block_seek(c, d + 100);
         (void)ndb_cursor_block_max_tf(c);
-        (void)ndb_cursor_block_min_dl(c);
+        (void)ndb_cursor_block_min_dlr(c);
     }
     ndb_cursor_close(c);
     return NDB_OK;
