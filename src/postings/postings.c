@@ -502,7 +502,8 @@ typedef struct pc_skip {
     int64_t prev_last; /* last doc of the block before (-1) */
     uint32_t last;     /* local last doc of this block */
     uint64_t doc_at, pos_at, doc_bytes, pos_bytes;
-    uint32_t max_tf, dl_field; /* the entry's fifth field: min_dl, or min_dlr (skip_ratio) */
+    uint32_t max_tf, dl_field; /* the entry's fifth field: min_dl, or min_dlr (skip_ratio);
+                                ** nb > 1 only (pc_block_min_dlr) */
 } pc_skip;
 
 /* v2 bit reader over [p, end) (pc_br_fill). */
@@ -639,7 +640,6 @@ static bool pc_skip_next(pc *c, pc_skip *s)
         s->doc_bytes = c->data_len;
         s->pos_bytes = c->pos_len;
         s->max_tf = c->base.max_tf;
-        s->dl_field = c->base.min_dl;
         return true;
     }
     uint64_t dl, mt, md;

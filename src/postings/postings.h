@@ -18,10 +18,11 @@
 **                  a function of tf and dl / tf, so (max_tf, min_dlr) bounds a block's
 **                  scores far more tightly than (max_tf, min_dl), whose two extremes
 **                  mostly come from different docs (a short doc holding the term once, a
-**                  long one holding it often). On the 1M bench, single-term top-10 queries
-**                  decode 330-470 blocks of which 170-370 can be passed over with the
-**                  old bound after the fact and 310-460 with the new one (BENCHMARKS.md
-**                  §5 B26). The list's own min_dl (term info) stays the smallest dl.
+**                  long one holding it often). On the 1M bench, of the 82-471 blocks that
+**                  four mid-frequency single-term top-10 queries scored with the old
+**                  bound, 0-87 lay below the final 10th score by that bound and 53-446 by
+**                  the new one (BENCHMARKS.md §5 B26). The list's own min_dl (term info)
+**                  stays the smallest dl.
 **     or, PACKED (segments 1.4), the same five fields with the first as last - prev_last -
 **                  (docs in the block): per field a varint base (its smallest value in the
 **                  list) and a byte width w (bits of the largest minus the base), then

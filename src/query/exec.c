@@ -1897,7 +1897,7 @@ typedef struct exec_checks {
     const qit_filter *colf[EXEC_COLF_MAX];
     uint32_t ncolf;
     /* the ascending docs of a positive outlet filter among them, when known and not leading
-    ** (exec_fast_term tests a block's docs against them by a merge before any column read:
+    ** (exec_fast_term gallops through them with a block's docs before any column read:
     ** a doc of another outlet costs no 16-byte column record), else NULL */
     const uint32_t *oids;
     uint32_t noids;
@@ -1957,10 +1957,10 @@ static void exec_term_cuts(const qexec *ex, double idf, double worst, uint32_t *
 ** against rounding) cannot beat it is jumped over without decoding. The other blocks are
 ** read in bulk (ndb_cursor_bulk: decoded doc ids and freqs, no call per posting); with an
 ** outlet filter whose docs are known (ch->oids) only the block's docs of that outlet go on
-** (a merge with its list); a doc whose length is past its tf's cut (exec_term_cuts) cannot
-** enter and costs one norm byte read (a one-byte lower bound of its length, 1 MB at 1M
-** docs, against 16 MB of columns) or, near the cut, one column read; the rest are scored
-** exactly, and the doc's checks run only for a score that enters. Scores come from
+** (a gallop through its list); a doc whose length is past its tf's cut (exec_term_cuts)
+** cannot enter and costs one norm byte read (a one-byte lower bound of its length, 1 MB at
+** 1M docs, against 16 MB of columns) or, near the cut, one column read; the rest are
+** scored exactly, and the doc's checks run only for a score that enters. Scores come from
 ** exec_bm25 exactly as exec_score_at computes them. */
 static ndb_rc exec_fast_term(exec_topk *tk, exec_checks *ch)
 {
