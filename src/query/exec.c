@@ -46,6 +46,7 @@ typedef struct qexec {
     bool xapian_idf;
     uint32_t ticks; /* live checks since the last deadline check */
     uint32_t map_span; /* widest window tested through a byte map (exec_map_filter) */
+    uint32_t or_window; /* docs per window of exec_fast_or_window */
 } qexec;
 
 typedef struct qit qit;
@@ -164,6 +165,16 @@ static uint32_t exec_map_span(void)
     const char *e = getenv("NEWSDB_EXEC_MAP_SPAN");
     unsigned long v = e ? strtoul(e, NULL, 10) : EXEC_MAP_SPAN;
     return v < EXEC_MAP_SPAN ? (uint32_t)v : EXEC_MAP_SPAN;
+}
+
+/* Docs per window of the windowed OR (EXEC_OW), or fewer (at least 64) when the environment
+** sets NEWSDB_EXEC_OR_WINDOW (tests: many windows over a small corpus). */
+#define EXEC_OW 4096u
+static uint32_t exec_or_window(void)
+{
+    const char *e = getenv("NEWSDB_EXEC_OR_WINDOW");
+    unsigned long v = e ? strtoul(e, NULL, 10) : EXEC_OW;
+    return v < 64 ? 64 : v < EXEC_OW ? (uint32_t)v : EXEC_OW;
 }
 
 static uint32_t exec_map_filter(uint8_t *map, uint32_t lo, uint32_t hi, const uint32_t *dc,
@@ -1166,6 +1177,7 @@ static void exec_init(qexec *ex, const ndb_view *v)
     ex->b_floor = 0.0;
     ex->xapian_idf = false;
     ex->map_span = exec_map_span();
+    ex->or_window = exec_or_window();
 }
 
 static void exec_init_bm25(qexec *ex, const ndb_query *q)
@@ -2269,107 +2281,251 @@ out:
     return rc;
 }
 
-/* OR core by score without an exact total (MaxScore, Turtle & Flood): terms sorted by
-** their list-level score bound; the longest prefix whose bounds sum to a score that can no
-** longer enter is "non-essential": only docs of the other (essential) terms are visited.
-** A visited doc's bound (exact essential part + the non-essential bounds) is tightened
-** while the non-essential cursors are seeked to it, highest bound first, and the doc is
-** dropped as soon as the bound cannot enter; survivors are scored exactly. With the view's
-** norm bytes that tightening runs first with each term scored at the byte's lower bound of
-** the length (an upper bound of its score), so most docs drop out without a read of their
-** 16-byte column. A doc with only non-essential terms scores at most their sum, so no hit is
-** lost; hits and scores are those of the exhaustive path. */
-static ndb_rc exec_fast_or_maxscore(exec_topk *tk, exec_checks *ch)
+/* OR core by score without an exact total: MaxScore (Turtle & Flood) a window of docs at a
+** time (the shape of Lucene's BooleanScorer). Terms are sorted by their list-level score
+** bound; the longest prefix whose bounds sum to a score that can no longer enter is
+** "non-essential": only docs of the other (essential) terms are visited. The essential
+** lists' postings in [w, w + or_window) are walked block by block (ndb_cursor_bulk, no call
+** per posting) into per-doc sums of their bounds at the norm byte's lower bound of the
+** length (upper bounds of the exact scores: most docs drop out without a read of their
+** 16-byte column) and a bitmap, and kept as (doc, tf) per list. The window's docs are then
+** visited in order: a doc's bound is tightened while the non-essential cursors are seeked
+** to it, highest bound first, and it is dropped as soon as the bound cannot enter;
+** survivors are scored exactly (exec_score_at's sum, in its order). With one essential list
+** its blocks are walked directly. The essential set is updated per window. (Without the
+** view's norm bytes, out of memory, the OR is scored exhaustively: exec_fast_or.) A doc with only
+** non-essential terms scores at most their sum, so no hit is lost; hits and scores are those
+** of the exhaustive path. */
+typedef struct exec_owl {
+    uint32_t *d, *tf; /* the window's postings of this list (doc, tf), ascending */
+    uint32_t n, cap, at;
+} exec_owl;
+
+typedef struct exec_ow {
+    exec_topk *tk;
+    exec_checks *ch;
+    size_t n, m;       /* lists, and the first essential one */
+    exec_term **o;     /* [n] by list-level bound, ascending */
+    double *pre;       /* [n + 1]: pre[i] is the sum of the i lowest bounds */
+    int32_t *lof;      /* [nsterms]: tk->t index -> o index, or -1 */
+    exec_owl *l;       /* [n] */
+    double *acc;       /* [or_window]: per doc, its essential bounds */
+    uint64_t bits[EXEC_OW / 64]; /* the window's docs with an essential posting */
+} exec_ow;
+
+/* Append the postings of essential list k in [.., hi] to its exec_owl, their bounds to
+** acc[] (index doc - w) and bits[]; its cursor ends past hi. false on an error (ex->rc set)
+** or out of memory. */
+static bool exec_ow_fill(exec_ow *ow, size_t k, uint32_t w, uint32_t hi)
+{
+    exec_topk *tk = ow->tk;
+    ndb_cursor *c = ow->o[k]->c;
+    exec_owl *l = &ow->l[k];
+    double idf = ow->o[k]->idf, *acc = ow->acc;
+    const uint8_t *norms = tk->norms;
+    l->n = l->at = 0;
+    while (c->doc <= hi && tk->ex.rc == NDB_OK) {
+        const uint32_t *dc, *fc;
+        uint32_t base, cnt = ndb_cursor_bulk(c, &dc, &fc, &base), one_d, one_f;
+        if (cnt == 0) { /* a cursor without blocks to lend: one posting */
+            one_d = c->doc;
+            one_f = ndb_cursor_freq(c);
+            dc = &one_d;
+            fc = &one_f;
+            base = 0;
+            cnt = 1;
+        }
+        if (l->n + cnt > l->cap) {
+            uint32_t cap = l->cap ? l->cap : 256;
+            while (cap < l->n + cnt)
+                cap *= 2;
+            uint32_t *nd = ndb_realloc(l->d, (size_t)cap * sizeof *nd);
+            if (nd)
+                l->d = nd;
+            uint32_t *nt = nd ? ndb_realloc(l->tf, (size_t)cap * sizeof *nt) : NULL;
+            if (!nt)
+                return false;
+            l->tf = nt;
+            l->cap = cap;
+        }
+        uint32_t j = 0, n = l->n;
+        while (j < cnt && base + dc[j] <= hi)
+            j++;
+        for (uint32_t i = 0; i < j; i++) {
+            uint32_t d = base + dc[i], off = d - w;
+            acc[off] += exec_bm25_norm(tk, idf, fc[i], norms[d]);
+            ow->bits[off >> 6] |= 1ull << (off & 63);
+            l->d[n + i] = d;
+            l->tf[n + i] = fc[i];
+        }
+        l->n = n + j;
+        /* on past the window's last posting (ids < NDB_DOC_END: no wrap) */
+        if (exec_cursor_seek(&tk->ex, c, j < cnt ? base + dc[j] : base + dc[cnt - 1] + 1) ==
+            NDB_DOC_END)
+            break;
+    }
+    return tk->ex.rc == NDB_OK;
+}
+
+/* Doc d with its essential bounds summed in ubd: tightened with the non-essential terms at
+** the norm byte's bound (highest bound first, their cursors seeked to d), then tested and scored exactly and
+** offered. The essential tfs: one_tf when a single list is essential (its cursor is on d),
+** else the window's. */
+static ndb_rc exec_ow_doc(exec_ow *ow, uint32_t d, double ubd, uint32_t one_tf)
+{
+    exec_topk *tk = ow->tk;
+    const ndb_col *cols = tk->ex.v->cols;
+    uint8_t lq = tk->norms[d];
+    for (size_t i = ow->m; i-- > 0;) {
+        exec_term *t = ow->o[i];
+        if (exec_ub_dead(tk, ubd + ow->pre[i + 1]))
+            return NDB_OK;
+        if ((t->c->doc < d ? exec_cursor_seek(&tk->ex, t->c, d) : t->c->doc) == d)
+            ubd += exec_bm25_norm(tk, t->idf, ndb_cursor_freq(t->c), lq);
+    }
+    if (exec_ub_dead(tk, ubd) || !exec_live(&tk->ex, d) || !exec_checks_pass(ow->ch, d))
+        return NDB_OK;
+    uint32_t dl = cols[d].len;
+    double sc = 0.0;
+    for (size_t i = 0; i < tk->q->nsterms; i++) {
+        exec_term *t = &tk->t[i];
+        int32_t p = ow->lof[i];
+        uint32_t tf = 0;
+        if (p < 0)
+            continue;
+        if ((size_t)p < ow->m) { /* non-essential: its cursor is at d or past it */
+            if (t->c->doc == d)
+                tf = ndb_cursor_freq(t->c);
+        } else if (one_tf) {
+            tf = one_tf;
+        } else {
+            exec_owl *x = &ow->l[p];
+            while (x->at < x->n && x->d[x->at] < d)
+                x->at++;
+            if (x->at < x->n && x->d[x->at] == d)
+                tf = x->tf[x->at];
+        }
+        if (tf && (!tk->q->sterm_langs ||
+                   ndb_lang_set_has(&tk->q->sterm_langs[i], ndb_col_lang(&cols[d]))))
+            sc += exec_bm25(&tk->ex, t->idf, tf, dl, tk->ex.avgdl);
+    }
+    return exec_offer(tk, d, sc);
+}
+
+/* One essential list: the rest of its current block, each doc a candidate. */
+static ndb_rc exec_ow_one(exec_ow *ow)
+{
+    exec_topk *tk = ow->tk;
+    exec_term *t = ow->o[ow->m];
+    ndb_cursor *c = t->c;
+    const uint32_t *dc, *fc;
+    uint32_t base, one_d, one_f, cnt = ndb_cursor_bulk(c, &dc, &fc, &base);
+    ndb_rc rc = NDB_OK;
+    if (cnt == 0) {
+        one_d = c->doc;
+        one_f = ndb_cursor_freq(c);
+        dc = &one_d;
+        fc = &one_f;
+        base = 0;
+        cnt = 1;
+    }
+    double all_ne = ow->pre[ow->m]; /* every non-essential bound */
+    for (uint32_t j = 0; j < cnt && rc == NDB_OK && tk->ex.rc == NDB_OK; j++) {
+        uint32_t d = base + dc[j];
+        double ubd = exec_bm25_norm(tk, t->idf, fc[j], tk->norms[d]);
+        if (!exec_ub_dead(tk, ubd + all_ne))
+            rc = exec_ow_doc(ow, d, ubd, fc[j]);
+    }
+    exec_cursor_seek(&tk->ex, c, base + dc[cnt - 1] + 1); /* ids < NDB_DOC_END: no wrap */
+    return rc;
+}
+
+static ndb_rc exec_fast_or_window(exec_topk *tk, exec_checks *ch)
 {
     ndb_rc rc = NDB_OK;
-    size_t n = 0, m = 0;
-    exec_term **o = ndb_calloc(tk->q->nsterms + 1, sizeof *o);
-    double *ub = ndb_calloc(tk->q->nsterms + 1, sizeof *ub), *pre;
-    pre = ndb_calloc(tk->q->nsterms + 2, sizeof *pre);
-    if (!o || !ub || !pre) {
+    size_t nst = tk->q->nsterms;
+    exec_ow *ow = ndb_calloc(1, sizeof *ow);
+    double *ub = ndb_calloc(nst + 1, sizeof *ub);
+    if (ow) {
+        ow->o = ndb_calloc(nst + 1, sizeof *ow->o);
+        ow->pre = ndb_calloc(nst + 1, sizeof *ow->pre);
+        ow->lof = ndb_calloc(nst + 1, sizeof *ow->lof);
+        ow->l = ndb_calloc(nst + 1, sizeof *ow->l);
+        ow->acc = ndb_calloc(tk->ex.or_window, sizeof *ow->acc);
+    }
+    if (!ow || !ub || !ow->o || !ow->pre || !ow->lof || !ow->l || !ow->acc) {
         rc = NDB_ENOMEM;
         goto out;
     }
-    for (size_t i = 0; i < tk->q->nsterms; i++) {
+    ow->tk = tk;
+    ow->ch = ch;
+    for (size_t i = 0; i < nst; i++) {
         exec_term *t = &tk->t[i];
+        ow->lof[i] = -1;
         if (!t->c)
             continue;
         double u = exec_bm25(&tk->ex, t->idf, t->c->max_tf, t->c->min_dl ? t->c->min_dl : 1,
                              tk->ex.avgdl);
-        size_t p = n++;
+        size_t p = ow->n++;
         while (p > 0 && ub[p - 1] > u) {
             ub[p] = ub[p - 1];
-            o[p] = o[p - 1];
+            ow->o[p] = ow->o[p - 1];
             p--;
         }
         ub[p] = u;
-        o[p] = t;
+        ow->o[p] = t;
         t->started = true;
         exec_cursor_seek(&tk->ex, t->c, 0);
     }
-    for (size_t i = 0; i < n; i++)
-        pre[i + 1] = pre[i] + ub[i];
-    for (;;) {
-        uint32_t d = NDB_DOC_END;
-        while (m < n && exec_ub_dead(tk, pre[m + 1]))
-            m++;
-        for (size_t i = m; i < n; i++)
-            if (o[i]->c->doc < d)
-                d = o[i]->c->doc;
-        if (d == NDB_DOC_END || tk->ex.rc != NDB_OK)
+    for (size_t p = 0; p < ow->n; p++) {
+        ow->lof[ow->o[p] - tk->t] = (int32_t)p;
+        ow->pre[p + 1] = ow->pre[p] + ub[p];
+    }
+    while (rc == NDB_OK && tk->ex.rc == NDB_OK) {
+        uint32_t w = NDB_DOC_END;
+        while (ow->m < ow->n && exec_ub_dead(tk, ow->pre[ow->m + 1]))
+            ow->m++;
+        for (size_t i = ow->m; i < ow->n; i++)
+            if (ow->o[i]->c->doc < w)
+                w = ow->o[i]->c->doc;
+        if (w == NDB_DOC_END)
             break;
-        bool out_by_norm = false;
-        if (tk->norms) {
-            /* the same tightening first with every term scored at the norm byte's lower
-            ** bound of the length (upper bounds of the exact scores): most docs drop out
-            ** here without reading their 16-byte column */
-            uint8_t lq = tk->norms[d];
-            double ubd = 0.0;
-            for (size_t i = m; i < n; i++)
-                if (o[i]->c->doc == d)
-                    ubd += exec_bm25_norm(tk, o[i]->idf, ndb_cursor_freq(o[i]->c), lq);
-            for (size_t i = m; i-- > 0 && !out_by_norm;) {
-                if (exec_ub_dead(tk, ubd + pre[i + 1]))
-                    out_by_norm = true;
-                else if ((o[i]->c->doc < d ? exec_cursor_seek(&tk->ex, o[i]->c, d)
-                                           : o[i]->c->doc) == d)
-                    ubd += exec_bm25_norm(tk, o[i]->idf, ndb_cursor_freq(o[i]->c), lq);
-            }
-            out_by_norm = out_by_norm || exec_ub_dead(tk, ubd);
+        if (ow->m + 1 == ow->n) {
+            rc = exec_ow_one(ow);
+            continue;
         }
-        if (!out_by_norm && exec_live(&tk->ex, d) && exec_checks_pass(ch, d)) {
-            /* bound: exact essential part + non-essential list bounds, tightened term by
-            ** term (highest bound first) as the non-essential cursors are seeked */
-            uint32_t dl = tk->ex.v->cols[d].len;
-            int32_t date = tk->ex.v->cols[d].date;
-            double part = 0.0;
-            bool dead = false;
-            for (size_t i = m; i < n; i++)
-                if (o[i]->c->doc == d)
-                    part += exec_bm25(&tk->ex, o[i]->idf, ndb_cursor_freq(o[i]->c), dl, tk->ex.avgdl);
-            for (size_t i = m; i-- > 0 && !dead;) {
-                if (!ndb_collect_topk_admits(tk->col, d, date, (part + pre[i + 1]) * (1.0 + 1e-9)))
-                    dead = true;
-                else if ((o[i]->c->doc < d ? exec_cursor_seek(&tk->ex, o[i]->c, d)
-                                           : o[i]->c->doc) == d)
-                    part += exec_bm25(&tk->ex, o[i]->idf, ndb_cursor_freq(o[i]->c), dl, tk->ex.avgdl);
-            }
-            if (!dead && (rc = exec_fast_hit(tk, d, NDB_SORT_SCORE)) != NDB_OK)
-                break;
-        }
-        for (size_t i = m; i < n; i++) {
-            exec_term *t = o[i];
-            if (t->c->doc == d) {
-                uint32_t x = ndb_cursor_next(t->c);
-                if (x == NDB_DOC_END && t->c->err != NDB_OK && tk->ex.rc == NDB_OK)
-                    tk->ex.rc = t->c->err;
+        uint32_t span = tk->ex.or_window;
+        uint32_t hi = w > NDB_DOC_END - span ? NDB_DOC_END - 1 : w + span - 1;
+        for (size_t i = ow->m; i < ow->n && rc == NDB_OK; i++)
+            if (!exec_ow_fill(ow, i, w, hi) && tk->ex.rc == NDB_OK)
+                rc = NDB_ENOMEM;
+        double all_ne = ow->pre[ow->m]; /* every non-essential bound */
+        for (uint32_t b = 0; b <= (hi - w) / 64; b++) {
+            uint64_t x = ow->bits[b];
+            ow->bits[b] = 0;
+            for (; x; x &= x - 1) {
+                uint32_t off = b * 64 + (uint32_t)__builtin_ctzll(x);
+                double ubd = ow->acc[off];
+                ow->acc[off] = 0.0; /* the window is left clear, stopped or not */
+                if (rc == NDB_OK && tk->ex.rc == NDB_OK && !exec_ub_dead(tk, ubd + all_ne))
+                    rc = exec_ow_doc(ow, w + off, ubd, 0);
             }
         }
     }
 out:
-    ndb_free(o);
+    for (size_t i = 0; ow && ow->l && i < ow->n; i++) {
+        ndb_free(ow->l[i].d);
+        ndb_free(ow->l[i].tf);
+    }
+    if (ow) {
+        ndb_free(ow->o);
+        ndb_free(ow->pre);
+        ndb_free(ow->lof);
+        ndb_free(ow->l);
+        ndb_free(ow->acc);
+    }
+    ndb_free(ow);
     ndb_free(ub);
-    ndb_free(pre);
     return rc;
 }
 
@@ -2569,8 +2725,8 @@ static ndb_rc exec_topk_fast(exec_topk *tk, bool or_core, const qnode *core, ndb
             ch.lead_always = true;
         }
     }
-    if (or_core && !total && sort == NDB_SORT_SCORE)
-        rc = exec_fast_or_maxscore(tk, &ch);
+    if (or_core && !total && sort == NDB_SORT_SCORE && tk->norms)
+        rc = exec_fast_or_window(tk, &ch);
     else if (or_core)
         rc = exec_fast_or(tk, &ch, sort, total);
     else if (tk->q->nsterms == 1 && tk->t[0].c && !total && sort == NDB_SORT_SCORE &&

@@ -784,6 +784,9 @@ Test(query, oracle_fast_path)
         char text[512] = "";
         /* odd queries: windows wider than 48 ids take the merge instead of the byte map */
         setenv("NEWSDB_EXEC_MAP_SPAN", qi % 2 ? "48" : "16384", 1);
+        /* and the windowed OR (MaxScore by windows) over many windows, or one */
+        setenv("NEWSDB_EXEC_OR_WINDOW", qi % 3 == 0 ? "64" : qi % 3 == 1 ? "256" : "4096", 1);
+        view.norms = qi % 4 == 3 ? NULL : o.v->norms; /* the exhaustive OR then */
         int nt = 1 + (int)rnd(&g, 4);
         bool orq = rnd(&g, 2);
         for (int i = 0; i < nt; i++) {
@@ -857,6 +860,7 @@ Test(query, oracle_fast_path)
         ndb_query_free(q);
     }
     unsetenv("NEWSDB_EXEC_MAP_SPAN");
+    unsetenv("NEWSDB_EXEC_OR_WINDOW");
     free(o.docs);
     ndb_memview_free(o.mv);
 }
