@@ -2313,6 +2313,22 @@ typedef struct exec_ow {
     uint64_t bits[EXEC_OW / 64]; /* the window's docs with an essential posting */
 } exec_ow;
 
+/* The rest of c's current block (ndb_cursor_bulk); a cursor without blocks to lend gives
+** its one posting through *one (doc, tf). */
+static inline uint32_t exec_ow_bulk(ndb_cursor *c, const uint32_t **dc, const uint32_t **fc,
+                                    uint32_t *base, uint32_t one[2])
+{
+    uint32_t cnt = ndb_cursor_bulk(c, dc, fc, base);
+    if (cnt)
+        return cnt;
+    one[0] = c->doc;
+    one[1] = ndb_cursor_freq(c);
+    *dc = &one[0];
+    *fc = &one[1];
+    *base = 0;
+    return 1;
+}
+
 /* Append the postings of essential list k in [.., hi] to its exec_owl, their bounds to
 ** acc[] (index doc - w) and bits[]; its cursor ends past hi. false on an error (ex->rc set)
 ** or out of memory. */
@@ -2326,15 +2342,7 @@ static bool exec_ow_fill(exec_ow *ow, size_t k, uint32_t w, uint32_t hi)
     l->n = l->at = 0;
     while (c->doc <= hi && tk->ex.rc == NDB_OK) {
         const uint32_t *dc, *fc;
-        uint32_t base, cnt = ndb_cursor_bulk(c, &dc, &fc, &base), one_d, one_f;
-        if (cnt == 0) { /* a cursor without blocks to lend: one posting */
-            one_d = c->doc;
-            one_f = ndb_cursor_freq(c);
-            dc = &one_d;
-            fc = &one_f;
-            base = 0;
-            cnt = 1;
-        }
+        uint32_t base, one[2], cnt = exec_ow_bulk(c, &dc, &fc, &base, one);
         if (l->n + cnt > l->cap) {
             uint32_t cap = l->cap ? l->cap : 256;
             while (cap < l->n + cnt)
@@ -2419,16 +2427,8 @@ static ndb_rc exec_ow_one(exec_ow *ow)
     exec_term *t = ow->o[ow->m];
     ndb_cursor *c = t->c;
     const uint32_t *dc, *fc;
-    uint32_t base, one_d, one_f, cnt = ndb_cursor_bulk(c, &dc, &fc, &base);
+    uint32_t base, one[2], cnt = exec_ow_bulk(c, &dc, &fc, &base, one);
     ndb_rc rc = NDB_OK;
-    if (cnt == 0) {
-        one_d = c->doc;
-        one_f = ndb_cursor_freq(c);
-        dc = &one_d;
-        fc = &one_f;
-        base = 0;
-        cnt = 1;
-    }
     double all_ne = ow->pre[ow->m]; /* every non-essential bound */
     for (uint32_t j = 0; j < cnt && rc == NDB_OK && tk->ex.rc == NDB_OK; j++) {
         uint32_t d = base + dc[j];
