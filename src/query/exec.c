@@ -1913,6 +1913,7 @@ typedef struct exec_checks {
     ** a doc of another outlet costs no 16-byte column record), else NULL */
     const uint32_t *oids;
     uint32_t noids;
+    uint32_t oat; /* exec_and_window: the gallop's position in oids */
 } exec_checks;
 
 /* Does column record c pass the checks' column filters? (a necessary condition of
@@ -2100,9 +2101,9 @@ static ndb_rc exec_fast_term(exec_topk *tk, exec_checks *ch)
 ** length of every required list, plus the optional terms' list bounds `opt_ub`) cannot
 ** enter is passed over on the skip entries alone, without decoding (block-max AND).
 ** Returns false at the end of a list or on an error. */
-static bool exec_and_window(exec_topk *tk, const uint32_t *ord, size_t n, bool prune,
-                            double opt_ub, uint8_t *map, uint32_t *from, uint32_t *out,
-                            uint32_t *nout)
+static bool exec_and_window(exec_topk *tk, exec_checks *ch, const uint32_t *ord, size_t n,
+                            bool prune, double opt_ub, uint8_t *map, uint32_t *from,
+                            uint32_t *out, uint32_t *nout)
 {
     *nout = 0;
     for (;;) {
@@ -2138,6 +2139,18 @@ static bool exec_and_window(exec_topk *tk, const uint32_t *ord, size_t n, bool p
         if (!exec_pair_window(&tk->ex, tk->t[ord[0]].c, tk->t[ord[1]].c, map, from, out,
                               nout))
             return false;
+        if (*nout && ch->oids) { /* the outlet's docs only: a gallop, no column read */
+            uint32_t k = 0, oi = ch->oat;
+            for (uint32_t j = 0; j < *nout; j++) {
+                oi = (uint32_t)ndb_gallop_geq(ch->oids, oi, ch->noids, out[j]);
+                out[k] = out[j];
+                k += oi < ch->noids && ch->oids[oi] == out[j];
+            }
+            ch->oat = oi;
+            *nout = k;
+            if (oi == ch->noids && !k)
+                return false; /* past the outlet's last doc: nothing more matches */
+        }
         if (*nout) {
             const ndb_col *cols = tk->ex.v->cols;
             for (uint32_t j = 0; j < *nout; j++) {
@@ -2212,7 +2225,7 @@ static ndb_rc exec_fast_and(exec_topk *tk, exec_checks *ch, ndb_sort sort, uint6
                     if (wfrom < d)
                         wfrom = d;
                     wi = 0;
-                    if (!exec_and_window(tk, ord, n, prune, opt_ub, map, &wfrom, win, &nwin))
+                    if (!exec_and_window(tk, ch, ord, n, prune, opt_ub, map, &wfrom, win, &nwin))
                         goto out;
                 }
                 d = win[wi++];
@@ -2685,9 +2698,11 @@ static ndb_rc exec_topk_fast(exec_topk *tk, bool or_core, const qnode *core, ndb
     /* an outlet's list far rarer than the one required term leads: the term is seeked to
     ** its docs instead of a column read per posting. Each lead doc costs a seek, so the
     ** list must be EXEC_OLIST_LEAD times shorter than the term (below that the term path,
-    ** with its block-max pruning, was measured faster at 1M docs); with two or more terms
-    ** their intersection (exec_and_window) leaves few column reads and was faster even at
-    ** a 14x shorter list. */
+    ** with its block-max pruning, was measured faster at 1M docs, and the list screens the
+    ** term's blocks instead). With two or more terms their intersection (exec_and_window)
+    ** leads, which was faster than the list leading even at a 14x shorter list, and the
+    ** list screens its windows: a doc of another outlet costs a gallop step, not a read of
+    ** its column record. */
     if (!or_core && !ch.lead && tk->ex.v->outlet_docs) {
         uint64_t mindf = UINT64_MAX;
         uint32_t nreq = 0;
@@ -2696,8 +2711,6 @@ static ndb_rc exec_topk_fast(exec_topk *tk, bool or_core, const qnode *core, ndb
                 mindf = tk->t[i].c->df;
         for (size_t i = 0; i < tk->q->nsterms; i++)
             nreq += tk->req[i];
-        if (nreq != 1)
-            mindf = UINT64_MAX;
         const qit_filter *of = NULL;
         for (uint32_t i = 0; i < ch.ncolf && !of; i++)
             if (ch.colf[i]->kind == QN_OUTLET)
@@ -2706,8 +2719,8 @@ static ndb_rc exec_topk_fast(exec_topk *tk, bool or_core, const qnode *core, ndb
         uint32_t nids;
         bool known = of && mindf != UINT64_MAX &&
                      tk->ex.v->outlet_docs(tk->ex.v->ctx, of->outlet, &ids, &nids);
-        if (known && (uint64_t)nids * EXEC_OLIST_LEAD >= mindf) {
-            ch.oids = ids; /* the term leads; the list screens its blocks */
+        if (known && (nreq != 1 || (uint64_t)nids * EXEC_OLIST_LEAD >= mindf)) {
+            ch.oids = ids; /* the terms lead; the list screens their blocks or windows */
             ch.noids = nids;
         } else if (known) {
             qit_filter *f = exec_alloc(&tk->ex, sizeof *f, &exec_olist_ops);
