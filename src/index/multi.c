@@ -135,6 +135,17 @@ static uint32_t multi_block_min_dlr(ndb_cursor *c)
     return b < m->n ? ndb_cursor_block_min_dlr(m->subs[b]) : UINT32_MAX;
 }
 
+/* The rest of the current block: the doc sub's (a block never spans two segments; the subs'
+** ids are already global). */
+static uint32_t multi_bulk(ndb_cursor *c, const uint32_t **docs, const uint32_t **freqs,
+                           uint32_t *base)
+{
+    multi *m = (multi *)c;
+    if (!m->started || m->i >= m->n)
+        return 0;
+    return ndb_cursor_bulk(m->subs[m->i], docs, freqs, base);
+}
+
 static void multi_close(ndb_cursor *c)
 {
     multi *m = (multi *)c;
@@ -152,6 +163,7 @@ static const ndb_cursor_ops multi_ops = {
     .block_max_tf = multi_block_max_tf,
     .block_min_dlr = multi_block_min_dlr,
     .close = multi_close,
+    .bulk = multi_bulk,
 };
 
 ndb_rc ndb_index_term_cursor(ndb_seg *const *segs, size_t n, const char *t, size_t len,

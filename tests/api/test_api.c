@@ -357,6 +357,26 @@ static void or_check_queries(ndb_snapshot *s, ndb_analyzer *an, uint64_t *pseed,
         }
         ndb_results_free(r1);
         ndb_results_free(r2);
+        /* ranked without a total (the OR's windowed MaxScore, over the segments' cursors)
+        ** == exhaustive, by each sort */
+        ndb_query *pq;
+        cr_assert_eq(ndb_query_parse(q.text, strlen(q.text), an, &pq, &err), NDB_OK, "%s",
+                     err.msg);
+        for (int so = 0; so < 3; so++) {
+            ndb_query_hit h1[10], h2[10];
+            size_t n1, n2;
+            uint64_t tot;
+            cr_assert_eq(ndb_query_topk(pq, &s->view, 10, (ndb_sort)so, true, h1, &n1, &tot,
+                                        &err), NDB_OK, "%s", err.msg);
+            cr_assert_eq(ndb_query_topk(pq, &s->view, 10, (ndb_sort)so, false, h2, &n2, NULL,
+                                        &err), NDB_OK, "%s", err.msg);
+            cr_assert_eq(n1, n2, "%s: sort %d no-total", q.text, so);
+            for (size_t i = 0; i < n1; i++) {
+                cr_assert_eq(h1[i].id, h2[i].id, "%s: sort %d no-total rank %zu", q.text, so, i);
+                cr_assert(h1[i].score == h2[i].score);
+            }
+        }
+        ndb_query_free(pq);
     }
     *pseed = seed;
 }
