@@ -2305,10 +2305,10 @@ out:
 ** visited in order: a doc's bound is tightened while the non-essential cursors are seeked
 ** to it, highest bound first, and it is dropped as soon as the bound cannot enter;
 ** survivors are scored exactly (exec_score_at's sum, in its order). With one essential list
-** its blocks are walked directly. The essential set is updated per window. (Without the
-** view's norm bytes, out of memory, the OR is scored exhaustively: exec_fast_or.) A doc with only
+** its blocks are walked directly. The essential set is updated per window. A doc with only
 ** non-essential terms scores at most their sum, so no hit is lost; hits and scores are those
-** of the exhaustive path. */
+** of the exhaustive path. (Without the view's norm bytes, out of memory, the OR is scored
+** exhaustively: exec_fast_or.) */
 typedef struct exec_owl {
     uint32_t *d, *tf; /* the window's postings of this list (doc, tf), ascending */
     uint32_t n, cap, at;
@@ -2389,9 +2389,9 @@ static bool exec_ow_fill(exec_ow *ow, size_t k, uint32_t w, uint32_t hi)
 }
 
 /* Doc d with its essential bounds summed in ubd: tightened with the non-essential terms at
-** the norm byte's bound (highest bound first, their cursors seeked to d), then tested and scored exactly and
-** offered. The essential tfs: one_tf when a single list is essential (its cursor is on d),
-** else the window's. */
+** the norm byte's bound (highest bound first, their cursors seeked to d), then tested,
+** scored exactly and offered. The essential tfs: one_tf when a single list is essential
+** (its cursor is on d), else the window's. */
 static ndb_rc exec_ow_doc(exec_ow *ow, uint32_t d, double ubd, uint32_t one_tf)
 {
     exec_topk *tk = ow->tk;
