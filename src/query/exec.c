@@ -158,24 +158,25 @@ static inline uint32_t exec_block_geq(const uint32_t *dc, uint32_t m, uint32_t a
 ** returns their number. */
 #define EXEC_MAP_SPAN 16384u
 
-/* The widest range tested through the byte map: EXEC_MAP_SPAN, or less when the environment
-** sets NEWSDB_EXEC_MAP_SPAN (tests: wider windows then take the merge, so both paths run). */
-static uint32_t exec_map_span(void)
+/* A tuning knob read from the environment (tests set them so that every path runs):
+** variable `name` as a number clamped to [lo, hi], or hi when it is not set. */
+static uint32_t exec_env_knob(const char *name, uint32_t lo, uint32_t hi)
 {
-    const char *e = getenv("NEWSDB_EXEC_MAP_SPAN");
-    unsigned long v = e ? strtoul(e, NULL, 10) : EXEC_MAP_SPAN;
-    return v < EXEC_MAP_SPAN ? (uint32_t)v : EXEC_MAP_SPAN;
+    const char *e = getenv(name);
+    unsigned long v = e ? strtoul(e, NULL, 10) : hi;
+    return v < lo ? lo : v < hi ? (uint32_t)v : hi;
 }
 
-/* Docs per window of the windowed OR (EXEC_OW), or fewer (at least 64) when the environment
-** sets NEWSDB_EXEC_OR_WINDOW (tests: many windows over a small corpus). */
-#define EXEC_OW 4096u
-static uint32_t exec_or_window(void)
+/* The widest range tested through the byte map: EXEC_MAP_SPAN, or less when the environment
+** sets NEWSDB_EXEC_MAP_SPAN (tests: wider ranges then take the merge, so both paths run). */
+static uint32_t exec_map_span(void)
 {
-    const char *e = getenv("NEWSDB_EXEC_OR_WINDOW");
-    unsigned long v = e ? strtoul(e, NULL, 10) : EXEC_OW;
-    return v < 64 ? 64 : v < EXEC_OW ? (uint32_t)v : EXEC_OW;
+    return exec_env_knob("NEWSDB_EXEC_MAP_SPAN", 0, EXEC_MAP_SPAN);
 }
+
+/* Docs per window of the windowed OR (exec_fast_or_window); fewer (at least 64) when the
+** environment sets NEWSDB_EXEC_OR_WINDOW (tests: many windows over a small corpus). */
+#define EXEC_OW 4096u
 
 static uint32_t exec_map_filter(uint8_t *map, uint32_t lo, uint32_t hi, const uint32_t *dc,
                                 uint32_t m, uint32_t base, const uint32_t *in, uint32_t n,
@@ -1177,7 +1178,7 @@ static void exec_init(qexec *ex, const ndb_view *v)
     ex->b_floor = 0.0;
     ex->xapian_idf = false;
     ex->map_span = exec_map_span();
-    ex->or_window = exec_or_window();
+    ex->or_window = exec_env_knob("NEWSDB_EXEC_OR_WINDOW", 64, EXEC_OW);
 }
 
 static void exec_init_bm25(qexec *ex, const ndb_query *q)
