@@ -1766,16 +1766,24 @@ static void exec_close_sterms(exec_topk *tk)
 }
 
 /* Score of doc d: every scoring term's cursor is positioned at d or past it already. */
+/* Scoring term i's part of the score of a doc holding it tf times, c the doc's column
+** record: its BM25, or 0 when the term came from another language's analysis than the
+** doc's. Every exact score is the sum of these over i ascending (exec_score_at, and
+** exec_ow_doc, which must give the same bits). */
+static inline double exec_term_part(const exec_topk *tk, size_t i, uint32_t tf, const ndb_col *c)
+{
+    if (tk->q->sterm_langs && !ndb_lang_set_has(&tk->q->sterm_langs[i], ndb_col_lang(c)))
+        return 0.0;
+    return exec_bm25(&tk->ex, tk->t[i].idf, tf, c->len, tk->ex.avgdl);
+}
+
 static double exec_score_at(exec_topk *tk, uint32_t d)
 {
     double s = 0.0;
-    uint32_t dl = tk->ex.v->cols[d].len;
     for (size_t i = 0; i < tk->q->nsterms; i++) {
         exec_term *t = &tk->t[i];
-        if (t->c && t->c->doc == d && t->started &&
-            (!tk->q->sterm_langs ||
-             ndb_lang_set_has(&tk->q->sterm_langs[i], ndb_col_lang(&tk->ex.v->cols[d]))))
-            s += exec_bm25(&tk->ex, t->idf, ndb_cursor_freq(t->c), dl, tk->ex.avgdl);
+        if (t->c && t->c->doc == d && t->started)
+            s += exec_term_part(tk, i, ndb_cursor_freq(t->c), &tk->ex.v->cols[d]);
     }
     return s;
 }
@@ -2407,7 +2415,6 @@ static ndb_rc exec_ow_doc(exec_ow *ow, uint32_t d, double ubd, uint32_t one_tf)
     }
     if (exec_ub_dead(tk, ubd) || !exec_live(&tk->ex, d) || !exec_checks_pass(ow->ch, d))
         return NDB_OK;
-    uint32_t dl = cols[d].len;
     double sc = 0.0;
     for (size_t i = 0; i < tk->q->nsterms; i++) {
         exec_term *t = &tk->t[i];
@@ -2427,9 +2434,8 @@ static ndb_rc exec_ow_doc(exec_ow *ow, uint32_t d, double ubd, uint32_t one_tf)
             if (x->at < x->n && x->d[x->at] == d)
                 tf = x->tf[x->at];
         }
-        if (tf && (!tk->q->sterm_langs ||
-                   ndb_lang_set_has(&tk->q->sterm_langs[i], ndb_col_lang(&cols[d]))))
-            sc += exec_bm25(&tk->ex, t->idf, tf, dl, tk->ex.avgdl);
+        if (tf)
+            sc += exec_term_part(tk, i, tf, &cols[d]);
     }
     return exec_offer(tk, d, sc);
 }
